@@ -1,0 +1,72 @@
+//! The command line: clap definitions and one module per subcommand, each a thin
+//! `execute()` that validates its arguments into the library's config structs, calls the
+//! library, and returns an [`ExitCode`]. Nothing below `cli` reads the environment.
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::ExitCode;
+
+pub mod extract;
+pub mod schema;
+
+/// Exit codes, printed at the end of `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  finished, but some pages or inputs failed (see the summary)
+  2  usage error (bad flags or configuration); nothing was done
+  3  the store is locked by another quire process
+  4  the store is corrupt (verification failed)
+  5  fatal error (I/O error, unwritable store, ...)";
+
+/// quire: archive online magazines.
+#[derive(Debug, Parser)]
+#[command(name = "quire", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract saved pages into Article JSON documents.
+    Extract(extract::Args),
+    /// Print the Article JSON Schema.
+    Schema(schema::Args),
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Extract(a) => extract::execute(a),
+        Command::Schema(a) => schema::execute(a),
+    }
+}
+
+/// Logs through `tracing` to stderr, filtered by `RUST_LOG` (default: warnings).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The exit code for an error that reached the binary's edge.
+pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
+    for cause in err.chain() {
+        if let Some(code) = cause.downcast_ref::<UsageError>() {
+            let _ = code;
+            return ExitCode::Usage;
+        }
+    }
+    ExitCode::Fatal
+}
+
+/// A usage error found after clap's parsing (bad flag values, bad config file).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);

@@ -1,0 +1,2 @@
+//! The crawl loop: seeds, scope, frontier, politeness, and handing pages to the pipeline
+//! and the store.

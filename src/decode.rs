@@ -1,0 +1,311 @@
+//! Bytes to text: the charset decision.
+//!
+//! Order of evidence: a byte order mark; then the encoding declared by the HTTP
+//! `Content-Type` header; then a `<meta>` declaration in the first 4 KiB; then, when
+//! nothing is declared, valid UTF-8 is UTF-8 and anything else goes to statistical
+//! detection (chardetng). A declaration is *checked* against the bytes before it is
+//! believed: UTF-8 declared over bytes that are not UTF-8, a legacy single-byte
+//! encoding declared over bytes that are valid multi-byte UTF-8, or any declaration
+//! whose decoder hits malformed sequences is overruled (and the overruling recorded),
+//! so a lying header or `<meta>` never yields mojibake or U+FFFD.
+//!
+//! Owns choosing and recording the encoding, and refusing bodies that are not text.
+//! Must not parse the document beyond the `<meta>` prescan; no network, no store.
+
+use std::sync::LazyLock;
+
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use regex::bytes::Regex;
+
+use crate::model::{Charset, CharsetSource};
+
+/// How many bytes of the document are searched for a `<meta>` declaration.
+const META_PRESCAN_BYTES: usize = 4096;
+
+/// A decoded document.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The text, without any BOM.
+    pub text: String,
+    /// The encoding used and why.
+    pub charset: Charset,
+    /// Non-fatal remarks (e.g. malformed sequences replaced).
+    pub warnings: Vec<String>,
+}
+
+/// Why bytes are refused.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// Magic bytes or control bytes show this is not a text document.
+    #[error("not an HTML document: {0}")]
+    NotText(String),
+}
+
+/// Decode `bytes`, given the HTTP `Content-Type` header if any.
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, DecodeError> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        let mut warnings = Vec::new();
+        if had_errors {
+            warnings.push(format!("malformed {} sequences replaced", enc.name()));
+        }
+        return Ok(Decoded {
+            text: text.into_owned(),
+            charset: Charset {
+                name: enc.name().to_string(),
+                source: CharsetSource::Bom,
+                overruled: Vec::new(),
+            },
+            warnings,
+        });
+    }
+    sniff_binary(bytes)?;
+
+    let mut overruled = Vec::new();
+    let declared = [
+        (
+            content_type.and_then(charset_param),
+            CharsetSource::Http,
+            "HTTP header",
+        ),
+        (meta_charset(bytes), CharsetSource::Meta, "<meta>"),
+    ];
+    let utf8_valid = std::str::from_utf8(bytes).is_ok();
+    let has_non_ascii = !bytes.is_ascii();
+    for (label, source, what) in declared {
+        let Some(label) = label else { continue };
+        let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
+            overruled.push(format!("{what} declared unknown encoding {label:?}"));
+            continue;
+        };
+        // UTF-16 declared in a document without a BOM is treated as UTF-8 (HTML spec).
+        let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+            UTF_8
+        } else {
+            enc
+        };
+        match check_declared(enc, bytes, utf8_valid, has_non_ascii) {
+            Ok(text) => {
+                return Ok(Decoded {
+                    text,
+                    charset: Charset {
+                        name: enc.name().to_string(),
+                        source,
+                        overruled,
+                    },
+                    warnings: Vec::new(),
+                });
+            }
+            Err(why) => overruled.push(format!("{what} declared {}: {why}", enc.name())),
+        }
+    }
+
+    if utf8_valid {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        return Ok(Decoded {
+            text,
+            charset: Charset {
+                name: UTF_8.name().to_string(),
+                source: CharsetSource::Utf8Valid,
+                overruled,
+            },
+            warnings: Vec::new(),
+        });
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let enc = detector.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, _, had_errors) = enc.decode(bytes);
+    let mut warnings = Vec::new();
+    if had_errors {
+        warnings.push(format!("malformed {} sequences replaced", enc.name()));
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        charset: Charset {
+            name: enc.name().to_string(),
+            source: CharsetSource::Detected,
+            overruled,
+        },
+        warnings,
+    })
+}
+
+/// Decode with a declared encoding if the bytes agree with it; say why not otherwise.
+fn check_declared(
+    enc: &'static Encoding,
+    bytes: &[u8],
+    utf8_valid: bool,
+    has_non_ascii: bool,
+) -> Result<String, &'static str> {
+    if enc == UTF_8 {
+        return if utf8_valid {
+            Ok(String::from_utf8_lossy(bytes).into_owned())
+        } else {
+            Err("bytes are not valid UTF-8")
+        };
+    }
+    if utf8_valid && has_non_ascii && is_single_byte(enc) {
+        // Real legacy single-byte text almost never forms valid multi-byte UTF-8.
+        return Err("bytes are valid multi-byte UTF-8");
+    }
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err("bytes are malformed in that encoding");
+    }
+    if enc == WINDOWS_1252 && text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        // windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90, 0x9D as C1 controls: not text.
+        return Err("bytes use code points undefined in windows-1252");
+    }
+    Ok(text.into_owned())
+}
+
+fn is_single_byte(enc: &'static Encoding) -> bool {
+    enc.is_single_byte()
+}
+
+/// Refuse bodies that are evidently binary: known magic numbers or NUL bytes.
+fn sniff_binary(bytes: &[u8]) -> Result<(), DecodeError> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"%PDF-", "PDF document"),
+        (b"\x89PNG\r\n\x1a\n", "PNG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"PK\x03\x04", "ZIP archive"),
+        (b"\x1f\x8b", "gzip data"),
+        (b"RIFF", "RIFF media"),
+        (b"\x00\x00\x01\x00", "icon"),
+        (b"OggS", "Ogg media"),
+        (b"ID3", "MP3 audio"),
+        (b"\x7fELF", "executable"),
+    ];
+    let start = skip_ascii_whitespace(bytes);
+    for (magic, what) in MAGIC {
+        if start.starts_with(magic) {
+            return Err(DecodeError::NotText((*what).to_string()));
+        }
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let controls = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x1b).contains(&b))
+        .count();
+    if head.contains(&0) || controls * 100 > head.len().max(1) * 2 {
+        return Err(DecodeError::NotText(
+            "binary data (control bytes)".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+fn skip_ascii_whitespace(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &bytes[n..]
+}
+
+/// The `charset` parameter of a Content-Type value.
+pub fn charset_param(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        if k.trim().eq_ignore_ascii_case("charset") {
+            let v = v.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+            (!v.is_empty()).then_some(v)
+        } else {
+            None
+        }
+    })
+}
+
+/// The encoding label declared by a `<meta>` tag in the first bytes of the document.
+fn meta_charset(bytes: &[u8]) -> Option<&str> {
+    static META: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r#"(?i-u)<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)"#).ok()
+    });
+    let head = &bytes[..bytes.len().min(META_PRESCAN_BYTES)];
+    let re = META.as_ref()?;
+    let caps = re.captures(head)?;
+    std::str::from_utf8(caps.get(1)?.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CP1252_QUOTES: &[u8] = b"<p>Stalin\x92s \x93purge\x94 \x96 1937</p>";
+
+    #[test]
+    fn http_header_wins_over_meta_when_true() {
+        let body = [b"<meta charset=utf-8>".as_slice(), CP1252_QUOTES].concat();
+        let d = decode(&body, Some("text/html; charset=windows-1252")).unwrap();
+        assert_eq!(d.charset.name, "windows-1252");
+        assert_eq!(d.charset.source, CharsetSource::Http);
+        assert!(d.text.contains("Stalin’s “purge” – 1937"));
+    }
+
+    #[test]
+    fn lying_utf8_meta_over_cp1252_is_overruled() {
+        let body = [
+            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">".as_slice(),
+            CP1252_QUOTES,
+        ]
+        .concat();
+        let d = decode(&body, None).unwrap();
+        assert_eq!(d.charset.name, "windows-1252");
+        assert_eq!(d.charset.source, CharsetSource::Detected);
+        assert_eq!(d.charset.overruled.len(), 1);
+        assert!(d.text.contains("Stalin’s “purge” – 1937"), "{}", d.text);
+        assert!(!d.text.contains('\u{fffd}'));
+    }
+
+    #[test]
+    fn lying_cp1252_meta_over_utf8_is_overruled() {
+        let body = "<meta charset=\"iso-8859-1\"><p>Caf\u{e9} \u{201c}noir\u{201d}</p>";
+        let d = decode(body.as_bytes(), None).unwrap();
+        assert_eq!(d.charset.name, "UTF-8");
+        assert_eq!(d.charset.source, CharsetSource::Utf8Valid);
+        assert!(d.text.contains("Café “noir”"));
+    }
+
+    #[test]
+    fn undeclared_valid_utf8_is_utf8() {
+        let d = decode("<p>na\u{ef}ve</p>".as_bytes(), None).unwrap();
+        assert_eq!(d.charset.source, CharsetSource::Utf8Valid);
+        assert!(d.text.contains("naïve"));
+    }
+
+    #[test]
+    fn undeclared_cp1252_is_detected() {
+        let d = decode(CP1252_QUOTES, None).unwrap();
+        assert_eq!(d.charset.name, "windows-1252");
+        assert_eq!(d.charset.source, CharsetSource::Detected);
+    }
+
+    #[test]
+    fn bom_wins() {
+        let body = [
+            b"\xef\xbb\xbf<meta charset=windows-1252>".as_slice(),
+            "\u{2019}".as_bytes(),
+        ]
+        .concat();
+        let d = decode(&body, Some("text/html; charset=iso-8859-1")).unwrap();
+        assert_eq!(d.charset.source, CharsetSource::Bom);
+        assert!(d.text.ends_with('’'));
+        assert!(!d.text.starts_with('\u{feff}'));
+    }
+
+    #[test]
+    fn binary_is_refused() {
+        assert!(decode(b"%PDF-1.4\n...", None).is_err());
+        assert!(decode(b"\x89PNG\r\n\x1a\n\0\0", None).is_err());
+        assert!(decode(&[0u8, 1, 2, 3, 200, 201, 0, 0], None).is_err());
+    }
+
+    #[test]
+    fn charset_param_parses_quotes_and_case() {
+        assert_eq!(charset_param("text/html; Charset=\"UTF-8\""), Some("UTF-8"));
+        assert_eq!(charset_param("text/html"), None);
+        assert_eq!(charset_param("text/html; charset="), None);
+    }
+}

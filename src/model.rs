@@ -1,0 +1,291 @@
+//! The Article document: quire's wire format and compatibility promise.
+//!
+//! This module owns the serde types that are written to the store, printed by
+//! `quire extract` and exported by `quire export`, the JSON Schema generated from them
+//! (checked in under `schema/`), and the `content_sha256` digest. It holds no logic
+//! about *how* the fields are found (that is `extract` and `normalize`) and does no I/O.
+//!
+//! Compatibility rule: adding an optional field is a minor bump of [`SCHEMA_VERSION`];
+//! anything else is a major bump with a migration and the old schema kept in `schema/`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Version of the Article document schema. Semver for data.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// One normalized article (or page) with the provenance of its capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    /// Version of this document's schema, e.g. "1.0.0".
+    pub schema_version: String,
+    /// SHA-256 (hex) of the RFC 8785 canonical JSON of `content`.
+    pub content_sha256: String,
+    /// What the article is. Independent of chrome, encoding and fetch time.
+    pub content: Content,
+    /// How we know: the capture this document was made from.
+    pub provenance: Provenance,
+    /// Things the extractor was unsure about. Not part of the content digest.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// The content part of an Article: the only part `content_sha256` covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// The URL the page was requested as (canonicalized).
+    pub url: String,
+    /// `<link rel="canonical">` resolved against the page URL, when the page has one.
+    pub canonical_url: Option<String>,
+    /// Name of the site or magazine.
+    pub site: Option<String>,
+    /// Breadcrumb trail, outermost first, without the "home" root and the
+    /// self-reference ("this article"). Empty when the page has none.
+    pub section: Vec<String>,
+    /// Whether this page is an article or a listing/index page.
+    pub page_type: PageType,
+    /// Headline.
+    pub title: Option<String>,
+    /// Deck / standfirst under the headline.
+    pub subtitle: Option<String>,
+    /// Authors in byline order; "By A and B" is two authors.
+    pub authors: Vec<String>,
+    /// Publication date with its precision.
+    pub published: Option<PublishedDate>,
+    /// Body blocks in reading order. Text only; never chrome.
+    pub body: Vec<Block>,
+    /// The author or reprint note.
+    pub bio: Option<String>,
+    /// Publication where this article originally appeared, for reprints.
+    pub original_publication: Option<String>,
+    /// BCP 47 language tag when known (from markup or detection).
+    pub language: Option<String>,
+    /// Words in the body (Unicode word boundaries, text blocks and captions).
+    pub word_count: u64,
+}
+
+/// What kind of page a document was made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PageType {
+    /// A single article with a body.
+    Article,
+    /// An index, listing, home or section page: links to articles, no body of its own.
+    Index,
+}
+
+/// A date as precise as the page states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedDate {
+    /// ISO 8601: "YYYY-MM-DD", "YYYY-MM" or "YYYY" matching `precision`.
+    pub date: String,
+    /// How precise `date` is.
+    pub precision: DatePrecision,
+}
+
+/// Precision of a [`PublishedDate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DatePrecision {
+    /// Day precision: "2017-04-24".
+    Day,
+    /// Month precision: "1998-09".
+    Month,
+    /// Year precision: "1998".
+    Year,
+}
+
+/// One typed block of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Block {
+    /// A paragraph of running text.
+    Paragraph {
+        /// Normalized text.
+        text: String,
+    },
+    /// A subhead inside the body.
+    Heading {
+        /// 1–6, as in HTML; bold-line subheads are level 3.
+        level: u8,
+        /// Normalized text.
+        text: String,
+    },
+    /// A quotation set off from the text; one entry per paragraph.
+    Blockquote {
+        /// Normalized paragraphs of the quotation.
+        paragraphs: Vec<String>,
+    },
+    /// A bulleted or numbered list.
+    List {
+        /// True for a numbered list.
+        ordered: bool,
+        /// Normalized item texts.
+        items: Vec<String>,
+    },
+    /// An image with its caption and credit.
+    Image {
+        /// Absolute URL of the image, resolved against the page URL.
+        src: String,
+        /// The `alt` attribute, when present and not empty.
+        alt: Option<String>,
+        /// Caption text, without the credit.
+        caption: Option<String>,
+        /// Credit such as "Wikipedia Commons", from a trailing "(…)" of the caption.
+        credit: Option<String>,
+    },
+    /// Preformatted text; whitespace kept as in the page (line ends normalized).
+    Preformatted {
+        /// The text.
+        text: String,
+    },
+}
+
+impl Block {
+    /// The block's text as one string (paragraphs or items joined by newlines).
+    pub fn text(&self) -> String {
+        match self {
+            Block::Paragraph { text }
+            | Block::Heading { text, .. }
+            | Block::Preformatted { text } => text.clone(),
+            Block::Blockquote { paragraphs } => paragraphs.join("\n"),
+            Block::List { items, .. } => items.join("\n"),
+            Block::Image {
+                caption, credit, ..
+            } => match (caption, credit) {
+                (Some(c), Some(r)) => format!("{c} ({r})"),
+                (Some(c), None) => c.clone(),
+                (None, Some(r)) => format!("({r})"),
+                (None, None) => String::new(),
+            },
+        }
+    }
+}
+
+/// The provenance part: how this document came to be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// RFC 3339 UTC time the response was received; null for a local file.
+    pub fetched_at: Option<String>,
+    /// HTTP status of the final response; null for a local file.
+    pub http_status: Option<u16>,
+    /// URL of the final response after redirects.
+    pub final_url: Option<String>,
+    /// Redirects followed, in order.
+    pub redirects: Vec<Redirect>,
+    /// `ETag` response header.
+    pub etag: Option<String>,
+    /// `Last-Modified` response header.
+    pub last_modified: Option<String>,
+    /// `Content-Type` response header (or the value given with `--content-type`).
+    pub content_type: Option<String>,
+    /// The character encoding used to decode the bytes, and why.
+    pub charset: Charset,
+    /// SHA-256 (hex) of the stored raw body: the bytes after HTTP content-decoding
+    /// (gzip/deflate/br removed), exactly as the server sent them otherwise.
+    pub raw_sha256: String,
+    /// Length of the stored raw body in bytes.
+    pub raw_bytes: u64,
+    /// Which extractor made the content part.
+    pub extractor: ExtractorInfo,
+    /// Version of quire that made this document.
+    pub tool_version: String,
+    /// The crawl run this capture belongs to; null outside a crawl.
+    pub run_id: Option<String>,
+    /// Path of the raw body in the store, relative to the store root.
+    pub object_path: Option<String>,
+}
+
+/// One redirect hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    /// URL that answered with a redirect.
+    pub url: String,
+    /// Its status (301, 302, 303, 307, 308).
+    pub status: u16,
+    /// Where it pointed, resolved to an absolute URL.
+    pub location: String,
+}
+
+/// The encoding decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Charset {
+    /// WHATWG encoding name used, e.g. "windows-1252", "UTF-8".
+    pub name: String,
+    /// Which evidence decided it.
+    pub source: CharsetSource,
+    /// Encodings declared by the page or server that were overruled, with the reason.
+    #[serde(default)]
+    pub overruled: Vec<String>,
+}
+
+/// Where the encoding decision came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CharsetSource {
+    /// A byte order mark.
+    Bom,
+    /// The HTTP `Content-Type` header (or `--content-type`).
+    Http,
+    /// A `<meta charset>` or `<meta http-equiv="Content-Type">` in the page.
+    Meta,
+    /// The bytes are valid UTF-8 and nothing trustworthy said otherwise.
+    Utf8Valid,
+    /// Statistical detection (chardetng).
+    Detected,
+}
+
+/// Which extractor produced the content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractorInfo {
+    /// "profile" or "generic".
+    pub name: String,
+    /// Version of the extraction rules; bumps when output for the same page may change.
+    pub version: String,
+    /// Name of the site profile used, when one was.
+    pub profile: Option<String>,
+}
+
+/// The JSON Schema of the Article document (draft 2020-12), pretty-printed.
+pub fn article_schema_json() -> String {
+    let schema = schemars::schema_for!(Article);
+    let mut value = serde_json::to_value(&schema).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            serde_json::Value::String(format!(
+                "https://quire.invalid/schema/article-{SCHEMA_VERSION}.json"
+            )),
+        );
+    }
+    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// SHA-256 (lowercase hex) of the RFC 8785 canonical JSON of `content`.
+pub fn content_sha256(content: &Content) -> String {
+    let canonical = canonical_json(content);
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// RFC 8785 (JCS) canonical JSON of any serializable value.
+pub fn canonical_json<T: Serialize>(value: &T) -> String {
+    // Serializing our own plain types cannot fail (no maps with non-string keys,
+    // no non-finite floats), so an error here is a programming error; fall back to
+    // an empty string that can never collide with a real digest input.
+    serde_json_canonicalizer::to_string(value).unwrap_or_default()
+}
+
+/// SHA-256 (lowercase hex) of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}

@@ -1,0 +1,358 @@
+//! Text normalization: the one place that decides how text is written in an Article.
+//!
+//! Entities are decoded by the HTML parser before text gets here. This module applies
+//! Unicode NFC, collapses every run of whitespace (including no-break spaces) to one
+//! space, drops invisible characters (soft hyphens, zero-width spaces, BOMs), keeps
+//! typographic quotes and dashes as they are, parses dates to ISO 8601 with their
+//! precision, and splits bylines into author lists.
+//!
+//! Pure functions on strings; no DOM, no I/O.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::{Block, DatePrecision, PublishedDate};
+
+/// Normalize a run of text: NFC, whitespace collapsed, invisible characters dropped,
+/// trimmed.
+pub fn text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for c in raw.nfc() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Normalize preformatted text: NFC, line ends to `\n`, trailing whitespace of each
+/// line and blank leading/trailing lines removed; inner spacing kept.
+pub fn preformatted(raw: &str) -> String {
+    let s: String = raw.nfc().filter(|&c| !is_invisible(c)).collect();
+    let s = s
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\u{a0}', " ");
+    let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
+    lines[start..end].join("\n")
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
+}
+
+/// Number of words in the body: whitespace-separated tokens that contain a letter or
+/// digit, over text blocks and image captions.
+pub fn word_count(body: &[Block]) -> u64 {
+    body.iter()
+        .map(|b| {
+            b.text()
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count() as u64
+        })
+        .sum()
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+fn month_number(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    MONTHS
+        .iter()
+        .zip(full.iter())
+        .position(|(abbr, full)| {
+            w == *abbr
+                || w == *full
+                || (w == "sept" && *abbr == "sep")
+                || (full.starts_with(&w) && w.len() >= 3)
+        })
+        .map(|i| i as u32 + 1)
+}
+
+fn valid_day(y: i32, m: u32, d: u32) -> bool {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).is_some()
+}
+
+fn day(y: i32, m: u32, d: u32) -> Option<PublishedDate> {
+    valid_day(y, m, d).then(|| PublishedDate {
+        date: format!("{y:04}-{m:02}-{d:02}"),
+        precision: DatePrecision::Day,
+    })
+}
+
+fn month(y: i32, m: u32) -> Option<PublishedDate> {
+    ((1..=12).contains(&m) && (1000..=9999).contains(&y)).then(|| PublishedDate {
+        date: format!("{y:04}-{m:02}"),
+        precision: DatePrecision::Month,
+    })
+}
+
+/// Parse a human or machine date into an ISO 8601 date with its precision.
+///
+/// Accepts "April 24, 2017", "Apr. 24 2017", "24 April 2017", "September 1998",
+/// "Sept. 1998", "2017-04-24", "2017-04-24T10:00:00Z" (the date part), "2017/04/24",
+/// "12/03/2006" (US order, month first, unless the first number exceeds 12), "1998-09".
+/// The first date found in `raw` wins. Returns `None` for anything else.
+pub fn parse_date(raw: &str) -> Option<PublishedDate> {
+    static ISO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:\b|T)").expect("static regex")
+    });
+    static MDY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+            .expect("static regex")
+    });
+    static DMY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b")
+            .expect("static regex")
+    });
+    static MY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b([a-z]{3,9})\.?,?\s+(\d{4})\b").expect("static regex"));
+    static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b").expect("static regex")
+    });
+    let s = text(raw);
+    let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());
+
+    // Collect candidates with their position; the earliest valid one wins.
+    let mut best: Option<(usize, PublishedDate)> = None;
+    fn consider(best: &mut Option<(usize, PublishedDate)>, pos: usize, d: Option<PublishedDate>) {
+        if let Some(d) = d {
+            if best.as_ref().is_none_or(|(p, _)| pos < *p) {
+                *best = Some((pos, d));
+            }
+        }
+    }
+    for c in ISO.captures_iter(&s) {
+        let (Some(y), Some(m)) = (num(c.get(1)), num(c.get(2))) else {
+            continue;
+        };
+        let pos = c.get(0).map_or(0, |m| m.start());
+        match num(c.get(3)) {
+            Some(d) => consider(&mut best, pos, day(y as i32, m, d)),
+            None => consider(&mut best, pos, month(y as i32, m)),
+        }
+    }
+    for c in MDY.captures_iter(&s) {
+        let Some(m) = c.get(1).and_then(|m| month_number(m.as_str())) else {
+            continue;
+        };
+        let (Some(d), Some(y)) = (num(c.get(2)), num(c.get(3))) else {
+            continue;
+        };
+        consider(
+            &mut best,
+            c.get(0).map_or(0, |m| m.start()),
+            day(y as i32, m, d),
+        );
+    }
+    for c in DMY.captures_iter(&s) {
+        let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else {
+            continue;
+        };
+        let (Some(d), Some(y)) = (num(c.get(1)), num(c.get(3))) else {
+            continue;
+        };
+        consider(
+            &mut best,
+            c.get(0).map_or(0, |m| m.start()),
+            day(y as i32, m, d),
+        );
+    }
+    for c in NUMERIC.captures_iter(&s) {
+        let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) else {
+            continue;
+        };
+        let y = if y < 100 {
+            if y >= 70 {
+                1900 + y
+            } else {
+                2000 + y
+            }
+        } else {
+            y
+        };
+        let (m, d) = if a > 12 { (b, a) } else { (a, b) };
+        consider(
+            &mut best,
+            c.get(0).map_or(0, |m| m.start()),
+            day(y as i32, m, d),
+        );
+    }
+    let found_day = best.is_some();
+    if !found_day {
+        for c in MY.captures_iter(&s) {
+            let Some(m) = c.get(1).and_then(|m| month_number(m.as_str())) else {
+                continue;
+            };
+            let Some(y) = num(c.get(2)) else { continue };
+            consider(
+                &mut best,
+                c.get(0).map_or(0, |m| m.start()),
+                month(y as i32, m),
+            );
+        }
+    }
+    best.map(|(_, d)| d)
+}
+
+/// Split a byline into author names: "By A and B", "By A, B and C", "A & B",
+/// "By Dr. A, Jr." → names in order, without "By", without trailing punctuation.
+pub fn split_authors(raw: &str) -> Vec<String> {
+    static BY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^\s*(?:written\s+)?by[:\s]+").expect("static regex"));
+    static SEP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*;\s*|\s+with\s+")
+            .expect("static regex")
+    });
+    let s = text(raw);
+    let s = BY.replace(&s, "");
+    let parts: Vec<&str> = SEP.split(&s).collect();
+    let mut out: Vec<String> = Vec::new();
+    for part in parts {
+        let name = part.trim().trim_end_matches(['.', ',', ':', ';']).trim();
+        if name.is_empty() {
+            continue;
+        }
+        // "John Smith, Jr." splits into "John Smith" + "Jr": glue suffixes back on.
+        let lower = name.to_lowercase();
+        if matches!(
+            lower.as_str(),
+            "jr" | "sr" | "ii" | "iii" | "iv" | "phd" | "ph.d" | "md"
+        ) {
+            if let Some(last) = out.last_mut() {
+                let suffix = if part.trim().ends_with('.') {
+                    format!("{name}.")
+                } else {
+                    name.to_string()
+                };
+                last.push_str(", ");
+                last.push_str(&suffix);
+                continue;
+            }
+        }
+        // Keep "Dr." and similar abbreviations' final dot inside a name.
+        let name = if part.trim().ends_with('.')
+            && name.split_whitespace().last().is_some_and(|w| w.len() <= 2)
+        {
+            format!("{name}.")
+        } else {
+            name.to_string()
+        };
+        out.push(name);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_collapses_and_keeps_typography() {
+        assert_eq!(
+            text("  Stalin\u{2019}s\u{a0}\u{a0} \u{201c}purge\u{201d}\n\t\u{2014} x "),
+            "Stalin’s “purge” — x"
+        );
+        assert_eq!(text("co\u{ad}operate\u{200b}"), "cooperate");
+        assert_eq!(text("Cafe\u{301}"), "Café");
+        assert_eq!(text(" \n "), "");
+    }
+
+    #[test]
+    fn dates_with_precision() {
+        let d = |s: &str| parse_date(s).map(|d| (d.date, d.precision));
+        assert_eq!(
+            d("web posted April 24, 2017"),
+            Some(("2017-04-24".into(), DatePrecision::Day))
+        );
+        assert_eq!(
+            d("web posted September 1998"),
+            Some(("1998-09".into(), DatePrecision::Month))
+        );
+        assert_eq!(
+            d("Sept. 1998"),
+            Some(("1998-09".into(), DatePrecision::Month))
+        );
+        assert_eq!(
+            d("posted 24 April 2017"),
+            Some(("2017-04-24".into(), DatePrecision::Day))
+        );
+        assert_eq!(
+            d("2017-04-24T10:00:00+02:00"),
+            Some(("2017-04-24".into(), DatePrecision::Day))
+        );
+        assert_eq!(
+            d("Posted: 12/03/2006"),
+            Some(("2006-12-03".into(), DatePrecision::Day))
+        );
+        assert_eq!(
+            d("Dec. 3rd, 2007"),
+            Some(("2007-12-03".into(), DatePrecision::Day))
+        );
+        assert_eq!(d("February 30, 2017"), None);
+        assert_eq!(d("no date here"), None);
+    }
+
+    #[test]
+    fn authors_split() {
+        assert_eq!(split_authors("By Jim Liao"), vec!["Jim Liao"]);
+        assert_eq!(
+            split_authors("By A. Smith and Bo Jones"),
+            vec!["A. Smith", "Bo Jones"]
+        );
+        assert_eq!(
+            split_authors("By Ann Lee, Bob Ray and Cy Young"),
+            vec!["Ann Lee", "Bob Ray", "Cy Young"]
+        );
+        assert_eq!(
+            split_authors("By Ann Lee, Bob Ray, and Cy Young"),
+            vec!["Ann Lee", "Bob Ray", "Cy Young"]
+        );
+        assert_eq!(split_authors("by Dr. Mary Poe"), vec!["Dr. Mary Poe"]);
+        assert_eq!(split_authors("By John Smith, Jr."), vec!["John Smith, Jr."]);
+        assert_eq!(split_authors("By W. R."), vec!["W. R."]);
+    }
+}
