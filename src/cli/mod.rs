@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::ExitCode;
 
+pub mod crawl;
 pub mod extract;
 pub mod schema;
 
@@ -33,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Extract saved pages into Article JSON documents.
     Extract(extract::Args),
+    /// Crawl seed URLs into the store (resumes an interrupted run).
+    Crawl(crawl::Args),
     /// Print the Article JSON Schema.
     Schema(schema::Args),
 }
@@ -41,6 +44,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(a) => extract::execute(a),
+        Command::Crawl(a) => crawl::execute(a),
         Command::Schema(a) => schema::execute(a),
     }
 }
