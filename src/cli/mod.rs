@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::ExitCode;
 
+pub mod changes;
+pub mod diff;
+pub mod export;
 pub mod extract;
 pub mod schema;
 
@@ -35,6 +38,12 @@ pub enum Command {
     Extract(extract::Args),
     /// Print the Article JSON Schema.
     Schema(schema::Args),
+    /// Added, removed, changed and unchanged articles between two runs.
+    Changes(changes::Args),
+    /// What changed in one article between two captures.
+    Diff(diff::Args),
+    /// Stream captures as JSONL Article documents or as a WARC 1.1 file.
+    Export(export::Args),
 }
 
 /// Run a parsed command line.
@@ -42,6 +51,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(a) => extract::execute(a),
         Command::Schema(a) => schema::execute(a),
+        Command::Changes(a) => changes::execute(a),
+        Command::Diff(a) => diff::execute(a),
+        Command::Export(a) => export::execute(a),
     }
 }
 

@@ -20,10 +20,10 @@ use similar::{Algorithm, DiffOp};
 
 use crate::model::{self, Article, Block, Content};
 
-// pub mod changes;
+pub mod changes;
 pub mod render;
 
-// pub use changes::{compare_runs, RunComparison};
+pub use changes::{compare_runs, RunComparison};
 
 /// Upper bound on the time one alignment may take; past it `similar` falls back to a
 /// coarser (still correct) answer. Keeps hostile inputs from hanging a diff.
