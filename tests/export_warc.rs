@@ -1,6 +1,8 @@
 //! The WARC export passes an external validator: warcio (`warcio check`, `warcio
 //! index`). CI installs it (`pip install warcio`); without it this test FAILS.
 
+mod diff_support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -178,4 +180,31 @@ fn synthetic_captures_pass_warcio_check_and_index() {
     let offset = lines[2]["offset"].as_str().unwrap().to_string();
     let payload = warcio_bytes(&["extract", "--payload"], &path, &[&offset]);
     assert_eq!(payload, bodies[0].1);
+}
+
+#[test]
+fn store_export_through_the_cli_passes_warcio() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    diff_support::build_two_runs(&store, 20);
+    let path = dir.path().join("all.warc.gz");
+    let out = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["export", "--format", "warc", "--all", "--store"])
+        .arg(&store)
+        .arg("--output")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = warcio(&["check", "-v"], &path);
+    assert!(!check.contains("failed"), "{check}");
+    let index = warcio(&["index", "-f", "warc-type"], &path);
+    // With 20 articles, run 2 re-captures all 20 (none gone, none new): 40 captures,
+    // each a request, a response and a conversion record, after one warcinfo.
+    assert_eq!(index.lines().count(), 1 + 3 * 40, "{index}");
+    assert_eq!(index.matches("\"conversion\"").count(), 40);
 }
