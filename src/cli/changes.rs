@@ -93,13 +93,22 @@ pub fn print_human(out: &mut dyn std::io::Write, cmp: &RunComparison) -> std::io
     Ok(())
 }
 
-/// Run `f`; a store error that has its own exit code (locked, corrupt) is printed and
+/// Run `f`; a closed output pipe is success; a store error that has its own exit code (locked, corrupt) is printed and
 /// turned into that code, everything else goes up to `main` as usual.
 pub(crate) fn with_store_codes(
     f: impl FnOnce() -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
     match f() {
         Ok(code) => Ok(code),
+        // The reader of our output went away (`| head`): not a failure of ours.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(ExitCode::Success)
+        }
         Err(e) => {
             let code = e
                 .chain()

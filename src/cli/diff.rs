@@ -10,6 +10,9 @@ use crate::diff::render::{render, RenderOptions};
 use crate::exit::ExitCode;
 use crate::store::{CaptureSummary, Store};
 
+/// Unchanged words kept on each side of a change inside an edited block.
+const CONTEXT_WORDS: usize = 12;
+
 /// Arguments of `quire diff`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,6 +25,9 @@ pub struct Args {
     /// New side: a capture id or a run id. Default: the last capture.
     #[arg(long, value_name = "CAPTURE|RUN")]
     pub to: Option<String>,
+    /// Print edited blocks whole (default: unchanged words far from a change are elided).
+    #[arg(long)]
+    pub full: bool,
     /// Print the typed operations as JSON.
     #[arg(long)]
     pub json: bool,
@@ -120,13 +126,11 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "diff {}", args.url)?;
             writeln!(out, "--- {}", p(a))?;
             writeln!(out, "+++ {}", p(b))?;
-            render(
-                &d,
-                &old.content,
-                &new.content,
-                &RenderOptions { color },
-                &mut out,
-            )?;
+            let opts = RenderOptions {
+                color,
+                context_words: (!args.full).then_some(CONTEXT_WORDS),
+            };
+            render(&d, &old.content, &new.content, &opts, &mut out)?;
         }
         Ok(ExitCode::Success)
     })

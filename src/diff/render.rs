@@ -21,6 +21,9 @@ const RESET: &str = "\x1b[0m";
 pub struct RenderOptions {
     /// Emit ANSI colour escapes (only when writing to a terminal).
     pub color: bool,
+    /// Inside an edited block, keep at most this many unchanged words on each side of
+    /// a change and elide the rest with "…"; `None` prints the whole block.
+    pub context_words: Option<usize>,
 }
 
 struct Painter {
@@ -164,10 +167,14 @@ pub fn render(
                         p.ins(&kind(block))
                     )?;
                 }
+                let last = words.len().saturating_sub(1);
                 let line: Vec<String> = words
                     .iter()
-                    .map(|w| match w {
-                        WordOp::Equal { text } => text.clone(),
+                    .enumerate()
+                    .map(|(i, w)| match w {
+                        WordOp::Equal { text } => {
+                            elide(text, i == 0, i == last, opts.context_words)
+                        }
                         WordOp::Delete { text } => p.del(text),
                         WordOp::Insert { text } => p.ins(text),
                     })
@@ -178,6 +185,28 @@ pub fn render(
     }
     let _ = new;
     Ok(())
+}
+
+/// Shorten an unchanged run of words to its context: the tail when it opens the block,
+/// the head when it closes it, head and tail in between.
+fn elide(text: &str, first: bool, last: bool, context: Option<usize>) -> String {
+    let Some(n) = context else {
+        return text.to_string();
+    };
+    let w: Vec<&str> = text.split(' ').collect();
+    let keep = match (first, last) {
+        (true, true) => return text.to_string(),
+        (true, false) | (false, true) => n,
+        (false, false) => 2 * n,
+    };
+    if w.len() <= keep + 1 {
+        return text.to_string();
+    }
+    match (first, last) {
+        (true, _) => format!("… {}", w[w.len() - n..].join(" ")),
+        (_, true) => format!("{} …", w[..n].join(" ")),
+        _ => format!("{} … {}", w[..n].join(" "), w[w.len() - n..].join(" ")),
+    }
 }
 
 /// Join rendered word runs with single spaces, except between a deletion and the
@@ -245,7 +274,7 @@ mod tests {
         let mut b = content(&["The quick brown fox."]);
         b.title = Some("U".into());
         let d = super::super::contents(&a, &b);
-        let s = render_to_string(&d, &a, &b, &RenderOptions { color: false });
+        let s = render_to_string(&d, &a, &b, &RenderOptions::default());
         assert!(s.contains("title: [-T-]{+U+}"), "{s}");
         assert!(s.contains("The quick [-brwon-]{+brown+} fox."), "{s}");
         assert!(s.contains("[-Gone paragraph here.-]"), "{s}");
@@ -253,11 +282,40 @@ mod tests {
     }
 
     #[test]
+    fn long_unchanged_runs_are_elided_around_the_change() {
+        let long: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let mut edited = long.clone();
+        edited[20] = "CHANGED".into();
+        let a = content(&[&long.join(" ")]);
+        let b = content(&[&edited.join(" ")]);
+        let d = super::super::contents(&a, &b);
+        let opts = RenderOptions {
+            color: false,
+            context_words: Some(3),
+        };
+        let s = render_to_string(&d, &a, &b, &opts);
+        assert!(
+            s.contains("… w17 w18 w19 [-w20-]{+CHANGED+} w21 w22 w23 …"),
+            "{s}"
+        );
+        let full = render_to_string(&d, &a, &b, &RenderOptions::default());
+        assert!(full.contains("w0 w1") && full.contains("w38 w39"), "{full}");
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         let a = content(&["a b"]);
         let b = content(&["a c"]);
         let d = super::super::contents(&a, &b);
-        let s = render_to_string(&d, &a, &b, &RenderOptions { color: true });
+        let s = render_to_string(
+            &d,
+            &a,
+            &b,
+            &RenderOptions {
+                color: true,
+                ..Default::default()
+            },
+        );
         assert!(s.contains("\x1b[31m[-b-]\x1b[0m"), "{s:?}");
         assert!(s.contains("\x1b[32m{+c+}\x1b[0m"), "{s:?}");
     }
