@@ -8,6 +8,9 @@ use crate::exit::ExitCode;
 
 pub mod crawl;
 pub mod debug_store_fill;
+pub mod changes;
+pub mod diff;
+pub mod export;
 pub mod extract;
 pub mod history;
 pub mod reindex;
@@ -51,6 +54,12 @@ pub enum Command {
     /// Write synthetic captures into a store (for crash tests).
     #[command(hide = true)]
     DebugStoreFill(debug_store_fill::Args),
+    /// Added, removed, changed and unchanged articles between two runs.
+    Changes(changes::Args),
+    /// What changed in one article between two captures.
+    Diff(diff::Args),
+    /// Stream captures as JSONL Article documents or as a WARC 1.1 file.
+    Export(export::Args),
 }
 
 /// Run a parsed command line.
@@ -63,6 +72,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(a) => history::execute(a),
         Command::Reindex(a) => reindex::execute(a),
         Command::DebugStoreFill(a) => debug_store_fill::execute(a),
+        Command::Changes(a) => changes::execute(a),
+        Command::Diff(a) => diff::execute(a),
+        Command::Export(a) => export::execute(a),
     }
 }
 
