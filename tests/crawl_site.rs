@@ -7,10 +7,21 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use quire::crawl::{crawl, CrawlConfig, Summary};
+use quire::extract::{ExtractConfig, ProfileChoice, ProfileSet};
 use quire::fetch::retry::RetryPolicy;
 use quire::fetch::url::parse_canonical;
 use quire::store::Store;
 use support::{fault, Site, TestServer};
+
+/// The ESR profile, forced (the test server serves ESR pages under 127.0.0.1).
+fn esr() -> ExtractConfig {
+    let profiles = ProfileSet::builtin();
+    let esr = profiles.resolve("esr").unwrap();
+    ExtractConfig {
+        profiles,
+        choice: ProfileChoice::Force(esr),
+    }
+}
 
 fn config(server: &TestServer) -> CrawlConfig {
     let mut cfg = CrawlConfig::new(vec![parse_canonical(&server.url("/archive/")).unwrap()]);
@@ -27,6 +38,7 @@ fn config(server: &TestServer) -> CrawlConfig {
         budget: Duration::from_secs(10),
     };
     cfg.shutdown_grace = Duration::from_secs(5);
+    cfg.extract = esr();
     cfg
 }
 
@@ -114,9 +126,25 @@ async fn full_crawl_then_conditional_recrawl() {
 
     {
         let store = Store::open_reader(dir.path()).unwrap();
+        let mut digests = std::collections::HashSet::new();
         for a in &articles {
             let h = store.history(&server.url(a)).unwrap();
             assert_eq!(h.len(), 1, "{a} captured {} times", h.len());
+            let art = store.read_capture(&h[0].id).unwrap();
+            assert_eq!(
+                art.content.page_type,
+                quire::model::PageType::Article,
+                "{a}"
+            );
+            assert!(
+                art.content.word_count > 100,
+                "{a}: {} words",
+                art.content.word_count
+            );
+            assert!(
+                digests.insert(art.content_sha256.clone()),
+                "{a}: same content as another"
+            );
         }
         let moved = store
             .latest_capture(&server.url(fault::MOVED))
@@ -155,6 +183,10 @@ async fn full_crawl_then_conditional_recrawl() {
     assert_eq!(s2.not_modified, 48, "{s2:#?}");
     assert_eq!(s2.captured, 1 + 4, "{s2:#?}");
     assert_eq!(s2.previous_run.as_deref(), Some(s1.run_id.as_str()));
+    assert_eq!(s2.changed, Some(1), "{s2:#?}");
+    assert_eq!(s2.removed, Some(0), "{s2:#?}");
+    assert_eq!(s2.added, Some(0), "{s2:#?}");
+    assert!(s2.unchanged.unwrap_or(0) >= 35, "{s2:#?}");
     let store = Store::open_reader(dir.path()).unwrap();
     assert_eq!(store.history(&server.url(&articles[0])).unwrap().len(), 2);
     assert_eq!(store.history(&server.url(&articles[1])).unwrap().len(), 1);
@@ -177,6 +209,7 @@ async fn removed_pages_are_gone_on_the_next_run() {
         .remove("/archive/2001/i1/a2.html");
     let s2 = run(config(&server), dir.path()).await;
     assert_eq!(s2.gone, 1, "{s2:#?}");
+    assert_eq!(s2.removed, Some(1), "{s2:#?}");
     assert_eq!(s2.failed, 0);
 }
 

@@ -421,15 +421,24 @@ pub async fn crawl(
     summary.failures = counts.failures;
     summary.gone = counts.gone;
     summary.pages_fetched = counts.captured + counts.not_modified + counts.failed + counts.gone;
-    // TODO(diff): fill added/changed/unchanged/removed from
-    // `crate::diff::changes::compare_runs(store, previous, run)` once branch `diff` is
-    // merged; until then they stay `None`.
     summary.duration_s = started.elapsed().as_secs_f64();
     if !interrupted {
         let value = serde_json::to_value(&summary).unwrap_or(serde_json::Value::Null);
         let r = run.clone();
         with_store(&store, move |s| s.finish_run(&r, &value).map(|_| ())).await?;
         summary.finished = true;
+        // Compared after finishing: a finished run's absent URLs count as removed.
+        if let Some(prev) = previous.clone() {
+            let r = run.clone();
+            let cmp = with_store(&store, move |s| {
+                crate::diff::changes::compare_runs(s, &prev, &r)
+            })
+            .await?;
+            summary.added = Some(cmp.added.len() as u64);
+            summary.changed = Some(cmp.changed.len() as u64);
+            summary.unchanged = Some(cmp.unchanged);
+            summary.removed = Some(cmp.removed.len() as u64);
+        }
     }
     tracing::info!(run = %summary.run_id, captured = summary.captured, failed = summary.failed, "crawl done");
     Ok(summary)
