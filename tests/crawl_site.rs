@@ -246,6 +246,15 @@ async fn limits_pages_depth_and_frontier() {
     assert_eq!(s.pages_fetched, 10, "{s:#?}");
     assert!(s.frontier_dropped > 0);
 
+    let server = TestServer::start(Site::generate(1, 1, 1));
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server);
+    cfg.max_duration = Some(Duration::ZERO);
+    let s = run(cfg, dir.path()).await;
+    assert_eq!(s.stopped_by.as_deref(), Some("max_duration"));
+    assert_eq!(s.pages_fetched, 0, "{s:#?}");
+    assert!(s.finished);
+
     let server = TestServer::start(Site::generate(2, 2, 5));
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(&server);
@@ -275,4 +284,22 @@ async fn politeness_delay_between_request_starts() {
             w[1].path
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_per_page_are_capped() {
+    let server = TestServer::start(Site::generate(1, 1, 1));
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server);
+    cfg.seeds = vec![parse_canonical(&server.url(fault::MANY_LINKS)).unwrap()];
+    cfg.max_pages = Some(1);
+    let s = run(cfg, dir.path()).await;
+    assert_eq!(s.captured, 1, "{s:#?}");
+    let store = Store::open_reader(dir.path()).unwrap();
+    let c = store
+        .frontier_counts(&quire::store::RunId(s.run_id.clone()))
+        .unwrap();
+    let known = c.pending + c.in_flight + c.done;
+    assert!(known > 1000, "links were discovered: {c:?}");
+    assert!(known <= 10_001, "at most 10,000 links from one page: {c:?}");
 }

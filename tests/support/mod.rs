@@ -84,6 +84,8 @@ pub mod fault {
     pub const TO_FILE: &str = "/archive/to-file.html";
     /// Redirect to another port on the same host (out of scope).
     pub const TO_PORT: &str = "/archive/to-port.html";
+    /// An index page with 20,000 distinct links.
+    pub const MANY_LINKS: &str = "/archive/many-links.html";
     /// Outside the seed's path prefix.
     pub const OUTSIDE: &str = "/outside/page.html";
 }
@@ -463,6 +465,14 @@ async fn route(st: &ServerState, path: &str, h: &HeaderMap) -> Response {
                 )],
                 "",
             )
+        }
+        MANY_LINKS => {
+            let mut body = String::from("<html><body><h1>Many</h1>");
+            for i in 0..20_000 {
+                body.push_str(&format!("<a href=\"l/{i}.html\">{i}</a> "));
+            }
+            body.push_str("</body></html>");
+            return html(body);
         }
         TO_FILE => return respond(302, &[("location", "file:///etc/passwd".into())], ""),
         TO_PORT => {
