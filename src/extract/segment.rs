@@ -178,19 +178,57 @@ struct Buf {
 }
 
 const SKIP: &[&str] = &[
-    "script", "style", "noscript", "template", "head", "select", "option", "textarea",
-    "button", "input", "object", "embed", "svg", "math", "iframe", "frame", "frameset",
-    "map", "audio", "video", "canvas", "dialog",
+    "script", "style", "noscript", "template", "head", "select", "option", "textarea", "button",
+    "input", "object", "embed", "svg", "math", "iframe", "frame", "frameset", "map", "audio",
+    "video", "canvas", "dialog",
 ];
 
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "div" | "td" | "th" | "tr" | "table" | "tbody" | "thead" | "tfoot" | "h1" | "h2"
-            | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "blockquote"
-            | "center" | "hr" | "pre" | "form" | "section" | "article" | "header" | "footer"
-            | "nav" | "aside" | "figure" | "figcaption" | "address" | "main" | "caption"
-            | "body" | "html" | "fieldset" | "details" | "summary" | "menu" | "dir"
+        "p" | "div"
+            | "td"
+            | "th"
+            | "tr"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "center"
+            | "hr"
+            | "pre"
+            | "form"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "main"
+            | "caption"
+            | "body"
+            | "html"
+            | "fieldset"
+            | "details"
+            | "summary"
+            | "menu"
+            | "dir"
     )
 }
 
@@ -216,7 +254,12 @@ pub fn segment_filtered(
     removed: &HashSet<NodeId>,
     picked: &HashSet<NodeId>,
 ) -> Segments {
-    let mut w = Walker { out: Segments::default(), buf: Buf::default(), next_id: 1, base };
+    let mut w = Walker {
+        out: Segments::default(),
+        buf: Buf::default(),
+        next_id: 1,
+        base,
+    };
     // Explicit stack: (node, style at entry, entering?)
     let mut stack: Vec<(NodeRef<'_, Node>, Style, bool)> = vec![(*root, Style::default(), true)];
     while let Some((node, style, entering)) = stack.pop() {
@@ -236,8 +279,8 @@ pub fn segment_filtered(
                 }
                 if SKIP.contains(&name)
                     || el.attr("hidden").is_some()
-                    || removed.contains(&node.id())
-                    || picked.contains(&node.id())
+                    || (!removed.is_empty() && removed.contains(&node.id()))
+                    || (!picked.is_empty() && picked.contains(&node.id()))
                 {
                     continue;
                 }
@@ -283,10 +326,16 @@ pub fn segment_filtered(
                     }
                     _ => {}
                 }
-                if el.attr("class").is_some_and(|c| c.to_ascii_lowercase().contains("caption")) {
+                if el
+                    .attr("class")
+                    .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
+                {
                     st.in_caption = true;
                 }
-                if el.attr("align").is_some_and(|a| a.eq_ignore_ascii_case("center")) {
+                if el
+                    .attr("align")
+                    .is_some_and(|a| a.eq_ignore_ascii_case("center"))
+                {
                     st.centered = true;
                 }
                 if is_block(name) {
@@ -345,7 +394,12 @@ pub fn segment_filtered(
 }
 
 fn line_style((chars, bold, italic, font): (usize, usize, usize, i8)) -> LineStyle {
-    LineStyle { chars, bold: ratio(bold, chars), italic: ratio(italic, chars), font }
+    LineStyle {
+        chars,
+        bold: ratio(bold, chars),
+        italic: ratio(italic, chars),
+        font,
+    }
 }
 
 struct Walker<'u> {
@@ -513,17 +567,31 @@ impl Walker<'_> {
             return;
         };
         let Ok(url) = self.base.join(src) else { return };
-        let dim = |a: &str| el.attr(a).and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok());
+        let dim = |a: &str| {
+            el.attr(a)
+                .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+        };
         let size = match (dim("width"), dim("height")) {
             (Some(w), Some(h)) => Some(w.min(h)),
             (a, b) => a.or(b),
         };
-        let alt = el.attr("alt").map(normalize::text).filter(|a| !a.is_empty());
+        let alt = el
+            .attr("alt")
+            .map(normalize::text)
+            .filter(|a| !a.is_empty());
         // The image is a block of its own: text before it in the same element is
         // flushed first (an image in mid-paragraph splits the paragraph).
         if self.buf.chars > 0 {
             self.flush(st);
         }
-        self.push_simple(SegKind::Image { src: url.to_string(), alt, size, in_link: st.link }, st);
+        self.push_simple(
+            SegKind::Image {
+                src: url.to_string(),
+                alt,
+                size,
+                in_link: st.link,
+            },
+            st,
+        );
     }
 }
