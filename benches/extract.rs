@@ -3,6 +3,10 @@
 //! `cargo bench --bench extract` — prints pages/s and MB/s for (a) `scraper::Html`
 //! parse only and (b) the full `pipeline::process` (decode + parse + extract +
 //! normalize), and the ratio b/a. Goal: extraction at most 1.5x the parse.
+//!
+//! Wall-clock figures suffer when other work shares the cores; for a figure that does
+//! not, count instructions: `--mode parse|extract|none --passes N` runs a fixed amount
+//! of work, e.g. under `valgrind --tool=callgrind` (`none` measures the setup).
 
 use std::time::{Duration, Instant};
 
@@ -71,6 +75,15 @@ fn run<F: FnMut(&Page)>(pages: &[Page], mut f: F) -> (f64, usize) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |k: &str| {
+        args.iter()
+            .position(|a| a == k)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let mode = arg("--mode");
+    let passes: usize = arg("--passes").and_then(|p| p.parse().ok()).unwrap_or(1);
     let pages = load();
     let bytes: usize = pages.iter().map(|p| p.bytes.len()).sum();
     let avg = bytes as f64 / pages.len() as f64;
@@ -83,6 +96,8 @@ fn main() {
                 Some(f) => ProfileChoice::Force(profiles.resolve(f).expect("profile")),
                 None => ProfileChoice::ByHost,
             },
+            // As `quire extract` runs it; the crawler also collects links (see below).
+            skip_links: true,
         })
         .collect();
     println!(
@@ -91,6 +106,28 @@ fn main() {
         avg / 1024.0
     );
 
+    if let Some(mode) = mode {
+        for _ in 0..passes {
+            for (p, cfg) in pages.iter().zip(&configs) {
+                match mode.as_str() {
+                    "parse" => {
+                        std::hint::black_box(scraper::Html::parse_document(&p.text));
+                    }
+                    "extract" => {
+                        let page = PageInput {
+                            url: &p.url,
+                            body: &p.bytes,
+                            content_type: p.content_type.as_deref(),
+                        };
+                        std::hint::black_box(pipeline::process(&page, cfg).ok());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        println!("{mode}: {passes} passes done");
+        return;
+    }
     let (parse, _) = run(&pages, |p| {
         std::hint::black_box(scraper::Html::parse_document(&p.text));
     });

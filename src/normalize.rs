@@ -158,20 +158,25 @@ fn month(y: i32, m: u32) -> Option<PublishedDate> {
 /// The first date found in `raw` wins. Returns `None` for anything else.
 pub fn parse_date(raw: &str) -> Option<PublishedDate> {
     static ISO: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:\b|T)").expect("static regex")
+        Regex::new(r"(?-u:\b)(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:(?-u:\b)|T)")
+            .expect("static regex")
     });
     static MDY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+        Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?-u:\b)")
             .expect("static regex")
     });
     static DMY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b")
-            .expect("static regex")
+        Regex::new(
+            r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})(?-u:\b)",
+        )
+        .expect("static regex")
     });
-    static MY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b([a-z]{3,9})\.?,?\s+(\d{4})\b").expect("static regex"));
+    static MY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?,?\s+(\d{4})(?-u:\b)").expect("static regex")
+    });
     static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b").expect("static regex")
+        Regex::new(r"(?-u:\b)(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?-u:\b)")
+            .expect("static regex")
     });
     let s = text(raw);
     let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());

@@ -86,7 +86,11 @@ fn run_case(dir: &Path) -> (Case, Article) {
         ),
         Some(p) => ProfileChoice::Force(profiles.resolve(p).unwrap()),
     };
-    let cfg = ExtractConfig { profiles, choice };
+    let cfg = ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    };
     let url = url::Url::parse(&case.url).unwrap();
     let page = PageInput {
         url: &url,

@@ -65,12 +65,19 @@ pub fn extract_config(profile: Option<&str>) -> Result<ExtractConfig, UsageError
             &profiles.resolve(p).map_err(|e| UsageError(e.to_string()))?,
         )),
     };
-    Ok(ExtractConfig { profiles, choice })
+    Ok(ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    })
 }
 
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let cfg = extract_config(args.profile.as_deref())?;
+    let cfg = ExtractConfig {
+        skip_links: true,
+        ..extract_config(args.profile.as_deref())?
+    };
     if args.inputs.len() > 1 && args.out.is_none() {
         return Err(UsageError("several inputs need --out DIR".into()).into());
     }

@@ -12,6 +12,7 @@
 //! Owns: profile loading, validation and selection by host, and profile-driven
 //! extraction. Must not decode bytes or do I/O other than reading a profile file.
 
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -312,22 +313,14 @@ pub fn extract(doc: &Document, url: &Url, p: &Profile) -> (Content, ExtractorInf
     let picked = Picked::from_selectors(doc, p);
     let segs = segment::segment_filtered(root, url, &removed, &picked.ids);
 
-    let small =
-        |t: &segment::TableInfo, set: &RegexSet| t.chars < SMALL_BOX_CHARS && set.is_match(&t.text);
-    let chrome_box = segs
-        .tables
-        .iter()
-        .map(|t| small(t, &p.rules.chrome))
-        .collect();
-    let stop_box = segs
-        .tables
-        .iter()
-        .map(|t| small(t, &p.rules.stop))
-        .collect();
+    let chrome_box = (0..segs.tables.len()).map(|_| OnceCell::new()).collect();
+    let stop_box = (0..segs.tables.len()).map(|_| OnceCell::new()).collect();
+    let chrome_memo = (0..segs.segs.len()).map(|_| OnceCell::new()).collect();
     let mut c = Classifier {
         p,
         segs: &segs,
         warnings: &mut warnings,
+        chrome_memo,
         chrome_box,
         stop_box,
     };
@@ -416,10 +409,12 @@ struct Classifier<'a> {
     p: &'a Profile,
     segs: &'a Segments,
     warnings: &'a mut Vec<String>,
-    /// Per table: a small box whose text has a chrome phrase.
-    chrome_box: Vec<bool>,
-    /// Per table: a small box whose text has a stop phrase.
-    stop_box: Vec<bool>,
+    /// Per segment, computed when first asked: is it chrome.
+    chrome_memo: Vec<OnceCell<bool>>,
+    /// Per table, computed when first asked: a small box with a chrome phrase.
+    chrome_box: Vec<OnceCell<bool>>,
+    /// Per table, computed when first asked: a small box with a stop phrase.
+    stop_box: Vec<OnceCell<bool>>,
 }
 
 /// A chrome box: a small table whose text contains a chrome phrase.
@@ -439,8 +434,27 @@ impl Classifier<'_> {
         t.len() <= MAX_CHROME_TEXT && self.p.rules.stop.is_match(t)
     }
 
-    /// A segment that is navigation, an ad box or another piece of chrome.
+    /// A segment that is navigation, an ad box or another piece of chrome (memoized:
+    /// the classifier asks about the same segment several times).
     fn is_chrome(&self, s: &Segment) -> bool {
+        match self.index_of(s).and_then(|i| self.chrome_memo.get(i)) {
+            Some(cell) => *cell.get_or_init(|| self.compute_chrome(s)),
+            None => self.compute_chrome(s),
+        }
+    }
+
+    /// Position of `s` in the segment list, when it is an element of it.
+    fn index_of(&self, s: &Segment) -> Option<usize> {
+        let base = self.segs.segs.as_ptr() as usize;
+        let at = s as *const Segment as usize;
+        let size = std::mem::size_of::<Segment>().max(1);
+        let off = at.checked_sub(base)?;
+        (off % size == 0)
+            .then_some(off / size)
+            .filter(|&i| i < self.segs.segs.len())
+    }
+
+    fn compute_chrome(&self, s: &Segment) -> bool {
         if matches!(s.kind, SegKind::Rule) {
             return true;
         }
@@ -472,9 +486,15 @@ impl Classifier<'_> {
     }
 
     fn in_chrome_box(&self, s: &Segment) -> bool {
-        s.table
-            .and_then(|t| self.chrome_box.get(t).copied())
-            .unwrap_or(false)
+        self.small_box(s, &self.chrome_box, &self.p.rules.chrome)
+    }
+
+    fn small_box(&self, s: &Segment, cache: &[OnceCell<bool>], set: &RegexSet) -> bool {
+        let Some(t) = s.table else { return false };
+        let (Some(cell), Some(info)) = (cache.get(t), self.segs.tables.get(t)) else {
+            return false;
+        };
+        *cell.get_or_init(|| info.chars < SMALL_BOX_CHARS && set.is_match(&info.text))
     }
 
     fn is_end_mark_image(&self, s: &Segment) -> bool {
@@ -852,9 +872,7 @@ impl Classifier<'_> {
     }
 
     fn is_stop_box(&self, s: &Segment) -> bool {
-        s.table
-            .and_then(|t| self.stop_box.get(t).copied())
-            .unwrap_or(false)
+        self.small_box(s, &self.stop_box, &self.p.rules.stop)
     }
 
     fn looks_like_bio(&self, s: &Segment, first: bool) -> bool {
