@@ -6,8 +6,12 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::ExitCode;
 
+pub mod debug_store_fill;
 pub mod extract;
+pub mod history;
+pub mod reindex;
 pub mod schema;
+pub mod verify;
 
 /// Exit codes, printed at the end of `--help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -35,6 +39,15 @@ pub enum Command {
     Extract(extract::Args),
     /// Print the Article JSON Schema.
     Schema(schema::Args),
+    /// Re-hash every object, record and manifest of a store; exit 4 on any problem.
+    Verify(verify::Args),
+    /// List the captures of one URL, oldest first.
+    History(history::Args),
+    /// Rebuild the store's SQLite index from its files.
+    Reindex(reindex::Args),
+    /// Write synthetic captures into a store (for crash tests).
+    #[command(hide = true)]
+    DebugStoreFill(debug_store_fill::Args),
 }
 
 /// Run a parsed command line.
@@ -42,6 +55,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(a) => extract::execute(a),
         Command::Schema(a) => schema::execute(a),
+        Command::Verify(a) => verify::execute(a),
+        Command::History(a) => history::execute(a),
+        Command::Reindex(a) => reindex::execute(a),
+        Command::DebugStoreFill(a) => debug_store_fill::execute(a),
     }
 }
 
