@@ -81,6 +81,9 @@ struct RulesFile {
     title_strip: Vec<String>,
     #[serde(default)]
     decorative_image: Vec<String>,
+    /// A regex over the URL with named groups `y` (2 or 4 digits), `m` and
+    /// optionally `d`: the publication date when the page states none.
+    url_date: Option<String>,
 }
 
 /// One compiled site profile.
@@ -123,6 +126,7 @@ struct Rules {
     original_publication: Vec<Regex>,
     title_strip: Vec<Regex>,
     decorative_image: Vec<Regex>,
+    url_date: Option<Regex>,
 }
 
 /// Why a profile could not be loaded.
@@ -219,6 +223,7 @@ impl Profile {
             original_publication: res(&r.original_publication, "original_publication")?,
             title_strip: res(&r.title_strip, "title_strip")?,
             decorative_image: res(&r.decorative_image, "decorative_image")?,
+            url_date: opt(&r.url_date, "url_date")?,
         };
         Ok(Profile {
             name: f.name,
@@ -628,6 +633,10 @@ impl Classifier<'_> {
             }
         }
 
+        if published.is_none() {
+            published = self.url_date(url);
+        }
+
         // 3. Title and deck: prominent segments after the breadcrumb, before the body.
         let first_head = crumb_at.map_or(0, |i| i + 1);
         let (mut title, mut subtitle) = (picked.title.clone(), picked.subtitle.clone());
@@ -851,6 +860,23 @@ impl Classifier<'_> {
             language: None,
             word_count: 0,
         }
+    }
+
+    /// The date the URL encodes, by the profile's `url_date` rule.
+    fn url_date(&self, url: &Url) -> Option<PublishedDate> {
+        let c = self.p.rules.url_date.as_ref()?.captures(url.as_str())?;
+        let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let y = num("y")?;
+        let y = match y {
+            0..=69 => 2000 + y,
+            70..=99 => 1900 + y,
+            _ => y,
+        };
+        let iso = match num("d") {
+            Some(d) => format!("{y:04}-{:02}-{d:02}", num("m")?),
+            None => format!("{y:04}-{:02}", num("m")?),
+        };
+        normalize::parse_date(&iso)
     }
 
     /// Text with the end mark cut off: at the mark's capture group 1 when the rule
