@@ -10,6 +10,7 @@
 //! The on-disk layout is documented in [`layout`] and `snapshots/README.md`.
 
 mod atomic;
+mod batch;
 mod error;
 mod index;
 pub mod layout;
@@ -26,10 +27,12 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::Serialize;
 
+pub use batch::WriterOptions;
 pub use error::StoreError;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
-use atomic::{create_dir_durable, sync_dir, write_atomic, TempDir};
+use atomic::{create_dir_durable, sync_dir, write_atomic, write_temp, TempDir};
+use batch::Batch;
 use layout::{is_run_id, is_sha256_hex, object_rel, Layout};
 use lock::WriterLock;
 use record::{Record, RecordOutcome, RunFile};
@@ -212,6 +215,8 @@ pub struct ReindexReport {
 struct WriterState {
     _lock: WriterLock,
     tmp: TempDir,
+    batch: Batch,
+    opts: WriterOptions,
 }
 
 /// A snapshot store opened for reading or for writing.
@@ -239,6 +244,11 @@ impl Store {
     /// or fails at once with [`StoreError::Locked`]. Empties `tmp/` and reconciles the
     /// index with the files (rebuilding it when missing).
     pub fn open_writer(root: &Path) -> Result<Store, StoreError> {
+        Store::open_writer_with(root, WriterOptions::default())
+    }
+
+    /// [`Store::open_writer`] with explicit group-commit settings.
+    pub fn open_writer_with(root: &Path, opts: WriterOptions) -> Result<Store, StoreError> {
         let layout = Layout::new(root);
         create_dir_durable(root)?;
         let lock = WriterLock::acquire(&layout.lock_file())?;
@@ -260,8 +270,18 @@ impl Store {
             write_atomic(&mut tmp, &format_path, &bytes)?;
         }
         let objects = layout.objects_dir();
+        create_dir_durable(&objects)?;
+        let mut created = false;
         for fan in 0..=255u8 {
-            create_dir_durable(&objects.join(format!("{fan:02x}")))?;
+            let dir = objects.join(format!("{fan:02x}"));
+            match fs::create_dir(&dir) {
+                Ok(()) => created = true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(StoreError::io(&dir)(e)),
+            }
+        }
+        if created {
+            sync_dir(&objects)?;
         }
         create_dir_durable(&layout.runs_dir())?;
         let index_path = layout.index_file();
@@ -276,7 +296,12 @@ impl Store {
         Ok(Store {
             layout,
             conn,
-            writer: Some(WriterState { _lock: lock, tmp }),
+            writer: Some(WriterState {
+                _lock: lock,
+                tmp,
+                batch: Batch::default(),
+                opts,
+            }),
         })
     }
 
@@ -315,6 +340,25 @@ impl Store {
         &self.layout.root
     }
 
+    /// Make every pending write durable and visible (objects, then records, then index
+    /// rows). Writers group-commit: a put returns once its temp file is written, and is
+    /// durable after the next flush — after [`WriterOptions::batch_records`] records,
+    /// [`WriterOptions::batch_millis`] ms, `finish_run`, or when the store is dropped.
+    /// A crash before the flush loses those puts cleanly (the frontier still has them).
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        match self.writer.as_mut() {
+            Some(w) => w.batch.flush(&mut self.conn),
+            None => Ok(()),
+        }
+    }
+
+    fn maybe_flush(&mut self) -> Result<(), StoreError> {
+        match self.writer.as_mut() {
+            Some(w) if w.batch.due(&w.opts) => w.batch.flush(&mut self.conn),
+            _ => Ok(()),
+        }
+    }
+
     fn writer(&mut self) -> Result<&mut WriterState, StoreError> {
         self.writer
             .as_mut()
@@ -330,13 +374,17 @@ impl Store {
             .conn
             .prepare_cached("SELECT max(id) FROM runs")?
             .query_row([], |r| r.get(0))?;
-        // Run ids must sort after every existing one (and be new on disk).
+        // Run ids should sort after every existing one (and must be new on disk); if the
+        // clock stays behind the last run for 2 s, accept any new id rather than hang.
+        let mut tries = 0u32;
         let (now, id) = loop {
             let now = chrono::Utc::now();
             let id = layout::new_run_id(now);
-            if last.as_deref().is_none_or(|l| id.as_str() > l) && !runs_dir.join(&id).exists() {
+            let after_last = last.as_deref().is_none_or(|l| id.as_str() > l);
+            if (after_last || tries >= 2000) && !runs_dir.join(&id).exists() {
                 break (now, id);
             }
+            tries += 1;
             std::thread::sleep(std::time::Duration::from_millis(1));
         };
         let started_at = layout::timestamp(now);
@@ -412,6 +460,7 @@ impl Store {
         run: &RunId,
         summary: &serde_json::Value,
     ) -> Result<RunInfo, StoreError> {
+        self.flush()?;
         let info = self
             .run_info(&run.0)?
             .ok_or_else(|| StoreError::NotFound(format!("run {run}")))?;
@@ -469,10 +518,13 @@ impl Store {
         let rel = object_rel(&sha);
         let path = self.layout.root.join(&rel);
         let len = bytes.len() as u64;
-        let present = fs::metadata(&path).map(|m| m.len() == len).unwrap_or(false);
+        let w = self.writer()?;
+        let present = w.batch.object_len(&sha) == Some(len)
+            || fs::metadata(&path).map(|m| m.len() == len).unwrap_or(false);
         if !present {
-            let w = self.writer()?;
-            write_atomic(&mut w.tmp, &path, bytes)?;
+            let (tmp, file) = write_temp(&mut w.tmp, bytes)?;
+            w.batch.add_object(sha.clone(), len, tmp, file, path);
+            self.maybe_flush()?;
         }
         Ok(ObjectRef {
             sha256: sha,
@@ -500,6 +552,11 @@ impl Store {
                 )));
             }
         }
+        if let Some(pending) = self.writer.as_ref().and_then(|w| w.batch.object_len(sha)) {
+            if pending == len {
+                return Ok(());
+            }
+        }
         let path = self.layout.root.join(&rel);
         match fs::metadata(&path) {
             Ok(m) if m.len() == len => Ok(()),
@@ -519,10 +576,11 @@ impl Store {
         bytes.push(b'\n');
         let sha = sha256_hex(&bytes);
         let path = self.layout.record_file(&record.run_id, &sha);
-        let w = self.writer()?;
-        write_atomic(&mut w.tmp, &path, &bytes)?;
         let row = index::EntryRow::from_record(record, &sha);
-        index::insert_entry(&self.conn, &row)?;
+        let w = self.writer()?;
+        let (tmp, file) = write_temp(&mut w.tmp, &bytes)?;
+        w.batch.add_record(tmp, file, path, row.clone());
+        self.maybe_flush()?;
         Ok((sha, row))
     }
 
@@ -530,8 +588,10 @@ impl Store {
     /// (checked). At most one outcome per (run, URL): a second put returns the existing
     /// id and writes nothing.
     pub fn put_capture(&mut self, run: &RunId, article: &Article) -> Result<CaptureId, StoreError> {
-        self.writer()?;
         let url = &article.content.url;
+        if let Some(sha) = self.writer()?.batch.record_for(&run.0, url) {
+            return Ok(CaptureId(format!("{run}/{sha}")));
+        }
         if let Some((sha, _, _)) = index::entry_for(&self.conn, &run.0, url)? {
             return Ok(CaptureId(format!("{run}/{sha}")));
         }
@@ -559,7 +619,9 @@ impl Store {
         url: &str,
         outcome: &Outcome,
     ) -> Result<(), StoreError> {
-        self.writer()?;
+        if self.writer()?.batch.record_for(&run.0, url).is_some() {
+            return Ok(());
+        }
         if index::entry_for(&self.conn, &run.0, url)?.is_some() {
             return Ok(());
         }
@@ -779,6 +841,7 @@ impl Store {
         urls: &[(String, u32)],
     ) -> Result<usize, StoreError> {
         self.writer()?;
+        self.maybe_flush()?;
         index::frontier_add(&mut self.conn, &run.0, urls)
     }
 
@@ -789,12 +852,15 @@ impl Store {
         max: usize,
     ) -> Result<Vec<(String, u32)>, StoreError> {
         self.writer()?;
+        self.maybe_flush()?;
         index::frontier_take(&mut self.conn, &run.0, max)
     }
 
     /// Mark a URL done.
     pub fn frontier_done(&mut self, run: &RunId, url: &str) -> Result<(), StoreError> {
-        self.writer()?;
+        if self.writer()?.batch.defer_done(&run.0, url) {
+            return self.maybe_flush();
+        }
         index::frontier_done(&self.conn, &run.0, url)
     }
 
@@ -802,6 +868,7 @@ impl Store {
     /// outcome in the run (they become done). Returns how many went back to pending.
     pub fn frontier_reset_in_flight(&mut self, run: &RunId) -> Result<usize, StoreError> {
         self.writer()?;
+        self.flush()?;
         index::frontier_reset_in_flight(&mut self.conn, &run.0)
     }
 
@@ -826,7 +893,16 @@ impl Store {
     /// unfinished run is rebuilt as "done" for the URLs that have an outcome.
     pub fn reindex(&mut self) -> Result<ReindexReport, StoreError> {
         self.writer()?;
+        self.flush()?;
         rebuild::rebuild(&self.layout, &mut self.conn)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(error = %e, "store: pending writes could not be flushed");
+        }
     }
 }
 

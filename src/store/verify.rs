@@ -172,57 +172,8 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
             .extend(entries.into_iter().map(|(_, p, _)| p));
     }
 
-    // Objects.
-    let objects_root = root.join("objects");
-    if objects_root.is_dir() {
-        for (name, path, _) in list_dir(&objects_root)? {
-            if name != "sha256" {
-                problems.push(problem(
-                    path,
-                    ProblemKind::Unexpected,
-                    "not an object directory".into(),
-                ));
-            }
-        }
-    }
-    let objects_dir = layout.objects_dir();
-    let mut object_lens: HashMap<String, usize> = HashMap::new();
-    if objects_dir.is_dir() {
-        let mut fans = list_dir(&objects_dir)?;
-        fans.sort();
-        for (fan, fan_path, is_dir) in fans {
-            let fan_ok = is_dir
-                && fan.len() == 2
-                && fan
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-            if !fan_ok {
-                problems.push(problem(
-                    fan_path,
-                    ProblemKind::Unexpected,
-                    "not an object fan-out directory".into(),
-                ));
-                continue;
-            }
-            for (name, path, is_dir) in list_dir(&fan_path)? {
-                if !is_dir && is_sha256_hex(&name) && name.starts_with(&fan) {
-                    object_lens.insert(name.clone(), jobs.len());
-                    jobs.push(Job {
-                        path,
-                        kind: JobKind::Object { sha: name },
-                    });
-                } else {
-                    problems.push(problem(
-                        path,
-                        ProblemKind::Unexpected,
-                        "not an object (name must be its SHA-256)".into(),
-                    ));
-                }
-            }
-        }
-    }
-
-    // Runs.
+    // Runs first, objects second: a record seen here was written after its object, so
+    // the object listing below cannot miss it even while a writer is running.
     let mut plans: Vec<RunPlan> = Vec::new();
     let runs_dir = layout.runs_dir();
     if runs_dir.is_dir() {
@@ -347,6 +298,56 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                 ));
             }
             plans.push(plan);
+        }
+    }
+
+    // Objects.
+    let objects_root = root.join("objects");
+    if objects_root.is_dir() {
+        for (name, path, _) in list_dir(&objects_root)? {
+            if name != "sha256" {
+                problems.push(problem(
+                    path,
+                    ProblemKind::Unexpected,
+                    "not an object directory".into(),
+                ));
+            }
+        }
+    }
+    let objects_dir = layout.objects_dir();
+    let mut object_lens: HashMap<String, usize> = HashMap::new();
+    if objects_dir.is_dir() {
+        let mut fans = list_dir(&objects_dir)?;
+        fans.sort();
+        for (fan, fan_path, is_dir) in fans {
+            let fan_ok = is_dir
+                && fan.len() == 2
+                && fan
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+            if !fan_ok {
+                problems.push(problem(
+                    fan_path,
+                    ProblemKind::Unexpected,
+                    "not an object fan-out directory".into(),
+                ));
+                continue;
+            }
+            for (name, path, is_dir) in list_dir(&fan_path)? {
+                if !is_dir && is_sha256_hex(&name) && name.starts_with(&fan) {
+                    object_lens.insert(name.clone(), jobs.len());
+                    jobs.push(Job {
+                        path,
+                        kind: JobKind::Object { sha: name },
+                    });
+                } else {
+                    problems.push(problem(
+                        path,
+                        ProblemKind::Unexpected,
+                        "not an object (name must be its SHA-256)".into(),
+                    ));
+                }
+            }
         }
     }
 
