@@ -20,6 +20,7 @@ fn esr() -> ExtractConfig {
     ExtractConfig {
         profiles,
         choice: ProfileChoice::Force(esr),
+        skip_links: false,
     }
 }
 

@@ -231,7 +231,11 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         }
         None => ProfileChoice::ByHost,
     };
-    cfg.extract = ExtractConfig { profiles, choice };
+    cfg.extract = ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    };
     let json = args.json || file.json.unwrap_or(false);
     Ok((cfg, store, json))
 }

@@ -284,7 +284,11 @@ pub async fn crawl(
         run: run.clone(),
         fetcher: fetcher.clone(),
         scope: cfg.scope(),
-        extract: cfg.extract.clone(),
+        // The crawl needs the links, whatever the caller's extract config says.
+        extract: ExtractConfig {
+            skip_links: false,
+            ..cfg.extract.clone()
+        },
         max_depth: cfg.max_depth,
         max_links: cfg.max_links_per_page,
         max_frontier: cfg.max_frontier,
