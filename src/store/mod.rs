@@ -889,6 +889,12 @@ impl Store {
         verify::verify(&self.layout)
     }
 
+    /// [`Store::verify`] on a root directory without opening it as a store, so that a
+    /// store too damaged to open (e.g. its format file deleted) still gets a report.
+    pub fn verify_root(root: &Path) -> Result<VerifyReport, StoreError> {
+        verify::verify(&Layout::new(root))
+    }
+
     /// Drop and rebuild the index from the files (writer only). The frontier of an
     /// unfinished run is rebuilt as "done" for the URLs that have an outcome.
     pub fn reindex(&mut self) -> Result<ReindexReport, StoreError> {
