@@ -484,3 +484,40 @@ fn writes_are_group_committed_and_flushed_in_order() {
     let r = Store::open_reader(&root).unwrap();
     assert_eq!(r.history("https://m.test/q").unwrap().len(), 1);
 }
+
+#[test]
+fn verify_reports_files_the_layout_does_not_account_for() {
+    let (_d, root) = new_store();
+    let (run, _) = sample_store(&root);
+    let s = Store::open_reader(&root).unwrap();
+    // A record added to a sealed run (named correctly, so only the manifest can tell).
+    let bytes = b"{}\n";
+    let sha = quire::model::sha256_hex(bytes);
+    let extra = root.join(format!("runs/{run}/records/{sha}.json"));
+    fs::write(&extra, bytes).unwrap();
+    let stray = root.join("objects/sha256/00/not-a-digest");
+    fs::write(&stray, b"x").unwrap();
+    let rep = s.verify().unwrap();
+    for path in [&extra, &stray] {
+        assert!(
+            rep.problems
+                .iter()
+                .any(|p| &p.path == path && p.kind == ProblemKind::Unexpected),
+            "{path:?}: {:?}",
+            rep.problems
+        );
+    }
+    // A deleted record of a sealed run is missing.
+    fs::remove_file(&extra).unwrap();
+    fs::remove_file(&stray).unwrap();
+    let rec = files_under(&root.join(format!("runs/{run}/records")))[0].clone();
+    fs::remove_file(&rec).unwrap();
+    let rep = s.verify().unwrap();
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.path == rec && p.kind == ProblemKind::Missing),
+        "{:?}",
+        rep.problems
+    );
+}

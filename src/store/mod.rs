@@ -469,7 +469,8 @@ impl Store {
         }
         let finished_at = layout::timestamp(chrono::Utc::now());
         let run_json_path = self.layout.run_file(&run.0);
-        let run_json = fs::read(&run_json_path).map_err(StoreError::io(&run_json_path))?;
+        let run_json = layout::read_limited(&run_json_path, layout::MAX_RECORD_BYTES)
+            .map_err(StoreError::io(&run_json_path))?;
         let header = rebuild::ManifestHeader {
             run_id: &run.0,
             started_at: &info.started_at,
@@ -784,7 +785,7 @@ impl Store {
                 .filter(|(r, s)| is_run_id(r) && is_sha256_hex(s))
                 .ok_or_else(|| StoreError::NotFound(format!("capture {id} (malformed id)")))?;
         let path = self.layout.record_file(run, sha);
-        let bytes = match fs::read(&path) {
+        let bytes = match layout::read_limited(&path, layout::MAX_RECORD_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound(format!("capture {id}")))
@@ -946,7 +947,8 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
 }
 
 fn check_format(path: &Path) -> Result<(), StoreError> {
-    let bytes = fs::read(path).map_err(StoreError::io(path))?;
+    let bytes =
+        layout::read_limited(path, layout::MAX_RECORD_BYTES).map_err(StoreError::io(path))?;
     let ff: FormatFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
         path: path.to_path_buf(),
         detail: format!("does not parse: {e}"),
