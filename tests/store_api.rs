@@ -464,23 +464,67 @@ fn writes_are_group_committed_and_flushed_in_order() {
     w.frontier_take(&run, 1).unwrap();
     let id = capture(&mut w, &run, "https://m.test/p", b"p");
     w.frontier_done(&run, "https://m.test/p").unwrap();
-    // Pending: a duplicate put is still refused, nothing is visible yet.
+    // Pending: a duplicate put is still refused, no record is on disk yet, and a read
+    // the batch cannot affect leaves it pending.
     assert_eq!(capture(&mut w, &run, "https://m.test/p", b"p2"), id);
-    assert!(w.history("https://m.test/p").unwrap().is_empty());
-    assert!(files_under(&root.join(format!("runs/{run}/records"))).is_empty());
-    assert_eq!(w.frontier_counts(&run).unwrap().in_flight, 1);
-    w.flush().unwrap();
+    let records = root.join(format!("runs/{run}/records"));
+    assert!(files_under(&records).is_empty());
+    assert!(w.latest_capture("https://m.test/other").unwrap().is_none());
+    assert!(files_under(&records).is_empty());
+    // A read the batch affects flushes it first (read-your-writes).
     assert_eq!(w.history("https://m.test/p").unwrap()[0].id, id);
-    assert_eq!(
-        files_under(&root.join(format!("runs/{run}/records"))).len(),
-        1
-    );
+    assert_eq!(files_under(&records).len(), 1);
     assert_eq!(files_under(&root.join("objects")).len(), 2, "p and p2");
     assert_eq!(w.frontier_counts(&run).unwrap().done, 1);
+    let mut entries = 0;
+    capture(&mut w, &run, "https://m.test/r", b"r");
+    w.for_each_entry(&run, |_| {
+        entries += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(entries, 2, "for_each_entry sees the pending capture");
     assert!(files_under(&root.join("tmp")).is_empty());
     // Dropping a writer flushes what is pending.
     capture(&mut w, &run, "https://m.test/q", b"q");
     drop(w);
     let r = Store::open_reader(&root).unwrap();
     assert_eq!(r.history("https://m.test/q").unwrap().len(), 1);
+}
+
+#[test]
+fn verify_reports_files_the_layout_does_not_account_for() {
+    let (_d, root) = new_store();
+    let (run, _) = sample_store(&root);
+    let s = Store::open_reader(&root).unwrap();
+    // A record added to a sealed run (named correctly, so only the manifest can tell).
+    let bytes = b"{}\n";
+    let sha = quire::model::sha256_hex(bytes);
+    let extra = root.join(format!("runs/{run}/records/{sha}.json"));
+    fs::write(&extra, bytes).unwrap();
+    let stray = root.join("objects/sha256/00/not-a-digest");
+    fs::write(&stray, b"x").unwrap();
+    let rep = s.verify().unwrap();
+    for path in [&extra, &stray] {
+        assert!(
+            rep.problems
+                .iter()
+                .any(|p| &p.path == path && p.kind == ProblemKind::Unexpected),
+            "{path:?}: {:?}",
+            rep.problems
+        );
+    }
+    // A deleted record of a sealed run is missing.
+    fs::remove_file(&extra).unwrap();
+    fs::remove_file(&stray).unwrap();
+    let rec = files_under(&root.join(format!("runs/{run}/records")))[0].clone();
+    fs::remove_file(&rec).unwrap();
+    let rep = s.verify().unwrap();
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.path == rec && p.kind == ProblemKind::Missing),
+        "{:?}",
+        rep.problems
+    );
 }

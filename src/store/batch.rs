@@ -5,7 +5,7 @@
 //! step leaves temp files (removed by the next writer), orphan objects (harmless) or
 //! records the index has not seen (reconciled by the next writer).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -51,6 +51,8 @@ pub(crate) struct Batch {
     /// (run, url) -> record sha of pending outcomes.
     keys: HashMap<(String, String), String>,
     done: Vec<(String, String)>,
+    urls: HashSet<String>,
+    runs: HashSet<String>,
     since: Option<Instant>,
 }
 
@@ -93,11 +95,23 @@ impl Batch {
 
     pub(crate) fn add_record(&mut self, tmp: PathBuf, file: File, dest: PathBuf, row: EntryRow) {
         self.touch();
+        self.urls.insert(row.url.clone());
+        self.runs.insert(row.run.clone());
         self.keys.insert(
             (row.run.clone(), row.url.clone()),
             row.record_sha256.clone(),
         );
         self.records.push((PendingFile { tmp, file, dest }, row));
+    }
+
+    /// True when a pending record is for this URL (in any run).
+    pub(crate) fn has_url(&self, url: &str) -> bool {
+        self.urls.contains(url)
+    }
+
+    /// True when a pending record or frontier mark belongs to this run.
+    pub(crate) fn has_run(&self, run: &str) -> bool {
+        self.runs.contains(run)
     }
 
     /// Defer a frontier "done" if its outcome is still pending; true when deferred.
@@ -112,7 +126,7 @@ impl Batch {
 
     /// Make every pending write durable and visible, in order. The batch is empty
     /// afterwards, whatever the result.
-    pub(crate) fn flush(&mut self, conn: &mut Connection) -> Result<(), StoreError> {
+    pub(crate) fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
         let batch = std::mem::take(self);
         if batch.is_empty() {
             return Ok(());
@@ -131,7 +145,7 @@ impl Batch {
         result
     }
 
-    fn commit(&self, conn: &mut Connection) -> Result<(), StoreError> {
+    fn commit(&self, conn: &Connection) -> Result<(), StoreError> {
         let files: Vec<(&Path, Option<&File>)> = self
             .objects
             .iter()
@@ -141,7 +155,9 @@ impl Batch {
         sync_many(&files)?;
         rename_all(self.objects.iter())?;
         rename_all(self.records.iter().map(|(p, _)| p))?;
-        let tx = conn.transaction()?;
+        // The writer is the only user of its connection and holds no other transaction
+        // while flushing, so an unchecked transaction is safe here.
+        let tx = conn.unchecked_transaction()?;
         for (_, row) in &self.records {
             index::insert_entry(&tx, row)?;
         }

@@ -215,7 +215,7 @@ pub struct ReindexReport {
 struct WriterState {
     _lock: WriterLock,
     tmp: TempDir,
-    batch: Batch,
+    batch: std::cell::RefCell<Batch>,
     opts: WriterOptions,
 }
 
@@ -299,7 +299,7 @@ impl Store {
             writer: Some(WriterState {
                 _lock: lock,
                 tmp,
-                batch: Batch::default(),
+                batch: std::cell::RefCell::new(Batch::default()),
                 opts,
             }),
         })
@@ -347,14 +347,27 @@ impl Store {
     /// A crash before the flush loses those puts cleanly (the frontier still has them).
     pub fn flush(&mut self) -> Result<(), StoreError> {
         match self.writer.as_mut() {
-            Some(w) => w.batch.flush(&mut self.conn),
+            Some(w) => w.batch.get_mut().flush(&self.conn),
             None => Ok(()),
         }
     }
 
+    /// Read-your-writes: before a read that the pending batch could affect, flush it.
+    /// Reads it cannot affect (e.g. `latest_capture` of a URL not in the batch) keep
+    /// the batch, so the crawler's hot path still group-commits.
+    fn flush_if(&self, affects: impl FnOnce(&Batch) -> bool) -> Result<(), StoreError> {
+        if let Some(w) = &self.writer {
+            let mut b = w.batch.borrow_mut();
+            if !b.is_empty() && affects(&b) {
+                b.flush(&self.conn)?;
+            }
+        }
+        Ok(())
+    }
+
     fn maybe_flush(&mut self) -> Result<(), StoreError> {
         match self.writer.as_mut() {
-            Some(w) if w.batch.due(&w.opts) => w.batch.flush(&mut self.conn),
+            Some(w) if w.batch.borrow().due(&w.opts) => w.batch.get_mut().flush(&self.conn),
             _ => Ok(()),
         }
     }
@@ -469,7 +482,8 @@ impl Store {
         }
         let finished_at = layout::timestamp(chrono::Utc::now());
         let run_json_path = self.layout.run_file(&run.0);
-        let run_json = fs::read(&run_json_path).map_err(StoreError::io(&run_json_path))?;
+        let run_json = layout::read_limited(&run_json_path, layout::MAX_RECORD_BYTES)
+            .map_err(StoreError::io(&run_json_path))?;
         let header = rebuild::ManifestHeader {
             run_id: &run.0,
             started_at: &info.started_at,
@@ -519,11 +533,13 @@ impl Store {
         let path = self.layout.root.join(&rel);
         let len = bytes.len() as u64;
         let w = self.writer()?;
-        let present = w.batch.object_len(&sha) == Some(len)
+        let present = w.batch.get_mut().object_len(&sha) == Some(len)
             || fs::metadata(&path).map(|m| m.len() == len).unwrap_or(false);
         if !present {
             let (tmp, file) = write_temp(&mut w.tmp, bytes)?;
-            w.batch.add_object(sha.clone(), len, tmp, file, path);
+            w.batch
+                .get_mut()
+                .add_object(sha.clone(), len, tmp, file, path);
             self.maybe_flush()?;
         }
         Ok(ObjectRef {
@@ -552,7 +568,11 @@ impl Store {
                 )));
             }
         }
-        if let Some(pending) = self.writer.as_ref().and_then(|w| w.batch.object_len(sha)) {
+        if let Some(pending) = self
+            .writer
+            .as_ref()
+            .and_then(|w| w.batch.borrow().object_len(sha))
+        {
             if pending == len {
                 return Ok(());
             }
@@ -579,7 +599,7 @@ impl Store {
         let row = index::EntryRow::from_record(record, &sha);
         let w = self.writer()?;
         let (tmp, file) = write_temp(&mut w.tmp, &bytes)?;
-        w.batch.add_record(tmp, file, path, row.clone());
+        w.batch.get_mut().add_record(tmp, file, path, row.clone());
         self.maybe_flush()?;
         Ok((sha, row))
     }
@@ -589,7 +609,7 @@ impl Store {
     /// id and writes nothing.
     pub fn put_capture(&mut self, run: &RunId, article: &Article) -> Result<CaptureId, StoreError> {
         let url = &article.content.url;
-        if let Some(sha) = self.writer()?.batch.record_for(&run.0, url) {
+        if let Some(sha) = self.writer()?.batch.get_mut().record_for(&run.0, url) {
             return Ok(CaptureId(format!("{run}/{sha}")));
         }
         if let Some((sha, _, _)) = index::entry_for(&self.conn, &run.0, url)? {
@@ -619,7 +639,13 @@ impl Store {
         url: &str,
         outcome: &Outcome,
     ) -> Result<(), StoreError> {
-        if self.writer()?.batch.record_for(&run.0, url).is_some() {
+        if self
+            .writer()?
+            .batch
+            .get_mut()
+            .record_for(&run.0, url)
+            .is_some()
+        {
             return Ok(());
         }
         if index::entry_for(&self.conn, &run.0, url)?.is_some() {
@@ -675,6 +701,7 @@ impl Store {
         run: &RunId,
         mut f: impl FnMut(RunEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
         if self.run_info(&run.0)?.is_none() {
             return Err(StoreError::NotFound(format!("run {run}")));
         }
@@ -722,6 +749,7 @@ impl Store {
 
     /// The newest capture of a URL (for conditional GET).
     pub fn latest_capture(&self, url: &str) -> Result<Option<CaptureSummary>, StoreError> {
+        self.flush_if(|b| b.has_url(url))?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLS} FROM entries WHERE url = ?1 AND kind = 'captured'
              ORDER BY run DESC, fetched_at DESC LIMIT 1"
@@ -735,6 +763,7 @@ impl Store {
 
     /// Every capture of a URL, oldest first.
     pub fn history(&self, url: &str) -> Result<Vec<CaptureSummary>, StoreError> {
+        self.flush_if(|b| b.has_url(url))?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLS} FROM entries WHERE url = ?1 AND kind = 'captured'
              ORDER BY run, fetched_at"
@@ -755,6 +784,7 @@ impl Store {
         run: Option<&RunId>,
         mut f: impl FnMut(CaptureSummary) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.flush_if(|_| true)?;
         let run_filter = if run.is_some() { "AND e.run = ?1" } else { "" };
         let latest = match (latest_only, run.is_some()) {
             (true, false) => {
@@ -783,8 +813,9 @@ impl Store {
             id.0.split_once('/')
                 .filter(|(r, s)| is_run_id(r) && is_sha256_hex(s))
                 .ok_or_else(|| StoreError::NotFound(format!("capture {id} (malformed id)")))?;
+        self.flush_if(|b| b.has_run(run))?;
         let path = self.layout.record_file(run, sha);
-        let bytes = match fs::read(&path) {
+        let bytes = match layout::read_limited(&path, layout::MAX_RECORD_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound(format!("capture {id}")))
@@ -814,6 +845,7 @@ impl Store {
                 "object {sha256:?} (malformed digest)"
             )));
         }
+        self.flush_if(|b| b.object_len(sha256).is_some())?;
         let path = self.layout.root.join(object_rel(sha256));
         let bytes = match fs::read(&path) {
             Ok(b) => b,
@@ -858,7 +890,7 @@ impl Store {
 
     /// Mark a URL done.
     pub fn frontier_done(&mut self, run: &RunId, url: &str) -> Result<(), StoreError> {
-        if self.writer()?.batch.defer_done(&run.0, url) {
+        if self.writer()?.batch.get_mut().defer_done(&run.0, url) {
             return self.maybe_flush();
         }
         index::frontier_done(&self.conn, &run.0, url)
@@ -874,6 +906,7 @@ impl Store {
 
     /// Pending, in-flight and done counts of a run's frontier.
     pub fn frontier_counts(&self, run: &RunId) -> Result<FrontierCounts, StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
         let [pending, in_flight, done] = index::frontier_counts(&self.conn, &run.0)?;
         Ok(FrontierCounts {
             pending,
@@ -886,7 +919,14 @@ impl Store {
 
     /// Re-hash every object, record and manifest and cross-check them.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.flush_if(|_| true)?;
         verify::verify(&self.layout)
+    }
+
+    /// [`Store::verify`] on a root directory without opening it as a store, so that a
+    /// store too damaged to open (e.g. its format file deleted) still gets a report.
+    pub fn verify_root(root: &Path) -> Result<VerifyReport, StoreError> {
+        verify::verify(&Layout::new(root))
     }
 
     /// Drop and rebuild the index from the files (writer only). The frontier of an
@@ -940,7 +980,8 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
 }
 
 fn check_format(path: &Path) -> Result<(), StoreError> {
-    let bytes = fs::read(path).map_err(StoreError::io(path))?;
+    let bytes =
+        layout::read_limited(path, layout::MAX_RECORD_BYTES).map_err(StoreError::io(path))?;
     let ff: FormatFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
         path: path.to_path_buf(),
         detail: format!("does not parse: {e}"),
