@@ -271,7 +271,7 @@ async fn politeness_delay_between_request_starts() {
     let server = TestServer::start(Site::generate(1, 1, 5)); // 8 pages
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(&server);
-    cfg.fetch.host_delay = Duration::from_millis(150);
+    cfg.fetch.host_delay = Duration::from_millis(200);
     cfg.fetch.host_concurrency = 2;
     let s = run(cfg, dir.path()).await;
     assert_eq!(s.captured, 8);
@@ -280,7 +280,7 @@ async fn politeness_delay_between_request_starts() {
     for w in log.windows(2) {
         let gap = w[1].at - w[0].at;
         assert!(
-            gap >= Duration::from_millis(130),
+            gap >= Duration::from_millis(140),
             "gap {gap:?} before {}",
             w[1].path
         );

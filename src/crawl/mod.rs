@@ -641,26 +641,37 @@ fn links_of(raw: &[u8], content_type: Option<&str>, base: &Url) -> Vec<Url> {
     }
 }
 
+/// Canonicalize, scope-check, extension-check and dedupe a page's links (at most
+/// `max_links` are looked at), at depth `depth + 1`; none beyond `max_depth`.
+pub fn filter_links(
+    links: Vec<Url>,
+    depth: u32,
+    scope: &Scope,
+    max_depth: Option<u32>,
+    max_links: usize,
+) -> Vec<(String, u32)> {
+    let next = depth.saturating_add(1);
+    if max_depth.is_some_and(|m| next > m) {
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for l in links.into_iter().take(max_links) {
+        let Ok(u) = canonicalize(l) else { continue };
+        if !scope.contains(&u) || has_non_html_extension(&u) {
+            continue;
+        }
+        let s = u.to_string();
+        if seen.insert(s.clone()) {
+            out.push((s, next));
+        }
+    }
+    out
+}
+
 impl Ctx {
-    /// Canonicalize, scope-check and dedupe a page's links; at most `max_links`.
     fn filter_links(&self, links: Vec<Url>, depth: u32) -> Vec<(String, u32)> {
-        let next = depth.saturating_add(1);
-        if self.max_depth.is_some_and(|m| next > m) {
-            return Vec::new();
-        }
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        for l in links.into_iter().take(self.max_links) {
-            let Ok(u) = canonicalize(l) else { continue };
-            if !self.scope.contains(&u) || has_non_html_extension(&u) {
-                continue;
-            }
-            let s = u.to_string();
-            if seen.insert(s.clone()) {
-                out.push((s, next));
-            }
-        }
-        out
+        filter_links(links, depth, &self.scope, self.max_depth, self.max_links)
     }
 
     /// Add links to the frontier, within `max_frontier`.
@@ -681,5 +692,51 @@ impl Ctx {
         let added = s.frontier_add(&self.run, &links)?;
         self.known.fetch_add(added as u64, Ordering::Relaxed);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_filtered_deduped_and_capped() {
+        let seed = parse_canonical("http://h.com/archive/").unwrap();
+        let scope = Scope {
+            prefixes: vec![Prefix::of_seed(&seed)],
+            ..Scope::default()
+        };
+        let u = |s: &str| Url::parse(s).unwrap();
+        let links = vec![
+            u("http://h.com/archive/a.html"),
+            u("http://H.com:80/archive/./a.html#x"),
+            u("http://h.com/archive/b.pdf"),
+            u("http://other.com/archive/c.html"),
+            u("http://h.com/elsewhere/d.html"),
+            u("http://h.com/archive/e.html"),
+        ];
+        let out = filter_links(links.clone(), 0, &scope, None, 100);
+        assert_eq!(
+            out,
+            vec![
+                ("http://h.com/archive/a.html".to_string(), 1),
+                ("http://h.com/archive/e.html".to_string(), 1)
+            ]
+        );
+        assert!(filter_links(links.clone(), 2, &scope, Some(2), 100).is_empty());
+        assert_eq!(filter_links(links, 0, &scope, None, 1).len(), 1);
+    }
+
+    #[test]
+    fn default_config_matches_the_documented_defaults() {
+        let c = CrawlConfig::new(vec![parse_canonical("http://h.com/a/b.html").unwrap()]);
+        assert_eq!(c.concurrency, 8);
+        assert_eq!(c.fetch.host_concurrency, 2);
+        assert_eq!(c.fetch.host_delay, Duration::from_secs(1));
+        assert_eq!(c.fetch.retry.retries, 3);
+        assert_eq!(c.fetch.max_body, 20 * 1024 * 1024);
+        assert_eq!(c.fetch.max_redirects, 5);
+        assert!(c.fetch.user_agent.starts_with("quire/"));
+        assert_eq!(c.scope().prefixes[0].to_string(), "http://h.com:80/a/");
     }
 }
