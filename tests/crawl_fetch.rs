@@ -71,8 +71,14 @@ async fn robots_5xx_disallows_everything_and_404_allows_everything() {
     let (s, f, scope) = setup();
     *s.state.robots_status.lock().unwrap() = 503;
     let r = get(&f, &s, &scope, "/archive/2001/").await;
-    assert!(matches!(r, Err(FetchError::Disallowed(_))), "{r:?}");
+    assert!(matches!(r, Err(FetchError::RobotsUnavailable(_))), "{r:?}");
+    assert!(!r.unwrap_err().is_skip(), "reported as a failure");
     assert_eq!(s.count("/archive/2001/"), 0);
+    assert_eq!(
+        s.count("/robots.txt"),
+        3,
+        "robots.txt retried: 1 + 2 retries"
+    );
 
     let (s2, f2, scope2) = setup();
     *s2.state.robots.write().unwrap() = None;

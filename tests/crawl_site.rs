@@ -304,3 +304,15 @@ async fn links_per_page_are_capped() {
     assert!(known > 1000, "links were discovered: {c:?}");
     assert!(known <= 10_001, "at most 10,000 links from one page: {c:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unavailable_robots_txt_fetches_nothing_and_is_reported() {
+    let server = TestServer::start(Site::generate(1, 1, 2));
+    *server.state.robots_status.lock().unwrap() = 503;
+    let dir = tempfile::tempdir().unwrap();
+    let s = run(config(&server), dir.path()).await;
+    assert_eq!(s.captured, 0);
+    assert_eq!(s.failed, 1, "{s:#?}");
+    assert_eq!(s.failures.get("robots_unavailable"), Some(&1), "{s:#?}");
+    assert!(server.log().iter().all(|r| r.path == "/robots.txt"));
+}

@@ -120,6 +120,10 @@ pub enum FetchError {
     /// robots.txt disallows it (never requested).
     #[error("disallowed by robots.txt: {0}")]
     Disallowed(String),
+    /// robots.txt answered 5xx or was unreachable (after retries): RFC 9309 says crawl
+    /// nothing on that origin. A failure, not a skip, so that the run reports it.
+    #[error("robots.txt unavailable (5xx or unreachable); not fetching {0}")]
+    RobotsUnavailable(String),
     /// A redirect pointed out of scope (not followed).
     #[error("redirect out of scope to {0}")]
     OutOfScope(String),
@@ -165,6 +169,7 @@ impl FetchError {
     pub fn kind(&self) -> String {
         match self {
             FetchError::Disallowed(_) => "robots".into(),
+            FetchError::RobotsUnavailable(_) => "robots_unavailable".into(),
             FetchError::OutOfScope(_) => "redirect_out_of_scope".into(),
             FetchError::NonHtmlTarget(_) => "redirect_non_html".into(),
             FetchError::BadRedirect { .. } => "bad_redirect".into(),
@@ -286,8 +291,9 @@ impl Fetcher {
             Err(_) => return RobotsFetch::Unreachable,
         };
         for _ in 0..=5 {
+            // Retried like a page: a passing 503 must not close the site for the run.
             let resp = match self
-                .attempt(
+                .attempt_with_retries(
                     &current,
                     &Conditional::default(),
                     robots::ROBOTS_MAX_BYTES as u64,
@@ -295,7 +301,7 @@ impl Fetcher {
                 )
                 .await
             {
-                Ok(r) => r,
+                Ok((r, _)) => r,
                 Err(FetchError::Http(status)) => {
                     return RobotsFetch::Response {
                         status,
@@ -342,10 +348,16 @@ impl Fetcher {
         seen.insert(current.as_str().to_string());
         let mut requests = 0u32;
         loop {
-            if !self.robots(&current).await.allowed(&current) {
+            let rules = self.robots(&current).await;
+            if matches!(*rules, RobotsRules::DisallowAll) {
+                return Err(FetchError::RobotsUnavailable(current.to_string()));
+            }
+            if !rules.allowed(&current) {
                 return Err(FetchError::Disallowed(current.to_string()));
             }
-            let (resp, n) = self.attempt_with_retries(&current, cond).await?;
+            let (resp, n) = self
+                .attempt_with_retries(&current, cond, self.cfg.max_body, false)
+                .await?;
             requests += n;
             let status = resp.status;
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -403,12 +415,14 @@ impl Fetcher {
         &self,
         url: &Url,
         cond: &Conditional,
+        max_body: u64,
+        truncate: bool,
     ) -> Result<(Response, u32), FetchError> {
         let policy = &self.cfg.retry;
         let started = tokio::time::Instant::now();
         let mut retry = 0u32;
         loop {
-            let result = self.attempt(url, cond, self.cfg.max_body, false).await;
+            let result = self.attempt(url, cond, max_body, truncate).await;
             let (err, retry_after) = match result {
                 Ok(r) if retryable_status(r.status) => {
                     let ra = header(&r.headers, "retry-after")
