@@ -10,7 +10,9 @@
 
 pub mod dom;
 pub mod generic;
+pub mod meta;
 pub mod profile;
+pub mod segment;
 
 use url::Url;
 
