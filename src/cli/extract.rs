@@ -17,8 +17,10 @@ use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
 use crate::model::{Article, Block};
 use crate::pipeline::{self, CaptureInfo, PageInput};
 
-/// Largest input read (a bigger file is refused with a clear error).
-const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest input read (a bigger one is refused with a clear error after reading at
+/// most this many bytes, so memory stays bounded). Matches the crawler's order of
+/// magnitude for `--max-body`.
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

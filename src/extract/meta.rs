@@ -12,6 +12,8 @@ use crate::normalize;
 pub struct PageMeta {
     /// `og:title`, else `<title>`.
     pub title: Option<String>,
+    /// `<title>` as written.
+    pub html_title: Option<String>,
     /// `og:site_name`.
     pub site_name: Option<String>,
     /// `<link rel=canonical>` resolved against the page URL.
@@ -30,13 +32,13 @@ fn first_attr(doc: &Document, css: &str, attr: &str) -> Option<String> {
 
 /// Read the page metadata.
 pub fn page_meta(doc: &Document, url: &Url) -> PageMeta {
-    let title = first_attr(doc, r#"meta[property="og:title"]"#, "content").or_else(|| {
-        let sel = Selector::parse("title").ok()?;
+    let html_title = Selector::parse("title").ok().and_then(|sel| {
         doc.select(&sel)
             .next()
             .map(|t| normalize::text(&t.text().collect::<String>()))
             .filter(|t| !t.is_empty())
     });
+    let title = first_attr(doc, r#"meta[property="og:title"]"#, "content").or_else(|| html_title.clone());
     let site_name = first_attr(doc, r#"meta[property="og:site_name"]"#, "content");
     let canonical_url = first_attr(doc, r#"link[rel="canonical"]"#, "href")
         .and_then(|h| url.join(&h).ok())
@@ -52,5 +54,5 @@ pub fn page_meta(doc: &Document, url: &Url) -> PageMeta {
         .or_else(|| first_attr(doc, r#"meta[property="og:locale"]"#, "content"))
         .map(|l| l.replace('_', "-"))
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    PageMeta { title, site_name, canonical_url, language }
+    PageMeta { title, html_title, site_name, canonical_url, language }
 }

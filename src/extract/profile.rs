@@ -296,7 +296,12 @@ pub fn extract(doc: &Document, url: &Url, p: &Profile) -> (Content, ExtractorInf
     let mut c = Classifier { p, segs: &segs, warnings: &mut warnings };
     let mut content = c.run(url, &picked);
     if content.title.is_none() {
-        content.title = meta.title.as_deref().map(|t| strip_title(t, p));
+        // An index page is named by its <title> as written; an article whose
+        // headline was not found falls back to the <title> without the site name.
+        content.title = match content.page_type {
+            PageType::Index => meta.html_title.clone(),
+            PageType::Article => meta.title.as_deref().map(|t| strip_title(t, p)),
+        };
     }
     content.site = p.site.clone().or(meta.site_name);
     content.canonical_url = meta.canonical_url;
@@ -376,13 +381,18 @@ struct Classifier<'a> {
 /// A chrome box: a small table whose text contains a chrome phrase.
 const SMALL_BOX_CHARS: usize = 700;
 
+/// Longest text (bytes) that a chrome or stop phrase can classify.
+const MAX_CHROME_TEXT: usize = 320;
+
 impl Classifier<'_> {
+    /// Chrome phrases mark short texts only: a long paragraph that mentions
+    /// "donations" or "copyright" is body text.
     fn is_chrome_text(&self, t: &str) -> bool {
-        self.p.rules.chrome.iter().any(|r| r.is_match(t))
+        t.len() <= MAX_CHROME_TEXT && self.p.rules.chrome.iter().any(|r| r.is_match(t))
     }
 
     fn is_stop(&self, t: &str) -> bool {
-        self.p.rules.stop.iter().any(|r| r.is_match(t))
+        t.len() <= MAX_CHROME_TEXT && self.p.rules.stop.iter().any(|r| r.is_match(t))
     }
 
     /// A segment that is navigation, an ad box or another piece of chrome.
@@ -459,11 +469,13 @@ impl Classifier<'_> {
 
         // 1. Breadcrumb.
         let mut section = picked.breadcrumb.clone().map(|v| self.trim_trail(v)).unwrap_or_default();
+        let mut crumb_at: Option<usize> = None;
         if picked.breadcrumb.is_none() {
             if let Some(r) = &self.p.rules.breadcrumb {
                 let limit = n.min(60);
                 if let Some(i) = (0..limit).find(|&i| r.is_match(&segs[i].text) && segs[i].chars < 300) {
                     used[i] = true;
+                    crumb_at = Some(i);
                     let items = self
                         .p
                         .rules
@@ -525,7 +537,7 @@ impl Classifier<'_> {
         }
 
         // 3. Title and deck: prominent segments after the breadcrumb, before the body.
-        let first_head = section_index(&used).map_or(0, |i| i + 1);
+        let first_head = crumb_at.map_or(0, |i| i + 1);
         let (mut title, mut subtitle) = (picked.title.clone(), picked.subtitle.clone());
         let mut body_start = anchor.map_or(first_head, |a| a + 1);
         if title.is_none() {
@@ -665,16 +677,20 @@ impl Classifier<'_> {
         }
         let original_publication = bio.as_deref().and_then(|b| self.original_publication(b));
 
-        // 6. Body blocks.
-        let body = self.blocks(body_start, end, &used, end_mark_at);
+        // 6. Body blocks. A page with none of the article head (no byline, no
+        // dateline, no end mark) where the profile defines them is an index page.
+        let headless = anchor.is_none()
+            && end_mark_at.is_none()
+            && picked.byline.is_none()
+            && picked.date.is_none()
+            && (self.p.rules.dateline.is_some() || self.p.sel.date.is_some());
+        let body = if headless { Vec::new() } else { self.blocks(body_start, end, &used, end_mark_at) };
+        let page_type = if body.is_empty() { PageType::Index } else { PageType::Article };
         if body.is_empty() {
-            self.warnings.push("no article body found".into());
+            self.warnings.push("no article found: treated as an index page".into());
+            title = None;
+            subtitle = None;
         }
-        let page_type = if body.is_empty() || (title.is_none() && authors.is_empty() && published.is_none() && body.len() < 2) {
-            PageType::Index
-        } else {
-            PageType::Article
-        };
         if end_mark_at.is_none() && page_type == PageType::Article && self.p.rules.end_mark.is_some() {
             self.warnings.push("no end mark found; body ends at the first chrome".into());
         }
@@ -728,11 +744,9 @@ impl Classifier<'_> {
     fn original_publication(&self, bio: &str) -> Option<String> {
         self.p.rules.original_publication.iter().find_map(|r| {
             let m = r.captures(bio)?.get(1)?;
+            // "in the Globe" → "Globe"; "in The Freeman" keeps its capitalised article.
             let t = normalize::text(m.as_str().trim_end_matches(['.', ',', ';', ':']));
-            let t = t.trim_start_matches("the ").trim_start_matches("The ");
-            // Keep the article ("The Freeman") when the page wrote it capitalised.
-            let full = normalize::text(m.as_str().trim_end_matches(['.', ',', ';', ':']));
-            let t = if full.starts_with("The ") { full } else { t.to_string() };
+            let t = t.strip_prefix("the ").map(str::to_string).unwrap_or(t);
             (!t.is_empty()).then_some(t)
         })
     }
@@ -869,7 +883,7 @@ impl Classifier<'_> {
                 || (img.cell.is_some() && s.cell == img.cell && (small_table || s.min_font < 0 || s.italic_ratio() > 0.6))
                 || (small_table && s.table == img.table)
                 || (s.block == img.block && img.block != 0)
-                || s.in_caption;
+                || (s.in_caption && j == i + 1);
             if !same_box || self.is_chrome(s) {
                 break;
             }
@@ -904,11 +918,6 @@ fn split_head_lines(s: &Segment) -> (String, Option<String>) {
         }
         _ => (s.text.clone(), None),
     }
-}
-
-fn section_index(used: &[bool]) -> Option<usize> {
-    // The breadcrumb is the first used segment, if one was used before any other.
-    used.iter().position(|&u| u)
 }
 
 /// Split a trailing "(credit)" off a caption.

@@ -283,6 +283,9 @@ pub fn segment_filtered(
                     }
                     _ => {}
                 }
+                if el.attr("class").is_some_and(|c| c.to_ascii_lowercase().contains("caption")) {
+                    st.in_caption = true;
+                }
                 if el.attr("align").is_some_and(|a| a.eq_ignore_ascii_case("center")) {
                     st.centered = true;
                 }
