@@ -7,11 +7,11 @@ use clap::{Parser, Subcommand};
 use crate::exit::ExitCode;
 
 pub mod changes;
-pub mod diff;
-pub mod export;
 pub mod crawl;
 pub mod debug_store_fill;
 pub mod demo;
+pub mod diff;
+pub mod export;
 pub mod extract;
 pub mod history;
 pub mod reindex;

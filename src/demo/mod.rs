@@ -18,7 +18,9 @@ use std::path::PathBuf;
 use crate::crawl::{CrawlConfig, CrawlError, Summary};
 use crate::diff::changes::{compare_runs, RunComparison};
 use crate::diff::render::{render, RenderOptions};
+use crate::diff::BlockOp;
 use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
+use crate::model::{Article, PageType};
 use crate::store::{RunId, Store, StoreError};
 
 /// Options of a demo run.
@@ -141,8 +143,10 @@ pub fn run(opts: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, DemoEr
     writeln!(out)?;
     crate::cli::changes::print_human(out, &comparison)?;
 
-    // One diff: the changed article with the most edits (deterministic).
-    let mut best: Option<(usize, String, crate::model::Article, crate::model::Article)> = None;
+    // One diff: among changed pages, prefer real articles (page type article and a
+    // breadcrumb, so not a home page the extractor took for an article), then the one
+    // with the most edits; ties go to the first URL (deterministic).
+    let mut best: Option<((bool, usize), String, Article, Article)> = None;
     for url in &comparison.changed {
         let h = store.history(url)?;
         let (Some(a), Some(b)) = (
@@ -153,9 +157,17 @@ pub fn run(opts: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, DemoEr
         };
         let (a, b) = (store.read_capture(&a.id)?, store.read_capture(&b.id)?);
         let d = crate::diff::articles(&a, &b);
-        let weight = d.metadata.len() + d.body.iter().filter(|op| !matches!(op, crate::diff::BlockOp::Equal { .. })).count();
-        if best.as_ref().is_none_or(|(w, ..)| weight > *w) {
-            best = Some((weight, url.clone(), a, b));
+        let edits = d.metadata.len()
+            + d.body
+                .iter()
+                .filter(|op| !matches!(op, BlockOp::Equal { .. }))
+                .count();
+        let article = [&a, &b]
+            .iter()
+            .all(|x| x.content.page_type == PageType::Article && !x.content.section.is_empty());
+        let score = (article, edits);
+        if best.as_ref().is_none_or(|(s, ..)| score > *s) {
+            best = Some((score, url.clone(), a, b));
         }
     }
     let diffed = match best {

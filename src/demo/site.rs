@@ -73,7 +73,11 @@ mod tests {
         }
         assert!(found.len() > 10);
         for p in found {
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             assert!(
                 FILES.iter().any(|(f, _)| *f == rel),
                 "{rel} is not listed in src/demo/site.rs"
