@@ -17,9 +17,20 @@ fn page() -> String {
 }
 
 fn digest(bytes: &[u8], content_type: Option<&str>) -> String {
-    let cfg = ExtractConfig { profiles: ProfileSet::builtin(), ..Default::default() };
+    let cfg = ExtractConfig {
+        profiles: ProfileSet::builtin(),
+        ..Default::default()
+    };
     let url = url::Url::parse(URL).unwrap();
-    let p = pipeline::process(&PageInput { url: &url, body: bytes, content_type }, &cfg).unwrap();
+    let p = pipeline::process(
+        &PageInput {
+            url: &url,
+            body: bytes,
+            content_type,
+        },
+        &cfg,
+    )
+    .unwrap();
     p.into_article(bytes, CaptureInfo::default()).content_sha256
 }
 
@@ -34,18 +45,30 @@ fn re_encoding_does_not_change_the_digest() {
     let utf8 = html.replace("charset=windows-1252", "charset=utf-8");
     assert_eq!(original, digest(utf8.as_bytes(), None));
     // Entities instead of raw characters.
-    let entities = html.replace('’', "&rsquo;").replace('“', "&#8220;").replace('”', "&#x201D;");
+    let entities = html
+        .replace('’', "&rsquo;")
+        .replace('“', "&#8220;")
+        .replace('”', "&#x201D;");
     assert_eq!(original, digest(&cp1252(&entities), None));
     // No meta at all, charset only in the HTTP header.
-    let no_meta = html.replace(r#"<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">"#, "");
-    assert_eq!(original, digest(&cp1252(&no_meta), Some("text/html; charset=windows-1252")));
+    let no_meta = html.replace(
+        r#"<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">"#,
+        "",
+    );
+    assert_eq!(
+        original,
+        digest(&cp1252(&no_meta), Some("text/html; charset=windows-1252"))
+    );
 }
 
 #[test]
 fn re_indenting_does_not_change_the_digest() {
     let html = page();
     let original = digest(&cp1252(&html), None);
-    let reflowed: String = html.lines().map(|l| format!("      {}\n", l.trim())).collect();
+    let reflowed: String = html
+        .lines()
+        .map(|l| format!("      {}\n", l.trim()))
+        .collect();
     assert_eq!(original, digest(&cp1252(&reflowed), None));
     let squashed = html.replace('\n', " ").replace("  ", " ");
     assert_eq!(original, digest(&cp1252(&squashed), None));

@@ -161,6 +161,11 @@ async fn redirects_are_followed_in_scope_only_and_loops_stop() {
     assert!(matches!(r, Err(FetchError::OutOfScope(_))), "{r:?}");
     assert!(s.log().iter().all(|r| !r.host.starts_with("localhost")));
 
+    let r = get(&f, &s, &scope, fault::TO_FILE).await;
+    assert!(matches!(r, Err(FetchError::BadRedirect { .. })), "{r:?}");
+    let r = get(&f, &s, &scope, fault::TO_PORT).await;
+    assert!(matches!(r, Err(FetchError::OutOfScope(_))), "{r:?}");
+
     let r = get(&f, &s, &scope, fault::LOOP_A).await;
     assert!(matches!(r, Err(FetchError::RedirectLoop(_))), "{r:?}");
     assert_eq!(s.count(fault::LOOP_A), 1);

@@ -38,10 +38,15 @@ fn empty_input_is_a_clear_error() {
 
 #[test]
 fn binary_and_pdf_are_refused() {
-    let (code, _, err) = quire(&["extract", "-", "--url", URL], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj");
+    let (code, _, err) = quire(
+        &["extract", "-", "--url", URL],
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+    );
     assert_eq!(code, 1);
     assert!(err.contains("PDF"), "{err}");
-    let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let (code, _, err) = quire(&["extract", "-", "--url", URL], &noise);
     assert_eq!(code, 1);
     assert!(err.contains("not an HTML document"), "{err}");
@@ -59,7 +64,10 @@ fn deeply_nested_markup_extracts_without_overflow() {
     let (code, out, err) = quire(&["extract", "-", "--url", URL], html.as_bytes());
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(out.contains("Text at the bottom of a very deep page."), "{out}");
+    assert!(
+        out.contains("Text at the bottom of a very deep page."),
+        "{out}"
+    );
     assert_eq!(doc["content"]["authors"][0], "Deep Diver");
 }
 
@@ -71,7 +79,10 @@ fn a_fifty_megabyte_page_is_refused_clearly() {
         html.push_str(para);
     }
     html.push_str("</body></html>");
-    let (code, out, err) = quire(&["extract", "-", "--url", URL, "--format", "text"], html.as_bytes());
+    let (code, out, err) = quire(
+        &["extract", "-", "--url", URL, "--format", "text"],
+        html.as_bytes(),
+    );
     assert_eq!(code, 1, "{err}");
     assert!(out.is_empty());
     assert!(err.contains("larger than 32 MiB"), "{err}");
@@ -93,11 +104,23 @@ fn several_inputs_one_output_each_and_failures_counted() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.htm");
     let bad = dir.path().join("bad.htm");
-    std::fs::write(&good, "<p>By A. Writer<br>web posted June 2001</p><p>Some words here to read.</p>").unwrap();
+    std::fs::write(
+        &good,
+        "<p>By A. Writer<br>web posted June 2001</p><p>Some words here to read.</p>",
+    )
+    .unwrap();
     std::fs::write(&bad, b"").unwrap();
     let out = dir.path().join("out");
     let (code, _, err) = quire(
-        &["extract", good.to_str().unwrap(), bad.to_str().unwrap(), "--out", out.to_str().unwrap(), "--profile", "esr"],
+        &[
+            "extract",
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--profile",
+            "esr",
+        ],
         b"",
     );
     assert_eq!(code, 1, "{err}");

@@ -79,21 +79,40 @@ fn run_case(dir: &Path) -> (Case, Article) {
     let choice = match case.profile.as_deref() {
         None => ProfileChoice::ByHost,
         Some("generic") => ProfileChoice::Generic,
-        Some(p) if p.ends_with(".toml") => {
-            ProfileChoice::Force(profiles.resolve(fixtures().join(p).to_str().unwrap()).unwrap())
-        }
+        Some(p) if p.ends_with(".toml") => ProfileChoice::Force(
+            profiles
+                .resolve(fixtures().join(p).to_str().unwrap())
+                .unwrap(),
+        ),
         Some(p) => ProfileChoice::Force(profiles.resolve(p).unwrap()),
     };
-    let cfg = ExtractConfig { profiles, choice };
+    let cfg = ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    };
     let url = url::Url::parse(&case.url).unwrap();
-    let page = PageInput { url: &url, body: &body, content_type: case.content_type.as_deref() };
-    let processed = pipeline::process(&page, &cfg).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let capture = CaptureInfo { content_type: case.content_type.clone(), ..Default::default() };
+    let page = PageInput {
+        url: &url,
+        body: &body,
+        content_type: case.content_type.as_deref(),
+    };
+    let processed =
+        pipeline::process(&page, &cfg).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let capture = CaptureInfo {
+        content_type: case.content_type.clone(),
+        ..Default::default()
+    };
     (case, processed.into_article(&body, capture))
 }
 
 fn body_text(a: &Article) -> String {
-    a.content.body.iter().map(Block::text).collect::<Vec<_>>().join("\n")
+    a.content
+        .body
+        .iter()
+        .map(Block::text)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn check(case: &Case, a: &Article) -> Vec<String> {
@@ -103,26 +122,47 @@ fn check(case: &Case, a: &Article) -> Vec<String> {
     macro_rules! eq {
         ($name:expr, $want:expr, $got:expr) => {
             if $want != $got {
-                errs.push(format!("{}:\n    want {:?}\n     got {:?}", $name, $want, $got));
+                errs.push(format!(
+                    "{}:\n    want {:?}\n     got {:?}",
+                    $name, $want, $got
+                ));
             }
         };
     }
-    let want_type = if case.kind == "index" { PageType::Index } else { PageType::Article };
+    let want_type = if case.kind == "index" {
+        PageType::Index
+    } else {
+        PageType::Article
+    };
     eq!("page_type", want_type, c.page_type);
     if case.kind != "index" {
         eq!("title", e.title.as_deref(), c.title.as_deref());
         eq!("subtitle", e.subtitle.as_deref(), c.subtitle.as_deref());
         eq!("authors", e.authors.clone().unwrap_or_default(), c.authors);
-        eq!("published", e.published.as_deref(), c.published.as_ref().map(|p| p.date.as_str()));
+        eq!(
+            "published",
+            e.published.as_deref(),
+            c.published.as_ref().map(|p| p.date.as_str())
+        );
         if let Some(s) = &e.section {
             eq!("section", s, &c.section);
         }
         eq!("bio", e.bio.as_deref(), c.bio.as_deref());
-        eq!("original_publication", e.original_publication.as_deref(), c.original_publication.as_deref());
+        eq!(
+            "original_publication",
+            e.original_publication.as_deref(),
+            c.original_publication.as_deref()
+        );
         let paras: Vec<&str> = c
             .body
             .iter()
-            .filter_map(|b| if let Block::Paragraph { text } = b { Some(text.as_str()) } else { None })
+            .filter_map(|b| {
+                if let Block::Paragraph { text } = b {
+                    Some(text.as_str())
+                } else {
+                    None
+                }
+            })
             .collect();
         if let Some(f) = &e.first_paragraph {
             eq!("first_paragraph", Some(f.as_str()), paras.first().copied());
@@ -137,24 +177,55 @@ fn check(case: &Case, a: &Article) -> Vec<String> {
             let got: Vec<&str> = c
                 .body
                 .iter()
-                .filter_map(|b| if let Block::Heading { text, .. } = b { Some(text.as_str()) } else { None })
+                .filter_map(|b| {
+                    if let Block::Heading { text, .. } = b {
+                        Some(text.as_str())
+                    } else {
+                        None
+                    }
+                })
                 .collect();
-            eq!("headings", h.iter().map(String::as_str).collect::<Vec<_>>(), got);
+            eq!(
+                "headings",
+                h.iter().map(String::as_str).collect::<Vec<_>>(),
+                got
+            );
         }
         if let Some(n) = e.lists {
-            eq!("lists", n, c.body.iter().filter(|b| matches!(b, Block::List { .. })).count());
+            eq!(
+                "lists",
+                n,
+                c.body
+                    .iter()
+                    .filter(|b| matches!(b, Block::List { .. }))
+                    .count()
+            );
         }
         if let Some(n) = e.blockquotes {
-            eq!("blockquotes", n, c.body.iter().filter(|b| matches!(b, Block::Blockquote { .. })).count());
+            eq!(
+                "blockquotes",
+                n,
+                c.body
+                    .iter()
+                    .filter(|b| matches!(b, Block::Blockquote { .. }))
+                    .count()
+            );
         }
         if let Some(imgs) = &e.images {
             let got: Vec<ExpectImage> = c
                 .body
                 .iter()
                 .filter_map(|b| match b {
-                    Block::Image { src, caption, credit, .. } => {
-                        Some(ExpectImage { src: src.clone(), caption: caption.clone(), credit: credit.clone() })
-                    }
+                    Block::Image {
+                        src,
+                        caption,
+                        credit,
+                        ..
+                    } => Some(ExpectImage {
+                        src: src.clone(),
+                        caption: caption.clone(),
+                        credit: credit.clone(),
+                    }),
                     _ => None,
                 })
                 .collect();
@@ -164,7 +235,11 @@ fn check(case: &Case, a: &Article) -> Vec<String> {
         eq!("title", Some(t.as_str()), c.title.as_deref());
     }
     if let Some(cs) = &e.charset {
-        eq!("charset", cs.to_ascii_lowercase(), a.provenance.charset.name.to_ascii_lowercase());
+        eq!(
+            "charset",
+            cs.to_ascii_lowercase(),
+            a.provenance.charset.name.to_ascii_lowercase()
+        );
     }
     let text = body_text(a);
     for s in &e.must_contain {
@@ -201,7 +276,13 @@ fn fixtures_match_their_oracle_facts() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases fail:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -231,8 +312,15 @@ fn fixtures_match_reviewed_goldens() {
                     .join("\n");
                 failures.push(format!("--- {}\n{shown}", dir.display()));
             }
-            Err(_) => failures.push(format!("--- {}: no expected.json (run with QUIRE_BLESS=1)", dir.display())),
+            Err(_) => failures.push(format!(
+                "--- {}: no expected.json (run with QUIRE_BLESS=1)",
+                dir.display()
+            )),
         }
     }
-    assert!(failures.is_empty(), "goldens differ (QUIRE_BLESS=1 to regenerate, then review):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "goldens differ (QUIRE_BLESS=1 to regenerate, then review):\n{}",
+        failures.join("\n")
+    );
 }

@@ -14,7 +14,8 @@ fn schema_path() -> std::path::PathBuf {
 
 #[test]
 fn checked_in_schema_matches_the_types() {
-    let on_disk = std::fs::read_to_string(schema_path()).expect("schema file for the current version");
+    let on_disk =
+        std::fs::read_to_string(schema_path()).expect("schema file for the current version");
     assert_eq!(
         on_disk,
         quire::model::article_schema_json(),
@@ -32,7 +33,9 @@ fn every_golden_validates_against_the_schema() {
     let mut n = 0;
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path().join("expected.json");
-        let Ok(text) = std::fs::read_to_string(&p) else { continue };
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", p.display());

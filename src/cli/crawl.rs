@@ -119,9 +119,15 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         Some(p) => FileConfig::load(p).map_err(|e| usage(e.to_string()))?,
         None => FileConfig::default(),
     };
-    let seed_texts = if args.seeds.is_empty() { file.seeds.clone() } else { args.seeds.clone() };
+    let seed_texts = if args.seeds.is_empty() {
+        file.seeds.clone()
+    } else {
+        args.seeds.clone()
+    };
     if seed_texts.is_empty() {
-        return Err(usage("no seed URLs: give them as arguments or as `seeds` in --config"));
+        return Err(usage(
+            "no seed URLs: give them as arguments or as `seeds` in --config",
+        ));
     }
     let mut seeds = Vec::new();
     for s in &seed_texts {
@@ -133,12 +139,31 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         .or(file.store.clone())
         .ok_or_else(|| usage("no store: give --store DIR or `store` in --config"))?;
     let mut cfg = CrawlConfig::new(seeds);
-    let scope_texts = if args.scope.is_empty() { &file.scope } else { &args.scope };
+    let scope_texts = if args.scope.is_empty() {
+        &file.scope
+    } else {
+        &args.scope
+    };
     for p in scope_texts {
-        cfg.extra_scope.push(Prefix::parse(p).map_err(|e| usage(format!("--scope: {e}")))?);
+        cfg.extra_scope
+            .push(Prefix::parse(p).map_err(|e| usage(format!("--scope: {e}")))?);
     }
-    cfg.include = regexes("include", if args.include.is_empty() { &file.include } else { &args.include })?;
-    cfg.exclude = regexes("exclude", if args.exclude.is_empty() { &file.exclude } else { &args.exclude })?;
+    cfg.include = regexes(
+        "include",
+        if args.include.is_empty() {
+            &file.include
+        } else {
+            &args.include
+        },
+    )?;
+    cfg.exclude = regexes(
+        "exclude",
+        if args.exclude.is_empty() {
+            &file.exclude
+        } else {
+            &args.exclude
+        },
+    )?;
     cfg.max_pages = args.max_pages.or(file.max_pages);
     cfg.max_depth = args.max_depth.or(file.max_depth);
     cfg.max_frontier = args.max_frontier.or(file.max_frontier);
@@ -150,7 +175,10 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
     if let Some(v) = &args.max_run_bytes {
         cfg.max_run_bytes = Some(size("max-run-bytes", v)?);
     } else if let Some(v) = &file.max_run_bytes {
-        cfg.max_run_bytes = Some(v.bytes().map_err(|e| usage(format!("max-run-bytes: {e}")))?);
+        cfg.max_run_bytes = Some(
+            v.bytes()
+                .map_err(|e| usage(format!("max-run-bytes: {e}")))?,
+        );
     }
     if let Some(v) = args.max_duration.as_ref().or(file.max_duration.as_ref()) {
         cfg.max_duration = Some(dur("max-duration", v)?);
@@ -179,7 +207,11 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         }
         cfg.fetch.user_agent = ua;
     }
-    if let Some(v) = args.connect_timeout.as_ref().or(file.connect_timeout.as_ref()) {
+    if let Some(v) = args
+        .connect_timeout
+        .as_ref()
+        .or(file.connect_timeout.as_ref())
+    {
         cfg.fetch.connect_timeout = dur("connect-timeout", v)?;
     }
     if let Some(v) = args.read_timeout.as_ref().or(file.read_timeout.as_ref()) {
@@ -191,13 +223,19 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
     let profiles = ProfileSet::builtin();
     let choice = match args.profile.as_ref().or(file.profile.as_ref()) {
         Some(p) => {
-            let prof = profiles.resolve(p).map_err(|e| usage(format!("--profile: {e}")))?;
+            let prof = profiles
+                .resolve(p)
+                .map_err(|e| usage(format!("--profile: {e}")))?;
             cfg.profile_label = Some(p.clone());
             ProfileChoice::Force(prof)
         }
         None => ProfileChoice::ByHost,
     };
-    cfg.extract = ExtractConfig { profiles, choice };
+    cfg.extract = ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    };
     let json = args.json || file.json.unwrap_or(false);
     Ok((cfg, store, json))
 }
@@ -290,7 +328,11 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
             summary.not_modified,
             summary.failed,
             summary.gone,
-            if summary.finished { "" } else { " (interrupted; the next crawl resumes it)" }
+            if summary.finished {
+                ""
+            } else {
+                " (interrupted; the next crawl resumes it)"
+            }
         );
     }
     Ok(if !summary.finished {

@@ -65,12 +65,19 @@ pub fn extract_config(profile: Option<&str>) -> Result<ExtractConfig, UsageError
             &profiles.resolve(p).map_err(|e| UsageError(e.to_string()))?,
         )),
     };
-    Ok(ExtractConfig { profiles, choice })
+    Ok(ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    })
 }
 
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let cfg = extract_config(args.profile.as_deref())?;
+    let cfg = ExtractConfig {
+        skip_links: true,
+        ..extract_config(args.profile.as_deref())?
+    };
     if args.inputs.len() > 1 && args.out.is_none() {
         return Err(UsageError("several inputs need --out DIR".into()).into());
     }
@@ -82,12 +89,21 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         match extract_one(input, &args, &cfg) {
             Ok(out) => {
                 if let Some(dir) = &args.out {
-                    let ext = if args.format == Format::Json { "json" } else { "txt" };
-                    let name = input.file_name().map_or_else(|| "stdin".into(), |n| n.to_string_lossy().into_owned());
+                    let ext = if args.format == Format::Json {
+                        "json"
+                    } else {
+                        "txt"
+                    };
+                    let name = input
+                        .file_name()
+                        .map_or_else(|| "stdin".into(), |n| n.to_string_lossy().into_owned());
                     let path = dir.join(format!("{name}.{ext}"));
-                    std::fs::write(&path, out).with_context(|| format!("writing {}", path.display()))?;
+                    std::fs::write(&path, out)
+                        .with_context(|| format!("writing {}", path.display()))?;
                 } else {
-                    std::io::stdout().write_all(out.as_bytes()).context("writing stdout")?;
+                    std::io::stdout()
+                        .write_all(out.as_bytes())
+                        .context("writing stdout")?;
                 }
             }
             Err(e) => {
@@ -96,16 +112,25 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed > 0 { ExitCode::PartialFailure } else { ExitCode::Success })
+    Ok(if failed > 0 {
+        ExitCode::PartialFailure
+    } else {
+        ExitCode::Success
+    })
 }
 
 fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
     if path == Path::new("-") {
-        std::io::stdin().take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf).context("reading stdin")?;
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
     } else {
         let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        f.take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
     }
     if buf.len() as u64 > MAX_INPUT_BYTES {
         anyhow::bail!("input larger than {} MiB; refused", MAX_INPUT_BYTES >> 20);
@@ -119,9 +144,16 @@ fn extract_one(input: &Path, args: &Args, cfg: &ExtractConfig) -> anyhow::Result
         Some(u) => url::Url::parse(u).map_err(|e| UsageError(format!("--url {u:?}: {e}")))?,
         None => file_url(input)?,
     };
-    let page = PageInput { url: &url, body: &body, content_type: args.content_type.as_deref() };
+    let page = PageInput {
+        url: &url,
+        body: &body,
+        content_type: args.content_type.as_deref(),
+    };
     let processed = pipeline::process(&page, cfg)?;
-    let capture = CaptureInfo { content_type: args.content_type.clone(), ..CaptureInfo::default() };
+    let capture = CaptureInfo {
+        content_type: args.content_type.clone(),
+        ..CaptureInfo::default()
+    };
     let article = processed.into_article(&body, capture);
     Ok(match args.format {
         Format::Json => {
@@ -137,8 +169,10 @@ fn file_url(input: &Path) -> anyhow::Result<url::Url> {
     if input == Path::new("-") {
         return Ok(url::Url::parse("file:///stdin").context("stdin url")?);
     }
-    let abs = std::path::absolute(input).with_context(|| format!("resolving {}", input.display()))?;
-    url::Url::from_file_path(&abs).map_err(|()| anyhow::anyhow!("cannot make a URL of {}", abs.display()))
+    let abs =
+        std::path::absolute(input).with_context(|| format!("resolving {}", input.display()))?;
+    url::Url::from_file_path(&abs)
+        .map_err(|()| anyhow::anyhow!("cannot make a URL of {}", abs.display()))
 }
 
 /// The body as plain text, one block per line (list items and quote paragraphs on

@@ -19,14 +19,7 @@ pub struct Args {
 
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let store = match Store::open_reader(&args.store) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("quire: {e}");
-            return Ok(e.exit_code());
-        }
-    };
-    let report = match store.verify() {
+    let report = match Store::verify_root(&args.store) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("quire: {e}");

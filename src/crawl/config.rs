@@ -141,7 +141,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
         value: text.to_string(),
         detail: "expected e.g. 0, 500ms, 2s, 30m, 1h, 1d",
     };
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().map_err(|_| err())?;
     let secs = match unit.trim() {

@@ -201,7 +201,7 @@ pub struct Summary {
 enum PageResult {
     Captured,
     NotModified,
-    Failed(String),
+    Failed,
     Gone,
     Skipped(String),
     Store(StoreError),
@@ -284,7 +284,11 @@ pub async fn crawl(
         run: run.clone(),
         fetcher: fetcher.clone(),
         scope: cfg.scope(),
-        extract: cfg.extract.clone(),
+        // The crawl needs the links, whatever the caller's extract config says.
+        extract: ExtractConfig {
+            skip_links: false,
+            ..cfg.extract.clone()
+        },
         max_depth: cfg.max_depth,
         max_links: cfg.max_links_per_page,
         max_frontier: cfg.max_frontier,
@@ -349,7 +353,7 @@ pub async fn crawl(
                 match result {
                     PageResult::Captured => prog.captured += 1,
                     PageResult::NotModified | PageResult::Gone => {}
-                    PageResult::Failed(_) => prog.failed += 1,
+                    PageResult::Failed => prog.failed += 1,
                     PageResult::Skipped(kind) => *skipped.entry(kind).or_insert(0) += 1,
                     PageResult::Store(e) => {
                         tracing::error!(error = %e, "store error; stopping the run");
@@ -400,11 +404,15 @@ pub async fn crawl(
                 EntryKind::NotModified { .. } => c.not_modified += 1,
                 EntryKind::Failed { reason, .. } => {
                     c.failed += 1;
-                    let key = reason.split(':').next().unwrap_or("other").trim().to_string();
+                    let key = reason
+                        .split(':')
+                        .next()
+                        .unwrap_or("other")
+                        .trim()
+                        .to_string();
                     *c.failures.entry(key).or_insert(0) += 1;
                 }
                 EntryKind::Gone { .. } => c.gone += 1,
-                _ => {}
             }
             Ok(())
         })?;
@@ -417,15 +425,24 @@ pub async fn crawl(
     summary.failures = counts.failures;
     summary.gone = counts.gone;
     summary.pages_fetched = counts.captured + counts.not_modified + counts.failed + counts.gone;
-    // TODO(diff): fill added/changed/unchanged/removed from
-    // `crate::diff::changes::compare_runs(store, previous, run)` once branch `diff` is
-    // merged; until then they stay `None`.
     summary.duration_s = started.elapsed().as_secs_f64();
     if !interrupted {
         let value = serde_json::to_value(&summary).unwrap_or(serde_json::Value::Null);
         let r = run.clone();
         with_store(&store, move |s| s.finish_run(&r, &value).map(|_| ())).await?;
         summary.finished = true;
+        // Compared after finishing: a finished run's absent URLs count as removed.
+        if let Some(prev) = previous.clone() {
+            let r = run.clone();
+            let cmp = with_store(&store, move |s| {
+                crate::diff::changes::compare_runs(s, &prev, &r)
+            })
+            .await?;
+            summary.added = Some(cmp.added.len() as u64);
+            summary.changed = Some(cmp.changed.len() as u64);
+            summary.unchanged = Some(cmp.unchanged);
+            summary.removed = Some(cmp.removed.len() as u64);
+        }
     }
     tracing::info!(run = %summary.run_id, captured = summary.captured, failed = summary.failed, "crawl done");
     Ok(summary)
@@ -443,7 +460,10 @@ async fn page(ctx: Arc<Ctx>, url: String, depth: u32) -> PageResult {
     match page_inner(&ctx, &url, depth).await {
         Ok(r) => r,
         Err(CrawlError::Store(e)) => PageResult::Store(e),
-        Err(e) => PageResult::Failed(e.to_string()),
+        Err(e) => {
+            tracing::error!(url = %url, error = %e, "page task failed");
+            PageResult::Failed
+        }
     }
 }
 
@@ -475,7 +495,13 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
         Err(FetchError::Http(status @ (404 | 410))) if prev.is_some() => {
             let (r, u) = (run.clone(), url_text.to_string());
             with_store(&ctx.store, move |s| {
-                s.put_outcome(&r, &u, &Outcome::Gone { http_status: status })?;
+                s.put_outcome(
+                    &r,
+                    &u,
+                    &Outcome::Gone {
+                        http_status: status,
+                    },
+                )?;
                 s.frontier_done(&r, &u)
             })
             .await?;
@@ -490,7 +516,13 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
 
     if page.not_modified() {
         let Some(prev) = prev else {
-            return record_failed(ctx, url_text, "http_304: 304 without a previous capture", Some(304)).await;
+            return record_failed(
+                ctx,
+                url_text,
+                "http_304: 304 without a previous capture",
+                Some(304),
+            )
+            .await;
         };
         // A 304 costs no extraction, but its links still lead on: rediscover them from
         // the stored previous body.
@@ -541,7 +573,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
                     },
                 )?;
                 s.frontier_done(&c.run, &u)?;
-                return Ok(PageResult::Failed("decode".into()));
+                return Ok(PageResult::Failed);
             }
         };
         let links = c.filter_links(processed.links.clone(), depth);
@@ -584,11 +616,18 @@ async fn record_failed(
 ) -> Result<PageResult, CrawlError> {
     let (r, u, reason_owned) = (ctx.run.clone(), url.to_string(), reason.to_string());
     with_store(&ctx.store, move |s| {
-        s.put_outcome(&r, &u, &Outcome::Failed { reason: reason_owned, http_status })?;
+        s.put_outcome(
+            &r,
+            &u,
+            &Outcome::Failed {
+                reason: reason_owned,
+                http_status,
+            },
+        )?;
         s.frontier_done(&r, &u)
     })
     .await?;
-    Ok(PageResult::Failed(reason.split(':').next().unwrap_or("").to_string()))
+    Ok(PageResult::Failed)
 }
 
 /// Links of a stored body (for 304s): decode, parse, discover.
@@ -635,7 +674,8 @@ impl Ctx {
             if links.len() > room {
                 // Links may already be known, so only drop when the frontier is full.
                 let extra = links.split_off(room);
-                self.dropped.fetch_add(extra.len() as u64, Ordering::Relaxed);
+                self.dropped
+                    .fetch_add(extra.len() as u64, Ordering::Relaxed);
             }
         }
         let added = s.frontier_add(&self.run, &links)?;

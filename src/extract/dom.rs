@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use scraper::{Html, Selector};
+use scraper::Html;
 use url::Url;
 
 /// A parsed document.
@@ -35,15 +35,42 @@ pub fn parse(html: &str) -> Document {
 fn is_void_or_implied(name: &str) -> bool {
     matches!(
         name,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
-            | "param" | "source" | "track" | "wbr" | "p" | "li" | "dt" | "dd" | "tr" | "td"
-            | "th" | "option" | "thead" | "tbody" | "tfoot" | "colgroup" | "!doctype"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "option"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "!doctype"
     )
 }
 
 /// Elements whose content is raw text: tags inside them are not tags.
 fn is_raw_text(name: &str) -> bool {
-    matches!(name, "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "noembed")
+    matches!(
+        name,
+        "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "noembed"
+    )
 }
 
 /// A cheap tag scanner that drops start tags nested deeper than `limit` (and the end
@@ -51,6 +78,10 @@ fn is_raw_text(name: &str) -> bool {
 /// normal pages are parsed untouched.
 fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
     let bytes = html.as_bytes();
+    // Fewer tags than the limit cannot nest deeper than it.
+    if memchr::memchr_iter(b'<', bytes).take(limit + 1).count() <= limit {
+        return None;
+    }
     let mut depth = 0usize;
     let mut suppressed: HashMap<String, usize> = HashMap::new();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
@@ -67,7 +98,7 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
         };
         let end = tag.end;
         if tag.closing {
-            if let Some(n) = suppressed.get_mut(&tag.name) {
+            if let Some(n) = suppressed.get_mut(tag.name.as_str()) {
                 if *n > 0 {
                     *n -= 1;
                     cuts.push((start, end));
@@ -75,19 +106,19 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
                     continue;
                 }
             }
-            if !is_void_or_implied(&tag.name) {
+            if !is_void_or_implied(tag.name.as_str()) {
                 depth = depth.saturating_sub(1);
             }
-        } else if !tag.self_closing && !is_void_or_implied(&tag.name) {
+        } else if !tag.self_closing && !is_void_or_implied(tag.name.as_str()) {
             if depth >= limit {
-                *suppressed.entry(tag.name.clone()).or_insert(0) += 1;
+                *suppressed.entry(tag.name.as_str().to_string()).or_insert(0) += 1;
                 cuts.push((start, end));
                 i = end;
                 continue;
             }
             depth += 1;
-            if is_raw_text(&tag.name) {
-                let close = format!("</{}", tag.name);
+            if is_raw_text(tag.name.as_str()) {
+                let close = format!("</{}", tag.name.as_str());
                 i = find_ci(bytes, end, close.as_bytes()).unwrap_or(bytes.len());
                 continue;
             }
@@ -108,21 +139,38 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
 }
 
 struct Tag {
-    name: String,
+    /// Lowercased name, truncated to 16 bytes (enough to tell the names we test).
+    name: TagName,
     closing: bool,
     self_closing: bool,
     end: usize,
 }
 
+/// A tag name without allocation.
+#[derive(Clone, Copy)]
+struct TagName {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl TagName {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
 fn memchr_lt(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'<')
+    memchr::memchr(b'<', b)
 }
 
 fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    b[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 fn find_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -149,7 +197,14 @@ fn scan_tag(b: &[u8], start: usize) -> Option<Tag> {
     if i == name_start || !(b[name_start].is_ascii_alphabetic() || b[name_start] == b'!') {
         return None;
     }
-    let name = String::from_utf8_lossy(&b[name_start..i]).to_ascii_lowercase();
+    let mut name = TagName {
+        buf: [0; 16],
+        len: 0,
+    };
+    for &c in &b[name_start..i.min(name_start + 16)] {
+        name.buf[name.len] = c.to_ascii_lowercase();
+        name.len += 1;
+    }
     // Skip attributes, honouring quotes, up to the closing '>'.
     let mut quote: Option<u8> = None;
     while i < b.len() {
@@ -160,13 +215,23 @@ fn scan_tag(b: &[u8], start: usize) -> Option<Tag> {
             None if c == b'"' || c == b'\'' => quote = Some(c),
             None if c == b'>' => {
                 let self_closing = i > start && b[i - 1] == b'/';
-                return Some(Tag { name, closing, self_closing, end: i + 1 });
+                return Some(Tag {
+                    name,
+                    closing,
+                    self_closing,
+                    end: i + 1,
+                });
             }
             None => {}
         }
         i += 1;
     }
-    Some(Tag { name, closing, self_closing: false, end: b.len() })
+    Some(Tag {
+        name,
+        closing,
+        self_closing: false,
+        end: b.len(),
+    })
 }
 
 /// Absolute http(s) links of the page for crawl discovery: `<a href>`, `<area href>`,
@@ -174,32 +239,39 @@ fn scan_tag(b: &[u8], start: usize) -> Option<Tag> {
 /// href>` or the page URL, fragments removed, duplicates dropped, document order, at
 /// most [`MAX_LINKS`].
 pub fn links(doc: &Document, page: &Url) -> Vec<Url> {
-    let sel = |s: &str| Selector::parse(s).ok();
-    let base = sel("base[href]")
-        .and_then(|s| doc.select(&s).next().and_then(|e| e.value().attr("href")))
-        .and_then(|h| page.join(h.trim()).ok())
-        .unwrap_or_else(|| page.clone());
-    let Some(all) = sel("a[href], area[href], frame[src], iframe[src], link[href]") else {
-        return Vec::new();
-    };
+    let mut base: Option<Url> = None;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for el in doc.select(&all) {
-        let v = el.value();
+    for node in doc.tree.nodes() {
+        let Some(v) = node.value().as_element() else {
+            continue;
+        };
         let raw = match v.name() {
+            "base" => {
+                if base.is_none() {
+                    base = v.attr("href").and_then(|h| page.join(h.trim()).ok());
+                }
+                None
+            }
+            "a" | "area" => v.attr("href"),
             "frame" | "iframe" => v.attr("src"),
             "link" => {
                 let rel = v.attr("rel").unwrap_or("");
-                if rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next")) {
+                if rel
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
+                {
                     v.attr("href")
                 } else {
                     None
                 }
             }
-            _ => v.attr("href"),
+            _ => None,
         };
         let Some(raw) = raw else { continue };
-        let Ok(mut url) = base.join(raw.trim()) else { continue };
+        let Ok(mut url) = base.as_ref().unwrap_or(page).join(raw.trim()) else {
+            continue;
+        };
         if !matches!(url.scheme(), "http" | "https") {
             continue;
         }
@@ -221,9 +293,17 @@ mod tests {
     #[test]
     fn deep_nesting_is_flattened_and_text_kept() {
         let n = 100_000;
-        let html = format!("<body>{}deep text{}</body>", "<div>".repeat(n), "</div>".repeat(n));
+        let html = format!(
+            "<body>{}deep text{}</body>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
         let flat = flatten_deep_nesting(&html, MAX_DEPTH).expect("flattened");
-        assert!(flat.len() < 6 * (MAX_DEPTH + 10) * 2 + 40, "len {}", flat.len());
+        assert!(
+            flat.len() < 6 * (MAX_DEPTH + 10) * 2 + 40,
+            "len {}",
+            flat.len()
+        );
         let doc = parse(&html);
         let text: String = doc.root_element().text().collect();
         assert_eq!(text, "deep text");
@@ -241,7 +321,18 @@ mod tests {
             <a href="mailto:x@y">m</a><a href="javascript:void(0)">j</a><area href="/c">
             <iframe src="d.htm"></iframe><link rel="next" href="e.htm"><link rel="stylesheet" href="s.css">"#;
         let page = Url::parse("http://ex.com/z/page.htm").unwrap();
-        let got: Vec<String> = links(&parse(html), &page).into_iter().map(String::from).collect();
-        assert_eq!(got, ["http://ex.com/a/b.htm", "http://ex.com/c", "http://ex.com/a/d.htm", "http://ex.com/a/e.htm"]);
+        let got: Vec<String> = links(&parse(html), &page)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "http://ex.com/a/b.htm",
+                "http://ex.com/c",
+                "http://ex.com/a/d.htm",
+                "http://ex.com/a/e.htm"
+            ]
+        );
     }
 }

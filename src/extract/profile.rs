@@ -12,10 +12,11 @@
 //! Owns: profile loading, validation and selection by host, and profile-driven
 //! extraction. Must not decode bytes or do I/O other than reading a profile file.
 
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use scraper::{ElementRef, Selector};
 use serde::Deserialize;
 use url::Url;
@@ -80,6 +81,9 @@ struct RulesFile {
     title_strip: Vec<String>,
     #[serde(default)]
     decorative_image: Vec<String>,
+    /// A regex over the URL with named groups `y` (2 or 4 digits), `m` and
+    /// optionally `d`: the publication date when the page states none.
+    url_date: Option<String>,
 }
 
 /// One compiled site profile.
@@ -116,12 +120,13 @@ struct Rules {
     dateline: Option<Regex>,
     end_mark: Option<Regex>,
     end_mark_image: Option<Regex>,
-    chrome: Vec<Regex>,
-    stop: Vec<Regex>,
+    chrome: RegexSet,
+    stop: RegexSet,
     bio: Vec<Regex>,
     original_publication: Vec<Regex>,
     title_strip: Vec<Regex>,
     decorative_image: Vec<Regex>,
+    url_date: Option<Regex>,
 }
 
 /// Why a profile could not be loaded.
@@ -161,6 +166,14 @@ fn res(srcs: &[String], what: &str) -> Result<Vec<Regex>, String> {
     srcs.iter().map(|s| re(s, what)).collect()
 }
 
+fn set(srcs: &[String], what: &str) -> Result<RegexSet, String> {
+    RegexSetBuilder::new(srcs)
+        .case_insensitive(true)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("rules.{what}: {e}"))
+}
+
 fn css(src: &Option<String>, what: &str) -> Result<Option<Selector>, String> {
     src.as_deref()
         .map(|s| Selector::parse(s).map_err(|e| format!("selectors.{what}: {e}")))
@@ -193,23 +206,33 @@ impl Profile {
         let opt = |s: &Option<String>, w: &str| s.as_deref().map(|s| re(s, w)).transpose();
         let rules = Rules {
             breadcrumb: opt(&r.breadcrumb, "breadcrumb")?,
-            breadcrumb_separator: re(r.breadcrumb_separator.as_deref().unwrap_or(r"\s*(?:>|»|›|/|\|)\s*"), "breadcrumb_separator")?,
+            breadcrumb_separator: re(
+                r.breadcrumb_separator
+                    .as_deref()
+                    .unwrap_or(r"\s*(?:>|»|›|/|\|)\s*"),
+                "breadcrumb_separator",
+            )?,
             breadcrumb_self: opt(&r.breadcrumb_self, "breadcrumb_self")?,
             byline: re(r.byline.as_deref().unwrap_or(r"^by\s+\S"), "byline")?,
             dateline: opt(&r.dateline, "dateline")?,
             end_mark: opt(&r.end_mark, "end_mark")?,
             end_mark_image: opt(&r.end_mark_image, "end_mark_image")?,
-            chrome: res(&r.chrome, "chrome")?,
-            stop: res(&r.stop, "stop")?,
+            chrome: set(&r.chrome, "chrome")?,
+            stop: set(&r.stop, "stop")?,
             bio: res(&r.bio, "bio")?,
             original_publication: res(&r.original_publication, "original_publication")?,
             title_strip: res(&r.title_strip, "title_strip")?,
             decorative_image: res(&r.decorative_image, "decorative_image")?,
+            url_date: opt(&r.url_date, "url_date")?,
         };
         Ok(Profile {
             name: f.name,
             site: f.site,
-            hosts: f.hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+            hosts: f
+                .hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
             sel,
             rules,
         })
@@ -217,15 +240,21 @@ impl Profile {
 
     /// Load a profile file.
     pub fn from_file(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProfileError::Read { path: path.to_path_buf(), source })?;
-        Profile::from_toml(&text)
-            .map_err(|detail| ProfileError::Invalid { path: path.to_path_buf(), detail })
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Profile::from_toml(&text).map_err(|detail| ProfileError::Invalid {
+            path: path.to_path_buf(),
+            detail,
+        })
     }
 
     fn matches_host(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        self.hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")))
+        self.hosts
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")))
     }
 }
 
@@ -240,7 +269,10 @@ impl ProfileSet {
     pub fn builtin() -> ProfileSet {
         // The built-in profile is tested; should it ever fail to compile, run without
         // it rather than panic (the generic extractor still works).
-        let profiles = Profile::from_toml(ESR_TOML).map(Arc::new).into_iter().collect();
+        let profiles = Profile::from_toml(ESR_TOML)
+            .map(Arc::new)
+            .into_iter()
+            .collect();
         ProfileSet { profiles }
     }
 
@@ -277,23 +309,26 @@ pub fn extract(doc: &Document, url: &Url, p: &Profile) -> (Content, ExtractorInf
         profile: Some(p.name.clone()),
     };
     let meta = super::meta::page_meta(doc, url);
-    let root = p
-        .sel
-        .body
-        .as_ref()
-        .and_then(|s| doc.select(s).next())
-        .or_else(|| {
-            Selector::parse("body").ok().and_then(|s| doc.select(&s).next())
-        })
-        .unwrap_or_else(|| doc.root_element());
-    if p.sel.body.is_some() && p.sel.body.as_ref().and_then(|s| doc.select(s).next()).is_none() {
+    let chosen = p.sel.body.as_ref().and_then(|s| doc.select(s).next());
+    if p.sel.body.is_some() && chosen.is_none() {
         warnings.push("profile body selector matched nothing; scanned the whole page".into());
     }
+    let root = chosen.unwrap_or_else(|| doc.root_element());
     let removed = removed_ids(doc, &p.sel.remove);
     let picked = Picked::from_selectors(doc, p);
     let segs = segment::segment_filtered(root, url, &removed, &picked.ids);
 
-    let mut c = Classifier { p, segs: &segs, warnings: &mut warnings };
+    let chrome_box = (0..segs.tables.len()).map(|_| OnceCell::new()).collect();
+    let stop_box = (0..segs.tables.len()).map(|_| OnceCell::new()).collect();
+    let chrome_memo = (0..segs.segs.len()).map(|_| OnceCell::new()).collect();
+    let mut c = Classifier {
+        p,
+        segs: &segs,
+        warnings: &mut warnings,
+        chrome_memo,
+        chrome_box,
+        stop_box,
+    };
     let mut content = c.run(url, &picked);
     if content.title.is_none() {
         // An index page is named by its <title> as written; an article whose
@@ -320,7 +355,10 @@ fn strip_title(t: &str, p: &Profile) -> String {
 
 /// Node ids of elements a profile removes.
 fn removed_ids(doc: &Document, sels: &[Selector]) -> std::collections::HashSet<ego_tree::NodeId> {
-    sels.iter().flat_map(|s| doc.select(s)).map(|e| e.id()).collect()
+    sels.iter()
+        .flat_map(|s| doc.select(s))
+        .map(|e| e.id())
+        .collect()
 }
 
 /// Values taken by selectors, and the elements they came from (skipped by the
@@ -376,6 +414,12 @@ struct Classifier<'a> {
     p: &'a Profile,
     segs: &'a Segments,
     warnings: &'a mut Vec<String>,
+    /// Per segment, computed when first asked: is it chrome.
+    chrome_memo: Vec<OnceCell<bool>>,
+    /// Per table, computed when first asked: a small box with a chrome phrase.
+    chrome_box: Vec<OnceCell<bool>>,
+    /// Per table, computed when first asked: a small box with a stop phrase.
+    stop_box: Vec<OnceCell<bool>>,
 }
 
 /// A chrome box: a small table whose text contains a chrome phrase.
@@ -388,22 +432,52 @@ impl Classifier<'_> {
     /// Chrome phrases mark short texts only: a long paragraph that mentions
     /// "donations" or "copyright" is body text.
     fn is_chrome_text(&self, t: &str) -> bool {
-        t.len() <= MAX_CHROME_TEXT && self.p.rules.chrome.iter().any(|r| r.is_match(t))
+        t.len() <= MAX_CHROME_TEXT && self.p.rules.chrome.is_match(t)
     }
 
     fn is_stop(&self, t: &str) -> bool {
-        t.len() <= MAX_CHROME_TEXT && self.p.rules.stop.iter().any(|r| r.is_match(t))
+        t.len() <= MAX_CHROME_TEXT && self.p.rules.stop.is_match(t)
     }
 
-    /// A segment that is navigation, an ad box or another piece of chrome.
+    /// A segment that is navigation, an ad box or another piece of chrome (memoized:
+    /// the classifier asks about the same segment several times).
     fn is_chrome(&self, s: &Segment) -> bool {
+        match self.index_of(s).and_then(|i| self.chrome_memo.get(i)) {
+            Some(cell) => *cell.get_or_init(|| self.compute_chrome(s)),
+            None => self.compute_chrome(s),
+        }
+    }
+
+    /// Position of `s` in the segment list, when it is an element of it.
+    fn index_of(&self, s: &Segment) -> Option<usize> {
+        let base = self.segs.segs.as_ptr() as usize;
+        let at = s as *const Segment as usize;
+        let size = std::mem::size_of::<Segment>().max(1);
+        let off = at.checked_sub(base)?;
+        (off % size == 0)
+            .then_some(off / size)
+            .filter(|&i| i < self.segs.segs.len())
+    }
+
+    fn compute_chrome(&self, s: &Segment) -> bool {
         if matches!(s.kind, SegKind::Rule) {
             return true;
         }
-        if let SegKind::Image { src, alt, size, in_link } = &s.kind {
+        if let SegKind::Image {
+            src,
+            alt,
+            size,
+            in_link,
+        } = &s.kind
+        {
             return size.is_some_and(|z| z <= 12)
                 || (*in_link && size.is_none_or(|z| z < 100))
-                || self.p.rules.decorative_image.iter().any(|r| r.is_match(src))
+                || self
+                    .p
+                    .rules
+                    .decorative_image
+                    .iter()
+                    .any(|r| r.is_match(src))
                 || self.in_chrome_box(s)
                 || alt.as_deref().is_some_and(|a| self.is_chrome_text(a));
         }
@@ -417,9 +491,15 @@ impl Classifier<'_> {
     }
 
     fn in_chrome_box(&self, s: &Segment) -> bool {
-        s.table.and_then(|t| self.segs.tables.get(t)).is_some_and(|t| {
-            t.chars < SMALL_BOX_CHARS && self.p.rules.chrome.iter().any(|r| r.is_match(&t.text))
-        })
+        self.small_box(s, &self.chrome_box, &self.p.rules.chrome)
+    }
+
+    fn small_box(&self, s: &Segment, cache: &[OnceCell<bool>], set: &RegexSet) -> bool {
+        let Some(t) = s.table else { return false };
+        let (Some(cell), Some(info)) = (cache.get(t), self.segs.tables.get(t)) else {
+            return false;
+        };
+        *cell.get_or_init(|| info.chars < SMALL_BOX_CHARS && set.is_match(&info.text))
     }
 
     fn is_end_mark_image(&self, s: &Segment) -> bool {
@@ -454,12 +534,16 @@ impl Classifier<'_> {
     }
 
     fn byline_line(&self, s: &Segment) -> Option<usize> {
-        s.lines.iter().position(|l| l.chars().count() < 200 && self.p.rules.byline.is_match(l))
+        s.lines
+            .iter()
+            .position(|l| l.chars().count() < 200 && self.p.rules.byline.is_match(l))
     }
 
     fn date_line(&self, s: &Segment) -> Option<usize> {
         let r = self.p.rules.dateline.as_ref()?;
-        s.lines.iter().position(|l| l.chars().count() < 120 && r.is_match(l))
+        s.lines
+            .iter()
+            .position(|l| l.chars().count() < 120 && r.is_match(l))
     }
 
     fn run(&mut self, url: &Url, picked: &Picked) -> Content {
@@ -468,12 +552,18 @@ impl Classifier<'_> {
         let mut used = vec![false; n];
 
         // 1. Breadcrumb.
-        let mut section = picked.breadcrumb.clone().map(|v| self.trim_trail(v)).unwrap_or_default();
+        let mut section = picked
+            .breadcrumb
+            .clone()
+            .map(|v| self.trim_trail(v))
+            .unwrap_or_default();
         let mut crumb_at: Option<usize> = None;
         if picked.breadcrumb.is_none() {
             if let Some(r) = &self.p.rules.breadcrumb {
                 let limit = n.min(60);
-                if let Some(i) = (0..limit).find(|&i| r.is_match(&segs[i].text) && segs[i].chars < 300) {
+                if let Some(i) =
+                    (0..limit).find(|&i| r.is_match(&segs[i].text) && segs[i].chars < 300)
+                {
                     used[i] = true;
                     crumb_at = Some(i);
                     let items = self
@@ -491,12 +581,18 @@ impl Classifier<'_> {
 
         // 2. Byline and dateline: the anchor of the article head.
         let head_limit = n.min(80);
-        let mut authors = picked.byline.as_deref().map(normalize::split_authors).unwrap_or_default();
-        let mut published: Option<PublishedDate> = picked.date.as_deref().and_then(normalize::parse_date);
+        let mut authors = picked
+            .byline
+            .as_deref()
+            .map(normalize::split_authors)
+            .unwrap_or_default();
+        let mut published: Option<PublishedDate> =
+            picked.date.as_deref().and_then(normalize::parse_date);
         let mut anchor: Option<usize> = None;
         let mut byline_at: Option<usize> = None;
         for i in 0..head_limit {
-            if used[i] || self.is_chrome_text(&segs[i].text) && self.byline_line(&segs[i]).is_none() {
+            if used[i] || self.is_chrome_text(&segs[i].text) && self.byline_line(&segs[i]).is_none()
+            {
                 continue;
             }
             let s = &segs[i];
@@ -522,7 +618,8 @@ impl Classifier<'_> {
                 if let Some(l) = self.date_line(s) {
                     published = normalize::parse_date(&s.lines[l]);
                     if published.is_none() {
-                        self.warnings.push(format!("unparsed date line {:?}", s.lines[l]));
+                        self.warnings
+                            .push(format!("unparsed date line {:?}", s.lines[l]));
                     }
                     hit = true;
                 }
@@ -534,6 +631,10 @@ impl Classifier<'_> {
             if published.is_some() && (byline_at.is_some() || !authors.is_empty()) {
                 break;
             }
+        }
+
+        if published.is_none() {
+            published = self.url_date(url);
         }
 
         // 3. Title and deck: prominent segments after the breadcrumb, before the body.
@@ -554,19 +655,34 @@ impl Classifier<'_> {
                     .collect();
                 after = true;
             }
-            if let Some(&best) = cands.iter().max_by_key(|&&i| (self.prominence(&segs[i]), std::cmp::Reverse(i))) {
+            if let Some(&best) = cands
+                .iter()
+                .max_by_key(|&&i| (self.prominence(&segs[i]), std::cmp::Reverse(i)))
+            {
                 let (t, deck) = split_head_lines(&segs[best]);
                 title = Some(t);
                 subtitle = deck;
                 used[best] = true;
-                if let Some(&deck) = cands.iter().find(|&&i| i > best).filter(|_| subtitle.is_none()) {
+                if let Some(&deck) = cands
+                    .iter()
+                    .find(|&&i| i > best)
+                    .filter(|_| subtitle.is_none())
+                {
                     if self.prominence(&segs[deck]) > 0 && segs[deck].chars < 250 {
                         subtitle = Some(segs[deck].text.clone());
                         used[deck] = true;
                     }
                 }
                 if anchor.is_none() || after {
-                    body_start = body_start.max(cands.iter().copied().filter(|&i| used[i]).max().unwrap_or(best) + 1);
+                    body_start = body_start.max(
+                        cands
+                            .iter()
+                            .copied()
+                            .filter(|&i| used[i])
+                            .max()
+                            .unwrap_or(best)
+                            + 1,
+                    );
                 }
             }
             if anchor.is_none() {
@@ -589,7 +705,10 @@ impl Classifier<'_> {
             // there that is short and not chrome.
             if subtitle.is_none() {
                 if let Some(i) = (first_head..a).find(|&i| {
-                    !used[i] && segs[i].chars < 250 && !self.is_chrome(&segs[i]) && segs[i].chars > 0
+                    !used[i]
+                        && segs[i].chars < 250
+                        && !self.is_chrome(&segs[i])
+                        && segs[i].chars > 0
                 }) {
                     subtitle = Some(segs[i].text.clone());
                     used[i] = true;
@@ -616,8 +735,10 @@ impl Classifier<'_> {
                 break;
             }
             if let Some(r) = &self.p.rules.end_mark {
-                if matches!(s.kind, SegKind::Text | SegKind::Quote(_) | SegKind::ListItem { .. })
-                    && s.chars > 2
+                if matches!(
+                    s.kind,
+                    SegKind::Text | SegKind::Quote(_) | SegKind::ListItem { .. }
+                ) && s.chars > 2
                     && r.is_match(&s.text)
                     && !self.is_chrome(s)
                 {
@@ -641,7 +762,8 @@ impl Classifier<'_> {
         if bio.is_none() {
             if end_mark_at.is_some() {
                 let mut j = end;
-                while j < n && segs[j].chars == 0 && !matches!(segs[j].kind, SegKind::Image { .. }) {
+                while j < n && segs[j].chars == 0 && !matches!(segs[j].kind, SegKind::Image { .. })
+                {
                     j += 1;
                 }
                 // Skip a trailing end-mark image directly after the text.
@@ -662,7 +784,10 @@ impl Classifier<'_> {
                     j -= 1;
                 }
                 let stop = j;
-                while j > body_start && self.looks_like_bio(&segs[j - 1], false) && segs[j - 1].italic_ratio() > 0.6 {
+                while j > body_start
+                    && self.looks_like_bio(&segs[j - 1], false)
+                    && segs[j - 1].italic_ratio() > 0.6
+                {
                     j -= 1;
                 }
                 if j < stop {
@@ -671,7 +796,11 @@ impl Classifier<'_> {
                 }
             }
             if let Some((a, b)) = bio_range {
-                let text: Vec<&str> = segs[a..b].iter().map(|s| s.text.as_str()).filter(|t| !t.is_empty()).collect();
+                let text: Vec<&str> = segs[a..b]
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .filter(|t| !t.is_empty())
+                    .collect();
                 bio = Some(text.join(" ")).filter(|t| !t.is_empty());
             }
         }
@@ -684,15 +813,36 @@ impl Classifier<'_> {
             && picked.byline.is_none()
             && picked.date.is_none()
             && (self.p.rules.dateline.is_some() || self.p.sel.date.is_some());
-        let body = if headless { Vec::new() } else { self.blocks(body_start, end, &used, end_mark_at) };
-        let page_type = if body.is_empty() { PageType::Index } else { PageType::Article };
+        let body = if headless {
+            Vec::new()
+        } else {
+            self.blocks(body_start, end, &used, end_mark_at)
+        };
+        let page_type = if body.is_empty() {
+            PageType::Index
+        } else {
+            PageType::Article
+        };
         if body.is_empty() {
-            self.warnings.push("no article found: treated as an index page".into());
+            self.warnings
+                .push("no article found: treated as an index page".into());
+            // Teasers on an index page carry other articles' bylines and dates.
             title = None;
             subtitle = None;
+            authors.clear();
+            published = None;
         }
-        if end_mark_at.is_none() && page_type == PageType::Article && self.p.rules.end_mark.is_some() {
-            self.warnings.push("no end mark found; body ends at the first chrome".into());
+        let (bio, original_publication) = if body.is_empty() {
+            (None, None)
+        } else {
+            (bio, original_publication)
+        };
+        if end_mark_at.is_none()
+            && page_type == PageType::Article
+            && self.p.rules.end_mark.is_some()
+        {
+            self.warnings
+                .push("no end mark found; body ends at the first chrome".into());
         }
         Content {
             url: url.to_string(),
@@ -712,13 +862,35 @@ impl Classifier<'_> {
         }
     }
 
+    /// The date the URL encodes, by the profile's `url_date` rule.
+    fn url_date(&self, url: &Url) -> Option<PublishedDate> {
+        let c = self.p.rules.url_date.as_ref()?.captures(url.as_str())?;
+        let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let y = num("y")?;
+        let y = match y {
+            0..=69 => 2000 + y,
+            70..=99 => 1900 + y,
+            _ => y,
+        };
+        let iso = match num("d") {
+            Some(d) => format!("{y:04}-{:02}-{d:02}", num("m")?),
+            None => format!("{y:04}-{:02}", num("m")?),
+        };
+        normalize::parse_date(&iso)
+    }
+
     /// Text with the end mark cut off: at the mark's capture group 1 when the rule
     /// has one (so the punctuation before the mark stays), else at the match.
     fn strip_end_mark(&self, text: &str) -> String {
-        let Some(r) = &self.p.rules.end_mark else { return text.to_string() };
+        let Some(r) = &self.p.rules.end_mark else {
+            return text.to_string();
+        };
         match r.captures(text) {
             Some(c) => {
-                let at = c.get(1).or_else(|| c.get(0)).map_or(text.len(), |m| m.start());
+                let at = c
+                    .get(1)
+                    .or_else(|| c.get(0))
+                    .map_or(text.len(), |m| m.start());
                 normalize::text(&text[..at])
             }
             None => text.to_string(),
@@ -726,9 +898,7 @@ impl Classifier<'_> {
     }
 
     fn is_stop_box(&self, s: &Segment) -> bool {
-        s.table.and_then(|t| self.segs.tables.get(t)).is_some_and(|t| {
-            t.chars < SMALL_BOX_CHARS && self.p.rules.stop.iter().any(|r| r.is_match(&t.text))
-        })
+        self.small_box(s, &self.stop_box, &self.p.rules.stop)
     }
 
     fn looks_like_bio(&self, s: &Segment, first: bool) -> bool {
@@ -752,7 +922,10 @@ impl Classifier<'_> {
     }
 
     fn trim_trail(&self, mut items: Vec<String>) -> Vec<String> {
-        if items.first().is_some_and(|f| f.eq_ignore_ascii_case("home")) {
+        if items
+            .first()
+            .is_some_and(|f| f.eq_ignore_ascii_case("home"))
+        {
             items.remove(0);
         }
         if let (Some(r), Some(last)) = (&self.p.rules.breadcrumb_self, items.last()) {
@@ -763,7 +936,13 @@ impl Classifier<'_> {
         items
     }
 
-    fn blocks(&mut self, start: usize, end: usize, used: &[bool], end_mark_at: Option<usize>) -> Vec<Block> {
+    fn blocks(
+        &mut self,
+        start: usize,
+        end: usize,
+        used: &[bool],
+        end_mark_at: Option<usize>,
+    ) -> Vec<Block> {
         let segs = &self.segs.segs;
         let mut out: Vec<Block> = Vec::new();
         let total_chars: usize = segs[start..end].iter().map(|s| s.chars).sum();
@@ -790,13 +969,21 @@ impl Classifier<'_> {
                 SegKind::Image { src, alt, .. } => {
                     let (caption, used_n) = self.caption_after(i, end);
                     let (caption, credit) = split_credit(caption);
-                    out.push(Block::Image { src: src.clone(), alt: alt.clone(), caption, credit });
+                    out.push(Block::Image {
+                        src: src.clone(),
+                        alt: alt.clone(),
+                        caption,
+                        credit,
+                    });
                     i += 1 + used_n;
                     continue;
                 }
                 SegKind::Heading(level) => {
                     if !text.is_empty() {
-                        out.push(Block::Heading { level: *level, text });
+                        out.push(Block::Heading {
+                            level: *level,
+                            text,
+                        });
                     }
                 }
                 SegKind::ListItem { list, ordered } => {
@@ -804,7 +991,9 @@ impl Classifier<'_> {
                     let mut items = Vec::new();
                     let mut links = 0;
                     let mut chars = 0;
-                    while i < end && matches!(segs[i].kind, SegKind::ListItem { list: l, .. } if l == list) {
+                    while i < end
+                        && matches!(segs[i].kind, SegKind::ListItem { list: l, .. } if l == list)
+                    {
                         if !self.is_chrome_text(&segs[i].text) {
                             items.push(segs[i].text.clone());
                             links += segs[i].link_chars;
@@ -837,7 +1026,9 @@ impl Classifier<'_> {
                     }
                     continue;
                 }
-                SegKind::Pre => out.push(Block::Preformatted { text: s.text.clone() }),
+                SegKind::Pre => out.push(Block::Preformatted {
+                    text: s.text.clone(),
+                }),
                 SegKind::Rule => {}
                 SegKind::Text | SegKind::Quote(_) => {
                     if text.is_empty() {
@@ -858,7 +1049,8 @@ impl Classifier<'_> {
         let short = s.chars <= 100;
         let styled = s.bold_ratio() > 0.95 || s.font > 0;
         let ends_like_sentence = text.ends_with(['.', ',', ';', ':']) && !text.ends_with("...");
-        let followed = (i + 1..end).any(|j| self.segs.segs[j].chars > 0 && !self.is_chrome(&self.segs.segs[j]));
+        let followed = (i + 1..end)
+            .any(|j| self.segs.segs[j].chars > 0 && !self.is_chrome(&self.segs.segs[j]));
         short && styled && !ends_like_sentence && followed && s.link_ratio() < 0.5
     }
 
@@ -880,7 +1072,9 @@ impl Classifier<'_> {
                 break;
             }
             let same_box = (img.figure.is_some() && s.figure == img.figure)
-                || (img.cell.is_some() && s.cell == img.cell && (small_table || s.min_font < 0 || s.italic_ratio() > 0.6))
+                || (img.cell.is_some()
+                    && s.cell == img.cell
+                    && (small_table || s.min_font < 0 || s.italic_ratio() > 0.6))
                 || (small_table && s.table == img.table)
                 || (s.block == img.block && img.block != 0)
                 || (s.in_caption && j == i + 1);
@@ -908,7 +1102,9 @@ fn split_head_lines(s: &Segment) -> (String, Option<String>) {
     }
     let first = styles[0];
     let differs = |l: &segment::LineStyle| {
-        l.font != first.font || (l.italic - first.italic).abs() > 0.5 || (l.bold - first.bold).abs() > 0.5
+        l.font != first.font
+            || (l.italic - first.italic).abs() > 0.5
+            || (l.bold - first.bold).abs() > 0.5
     };
     match styles.iter().position(differs) {
         Some(k) if k > 0 => {
@@ -922,7 +1118,9 @@ fn split_head_lines(s: &Segment) -> (String, Option<String>) {
 
 /// Split a trailing "(credit)" off a caption.
 pub fn split_credit(caption: Option<String>) -> (Option<String>, Option<String>) {
-    let Some(c) = caption else { return (None, None) };
+    let Some(c) = caption else {
+        return (None, None);
+    };
     let t = c.trim_end();
     if t.ends_with(')') {
         if let Some(open) = t.rfind('(') {

@@ -177,20 +177,92 @@ struct Buf {
     pending_br: bool,
 }
 
-const SKIP: &[&str] = &[
-    "script", "style", "noscript", "template", "head", "select", "option", "textarea",
-    "button", "input", "object", "embed", "svg", "math", "iframe", "frame", "frameset",
-    "map", "audio", "video", "canvas", "dialog",
-];
+/// Elements whose content is never reading text.
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "head"
+            | "select"
+            | "option"
+            | "textarea"
+            | "button"
+            | "input"
+            | "object"
+            | "embed"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "frame"
+            | "frameset"
+            | "map"
+            | "audio"
+            | "video"
+            | "canvas"
+            | "dialog"
+    )
+}
+
+/// The attributes the segmenter reads, gathered in one pass.
+#[derive(Default)]
+struct Attrs<'a> {
+    hidden: bool,
+    href: bool,
+    style: Option<&'a str>,
+    class: Option<&'a str>,
+    align: Option<&'a str>,
+    size: Option<&'a str>,
+}
 
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "div" | "td" | "th" | "tr" | "table" | "tbody" | "thead" | "tfoot" | "h1" | "h2"
-            | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "blockquote"
-            | "center" | "hr" | "pre" | "form" | "section" | "article" | "header" | "footer"
-            | "nav" | "aside" | "figure" | "figcaption" | "address" | "main" | "caption"
-            | "body" | "html" | "fieldset" | "details" | "summary" | "menu" | "dir"
+        "p" | "div"
+            | "td"
+            | "th"
+            | "tr"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "center"
+            | "hr"
+            | "pre"
+            | "form"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "main"
+            | "caption"
+            | "body"
+            | "html"
+            | "fieldset"
+            | "details"
+            | "summary"
+            | "menu"
+            | "dir"
     )
 }
 
@@ -216,9 +288,14 @@ pub fn segment_filtered(
     removed: &HashSet<NodeId>,
     picked: &HashSet<NodeId>,
 ) -> Segments {
-    let mut w = Walker { out: Segments::default(), buf: Buf::default(), next_id: 1, base };
+    let mut w = Walker {
+        out: Segments::default(),
+        buf: Buf::default(),
+        next_id: 1,
+        base,
+    };
     // Explicit stack: (node, style at entry, entering?)
-    let mut stack: Vec<(NodeRef<'_, Node>, Style, bool)> = vec![(*root, Style::default(), true)];
+    let mut stack: Vec<Frame<'_>> = vec![(*root, Style::default(), true)];
     while let Some((node, style, entering)) = stack.pop() {
         match node.value() {
             Node::Text(t) => {
@@ -234,17 +311,31 @@ pub fn segment_filtered(
                     }
                     continue;
                 }
-                if SKIP.contains(&name)
-                    || el.attr("hidden").is_some()
-                    || removed.contains(&node.id())
-                    || picked.contains(&node.id())
+                if is_skipped(name)
+                    || (!removed.is_empty() && removed.contains(&node.id()))
+                    || (!picked.is_empty() && picked.contains(&node.id()))
                 {
                     continue;
                 }
-                if el.attr("style").is_some_and(|s| {
-                    let s = s.to_ascii_lowercase().replace(' ', "");
-                    s.contains("display:none") || s.contains("visibility:hidden")
-                }) {
+                // One pass over the attributes (each `attr()` lookup hashes).
+                let mut attrs = Attrs::default();
+                for (k, v) in el.attrs() {
+                    match k {
+                        "hidden" => attrs.hidden = true,
+                        "style" => attrs.style = Some(v),
+                        "class" => attrs.class = Some(v),
+                        "align" => attrs.align = Some(v),
+                        "href" => attrs.href = true,
+                        "size" => attrs.size = Some(v),
+                        _ => {}
+                    }
+                }
+                if attrs.hidden
+                    || attrs.style.is_some_and(|s| {
+                        let s = s.to_ascii_lowercase().replace(' ', "");
+                        s.contains("display:none") || s.contains("visibility:hidden")
+                    })
+                {
                     continue;
                 }
                 let mut st = style;
@@ -264,11 +355,11 @@ pub fn segment_filtered(
                     }
                     "b" | "strong" => st.bold = true,
                     "i" | "em" | "cite" | "var" | "dfn" => st.italic = true,
-                    "a" if el.attr("href").is_some() => st.link = true,
+                    "a" if attrs.href => st.link = true,
                     "small" => st.font = st.font.min(-1),
                     "big" => st.font = st.font.max(1),
                     "font" => {
-                        if let Some(f) = el.attr("size").and_then(font_size) {
+                        if let Some(f) = attrs.size.and_then(font_size) {
                             st.font = f;
                         }
                     }
@@ -283,10 +374,16 @@ pub fn segment_filtered(
                     }
                     _ => {}
                 }
-                if el.attr("class").is_some_and(|c| c.to_ascii_lowercase().contains("caption")) {
+                if attrs
+                    .class
+                    .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
+                {
                     st.in_caption = true;
                 }
-                if el.attr("align").is_some_and(|a| a.eq_ignore_ascii_case("center")) {
+                if attrs
+                    .align
+                    .is_some_and(|a| a.eq_ignore_ascii_case("center"))
+                {
                     st.centered = true;
                 }
                 if is_block(name) {
@@ -311,17 +408,11 @@ pub fn segment_filtered(
                     }
                 }
                 stack.push((node, st, false));
-                let children: Vec<_> = node.children().collect();
-                for child in children.into_iter().rev() {
-                    stack.push((child, st, true));
-                }
+                push_children(&mut stack, node, st);
             }
             Node::Document | Node::Fragment => {
                 if entering {
-                    let children: Vec<_> = node.children().collect();
-                    for child in children.into_iter().rev() {
-                        stack.push((child, style, true));
-                    }
+                    push_children(&mut stack, node, style);
                 }
             }
             _ => {}
@@ -344,8 +435,24 @@ pub fn segment_filtered(
     w.out
 }
 
+type Frame<'a> = (NodeRef<'a, Node>, Style, bool);
+
+/// Push `node`'s children so that the first child is popped first (no allocation).
+fn push_children<'a>(stack: &mut Vec<Frame<'a>>, node: NodeRef<'a, Node>, st: Style) {
+    let mut child = node.last_child();
+    while let Some(c) = child {
+        stack.push((c, st, true));
+        child = c.prev_sibling();
+    }
+}
+
 fn line_style((chars, bold, italic, font): (usize, usize, usize, i8)) -> LineStyle {
-    LineStyle { chars, bold: ratio(bold, chars), italic: ratio(italic, chars), font }
+    LineStyle {
+        chars,
+        bold: ratio(bold, chars),
+        italic: ratio(italic, chars),
+        font,
+    }
 }
 
 struct Walker<'u> {
@@ -363,12 +470,12 @@ impl Walker<'_> {
 
     fn text(&mut self, t: &str, st: &Style) {
         let b = &mut self.buf;
-        if st.pre {
-            b.cur.push_str(t);
+        b.cur.push_str(t);
+        let n = if t.is_ascii() {
+            t.bytes().filter(|c| !c.is_ascii_whitespace()).count()
         } else {
-            b.cur.push_str(t);
-        }
-        let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            t.chars().filter(|c| !c.is_whitespace()).count()
+        };
         if n == 0 {
             return;
         }
@@ -513,17 +620,31 @@ impl Walker<'_> {
             return;
         };
         let Ok(url) = self.base.join(src) else { return };
-        let dim = |a: &str| el.attr(a).and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok());
+        let dim = |a: &str| {
+            el.attr(a)
+                .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+        };
         let size = match (dim("width"), dim("height")) {
             (Some(w), Some(h)) => Some(w.min(h)),
             (a, b) => a.or(b),
         };
-        let alt = el.attr("alt").map(normalize::text).filter(|a| !a.is_empty());
+        let alt = el
+            .attr("alt")
+            .map(normalize::text)
+            .filter(|a| !a.is_empty());
         // The image is a block of its own: text before it in the same element is
         // flushed first (an image in mid-paragraph splits the paragraph).
         if self.buf.chars > 0 {
             self.flush(st);
         }
-        self.push_simple(SegKind::Image { src: url.to_string(), alt, size, in_link: st.link }, st);
+        self.push_simple(
+            SegKind::Image {
+                src: url.to_string(),
+                alt,
+                size,
+                in_link: st.link,
+            },
+            st,
+        );
     }
 }

@@ -125,3 +125,55 @@ impl<W: Write> Write for HashingWriter<W> {
         self.inner.flush()
     }
 }
+
+/// Write `bytes` to a fresh temp file without syncing it; the caller syncs (in a batch)
+/// and renames it.
+pub(crate) fn write_temp(tmp: &mut TempDir, bytes: &[u8]) -> Result<(PathBuf, File), StoreError> {
+    let path = tmp.next();
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(StoreError::io(&path))?;
+    if let Err(e) = file.write_all(bytes) {
+        let _ = fs::remove_file(&path);
+        return Err(StoreError::io(&path)(e));
+    }
+    Ok((path, file))
+}
+
+/// `fsync` many files (or directories) at once from a few threads, so the file system
+/// can commit them together; the first error wins.
+pub(crate) fn sync_many(items: &[(&Path, Option<&File>)]) -> Result<(), StoreError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let threads = items.len().clamp(1, 8);
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || -> Result<(), StoreError> {
+                    for (path, file) in part {
+                        match file {
+                            Some(f) => f.sync_all().map_err(StoreError::io(path))?,
+                            None => sync_dir(path)?,
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        let mut result = Ok(());
+        for h in handles {
+            let r = h
+                .join()
+                .unwrap_or_else(|_| Err(StoreError::Invalid("a sync thread panicked".into())));
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
+    })
+}

@@ -32,6 +32,27 @@ pub const MANIFEST_FORMAT: &str = "quire-manifest/1";
 /// The run file's format tag.
 pub const RUN_FORMAT: &str = "quire-run/1";
 
+/// Largest record, run file or format file quire will read into memory.
+pub const MAX_RECORD_BYTES: u64 = 256 << 20;
+/// Largest manifest quire will read into memory.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
+
+/// Read a whole file, refusing one larger than `max` bytes (no unbounded allocation
+/// on a damaged or hostile store).
+pub(crate) fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut out = Vec::new();
+    file.take(max + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("file larger than {max} bytes"),
+        ));
+    }
+    Ok(out)
+}
+
 /// Path computations for one store root.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {

@@ -10,6 +10,7 @@
 //! The on-disk layout is documented in [`layout`] and `snapshots/README.md`.
 
 mod atomic;
+mod batch;
 mod error;
 mod index;
 pub mod layout;
@@ -26,10 +27,12 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::Serialize;
 
+pub use batch::WriterOptions;
 pub use error::StoreError;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
-use atomic::{create_dir_durable, sync_dir, write_atomic, TempDir};
+use atomic::{create_dir_durable, sync_dir, write_atomic, write_temp, TempDir};
+use batch::Batch;
 use layout::{is_run_id, is_sha256_hex, object_rel, Layout};
 use lock::WriterLock;
 use record::{Record, RecordOutcome, RunFile};
@@ -212,6 +215,8 @@ pub struct ReindexReport {
 struct WriterState {
     _lock: WriterLock,
     tmp: TempDir,
+    batch: std::cell::RefCell<Batch>,
+    opts: WriterOptions,
 }
 
 /// A snapshot store opened for reading or for writing.
@@ -239,6 +244,11 @@ impl Store {
     /// or fails at once with [`StoreError::Locked`]. Empties `tmp/` and reconciles the
     /// index with the files (rebuilding it when missing).
     pub fn open_writer(root: &Path) -> Result<Store, StoreError> {
+        Store::open_writer_with(root, WriterOptions::default())
+    }
+
+    /// [`Store::open_writer`] with explicit group-commit settings.
+    pub fn open_writer_with(root: &Path, opts: WriterOptions) -> Result<Store, StoreError> {
         let layout = Layout::new(root);
         create_dir_durable(root)?;
         let lock = WriterLock::acquire(&layout.lock_file())?;
@@ -260,8 +270,18 @@ impl Store {
             write_atomic(&mut tmp, &format_path, &bytes)?;
         }
         let objects = layout.objects_dir();
+        create_dir_durable(&objects)?;
+        let mut created = false;
         for fan in 0..=255u8 {
-            create_dir_durable(&objects.join(format!("{fan:02x}")))?;
+            let dir = objects.join(format!("{fan:02x}"));
+            match fs::create_dir(&dir) {
+                Ok(()) => created = true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(StoreError::io(&dir)(e)),
+            }
+        }
+        if created {
+            sync_dir(&objects)?;
         }
         create_dir_durable(&layout.runs_dir())?;
         let index_path = layout.index_file();
@@ -276,7 +296,12 @@ impl Store {
         Ok(Store {
             layout,
             conn,
-            writer: Some(WriterState { _lock: lock, tmp }),
+            writer: Some(WriterState {
+                _lock: lock,
+                tmp,
+                batch: std::cell::RefCell::new(Batch::default()),
+                opts,
+            }),
         })
     }
 
@@ -315,6 +340,38 @@ impl Store {
         &self.layout.root
     }
 
+    /// Make every pending write durable and visible (objects, then records, then index
+    /// rows). Writers group-commit: a put returns once its temp file is written, and is
+    /// durable after the next flush — after [`WriterOptions::batch_records`] records,
+    /// [`WriterOptions::batch_millis`] ms, `finish_run`, or when the store is dropped.
+    /// A crash before the flush loses those puts cleanly (the frontier still has them).
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        match self.writer.as_mut() {
+            Some(w) => w.batch.get_mut().flush(&self.conn),
+            None => Ok(()),
+        }
+    }
+
+    /// Read-your-writes: before a read that the pending batch could affect, flush it.
+    /// Reads it cannot affect (e.g. `latest_capture` of a URL not in the batch) keep
+    /// the batch, so the crawler's hot path still group-commits.
+    fn flush_if(&self, affects: impl FnOnce(&Batch) -> bool) -> Result<(), StoreError> {
+        if let Some(w) = &self.writer {
+            let mut b = w.batch.borrow_mut();
+            if !b.is_empty() && affects(&b) {
+                b.flush(&self.conn)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn maybe_flush(&mut self) -> Result<(), StoreError> {
+        match self.writer.as_mut() {
+            Some(w) if w.batch.borrow().due(&w.opts) => w.batch.get_mut().flush(&self.conn),
+            _ => Ok(()),
+        }
+    }
+
     fn writer(&mut self) -> Result<&mut WriterState, StoreError> {
         self.writer
             .as_mut()
@@ -330,13 +387,17 @@ impl Store {
             .conn
             .prepare_cached("SELECT max(id) FROM runs")?
             .query_row([], |r| r.get(0))?;
-        // Run ids must sort after every existing one (and be new on disk).
+        // Run ids should sort after every existing one (and must be new on disk); if the
+        // clock stays behind the last run for 2 s, accept any new id rather than hang.
+        let mut tries = 0u32;
         let (now, id) = loop {
             let now = chrono::Utc::now();
             let id = layout::new_run_id(now);
-            if last.as_deref().is_none_or(|l| id.as_str() > l) && !runs_dir.join(&id).exists() {
+            let after_last = last.as_deref().is_none_or(|l| id.as_str() > l);
+            if (after_last || tries >= 2000) && !runs_dir.join(&id).exists() {
                 break (now, id);
             }
+            tries += 1;
             std::thread::sleep(std::time::Duration::from_millis(1));
         };
         let started_at = layout::timestamp(now);
@@ -412,6 +473,7 @@ impl Store {
         run: &RunId,
         summary: &serde_json::Value,
     ) -> Result<RunInfo, StoreError> {
+        self.flush()?;
         let info = self
             .run_info(&run.0)?
             .ok_or_else(|| StoreError::NotFound(format!("run {run}")))?;
@@ -420,7 +482,8 @@ impl Store {
         }
         let finished_at = layout::timestamp(chrono::Utc::now());
         let run_json_path = self.layout.run_file(&run.0);
-        let run_json = fs::read(&run_json_path).map_err(StoreError::io(&run_json_path))?;
+        let run_json = layout::read_limited(&run_json_path, layout::MAX_RECORD_BYTES)
+            .map_err(StoreError::io(&run_json_path))?;
         let header = rebuild::ManifestHeader {
             run_id: &run.0,
             started_at: &info.started_at,
@@ -469,10 +532,15 @@ impl Store {
         let rel = object_rel(&sha);
         let path = self.layout.root.join(&rel);
         let len = bytes.len() as u64;
-        let present = fs::metadata(&path).map(|m| m.len() == len).unwrap_or(false);
+        let w = self.writer()?;
+        let present = w.batch.get_mut().object_len(&sha) == Some(len)
+            || fs::metadata(&path).map(|m| m.len() == len).unwrap_or(false);
         if !present {
-            let w = self.writer()?;
-            write_atomic(&mut w.tmp, &path, bytes)?;
+            let (tmp, file) = write_temp(&mut w.tmp, bytes)?;
+            w.batch
+                .get_mut()
+                .add_object(sha.clone(), len, tmp, file, path);
+            self.maybe_flush()?;
         }
         Ok(ObjectRef {
             sha256: sha,
@@ -500,6 +568,15 @@ impl Store {
                 )));
             }
         }
+        if let Some(pending) = self
+            .writer
+            .as_ref()
+            .and_then(|w| w.batch.borrow().object_len(sha))
+        {
+            if pending == len {
+                return Ok(());
+            }
+        }
         let path = self.layout.root.join(&rel);
         match fs::metadata(&path) {
             Ok(m) if m.len() == len => Ok(()),
@@ -519,10 +596,11 @@ impl Store {
         bytes.push(b'\n');
         let sha = sha256_hex(&bytes);
         let path = self.layout.record_file(&record.run_id, &sha);
-        let w = self.writer()?;
-        write_atomic(&mut w.tmp, &path, &bytes)?;
         let row = index::EntryRow::from_record(record, &sha);
-        index::insert_entry(&self.conn, &row)?;
+        let w = self.writer()?;
+        let (tmp, file) = write_temp(&mut w.tmp, &bytes)?;
+        w.batch.get_mut().add_record(tmp, file, path, row.clone());
+        self.maybe_flush()?;
         Ok((sha, row))
     }
 
@@ -530,8 +608,10 @@ impl Store {
     /// (checked). At most one outcome per (run, URL): a second put returns the existing
     /// id and writes nothing.
     pub fn put_capture(&mut self, run: &RunId, article: &Article) -> Result<CaptureId, StoreError> {
-        self.writer()?;
         let url = &article.content.url;
+        if let Some(sha) = self.writer()?.batch.get_mut().record_for(&run.0, url) {
+            return Ok(CaptureId(format!("{run}/{sha}")));
+        }
         if let Some((sha, _, _)) = index::entry_for(&self.conn, &run.0, url)? {
             return Ok(CaptureId(format!("{run}/{sha}")));
         }
@@ -559,7 +639,15 @@ impl Store {
         url: &str,
         outcome: &Outcome,
     ) -> Result<(), StoreError> {
-        self.writer()?;
+        if self
+            .writer()?
+            .batch
+            .get_mut()
+            .record_for(&run.0, url)
+            .is_some()
+        {
+            return Ok(());
+        }
         if index::entry_for(&self.conn, &run.0, url)?.is_some() {
             return Ok(());
         }
@@ -613,6 +701,7 @@ impl Store {
         run: &RunId,
         mut f: impl FnMut(RunEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
         if self.run_info(&run.0)?.is_none() {
             return Err(StoreError::NotFound(format!("run {run}")));
         }
@@ -660,6 +749,7 @@ impl Store {
 
     /// The newest capture of a URL (for conditional GET).
     pub fn latest_capture(&self, url: &str) -> Result<Option<CaptureSummary>, StoreError> {
+        self.flush_if(|b| b.has_url(url))?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLS} FROM entries WHERE url = ?1 AND kind = 'captured'
              ORDER BY run DESC, fetched_at DESC LIMIT 1"
@@ -673,6 +763,7 @@ impl Store {
 
     /// Every capture of a URL, oldest first.
     pub fn history(&self, url: &str) -> Result<Vec<CaptureSummary>, StoreError> {
+        self.flush_if(|b| b.has_url(url))?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLS} FROM entries WHERE url = ?1 AND kind = 'captured'
              ORDER BY run, fetched_at"
@@ -693,6 +784,7 @@ impl Store {
         run: Option<&RunId>,
         mut f: impl FnMut(CaptureSummary) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.flush_if(|_| true)?;
         let run_filter = if run.is_some() { "AND e.run = ?1" } else { "" };
         let latest = match (latest_only, run.is_some()) {
             (true, false) => {
@@ -721,8 +813,9 @@ impl Store {
             id.0.split_once('/')
                 .filter(|(r, s)| is_run_id(r) && is_sha256_hex(s))
                 .ok_or_else(|| StoreError::NotFound(format!("capture {id} (malformed id)")))?;
+        self.flush_if(|b| b.has_run(run))?;
         let path = self.layout.record_file(run, sha);
-        let bytes = match fs::read(&path) {
+        let bytes = match layout::read_limited(&path, layout::MAX_RECORD_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound(format!("capture {id}")))
@@ -752,6 +845,7 @@ impl Store {
                 "object {sha256:?} (malformed digest)"
             )));
         }
+        self.flush_if(|b| b.object_len(sha256).is_some())?;
         let path = self.layout.root.join(object_rel(sha256));
         let bytes = match fs::read(&path) {
             Ok(b) => b,
@@ -779,6 +873,7 @@ impl Store {
         urls: &[(String, u32)],
     ) -> Result<usize, StoreError> {
         self.writer()?;
+        self.maybe_flush()?;
         index::frontier_add(&mut self.conn, &run.0, urls)
     }
 
@@ -789,12 +884,15 @@ impl Store {
         max: usize,
     ) -> Result<Vec<(String, u32)>, StoreError> {
         self.writer()?;
+        self.maybe_flush()?;
         index::frontier_take(&mut self.conn, &run.0, max)
     }
 
     /// Mark a URL done.
     pub fn frontier_done(&mut self, run: &RunId, url: &str) -> Result<(), StoreError> {
-        self.writer()?;
+        if self.writer()?.batch.get_mut().defer_done(&run.0, url) {
+            return self.maybe_flush();
+        }
         index::frontier_done(&self.conn, &run.0, url)
     }
 
@@ -802,11 +900,13 @@ impl Store {
     /// outcome in the run (they become done). Returns how many went back to pending.
     pub fn frontier_reset_in_flight(&mut self, run: &RunId) -> Result<usize, StoreError> {
         self.writer()?;
+        self.flush()?;
         index::frontier_reset_in_flight(&mut self.conn, &run.0)
     }
 
     /// Pending, in-flight and done counts of a run's frontier.
     pub fn frontier_counts(&self, run: &RunId) -> Result<FrontierCounts, StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
         let [pending, in_flight, done] = index::frontier_counts(&self.conn, &run.0)?;
         Ok(FrontierCounts {
             pending,
@@ -819,14 +919,30 @@ impl Store {
 
     /// Re-hash every object, record and manifest and cross-check them.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.flush_if(|_| true)?;
         verify::verify(&self.layout)
+    }
+
+    /// [`Store::verify`] on a root directory without opening it as a store, so that a
+    /// store too damaged to open (e.g. its format file deleted) still gets a report.
+    pub fn verify_root(root: &Path) -> Result<VerifyReport, StoreError> {
+        verify::verify(&Layout::new(root))
     }
 
     /// Drop and rebuild the index from the files (writer only). The frontier of an
     /// unfinished run is rebuilt as "done" for the URLs that have an outcome.
     pub fn reindex(&mut self) -> Result<ReindexReport, StoreError> {
         self.writer()?;
+        self.flush()?;
         rebuild::rebuild(&self.layout, &mut self.conn)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(error = %e, "store: pending writes could not be flushed");
+        }
     }
 }
 
@@ -864,7 +980,8 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
 }
 
 fn check_format(path: &Path) -> Result<(), StoreError> {
-    let bytes = fs::read(path).map_err(StoreError::io(path))?;
+    let bytes =
+        layout::read_limited(path, layout::MAX_RECORD_BYTES).map_err(StoreError::io(path))?;
     let ff: FormatFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
         path: path.to_path_buf(),
         detail: format!("does not parse: {e}"),

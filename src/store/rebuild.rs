@@ -143,7 +143,7 @@ fn import_run(
     report: &mut ReindexReport,
 ) -> Result<(), StoreError> {
     let path = layout.run_file(run);
-    let run_file: RunFile = match fs::read(&path)
+    let run_file: RunFile = match layout::read_limited(&path, layout::MAX_RECORD_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
     {
@@ -182,7 +182,7 @@ fn import_records(
             continue;
         }
         let path = layout.record_file(run, sha);
-        let Ok(bytes) = fs::read(&path) else {
+        let Ok(bytes) = layout::read_limited(&path, layout::MAX_RECORD_BYTES) else {
             report.skipped_records += 1;
             continue;
         };
@@ -235,9 +235,10 @@ fn read_finish(
         return Ok(None);
     };
     let digest = digest_text.get(..64).unwrap_or("").to_string();
-    let manifest: Option<Manifest> = fs::read(&manifest_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let manifest: Option<Manifest> =
+        layout::read_limited(&manifest_path, layout::MAX_MANIFEST_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
     Ok(Some(match manifest {
         Some(m) => (m.finished_at, digest, m.summary),
         None => {

@@ -153,7 +153,7 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
         }
     }
     let format_path = layout.format_file();
-    match fs::read(&format_path) {
+    match layout::read_limited(&format_path, layout::MAX_RECORD_BYTES) {
         Ok(b) if serde_json::from_slice::<serde_json::Value>(&b).is_ok() => {}
         Ok(_) => problems.push(problem(
             format_path,
@@ -172,57 +172,8 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
             .extend(entries.into_iter().map(|(_, p, _)| p));
     }
 
-    // Objects.
-    let objects_root = root.join("objects");
-    if objects_root.is_dir() {
-        for (name, path, _) in list_dir(&objects_root)? {
-            if name != "sha256" {
-                problems.push(problem(
-                    path,
-                    ProblemKind::Unexpected,
-                    "not an object directory".into(),
-                ));
-            }
-        }
-    }
-    let objects_dir = layout.objects_dir();
-    let mut object_lens: HashMap<String, usize> = HashMap::new();
-    if objects_dir.is_dir() {
-        let mut fans = list_dir(&objects_dir)?;
-        fans.sort();
-        for (fan, fan_path, is_dir) in fans {
-            let fan_ok = is_dir
-                && fan.len() == 2
-                && fan
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-            if !fan_ok {
-                problems.push(problem(
-                    fan_path,
-                    ProblemKind::Unexpected,
-                    "not an object fan-out directory".into(),
-                ));
-                continue;
-            }
-            for (name, path, is_dir) in list_dir(&fan_path)? {
-                if !is_dir && is_sha256_hex(&name) && name.starts_with(&fan) {
-                    object_lens.insert(name.clone(), jobs.len());
-                    jobs.push(Job {
-                        path,
-                        kind: JobKind::Object { sha: name },
-                    });
-                } else {
-                    problems.push(problem(
-                        path,
-                        ProblemKind::Unexpected,
-                        "not an object (name must be its SHA-256)".into(),
-                    ));
-                }
-            }
-        }
-    }
-
-    // Runs.
+    // Runs first, objects second: a record seen here was written after its object, so
+    // the object listing below cannot miss it even while a writer is running.
     let mut plans: Vec<RunPlan> = Vec::new();
     let runs_dir = layout.runs_dir();
     if runs_dir.is_dir() {
@@ -350,6 +301,56 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
         }
     }
 
+    // Objects.
+    let objects_root = root.join("objects");
+    if objects_root.is_dir() {
+        for (name, path, _) in list_dir(&objects_root)? {
+            if name != "sha256" {
+                problems.push(problem(
+                    path,
+                    ProblemKind::Unexpected,
+                    "not an object directory".into(),
+                ));
+            }
+        }
+    }
+    let objects_dir = layout.objects_dir();
+    let mut object_lens: HashMap<String, usize> = HashMap::new();
+    if objects_dir.is_dir() {
+        let mut fans = list_dir(&objects_dir)?;
+        fans.sort();
+        for (fan, fan_path, is_dir) in fans {
+            let fan_ok = is_dir
+                && fan.len() == 2
+                && fan
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+            if !fan_ok {
+                problems.push(problem(
+                    fan_path,
+                    ProblemKind::Unexpected,
+                    "not an object fan-out directory".into(),
+                ));
+                continue;
+            }
+            for (name, path, is_dir) in list_dir(&fan_path)? {
+                if !is_dir && is_sha256_hex(&name) && name.starts_with(&fan) {
+                    object_lens.insert(name.clone(), jobs.len());
+                    jobs.push(Job {
+                        path,
+                        kind: JobKind::Object { sha: name },
+                    });
+                } else {
+                    problems.push(problem(
+                        path,
+                        ProblemKind::Unexpected,
+                        "not an object (name must be its SHA-256)".into(),
+                    ));
+                }
+            }
+        }
+    }
+
     // Hash everything, in parallel.
     let outs = run_jobs(&jobs);
     for (job, out) in jobs.iter().zip(&outs) {
@@ -401,7 +402,7 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
         let run_digest = plan.run_job.and_then(|i| outs[i].digest.clone());
         if let Some(i) = plan.run_job {
             if outs[i].error.is_none() {
-                let ok = fs::read(&jobs[i].path)
+                let ok = layout::read_limited(&jobs[i].path, layout::MAX_RECORD_BYTES)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<RunFile>(&b).ok());
                 match ok {
@@ -545,16 +546,12 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                                 .or_insert((p.raw_bytes, path.clone()));
                         }
                     }
-                    Some(Err(e)) => {
-                        if outs[i].digest.as_deref() == Some(sha.as_str()) {
-                            problems.push(problem(
-                                path.clone(),
-                                ProblemKind::Unreadable,
-                                e.clone(),
-                            ));
-                        }
+                    // A record that hashes right but does not parse is unreadable; one
+                    // that hashes wrong is already reported as a mismatch.
+                    Some(Err(e)) if outs[i].digest.as_deref() == Some(sha.as_str()) => {
+                        problems.push(problem(path.clone(), ProblemKind::Unreadable, e.clone()));
                     }
-                    None => {}
+                    _ => {}
                 }
             }
         }
@@ -665,9 +662,14 @@ fn run_job(job: &Job, buf: &mut [u8], whole: &mut Vec<u8>) -> JobOut {
         }
     };
     let mut hasher = Sha256::new();
-    if needs_bytes {
+    let limit = match job.kind {
+        JobKind::Manifest => layout::MAX_MANIFEST_BYTES,
+        _ => layout::MAX_RECORD_BYTES,
+    };
+    let too_big = file.metadata().map(|m| m.len() > limit).unwrap_or(false);
+    if needs_bytes && !too_big {
         whole.clear();
-        if let Err(e) = file.read_to_end(whole) {
+        if let Err(e) = (&mut file).take(limit).read_to_end(whole) {
             out.error = Some(e.to_string());
             return out;
         }
@@ -690,6 +692,14 @@ fn run_job(job: &Job, buf: &mut [u8], whole: &mut Vec<u8>) -> JobOut {
         }
     }
     out.digest = Some(hex::encode(hasher.finalize()));
+    if needs_bytes && too_big {
+        let msg = format!("larger than {limit} bytes; not parsed");
+        match &job.kind {
+            JobKind::Manifest => out.manifest = Some(Err(msg)),
+            _ => out.record = Some(Err(msg)),
+        }
+        return out;
+    }
     match &job.kind {
         JobKind::Manifest => {
             out.manifest = Some(

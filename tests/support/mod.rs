@@ -80,6 +80,12 @@ pub mod fault {
     pub const PRIVATE: &str = "/archive/private/secret.html";
     /// A link with an image extension: never requested.
     pub const IMAGE_LINK: &str = "/archive/photo.jpg";
+    /// Redirect to file:///etc/passwd (refused).
+    pub const TO_FILE: &str = "/archive/to-file.html";
+    /// Redirect to another port on the same host (out of scope).
+    pub const TO_PORT: &str = "/archive/to-port.html";
+    /// An index page with 20,000 distinct links.
+    pub const MANY_LINKS: &str = "/archive/many-links.html";
     /// Outside the seed's path prefix.
     pub const OUTSIDE: &str = "/outside/page.html";
 }
@@ -161,6 +167,8 @@ pub fn fault_links(port: u16) -> Vec<String> {
         PRIVATE,
         IMAGE_LINK,
         OUTSIDE,
+        TO_FILE,
+        TO_PORT,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -454,6 +462,25 @@ async fn route(st: &ServerState, path: &str, h: &HeaderMap) -> Response {
                 &[(
                     "location",
                     format!("http://localhost:{port}/archive/elsewhere.html"),
+                )],
+                "",
+            )
+        }
+        MANY_LINKS => {
+            let mut body = String::from("<html><body><h1>Many</h1>");
+            for i in 0..20_000 {
+                body.push_str(&format!("<a href=\"l/{i}.html\">{i}</a> "));
+            }
+            body.push_str("</body></html>");
+            return html(body);
+        }
+        TO_FILE => return respond(302, &[("location", "file:///etc/passwd".into())], ""),
+        TO_PORT => {
+            return respond(
+                302,
+                &[(
+                    "location",
+                    format!("http://127.0.0.1:{}/archive/x.html", port.wrapping_add(1)),
                 )],
                 "",
             )

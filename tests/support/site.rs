@@ -49,17 +49,45 @@ fn sentence(seed: u64, n: usize) -> String {
     s
 }
 
-fn article_html(title: &str, author: &str, date: &str, seed: u64, up: &str) -> String {
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// An article in Enter Stage Right's layout (nav table, breadcrumb, title + deck,
+/// byline + "web posted" date, paragraphs ending in "ESR", italic bio).
+fn article_html(
+    title: &str,
+    author: &str,
+    year: u32,
+    month: u32,
+    day: u32,
+    seed: u64,
+    up: &str,
+) -> String {
     let mut body = String::new();
     for p in 0..5u64 {
+        let end = if p == 4 { " ESR" } else { "" };
         body.push_str(&format!(
-            "<p>{} {}</p>\n",
+            "<p>{} {}{end}</p>\n",
             sentence(seed * 31 + p, 40),
             sentence(seed * 17 + p + 7, 25)
         ));
     }
+    let month_name = MONTHS[((month.max(1) - 1) % 12) as usize];
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} - Enter Stage Right</title></head>\n<body>\n<div class=\"nav\"><a href=\"/archive/\">Archive</a> | <a href=\"{up}\">Issue</a> | <a href=\"mailto:editor@example.com\">Mail</a></div>\n<h1>{title}</h1>\n<p class=\"byline\">By {author}</p>\n<p class=\"date\">{date}</p>\n<div class=\"article\">\n{body}</div>\n<p class=\"bio\">{author} writes for Enter Stage Right.</p>\n</body></html>\n"
+        "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">\n<html>\n<head>\n<title>Enter Stage Right - {title}</title>\n</head>\n<body bgcolor=\"#FFFFFF\">\n<table width=\"100%\" border=\"0\"><tr><td width=\"150\" valign=\"top\" bgcolor=\"#000066\">\n<p><a href=\"/archive/\">Current Issue &amp; Archive</a></p>\n<p><a href=\"mailto:esr@example.com\">E-mail ESR</a></p>\n</td>\n<td valign=\"top\">\n<table width=\"95%\" border=\"0\"><tr><td>\n<p><font size=\"1\"><a href=\"/archive/\">home</a> &gt; <a href=\"/archive/\">archive</a> &gt; <a href=\"{up}\">{year}</a> &gt; this article</font></p>\n<p><font size=\"5\"><b>{title}</b></font><br>\n<font size=\"3\"><i>{deck}</i></font></p>\n<p><font size=\"2\">By {author}<br>\nweb posted {month_name} {day}, {year}</font></p>\n<!--body-->\n{body}<p><i>{author} writes for Enter Stage Right.</i></p>\n</td></tr></table>\n</td></tr></table>\n</body>\n</html>\n",
+        deck = sentence(seed * 7 + 3, 8),
     )
 }
 
@@ -91,7 +119,9 @@ impl Site {
                     let html = article_html(
                         &title,
                         &format!("Author {}", (seed % 13) + 1),
-                        &format!("{year}-{:02}-{:02}", (i % 12) + 1, (a % 28) + 1),
+                        year,
+                        (i % 12) + 1,
+                        (a % 28) + 1,
                         seed,
                         &format!("../issue{i}.html"),
                     );
@@ -165,8 +195,8 @@ impl Site {
         match self.pages.get_mut(path) {
             Some(p) => {
                 p.html = p.html.replace(
-                    "<div class=\"article\">\n",
-                    &format!("<div class=\"article\">\n<p>{new_paragraph}</p>\n"),
+                    "<!--body-->\n",
+                    &format!("<!--body-->\n<p>{new_paragraph}</p>\n"),
                 );
                 p.version += 1;
                 true
