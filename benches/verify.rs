@@ -133,4 +133,46 @@ fn main() {
         "ratio verify/sha256sum time: {:.2}x (goal <= 1.5x)",
         verify.as_secs_f64() / sha.as_secs_f64()
     );
+
+    // The same on one core, both as child processes: the `quire verify` binary vs
+    // `sha256sum`, each pinned with `taskset -c 0`.
+    let pinned = Command::new("taskset")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status();
+    if pinned.map(|s| s.success()).unwrap_or(false) {
+        let quire = env!("CARGO_BIN_EXE_quire");
+        let qv = best(3, || {
+            let t = Instant::now();
+            let status = Command::new("taskset")
+                .args(["-c", "0", quire, "verify", "--store"])
+                .arg(&root)
+                .stdout(Stdio::null())
+                .status()
+                .expect("quire verify");
+            assert!(status.success());
+            t.elapsed()
+        });
+        let sv = best(3, || {
+            let t = Instant::now();
+            for chunk in list.chunks(1000) {
+                let status = Command::new("taskset")
+                    .args(["-c", "0", "sha256sum"])
+                    .args(chunk)
+                    .stdout(Stdio::null())
+                    .status()
+                    .expect("sha256sum");
+                assert!(status.success());
+            }
+            t.elapsed()
+        });
+        println!(
+            "one core: `quire verify` {:.3} s ({:.0} MB/s), sha256sum {:.3} s ({:.0} MB/s), ratio {:.2}x",
+            qv.as_secs_f64(),
+            mb(qv),
+            sv.as_secs_f64(),
+            total as f64 / 1e6 / sv.as_secs_f64(),
+            qv.as_secs_f64() / sv.as_secs_f64()
+        );
+    }
 }

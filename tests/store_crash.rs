@@ -20,9 +20,9 @@ fn fill_cmd(store: &Path) -> Command {
         "--captures",
         &N.to_string(),
         "--pause-every",
-        "10",
+        "2",
         "--pause-ms",
-        "5",
+        "10",
     ])
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
@@ -86,6 +86,9 @@ fn outcomes(store: &Path) -> Vec<(String, String)> {
 fn sigkill_at_many_points_leaves_a_verifiable_resumable_store() {
     let d = tempfile::tempdir().unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
+    // The writer pauses 10 ms every 2 URLs, so a run takes at least 300 ms and the kill
+    // delays below (0 to ~500 ms) land before, inside and after it.
+    let mut interrupted = 0;
     for iter in 0..12u64 {
         let store = d.path().join(format!("s{iter}"));
         // Kill once or twice at escalating, jittered delays, from "before the first
@@ -93,7 +96,7 @@ fn sigkill_at_many_points_leaves_a_verifiable_resumable_store() {
         let kills = if iter % 3 == 2 { 2 } else { 1 };
         for k in 0..kills {
             let mut child = fill_cmd(&store).spawn().unwrap();
-            let micros = iter * 25_000 / (k + 1) + rng.u64(0..10_000);
+            let micros = iter * 45_000 / (k + 1) + rng.u64(0..10_000);
             std::thread::sleep(Duration::from_micros(micros));
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
@@ -110,6 +113,9 @@ fn sigkill_at_many_points_leaves_a_verifiable_resumable_store() {
             unfinished <= 1,
             "iteration {iter}: at most one unfinished run"
         );
+        if unfinished == 1 {
+            interrupted += 1;
+        }
         let out = fill_cmd(&store).output().unwrap();
         assert!(
             out.status.success(),
@@ -145,4 +151,8 @@ fn sigkill_at_many_points_leaves_a_verifiable_resumable_store() {
             );
         }
     }
+    assert!(
+        interrupted >= 5,
+        "only {interrupted} of 12 kills landed inside a run: the test would prove little"
+    );
 }

@@ -95,9 +95,11 @@ pub fn init_logging() {
 /// The exit code for an error that reached the binary's edge.
 pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain() {
-        if let Some(code) = cause.downcast_ref::<UsageError>() {
-            let _ = code;
+        if cause.downcast_ref::<UsageError>().is_some() {
             return ExitCode::Usage;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::store::StoreError>() {
+            return e.exit_code();
         }
     }
     ExitCode::Fatal

@@ -319,14 +319,19 @@ impl Store {
         }
         check_format(&format_path)?;
         let index_path = layout.index_file();
-        let conn = if index_path.exists() {
-            let conn = index::open_reader(&index_path)?;
-            match index::meta_get(&conn, "index_version") {
-                Ok(Some(v)) if v == index::INDEX_VERSION => conn,
-                _ => memory_index(&layout)?,
-            }
+        // An index that is absent, of another version, or that cannot be opened (e.g. a
+        // store on read-only media) is replaced by a private in-memory one.
+        let opened = if index_path.exists() {
+            index::open_reader(&index_path).ok().filter(|conn| {
+                matches!(index::meta_get(conn, "index_version"),
+                    Ok(Some(v)) if v == index::INDEX_VERSION)
+            })
         } else {
-            memory_index(&layout)?
+            None
+        };
+        let conn = match opened {
+            Some(conn) => conn,
+            None => memory_index(&layout)?,
         };
         Ok(Store {
             layout,
