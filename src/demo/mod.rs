@@ -75,6 +75,7 @@ fn crawl_config(seed: &str) -> Result<CrawlConfig, DemoError> {
     cfg.extract = ExtractConfig {
         profiles,
         choice: ProfileChoice::Force(esr),
+        skip_links: false,
     };
     cfg.profile_label = Some("esr".into());
     Ok(cfg)
