@@ -38,10 +38,16 @@ fn measure(args: &[&str]) -> (f64, i64) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is accepted.
-    let sizes: &[(usize, &str)] = &[(500, "1k"), (5000, "10k")];
+    // `cargo bench` passes `--bench`; numbers after `--` are extra store sizes in
+    // captures (e.g. `cargo bench --bench changes_export -- 50000`).
+    let mut sizes: Vec<(usize, String)> = vec![(500, "1k".into()), (5000, "10k".into())];
+    for a in std::env::args().skip(1) {
+        if let Ok(n) = a.parse::<usize>() {
+            sizes.push((n / 2, format!("{}k", n / 1000)));
+        }
+    }
     println!("store   captures  command                 wall_s   peak_rss_MiB");
-    for &(articles, label) in sizes {
+    for (articles, label) in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("store");
         let t = Instant::now();

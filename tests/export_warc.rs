@@ -208,3 +208,67 @@ fn store_export_through_the_cli_passes_warcio() {
     assert_eq!(index.lines().count(), 1 + 3 * 40, "{index}");
     assert_eq!(index.matches("\"conversion\"").count(), 40);
 }
+
+#[test]
+fn demo_store_with_real_pages_exports_a_valid_warc() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let bin = env!("CARGO_BIN_EXE_quire");
+    let demo = Command::new(bin)
+        .args(["demo", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let path = dir.path().join("demo.warc.gz");
+    let out = Command::new(bin)
+        .args(["export", "--format", "warc", "--all", "--store"])
+        .arg(&store)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = warcio(&["check", "-v"], &path);
+    assert!(!check.contains("failed"), "{check}");
+    let index = warcio(&["index", "-f", "warc-type,warc-target-uri,offset"], &path);
+    let lines: Vec<serde_json::Value> = index
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let responses = lines
+        .iter()
+        .filter(|l| l["warc-type"] == "response")
+        .count();
+    assert!(responses >= 20, "two crawls of 13 pages: {index}");
+    // A windows-1252 page's payload is the stored bytes (0x92 kept, nothing re-encoded).
+    let lib = lines
+        .iter()
+        .find(|l| {
+            l["warc-type"] == "response"
+                && l["warc-target-uri"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("/1117library.htm"))
+        })
+        .expect("library article in the WARC");
+    let payload = warcio_bytes(
+        &["extract", "--payload"],
+        &path,
+        &[lib["offset"].as_str().unwrap()],
+    );
+    let v1 = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/demo/site/v1/archive/articles/1117/1117library.htm"
+    ))
+    .unwrap();
+    assert_eq!(payload, v1);
+    assert!(payload.contains(&0x92));
+}

@@ -80,6 +80,13 @@ pub fn print_human(out: &mut dyn std::io::Write, cmp: &RunComparison) -> std::io
         cmp.unchanged,
         cmp.failed.len()
     )?;
+    if cmp.index_pages > 0 {
+        writeln!(
+            out,
+            "  ({} index page(s) left out: they are not articles)",
+            cmp.index_pages
+        )?;
+    }
     for (mark, list) in [
         ('+', &cmp.added),
         ('-', &cmp.removed),

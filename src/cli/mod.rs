@@ -6,9 +6,10 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::ExitCode;
 
+pub mod changes;
 pub mod crawl;
 pub mod debug_store_fill;
-pub mod changes;
+pub mod demo;
 pub mod diff;
 pub mod export;
 pub mod extract;
@@ -45,21 +46,23 @@ pub enum Command {
     Crawl(crawl::Args),
     /// Print the Article JSON Schema.
     Schema(schema::Args),
-    /// Re-hash every object, record and manifest of a store; exit 4 on any problem.
-    Verify(verify::Args),
-    /// List the captures of one URL, oldest first.
-    History(history::Args),
-    /// Rebuild the store's SQLite index from its files.
-    Reindex(reindex::Args),
-    /// Write synthetic captures into a store (for crash tests).
-    #[command(hide = true)]
-    DebugStoreFill(debug_store_fill::Args),
     /// Added, removed, changed and unchanged articles between two runs.
     Changes(changes::Args),
     /// What changed in one article between two captures.
     Diff(diff::Args),
     /// Stream captures as JSONL Article documents or as a WARC 1.1 file.
     Export(export::Args),
+    /// Re-hash every object, record and manifest of a store; exit 4 on any problem.
+    Verify(verify::Args),
+    /// List the captures of one URL, oldest first.
+    History(history::Args),
+    /// Rebuild the store's SQLite index from its files.
+    Reindex(reindex::Args),
+    /// Serve a bundled sample site on 127.0.0.1, crawl it twice, show what changed.
+    Demo(demo::Args),
+    /// Write synthetic captures into a store (for crash tests).
+    #[command(hide = true)]
+    DebugStoreFill(debug_store_fill::Args),
 }
 
 /// Run a parsed command line.
@@ -68,13 +71,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(a) => extract::execute(a),
         Command::Crawl(a) => crawl::execute(a),
         Command::Schema(a) => schema::execute(a),
-        Command::Verify(a) => verify::execute(a),
-        Command::History(a) => history::execute(a),
-        Command::Reindex(a) => reindex::execute(a),
-        Command::DebugStoreFill(a) => debug_store_fill::execute(a),
         Command::Changes(a) => changes::execute(a),
         Command::Diff(a) => diff::execute(a),
         Command::Export(a) => export::execute(a),
+        Command::Verify(a) => verify::execute(a),
+        Command::History(a) => history::execute(a),
+        Command::Reindex(a) => reindex::execute(a),
+        Command::Demo(a) => demo::execute(a),
+        Command::DebugStoreFill(a) => debug_store_fill::execute(a),
     }
 }
 

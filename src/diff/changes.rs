@@ -14,9 +14,10 @@
 //!   different → changed; no old content (absent, `Failed` or `Gone`) → added.
 //! - new `Gone`, or absent from a *finished* new run, with old content → removed.
 //! - new `Failed` → `failed` (neither removed nor changed: we do not know).
-//! - Index pages (`page_type = index`) are not articles: added/removed/changed
-//!   candidates whose record says `index` are counted in `index_pages` instead. (The
-//!   store's entries do not carry the page type, so only these candidates are read.)
+//! - Index pages (`page_type = index`) are not articles: they are left out of every
+//!   list and count and only counted in `index_pages`. The page type comes with the
+//!   store's entries; when an entry lacks it, an added/removed/changed candidate's
+//!   record is read to find out (an unchanged one is counted as an article).
 
 use std::sync::mpsc;
 
@@ -46,8 +47,8 @@ pub struct RunComparison {
     pub unchanged: u64,
     /// URLs that failed in the new run: neither removed nor changed.
     pub failed: Vec<String>,
-    /// Index/listing pages that would otherwise have been reported as added, removed
-    /// or changed; they are not articles.
+    /// Index/listing pages (home, archive and issue pages) left out of the lists and
+    /// counts above: they are not articles.
     pub index_pages: u64,
 }
 
@@ -60,6 +61,8 @@ pub enum Side {
         sha: String,
         /// The capture record (to look up the page type when needed).
         capture: CaptureId,
+        /// Whether it is an index page, when the entry says.
+        index: Option<bool>,
     },
     /// The URL failed in this run.
     Failed,
@@ -69,8 +72,9 @@ pub enum Side {
 
 impl Side {
     /// Reduce a store entry.
-    pub fn of(kind: EntryKind) -> Side {
-        match kind {
+    pub fn of(entry: RunEntry) -> Side {
+        let index = entry.page_type.map(|t| t == PageType::Index);
+        match entry.kind {
             EntryKind::Captured {
                 capture,
                 content_sha256,
@@ -83,6 +87,7 @@ impl Side {
             } => Side::Content {
                 sha: content_sha256,
                 capture,
+                index,
             },
             EntryKind::Gone { .. } => Side::Gone,
             _ => Side::Failed,
@@ -90,17 +95,26 @@ impl Side {
     }
 }
 
+/// The capture a verdict is about, and whether it is an index page (when known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The capture (the new one, or the old one for a removal).
+    pub capture: CaptureId,
+    /// `Some(true)` for an index page, `None` when the entry did not say.
+    pub index: Option<bool>,
+}
+
 /// What the merge decided for one URL, before the index-page filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// Same digest.
-    Unchanged,
-    /// Only in the new run; the new capture.
-    Added(CaptureId),
-    /// Only in the old run; the old capture.
-    Removed(CaptureId),
-    /// Different digests; the new capture.
-    Changed(CaptureId),
+    Unchanged(Subject),
+    /// Only in the new run.
+    Added(Subject),
+    /// Only in the old run.
+    Removed(Subject),
+    /// Different digests.
+    Changed(Subject),
     /// Failed in the new run.
     Failed,
     /// Nothing to say (e.g. gone in both, failed before and gone now).
@@ -109,18 +123,33 @@ pub enum Verdict {
 
 /// Decide one URL. `new_finished` says whether absence from the new run means removal.
 pub fn verdict(old: Option<Side>, new: Option<Side>, new_finished: bool) -> Verdict {
+    let subject = |capture: CaptureId, index: Option<bool>| Subject { capture, index };
     match (old, new) {
-        (Some(Side::Content { sha: a, .. }), Some(Side::Content { sha: b, capture })) => {
+        (
+            Some(Side::Content {
+                sha: a, index: ia, ..
+            }),
+            Some(Side::Content {
+                sha: b,
+                capture,
+                index,
+            }),
+        ) => {
+            let s = subject(capture, index.or(ia));
             if a == b {
-                Verdict::Unchanged
+                Verdict::Unchanged(s)
             } else {
-                Verdict::Changed(capture)
+                Verdict::Changed(s)
             }
         }
-        (_, Some(Side::Content { capture, .. })) => Verdict::Added(capture),
+        (_, Some(Side::Content { capture, index, .. })) => Verdict::Added(subject(capture, index)),
         (_, Some(Side::Failed)) => Verdict::Failed,
-        (Some(Side::Content { capture, .. }), Some(Side::Gone)) => Verdict::Removed(capture),
-        (Some(Side::Content { capture, .. }), None) if new_finished => Verdict::Removed(capture),
+        (Some(Side::Content { capture, index, .. }), Some(Side::Gone)) => {
+            Verdict::Removed(subject(capture, index))
+        }
+        (Some(Side::Content { capture, index, .. }), None) if new_finished => {
+            Verdict::Removed(subject(capture, index))
+        }
         _ => Verdict::Nothing,
     }
 }
@@ -187,7 +216,7 @@ fn stream_run<'scope>(
         };
         let res = reader.for_each_entry(&run, |e: RunEntry| {
             // A closed channel means the consumer stopped early (on an error): stop too.
-            tx.send(Ok((e.url, Side::of(e.kind))))
+            tx.send(Ok((e.url.clone(), Side::of(e))))
                 .map_err(|_| StoreError::NotFound("comparison stopped".into()))
         });
         if let Err(e) = res {
@@ -213,17 +242,23 @@ pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunCompar
         failed: Vec::new(),
         index_pages: 0,
     };
-    let is_index = |id: &CaptureId| -> Result<bool, StoreError> {
-        Ok(store.read_capture(id)?.content.page_type == PageType::Index)
+    let is_index = |s: &Subject| -> Result<bool, StoreError> {
+        match s.index {
+            Some(known) => Ok(known),
+            None => Ok(store.read_capture(&s.capture)?.content.page_type == PageType::Index),
+        }
     };
     let root = store.root().to_path_buf();
 
     let mut record = |url: String, v: Verdict| -> Result<(), StoreError> {
         match v {
-            Verdict::Unchanged => cmp.unchanged += 1,
+            Verdict::Unchanged(Subject {
+                index: Some(true), ..
+            }) => cmp.index_pages += 1,
+            Verdict::Unchanged(_) => cmp.unchanged += 1,
             Verdict::Failed => cmp.failed.push(url),
             Verdict::Nothing => {}
-            Verdict::Added(id) | Verdict::Removed(id) | Verdict::Changed(id) if is_index(&id)? => {
+            Verdict::Added(s) | Verdict::Removed(s) | Verdict::Changed(s) if is_index(&s)? => {
                 cmp.index_pages += 1
             }
             Verdict::Added(_) => cmp.added.push(url),
@@ -251,6 +286,14 @@ mod tests {
         Side::Content {
             sha: sha.into(),
             capture: CaptureId(format!("cap-{sha}")),
+            index: Some(false),
+        }
+    }
+
+    fn subj(sha: &str) -> Subject {
+        Subject {
+            capture: CaptureId(format!("cap-{sha}")),
+            index: Some(false),
         }
     }
 
@@ -290,10 +333,10 @@ mod tests {
         assert_eq!(
             v,
             vec![
-                ("a", &Verdict::Unchanged),
-                ("b", &Verdict::Changed(CaptureId("cap-9".into()))),
-                ("c", &Verdict::Added(CaptureId("cap-3".into()))),
-                ("d", &Verdict::Removed(CaptureId("cap-4".into()))),
+                ("a", &Verdict::Unchanged(subj("1"))),
+                ("b", &Verdict::Changed(subj("9"))),
+                ("c", &Verdict::Added(subj("3"))),
+                ("d", &Verdict::Removed(subj("4"))),
                 ("e", &Verdict::Failed),
             ]
         );
@@ -304,14 +347,14 @@ mod tests {
         let out = run(vec![("a", c("1"))], vec![], false);
         assert_eq!(out, vec![("a".to_string(), Verdict::Nothing)]);
         let out = run(vec![("a", c("1"))], vec![("a", Side::Gone)], false);
-        assert_eq!(out[0].1, Verdict::Removed(CaptureId("cap-1".into())));
+        assert_eq!(out[0].1, Verdict::Removed(subj("1")));
     }
 
     #[test]
     fn failed_before_then_captured_is_added() {
         assert_eq!(
             verdict(Some(Side::Failed), Some(c("1")), true),
-            Verdict::Added(CaptureId("cap-1".into()))
+            Verdict::Added(subj("1"))
         );
         assert_eq!(
             verdict(Some(Side::Gone), Some(Side::Gone), true),
