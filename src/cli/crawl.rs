@@ -269,13 +269,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(e) => {
             eprintln!("quire: error: {e}");
-            return Ok(if e.is_locked() {
-                ExitCode::StoreLocked
-            } else if e.is_corrupt() {
-                ExitCode::StoreCorrupt
-            } else {
-                ExitCode::Fatal
-            });
+            return Ok(e.exit_code());
         }
     };
     let bar = if std::io::stderr().is_terminal() {
@@ -308,13 +302,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(crate::crawl::CrawlError::Store(e)) => {
             eprintln!("quire: error: {e}");
-            return Ok(if e.is_locked() {
-                ExitCode::StoreLocked
-            } else if e.is_corrupt() {
-                ExitCode::StoreCorrupt
-            } else {
-                ExitCode::Fatal
-            });
+            return Ok(e.exit_code());
         }
         Err(e) => return Err(e.into()),
     };
