@@ -166,7 +166,7 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
     )?;
     cfg.max_pages = args.max_pages.or(file.max_pages);
     cfg.max_depth = args.max_depth.or(file.max_depth);
-    cfg.max_frontier = args.max_frontier.or(file.max_frontier);
+    cfg.max_frontier = args.max_frontier.or(file.max_frontier).or(cfg.max_frontier);
     if let Some(v) = &args.max_body {
         cfg.fetch.max_body = size("max-body", v)?;
     } else if let Some(v) = &file.max_body {

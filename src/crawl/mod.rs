@@ -33,6 +33,10 @@ use crate::store::{CaptureSummary, EntryKind, Outcome, RunId, Store, StoreError}
 /// cannot blow the frontier or memory).
 pub const MAX_LINKS_PER_PAGE: usize = 10_000;
 
+/// Default cap on the URLs one run's frontier may know: the frontier lives in SQLite,
+/// so this bounds disk, not memory; a site with more pages needs `--max-frontier`.
+pub const DEFAULT_MAX_FRONTIER: u64 = 5_000_000;
+
 /// Frozen configuration of one crawl.
 #[derive(Debug, Clone)]
 pub struct CrawlConfig {
@@ -82,7 +86,7 @@ impl CrawlConfig {
             max_pages: None,
             max_depth: None,
             max_run_bytes: None,
-            max_frontier: None,
+            max_frontier: Some(DEFAULT_MAX_FRONTIER),
             max_duration: None,
             max_links_per_page: MAX_LINKS_PER_PAGE,
             concurrency: 8,
