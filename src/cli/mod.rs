@@ -26,7 +26,8 @@ Exit codes:
   2  usage error (bad flags or configuration); nothing was done
   3  the store is locked by another quire process
   4  the store is corrupt (verification failed)
-  5  fatal error (I/O error, unwritable store, ...)";
+  5  fatal error (I/O error, unwritable store), or a crawl interrupted by
+     Ctrl-C/SIGTERM (the next `quire crawl` resumes it)";
 
 /// quire: archive online magazines.
 #[derive(Debug, Parser)]
