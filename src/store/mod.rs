@@ -29,6 +29,7 @@ use serde::Serialize;
 
 pub use batch::WriterOptions;
 pub use error::StoreError;
+pub use record::{parse_file, FileKind, ParsedFile};
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
 use atomic::{create_dir_durable, sync_dir, write_atomic, write_temp, TempDir};

@@ -129,3 +129,58 @@ pub(crate) struct ManifestEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
 }
+
+/// Which store file [`parse_file`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// `runs/<run>/records/<sha256>.json`.
+    Record,
+    /// `runs/<run>/run.json`.
+    RunFile,
+    /// `runs/<run>/manifest.json`.
+    Manifest,
+}
+
+/// What a store file's bytes said, in brief.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedFile {
+    /// The run the file belongs to.
+    pub run_id: String,
+    /// URLs it speaks of: 1 for a record, the entries of a manifest, 0 for run.json.
+    pub urls: usize,
+    /// The index kind of a record ("captured", "failed", ...); empty otherwise.
+    pub kind: String,
+}
+
+/// Parse the bytes of a store file the way `verify` and `reindex` read them (a record
+/// also goes through the conversion to its index row). No I/O; for tools and fuzzing.
+pub fn parse_file(kind: FileKind, bytes: &[u8]) -> Result<ParsedFile, serde_json::Error> {
+    match kind {
+        FileKind::Record => {
+            let r: Record = serde_json::from_slice(bytes)?;
+            let row = super::index::EntryRow::from_record(&r, &crate::model::sha256_hex(bytes));
+            Ok(ParsedFile {
+                run_id: row.run,
+                urls: 1,
+                kind: row.kind.to_string(),
+            })
+        }
+        FileKind::RunFile => {
+            let r: RunFile = serde_json::from_slice(bytes)?;
+            Ok(ParsedFile {
+                run_id: r.run_id,
+                urls: 0,
+                kind: String::new(),
+            })
+        }
+        FileKind::Manifest => {
+            let m: Manifest = serde_json::from_slice(bytes)?;
+            Ok(ParsedFile {
+                run_id: m.run_id,
+                urls: m.entries.len(),
+                kind: String::new(),
+            })
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //! fault (a reset) are handled on the raw socket, the rest go to axum.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod site;
 
 use std::collections::HashMap;

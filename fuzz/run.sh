@@ -1,0 +1,45 @@
+#!/bin/sh
+# Run every fuzz target (or the ones named) for SECONDS each, one at a time, in one
+# process (the equivalent of -jobs=1).
+#
+#   cargo install cargo-fuzz            # once
+#   fuzz/run.sh 240                     # all targets, 4 minutes each
+#   fuzz/run.sh 60 fetch_url            # one target
+#
+# cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP=1 enables them on a stable toolchain.
+# Seed corpora come from the test fixtures; crashes land in fuzz/artifacts/<target>/
+# (turn each into a test in tests/regressions.rs).
+set -eu
+cd "$(dirname "$0")"
+secs="${1:-240}"
+[ $# -gt 0 ] && shift
+targets="${*:-pipeline_process fetch_url fetch_robots store_files}"
+export RUSTC_BOOTSTRAP=1
+
+seed() { # seed <target> <selector-byte-octal> <files...>
+  t="$1"; sel="$2"; shift 2
+  mkdir -p "corpus/$t"
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    out="corpus/$t/seed-$(basename "$(dirname "$f")")-$(basename "$f")-$sel"
+    [ -e "$out" ] || { printf "\\$sel" > "$out"; cat "$f" >> "$out"; }
+  done
+}
+
+seed pipeline_process 000 ../tests/fixtures/extract/*/page.html
+seed pipeline_process 001 ../tests/fixtures/extract/*/page.html
+seed fetch_robots 000 ../src/demo/site/v1/robots.txt
+mkdir -p corpus/fetch_url
+printf 'http://www.esr.com/archive/index.html\n../a/./b.html#x' > corpus/fetch_url/seed-1
+printf 'HTTP://H.com:80/%%7Ea/\n//other.com/%%2e%%2E/x?y=%%3d' > corpus/fetch_url/seed-2
+
+for t in $targets; do
+  echo "== $t: ${secs}s"
+  mkdir -p artifacts
+  status=0
+  cargo fuzz run -O "$t" -- -max_total_time="$secs" \
+    -rss_limit_mb=2048 -timeout=20 -max_len=262144 > "artifacts/$t.log" 2>&1 || status=$?
+  grep -E '^#[0-9]+' "artifacts/$t.log" | tail -n 1
+  grep -E '^Done|ERROR|panicked|SUMMARY|Test unit written' "artifacts/$t.log" || true
+  [ "$status" -eq 0 ] || { echo "$t: FAILED (exit $status), see fuzz/artifacts/$t.log"; exit "$status"; }
+done
