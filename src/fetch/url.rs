@@ -120,7 +120,17 @@ fn normalize_escapes(s: &str) -> String {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
             if let (Some(h), Some(l)) = (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
                 let v = h * 16 + l;
-                if v.is_ascii_alphanumeric() || matches!(v, b'-' | b'.' | b'_' | b'~') {
+                // A decoded hex digit right after a stray '%' (or '%' and one hex digit)
+                // would form a new escape ("%%66" → "%f6"): keep such escapes encoded.
+                let tail = out.as_bytes();
+                let forms_escape = v.is_ascii_hexdigit()
+                    && (tail.last() == Some(&b'%')
+                        || (tail.len() >= 2
+                            && tail[tail.len() - 2] == b'%'
+                            && tail[tail.len() - 1].is_ascii_hexdigit()));
+                if !forms_escape
+                    && (v.is_ascii_alphanumeric() || matches!(v, b'-' | b'.' | b'_' | b'~'))
+                {
                     out.push(v as char);
                 } else {
                     out.push('%');
