@@ -1,0 +1,139 @@
+//! Benchmark of the generic extractor on the public development set
+//! (`/work/shared/data/extract-dev`: 990 real pages with must/must-not snippets).
+//!
+//! Extracts every page in-process on one thread with `pipeline::process` and the
+//! generic extractor, timing only decode + parse + extraction (not gunzip, not file
+//! I/O), writes `<id>.json` (`{"body": [...]}`) per page, prints pages/s and MB/s,
+//! then runs the set's `score.py` and prints P/R/F.
+//!
+//! Usage: `cargo bench --bench extract_dev [-- [DATA_DIR] [--out DIR] [--verbose]]`.
+//! DATA_DIR defaults to `../shared/data/extract-dev` relative to the crate root.
+//! With `--out DIR` the outputs are kept in DIR (for `score.py --verbose`).
+//! Touches nothing outside its output directory.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use quire::extract::{ExtractConfig, ProfileChoice};
+use quire::pipeline::{self, PageInput};
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("extract_dev: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/extract-dev");
+    let mut out_dir: Option<PathBuf> = None;
+    let mut verbose = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--bench" => {}
+            "--out" => out_dir = args.next().map(PathBuf::from),
+            "--verbose" => verbose = true,
+            s if s.starts_with("--") => return Err(format!("unknown option {s}").into()),
+            s => data = PathBuf::from(s),
+        }
+    }
+    let cases_path = data.join("cases.jsonl");
+    let cases = std::fs::read_to_string(&cases_path)
+        .map_err(|e| format!("cannot read {}: {e}", cases_path.display()))?;
+    let tmp = tempfile::tempdir()?;
+    let out = match &out_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.clone()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let cfg = ExtractConfig {
+        choice: ProfileChoice::Generic,
+        ..Default::default()
+    };
+    let mut elapsed = Duration::ZERO;
+    let mut slowest = (Duration::ZERO, String::new());
+    let (mut pages, mut bytes, mut errors) = (0usize, 0usize, 0usize);
+    for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line)?;
+        let id = case["id"].as_str().ok_or("case without id")?;
+        let file = case["file"].as_str().ok_or("case without file")?;
+        let url = url::Url::parse(case["url"].as_str().unwrap_or("http://invalid/"))
+            .or_else(|_| url::Url::parse("http://invalid/"))?;
+        let mut body = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(data.join(file))?)
+            .read_to_end(&mut body)?;
+        let input = PageInput {
+            url: &url,
+            body: &body,
+            content_type: None,
+        };
+        let t = Instant::now();
+        let result = pipeline::process(&input, &cfg);
+        let dt = t.elapsed();
+        elapsed += dt;
+        if dt > slowest.0 {
+            slowest = (dt, id.to_string());
+        }
+        pages += 1;
+        bytes += body.len();
+        let json = match result {
+            Ok(p) => serde_json::json!({ "body": p.content.body, "title": p.content.title,
+                "authors": p.content.authors, "published": p.content.published,
+                "page_type": p.content.page_type }),
+            Err(e) => {
+                errors += 1;
+                eprintln!("{id}: {e}");
+                continue;
+            }
+        };
+        std::fs::write(out.join(format!("{id}.json")), serde_json::to_vec(&json)?)?;
+    }
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "extract_dev: {pages} pages, {:.1} MB, {errors} errors, {:.3} s single thread: {:.0} pages/s, {:.1} MB/s (slowest {} in {:.1} ms)",
+        bytes as f64 / 1e6,
+        secs,
+        pages as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        slowest.1,
+        slowest.0.as_secs_f64() * 1e3
+    );
+    let mut cmd = Command::new("python3");
+    cmd.arg(data.join("score.py"))
+        .arg("--cases")
+        .arg(&cases_path)
+        .arg("--outputs")
+        .arg(&out);
+    if verbose {
+        cmd.arg("--verbose");
+    }
+    let scored = cmd.arg("--json").output()?;
+    let stdout = String::from_utf8_lossy(&scored.stdout);
+    if !scored.status.success() {
+        return Err(format!(
+            "score.py failed: {}",
+            String::from_utf8_lossy(&scored.stderr)
+        )
+        .into());
+    }
+    print!("{stdout}");
+    if let Some(summary) = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    {
+        let f = |k: &str| summary.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        println!(
+            "extract_dev: P {:.3} R {:.3} F {:.3}",
+            f("precision"),
+            f("recall"),
+            f("f_score")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! A flat, index-addressed copy of the parsed DOM with per-node statistics.
+//!
+//! Built with one iterative walk over the scraper tree (no recursion, so a page nested
+//! 100,000 levels deep costs a `Vec`, not the stack), then annotated by a few linear
+//! passes: boilerplate marking top-down, text/link lengths bottom-up. Owns nothing
+//! but the arena; it decides no content and emits no strings.
+
+use ego_tree::iter::Edge;
+use scraper::node::Element;
+use scraper::{Html, Node as DomNode};
+
+/// "No node".
+pub const NONE: u32 = u32::MAX;
+
+/// The element kinds the extractor distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    Text,
+    P,
+    H(u8),
+    Ul,
+    Ol,
+    Li,
+    Dl,
+    Dt,
+    Dd,
+    Blockquote,
+    Pre,
+    Table,
+    Tr,
+    Td,
+    Caption,
+    Figure,
+    Figcaption,
+    Img,
+    Br,
+    A,
+    Div,
+    Section,
+    Article,
+    Main,
+    Body,
+    Header,
+    Footer,
+    Nav,
+    Aside,
+    Form,
+    Time,
+    /// Inline phrasing element (span, em, strong, …).
+    Inline,
+    /// Never content (script, style, svg, inputs, …).
+    Void,
+    /// `<script type="application/ld+json">`.
+    JsonLd,
+    Meta,
+    Link,
+    Title,
+    Html,
+    /// Any other (block-level) element.
+    Other,
+}
+
+impl Tag {
+    pub fn is_inline(self) -> bool {
+        matches!(self, Tag::Text | Tag::Inline | Tag::A | Tag::Br | Tag::Img | Tag::Time)
+    }
+}
+
+fn tag_of(name: &str, el: &Element) -> Tag {
+    match name {
+        "p" => Tag::P,
+        "h1" => Tag::H(1),
+        "h2" => Tag::H(2),
+        "h3" => Tag::H(3),
+        "h4" => Tag::H(4),
+        "h5" => Tag::H(5),
+        "h6" => Tag::H(6),
+        "ul" | "menu" => Tag::Ul,
+        "ol" => Tag::Ol,
+        "li" => Tag::Li,
+        "dl" => Tag::Dl,
+        "dt" => Tag::Dt,
+        "dd" => Tag::Dd,
+        "blockquote" => Tag::Blockquote,
+        "pre" | "listing" | "xmp" | "plaintext" => Tag::Pre,
+        "table" => Tag::Table,
+        "tr" => Tag::Tr,
+        "td" | "th" => Tag::Td,
+        "caption" => Tag::Caption,
+        "figure" => Tag::Figure,
+        "figcaption" => Tag::Figcaption,
+        "img" => Tag::Img,
+        "br" => Tag::Br,
+        "a" => Tag::A,
+        "div" | "center" => Tag::Div,
+        "section" => Tag::Section,
+        "article" => Tag::Article,
+        "main" => Tag::Main,
+        "body" => Tag::Body,
+        "header" => Tag::Header,
+        "footer" => Tag::Footer,
+        "nav" => Tag::Nav,
+        "aside" => Tag::Aside,
+        "form" => Tag::Form,
+        "time" => Tag::Time,
+        "meta" => Tag::Meta,
+        "link" => Tag::Link,
+        "title" => Tag::Title,
+        "html" => Tag::Html,
+        "span" | "em" | "strong" | "b" | "i" | "u" | "s" | "small" | "sub" | "sup" | "code"
+        | "mark" | "abbr" | "cite" | "q" | "font" | "label" | "big" | "tt" | "del" | "ins"
+        | "kbd" | "var" | "samp" | "bdi" | "bdo" | "data" | "wbr" | "nobr" | "strike"
+        | "acronym" | "dfn" | "picture" | "address" => Tag::Inline,
+        "script" => {
+            let json = el.attrs().any(|(k, v)| {
+                k == "type" && v.trim().eq_ignore_ascii_case("application/ld+json")
+            });
+            if json {
+                Tag::JsonLd
+            } else {
+                Tag::Void
+            }
+        }
+        "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
+        | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head"
+        | "dialog" | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset"
+        | "frame" | "noframes" | "applet" | "param" | "datalist" | "output" | "progress"
+        | "meter" => Tag::Void,
+        _ => Tag::Other,
+    }
+}
+
+/// One node of the arena.
+pub struct Node<'a> {
+    pub parent: u32,
+    pub first_child: u32,
+    pub next_sibling: u32,
+    pub tag: Tag,
+    pub el: Option<&'a Element>,
+    /// Text of a text node ("" otherwise).
+    pub text: &'a str,
+    /// Removed as boilerplate (itself or an ancestor).
+    pub junk: bool,
+    /// This node itself is a boilerplate root (for diagnostics and exceptions).
+    pub junk_root: bool,
+    /// Non-whitespace bytes of kept text below.
+    pub text_len: u32,
+    /// Non-whitespace bytes of kept text below that is inside links.
+    pub link_len: u32,
+    /// Kept `<a>` elements below (self included).
+    pub links: u32,
+    /// Commas in kept text below.
+    pub commas: u32,
+    /// Has a kept block-level element below.
+    pub has_block: bool,
+    /// Non-whitespace bytes of kept text in this node's own inline runs (text and
+    /// inline children, not inside block children).
+    pub inline_len: u32,
+    /// Class-and-id weight (readability's ±25 hints).
+    pub weight: i32,
+}
+
+/// The arena: node 0 is the document.
+pub struct Tree<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub body: u32,
+    pub html: u32,
+}
+
+fn ws_free_len(s: &str) -> u32 {
+    s.bytes().filter(|b| !b.is_ascii_whitespace()).count() as u32
+}
+
+fn count_commas(s: &str) -> u32 {
+    s.chars()
+        .filter(|c| matches!(c, ',' | '，' | '、' | '،'))
+        .count() as u32
+}
+
+impl<'a> Tree<'a> {
+    /// Copy the scraper tree into the arena (iteratively) and annotate it.
+    pub fn build(doc: &'a Html) -> Tree<'a> {
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(doc.tree.nodes().len());
+        let mut last_child: Vec<u32> = Vec::with_capacity(nodes.capacity());
+        let mut stack: Vec<u32> = Vec::new();
+        let (mut body, mut html) = (NONE, NONE);
+        for edge in doc.tree.root().traverse() {
+            match edge {
+                Edge::Open(n) => {
+                    let (tag, el, text) = match n.value() {
+                        DomNode::Element(e) => (tag_of(e.name(), e), Some(e), ""),
+                        DomNode::Text(t) => (Tag::Text, None, &**t),
+                        DomNode::Document | DomNode::Fragment => (Tag::Other, None, ""),
+                        _ => (Tag::Void, None, ""),
+                    };
+                    let idx = nodes.len() as u32;
+                    let parent = stack.last().copied().unwrap_or(NONE);
+                    if parent != NONE {
+                        let p = parent as usize;
+                        let lc = last_child[p];
+                        if lc == NONE {
+                            nodes[p].first_child = idx;
+                        } else {
+                            nodes[lc as usize].next_sibling = idx;
+                        }
+                        last_child[p] = idx;
+                    }
+                    if tag == Tag::Body && body == NONE {
+                        body = idx;
+                    }
+                    if tag == Tag::Html && html == NONE {
+                        html = idx;
+                    }
+                    nodes.push(Node {
+                        parent,
+                        first_child: NONE,
+                        next_sibling: NONE,
+                        tag,
+                        el,
+                        text,
+                        junk: false,
+                        junk_root: false,
+                        text_len: 0,
+                        link_len: 0,
+                        links: 0,
+                        commas: 0,
+                        has_block: false,
+                        inline_len: 0,
+                        weight: 0,
+                    });
+                    last_child.push(NONE);
+                    stack.push(idx);
+                }
+                Edge::Close(_) => {
+                    stack.pop();
+                }
+            }
+        }
+        if body == NONE {
+            body = 0;
+        }
+        let mut t = Tree { nodes, body, html };
+        t.stats(); // raw sizes, for the size guards of the boilerplate rules
+        t.mark_junk();
+        t.stats();
+        t
+    }
+
+    /// Bottom-up statistics over kept (non-junk) nodes. Nodes are in document order,
+    /// so a reverse scan sees every child before its parent.
+    fn stats(&mut self) {
+        for n in self.nodes.iter_mut() {
+            n.text_len = 0;
+            n.link_len = 0;
+            n.links = 0;
+            n.commas = 0;
+            n.has_block = false;
+            n.inline_len = 0;
+        }
+        for i in (0..self.nodes.len()).rev() {
+            let (tag, junk, parent) = {
+                let n = &self.nodes[i];
+                (n.tag, n.junk, n.parent)
+            };
+            if junk {
+                continue;
+            }
+            if tag == Tag::Text {
+                let s = self.nodes[i].text;
+                let n = &mut self.nodes[i];
+                n.text_len = ws_free_len(s);
+                n.commas = count_commas(s);
+                n.inline_len = n.text_len;
+            } else if tag == Tag::A {
+                let n = &mut self.nodes[i];
+                n.link_len = n.text_len;
+                n.links += 1;
+            }
+            if parent == NONE {
+                continue;
+            }
+            let (tl, ll, lk, cm, hb, il) = {
+                let n = &self.nodes[i];
+                (n.text_len, n.link_len, n.links, n.commas, n.has_block, n.inline_len)
+            };
+            let p = &mut self.nodes[parent as usize];
+            p.text_len += tl;
+            p.link_len += ll;
+            p.links += lk;
+            p.commas += cm;
+            if tag.is_inline() {
+                p.inline_len += il;
+                p.has_block |= hb;
+            } else if !matches!(tag, Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link) {
+                p.has_block = true;
+            }
+        }
+    }
+
+    /// Top-down boilerplate marking.
+    fn mark_junk(&mut self) {
+        let body_len = self.nodes.get(self.body as usize).map_or(0, |n| n.text_len).max(1);
+        for i in 0..self.nodes.len() {
+            let parent = self.nodes[i].parent;
+            if parent != NONE && self.nodes[parent as usize].junk {
+                self.nodes[i].junk = true;
+                continue;
+            }
+            let Some(el) = self.nodes[i].el else {
+                continue;
+            };
+            let tag = self.nodes[i].tag;
+            let big = self.nodes[i].text_len as u64 * 2 > body_len as u64;
+            let (junk, weight) = judge(tag, el, big);
+            let n = &mut self.nodes[i];
+            n.weight = weight;
+            if junk {
+                n.junk = true;
+                n.junk_root = true;
+            }
+        }
+    }
+
+    /// Link density of a node: share of its text inside links.
+    pub fn link_density(&self, i: u32) -> f32 {
+        let n = &self.nodes[i as usize];
+        if n.text_len == 0 {
+            0.0
+        } else {
+            n.link_len as f32 / n.text_len as f32
+        }
+    }
+
+    /// Attribute value of an element node.
+    pub fn attr(&self, i: u32, name: &str) -> Option<&'a str> {
+        let el = self.nodes.get(i as usize)?.el?;
+        el.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// Raw text below node `i` (kept or not), appended to `out`. Iterative.
+    pub fn raw_text(&self, i: u32, out: &mut String) {
+        self.walk(i, false, |n| {
+            if n.tag == Tag::Text {
+                out.push_str(n.text);
+            }
+            true
+        });
+    }
+
+    /// Preorder walk below and including `root`; `f` returns whether to descend.
+    /// With `skip_junk`, junk subtrees are not visited at all.
+    pub fn walk<F: FnMut(&Node<'a>) -> bool>(&self, root: u32, skip_junk: bool, mut f: F) {
+        let mut cur = root;
+        loop {
+            let n = &self.nodes[cur as usize];
+            let descend = !(skip_junk && n.junk) && f(n);
+            if descend && n.first_child != NONE {
+                cur = n.first_child;
+                continue;
+            }
+            loop {
+                if cur == root {
+                    return;
+                }
+                let n = &self.nodes[cur as usize];
+                if n.next_sibling != NONE {
+                    cur = n.next_sibling;
+                    break;
+                }
+                cur = n.parent;
+                if cur == NONE {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Is `a` an ancestor of (or equal to) `b`?
+    pub fn contains(&self, a: u32, mut b: u32) -> bool {
+        while b != NONE {
+            if a == b {
+                return true;
+            }
+            b = self.nodes[b as usize].parent;
+        }
+        false
+    }
+}
+
+/// Class/id name parts that mark boilerplate.
+const NEGATIVE: &[&str] = &[
+    "comment", "comments", "commentlist", "share", "sharing", "shares", "social", "socials",
+    "sharedaddy", "related", "cookie", "cookies", "consent", "gdpr", "newsletter",
+    "subscribe", "subscription", "promo", "promotion", "advert", "advertisement", "ad", "ads",
+    "adsense", "adslot", "adunit", "sponsor", "sponsored", "sidebar", "breadcrumb",
+    "breadcrumbs", "nav", "navbar", "navigation", "menu", "footer", "masthead", "popup",
+    "modal", "overlay", "widget", "widgets", "tags", "tagcloud", "byline", "pagination",
+    "pager", "signup", "login", "disqus", "respond", "toolbar", "recommended", "recommend",
+    "outbrain", "taboola", "teaser", "teasers", "rating", "skip", "skiplink", "banner",
+    "sr", "screen", "visually", "hidden", "print", "postmeta", "meta", "author", "tools",
+    "dateline", "date", "timestamp", "published", "categories", "category", "shariff",
+    "addthis", "follow", "donate", "paywall", "subnav", "topbar", "header", "crumbs",
+    "more", "readmore", "next", "prev", "previous", "nextprev", "trending", "popular",
+    "cta", "shoutbox", "rss", "feedback", "tooltip", "bio", "profile", "avatar", "reply",
+    "replies", "credits", "copyright", "legal", "imprint", "impressum", "newsticker",
+    "carousel", "slider", "jump", "toc", "alert", "notice", "notification", "reactions",
+    "likes", "like", "vote", "votes", "ratings", "masthead", "logo", "search", "sitemap",
+];
+
+/// Class/id name parts that mark content.
+const POSITIVE: &[&str] = &[
+    "article", "articlebody", "body", "content", "entry", "hentry", "main", "page", "post",
+    "text", "blog", "story", "prose", "richtext", "copy", "maincontent", "postbody",
+    "entrycontent", "single", "td-post-content", "field",
+];
+
+/// Whole class/id names that look negative by their parts but are content.
+const POSITIVE_WHOLE: &[&str] = &[
+    "article-body", "articlebody", "post-body", "entry-content", "post-content",
+    "article-content", "story-body", "content-body", "main-content", "page-content",
+];
+
+fn part_set(name: &str, set: &[&str]) -> bool {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|p| !p.is_empty() && set.iter().any(|s| p.eq_ignore_ascii_case(s)))
+}
+
+/// Decide whether an element is boilerplate and its class/id weight.
+fn judge(tag: Tag, el: &Element, big: bool) -> (bool, i32) {
+    let mut class = "";
+    let mut id = "";
+    let mut junk = false;
+    for (k, v) in el.attrs() {
+        match k {
+            "class" => class = v,
+            "id" => id = v,
+            "hidden" => junk = true,
+            "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => junk = true,
+            "style" => {
+                let s: String = v
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if s.contains("display:none") || s.contains("visibility:hidden") {
+                    junk = true;
+                }
+            }
+            "role" => {
+                let r = v.trim().to_ascii_lowercase();
+                if matches!(
+                    r.as_str(),
+                    "navigation" | "contentinfo" | "banner" | "dialog" | "search" | "menu"
+                        | "menubar" | "alertdialog" | "complementary"
+                ) && !big
+                {
+                    junk = true;
+                }
+            }
+            "type" if tag == Tag::Inline || tag == Tag::Other => {}
+            _ => {}
+        }
+    }
+    match tag {
+        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0),
+        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Header if !big => junk = true,
+        _ => {}
+    }
+    let mut weight = 0;
+    let mut negative = false;
+    for name in class.split_ascii_whitespace().chain(id.split_ascii_whitespace()) {
+        let lower = name.to_ascii_lowercase();
+        if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
+            weight += 25;
+            continue;
+        }
+        // Layout modifiers ("has-sidebar", "no-comments") say nothing about the node.
+        if ["has-", "with-", "no-", "is-", "js-", "hide-", "show-", "l-", "u-"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            continue;
+        }
+        if part_set(&lower, NEGATIVE) {
+            negative = true;
+            weight -= 25;
+        } else if part_set(&lower, POSITIVE) {
+            weight += 25;
+        }
+    }
+    let protected = matches!(tag, Tag::Body | Tag::Html | Tag::Main | Tag::Article) || big;
+    if negative && !protected && !matches!(tag, Tag::Inline | Tag::A | Tag::Time) {
+        junk = true;
+    }
+    if negative && matches!(tag, Tag::Inline) && !big {
+        // Inline share buttons and screen-reader-only labels.
+        junk = true;
+    }
+    (junk, weight.clamp(-50, 50))
+}
