@@ -30,12 +30,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/extract-dev");
     let mut out_dir: Option<PathBuf> = None;
     let mut verbose = false;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--bench" => {}
             "--out" => out_dir = args.next().map(PathBuf::from),
             "--verbose" => verbose = true,
+            "--only" => only = args.next(),
             s if s.starts_with("--") => return Err(format!("unknown option {s}").into()),
             s => data = PathBuf::from(s),
         }
@@ -61,6 +63,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     for line in cases.lines().filter(|l| !l.trim().is_empty()) {
         let case: serde_json::Value = serde_json::from_str(line)?;
         let id = case["id"].as_str().ok_or("case without id")?;
+        if only.as_deref().is_some_and(|o| o != id) {
+            continue;
+        }
         let file = case["file"].as_str().ok_or("case without file")?;
         let url = url::Url::parse(case["url"].as_str().unwrap_or("http://invalid/"))
             .or_else(|_| url::Url::parse("http://invalid/"))?;
@@ -72,6 +77,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             body: &body,
             content_type: None,
         };
+        if only.is_some() {
+            let text = quire::decode::decode(&body, None).map(|d| d.text).unwrap_or_default();
+            let doc = quire::extract::dom::parse(&text);
+            println!("{:?}", quire::extract::generic::debug_choice(&doc));
+        }
         let t = Instant::now();
         let result = pipeline::process(&input, &cfg);
         let dt = t.elapsed();
@@ -91,6 +101,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 continue;
             }
         };
+        if only.is_some() {
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
         std::fs::write(out.join(format!("{id}.json")), serde_json::to_vec(&json)?)?;
     }
     let secs = elapsed.as_secs_f64().max(1e-9);

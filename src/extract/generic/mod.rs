@@ -105,3 +105,37 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     }
     body.dedup_by(|a, b| a == b && !matches!(a, Block::Image { .. }));
 }
+
+/// Diagnostics for development: the chosen content roots as "tag.class#id (text
+/// length)" strings, and the top score. Not a stable interface.
+#[doc(hidden)]
+pub fn debug_choice(doc: &Document) -> (Vec<String>, f32) {
+    let t = tree::Tree::build(doc);
+    let choice = content::choose(&t);
+    let mut junk: Vec<u32> = (0..t.nodes.len() as u32)
+        .filter(|&i| t.nodes[i as usize].junk_root && t.nodes[i as usize].el.is_some())
+        .collect();
+    junk.sort_by_key(|&i| std::cmp::Reverse(t.nodes[i as usize].raw_len));
+    junk.truncate(6);
+    let roots = choice
+        .roots
+        .iter()
+        .chain([tree::NONE].iter())
+        .chain(junk.iter())
+        .filter(|&&i| i != tree::NONE)
+        .map(|&i| {
+            let n = &t.nodes[i as usize];
+            let name = n.el.map_or("#text", |e| e.name());
+            format!(
+                "{}{name}.{}#{} ({} bytes, raw {}, ld {:.2})",
+                if n.junk_root { "JUNK " } else { "" },
+                t.attr(i, "class").unwrap_or(""),
+                t.attr(i, "id").unwrap_or(""),
+                n.text_len,
+                n.raw_len,
+                t.link_density(i)
+            )
+        })
+        .collect();
+    (roots, choice.score)
+}

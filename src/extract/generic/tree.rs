@@ -158,6 +158,8 @@ pub struct Node<'a> {
     pub inline_len: u32,
     /// Class-and-id weight (readability's ±25 hints).
     pub weight: i32,
+    /// Visible text length before boilerplate removal.
+    pub raw_len: u32,
 }
 
 /// The arena: node 0 is the document.
@@ -211,6 +213,10 @@ impl<'a> Tree<'a> {
                     if tag == Tag::Html && html == NONE {
                         html = idx;
                     }
+                    // Never-content elements are out from the start, so that the size
+                    // guards of the boilerplate rules measure visible text only.
+                    let junk = (parent != NONE && nodes[parent as usize].junk)
+                        || matches!(tag, Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title);
                     nodes.push(Node {
                         parent,
                         first_child: NONE,
@@ -218,7 +224,7 @@ impl<'a> Tree<'a> {
                         tag,
                         el,
                         text,
-                        junk: false,
+                        junk,
                         junk_root: false,
                         text_len: 0,
                         link_len: 0,
@@ -227,6 +233,7 @@ impl<'a> Tree<'a> {
                         has_block: false,
                         inline_len: 0,
                         weight: 0,
+                        raw_len: 0,
                     });
                     last_child.push(NONE);
                     stack.push(idx);
@@ -241,6 +248,9 @@ impl<'a> Tree<'a> {
         }
         let mut t = Tree { nodes, body, html };
         t.stats(); // raw sizes, for the size guards of the boilerplate rules
+        for n in t.nodes.iter_mut() {
+            n.raw_len = n.text_len;
+        }
         t.mark_junk();
         t.stats();
         t
@@ -302,7 +312,7 @@ impl<'a> Tree<'a> {
         let body_len = self.nodes.get(self.body as usize).map_or(0, |n| n.text_len).max(1);
         for i in 0..self.nodes.len() {
             let parent = self.nodes[i].parent;
-            if parent != NONE && self.nodes[parent as usize].junk {
+            if self.nodes[i].junk || (parent != NONE && self.nodes[parent as usize].junk) {
                 self.nodes[i].junk = true;
                 continue;
             }
@@ -310,8 +320,11 @@ impl<'a> Tree<'a> {
                 continue;
             };
             let tag = self.nodes[i].tag;
-            let big = self.nodes[i].text_len as u64 * 2 > body_len as u64;
-            let (junk, weight) = judge(tag, el, big);
+            let n = &self.nodes[i];
+            let big = n.text_len as u64 * 2 > body_len as u64;
+            let small = n.text_len < 300
+                || (n.text_len > 0 && n.link_len as u64 * 2 > n.text_len as u64);
+            let (junk, weight) = judge(tag, el, big, small);
             let n = &mut self.nodes[i];
             n.weight = weight;
             if junk {
@@ -387,24 +400,29 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// Class/id name parts that mark boilerplate.
-const NEGATIVE: &[&str] = &[
-    "comment", "comments", "commentlist", "share", "sharing", "shares", "social", "socials",
-    "sharedaddy", "related", "cookie", "cookies", "consent", "gdpr", "newsletter",
-    "subscribe", "subscription", "promo", "promotion", "advert", "advertisement", "ad", "ads",
-    "adsense", "adslot", "adunit", "sponsor", "sponsored", "sidebar", "breadcrumb",
-    "breadcrumbs", "nav", "navbar", "navigation", "menu", "footer", "masthead", "popup",
-    "modal", "overlay", "widget", "widgets", "tags", "tagcloud", "byline", "pagination",
-    "pager", "signup", "login", "disqus", "respond", "toolbar", "recommended", "recommend",
-    "outbrain", "taboola", "teaser", "teasers", "rating", "skip", "skiplink", "banner",
-    "sr", "screen", "visually", "hidden", "print", "postmeta", "meta", "author", "tools",
-    "dateline", "date", "timestamp", "published", "categories", "category", "shariff",
-    "addthis", "follow", "donate", "paywall", "subnav", "topbar", "header", "crumbs",
-    "more", "readmore", "next", "prev", "previous", "nextprev", "trending", "popular",
-    "cta", "shoutbox", "rss", "feedback", "tooltip", "bio", "profile", "avatar", "reply",
-    "replies", "credits", "copyright", "legal", "imprint", "impressum", "newsticker",
-    "carousel", "slider", "jump", "toc", "alert", "notice", "notification", "reactions",
-    "likes", "like", "vote", "votes", "ratings", "masthead", "logo", "search", "sitemap",
+/// Class/id name parts that mark boilerplate whatever its size.
+const STRONG: &[&str] = &[
+    "comment", "comments", "commentlist", "disqus", "respond", "cookie", "cookies", "consent",
+    "gdpr", "share", "sharing", "shares", "social", "socials", "sharedaddy", "shariff",
+    "addthis", "newsletter", "subscribe", "subscription", "related", "breadcrumb",
+    "breadcrumbs", "sidebar", "footer", "nav", "navbar", "navigation", "menu", "subnav",
+    "topbar", "masthead", "popup", "modal", "outbrain", "taboola", "advert", "advertisement",
+    "ad", "ads", "adsense", "adslot", "adunit", "sponsor", "sponsored", "promo", "promotion",
+    "paywall", "signup", "login", "pagination", "pager", "skip", "skiplink", "sr", "screen",
+    "visually", "hidden", "tagcloud", "tags", "recommended", "recommend",
+    "trending", "popular", "reactions", "overlay",
+];
+
+/// Class/id name parts that mark boilerplate when the element is small or link-dense.
+const WEAK: &[&str] = &[
+    "widget", "widgets", "meta", "postmeta", "byline", "author", "date", "dateline",
+    "timestamp", "published", "header", "more", "readmore", "next", "prev", "previous",
+    "nextprev", "teaser", "teasers", "toolbar", "tools", "rating", "ratings", "banner",
+    "categories", "category", "follow", "donate", "cta", "rss", "feedback", "tooltip", "bio",
+    "profile", "avatar", "reply", "replies", "credits", "copyright", "legal", "imprint",
+    "impressum", "carousel", "slider", "jump", "toc", "alert", "notice", "notification",
+    "like", "likes", "vote", "votes", "logo", "search", "sitemap", "crumbs", "newsticker",
+    "shoutbox", "info", "infobox", "box", "print",
 ];
 
 /// Class/id name parts that mark content.
@@ -426,7 +444,7 @@ fn part_set(name: &str, set: &[&str]) -> bool {
 }
 
 /// Decide whether an element is boilerplate and its class/id weight.
-fn judge(tag: Tag, el: &Element, big: bool) -> (bool, i32) {
+fn judge(tag: Tag, el: &Element, big: bool, small: bool) -> (bool, i32) {
     let mut class = "";
     let mut id = "";
     let mut junk = false;
@@ -468,25 +486,39 @@ fn judge(tag: Tag, el: &Element, big: bool) -> (bool, i32) {
     }
     let mut weight = 0;
     let mut negative = false;
+    let mut positive = false;
     for name in class.split_ascii_whitespace().chain(id.split_ascii_whitespace()) {
         let lower = name.to_ascii_lowercase();
         if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
             weight += 25;
+            positive = true;
             continue;
         }
-        // Layout modifiers ("has-sidebar", "no-comments") say nothing about the node.
-        if ["has-", "with-", "no-", "is-", "js-", "hide-", "show-", "l-", "u-"]
+        // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
+        // about the node itself.
+        if ["has-", "with-", "no-", "is-", "js-", "hide-", "show-", "l-", "u-", "not-"]
             .iter()
             .any(|p| lower.starts_with(p))
+            || ["-enabled", "-active", "-open", "-relative", "-disabled", "-visible", "-closed"]
+                .iter()
+                .any(|p| lower.ends_with(p))
         {
             continue;
         }
-        if part_set(&lower, NEGATIVE) {
+        if part_set(&lower, STRONG) {
             negative = true;
+            weight -= 25;
+        } else if part_set(&lower, WEAK) {
+            negative |= small;
             weight -= 25;
         } else if part_set(&lower, POSITIVE) {
             weight += 25;
+            positive = true;
         }
+    }
+    // A class list naming the node as content ("box article") outweighs a modifier.
+    if positive && !small {
+        negative = false;
     }
     let protected = matches!(tag, Tag::Body | Tag::Html | Tag::Main | Tag::Article) || big;
     if negative && !protected && !matches!(tag, Tag::Inline | Tag::A | Tag::Time) {
