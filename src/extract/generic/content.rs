@@ -322,16 +322,19 @@ fn data_table(t: &Tree<'_>, i: u32) -> bool {
 /// Should a container below the content root be dropped as a link farm?
 fn link_farm(t: &Tree<'_>, i: u32) -> bool {
     let n = &t.nodes[i as usize];
+    let ld = t.link_density(i);
+    if matches!(n.tag, Tag::P | Tag::H(_)) && n.links >= 1 && ld >= 0.5 && n.text_len < 150 {
+        return true;
+    }
     if n.links < 3 {
         return false;
     }
-    let ld = t.link_density(i);
     match n.tag {
         Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5,
         Tag::Div | Tag::Section | Tag::Table | Tag::Other | Tag::Td | Tag::Li => {
             ld > 0.65 || (ld > 0.4 && n.text_len < 300 && n.links >= 5)
         }
-        Tag::P => ld > 0.8 && n.links >= 4,
+        Tag::P | Tag::H(_) => (ld > 0.8 && n.links >= 4) || (ld >= 0.5 && n.text_len < 150),
         _ => false,
     }
 }

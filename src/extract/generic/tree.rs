@@ -324,7 +324,9 @@ impl<'a> Tree<'a> {
             let big = n.text_len as u64 * 2 > body_len as u64;
             let small = n.text_len < 300
                 || (n.text_len > 0 && n.link_len as u64 * 2 > n.text_len as u64);
-            let (junk, weight) = judge(tag, el, big, small);
+            let substantial =
+                n.text_len >= 500 && (n.link_len as u64 * 10) < (n.text_len as u64 * 3);
+            let (junk, weight) = judge(tag, el, big, small, substantial);
             let n = &mut self.nodes[i];
             n.weight = weight;
             if junk {
@@ -405,12 +407,18 @@ const STRONG: &[&str] = &[
     "comment", "comments", "commentlist", "disqus", "respond", "cookie", "cookies", "consent",
     "gdpr", "share", "sharing", "shares", "social", "socials", "sharedaddy", "shariff",
     "addthis", "newsletter", "subscribe", "subscription", "related", "breadcrumb",
-    "breadcrumbs", "sidebar", "footer", "nav", "navbar", "navigation", "menu", "subnav",
-    "topbar", "masthead", "popup", "modal", "outbrain", "taboola", "advert", "advertisement",
-    "ad", "ads", "adsense", "adslot", "adunit", "sponsor", "sponsored", "promo", "promotion",
-    "paywall", "signup", "login", "pagination", "pager", "skip", "skiplink", "sr", "screen",
-    "visually", "hidden", "tagcloud", "tags", "recommended", "recommend",
-    "trending", "popular", "reactions", "overlay",
+    "breadcrumbs", "popup", "modal", "outbrain", "taboola", "paywall", "signup", "login",
+    "pagination", "pager", "skip", "skiplink", "sr", "screen", "visually", "hidden",
+    "tagcloud", "tags", "overlay",
+];
+
+/// Class/id name parts of page furniture: boilerplate unless the element holds
+/// substantial running text (layout wrappers are often named after their sidebar).
+const LAYOUT: &[&str] = &[
+    "sidebar", "footer", "nav", "navbar", "navigation", "menu", "subnav", "topbar",
+    "masthead", "advert", "advertisement", "ad", "ads", "adsense", "adslot", "adunit",
+    "sponsor", "sponsored", "promo", "promotion", "recommended", "recommend", "trending",
+    "popular", "reactions",
 ];
 
 /// Class/id name parts that mark boilerplate when the element is small or link-dense.
@@ -444,7 +452,7 @@ fn part_set(name: &str, set: &[&str]) -> bool {
 }
 
 /// Decide whether an element is boilerplate and its class/id weight.
-fn judge(tag: Tag, el: &Element, big: bool, small: bool) -> (bool, i32) {
+fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (bool, i32) {
     let mut class = "";
     let mut id = "";
     let mut junk = false;
@@ -487,6 +495,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool) -> (bool, i32) {
     let mut weight = 0;
     let mut negative = false;
     let mut positive = false;
+    let mut weak = false;
     for name in class.split_ascii_whitespace().chain(id.split_ascii_whitespace()) {
         let lower = name.to_ascii_lowercase();
         if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
@@ -496,7 +505,10 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool) -> (bool, i32) {
         }
         // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
         // about the node itself.
-        if ["has-", "with-", "no-", "is-", "js-", "hide-", "show-", "l-", "u-", "not-"]
+        if [
+            "has-", "with-", "no-", "is-", "js-", "hide-", "show-", "l-", "u-", "not-",
+            "category-", "tag-", "format-", "status-", "type-", "postid-", "author-",
+        ]
             .iter()
             .any(|p| lower.starts_with(p))
             || ["-enabled", "-active", "-open", "-relative", "-disabled", "-visible", "-closed"]
@@ -505,11 +517,19 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool) -> (bool, i32) {
         {
             continue;
         }
+        // BEM modifiers ("o-section--has-ads") qualify, they do not name.
+        let lower = match lower.find("--") {
+            Some(p) if p > 0 => lower[..p].to_string(),
+            _ => lower,
+        };
         if part_set(&lower, STRONG) {
             negative = true;
             weight -= 25;
+        } else if part_set(&lower, LAYOUT) {
+            negative |= !substantial;
+            weight -= 25;
         } else if part_set(&lower, WEAK) {
-            negative |= small;
+            weak |= small;
             weight -= 25;
         } else if part_set(&lower, POSITIVE) {
             weight += 25;
@@ -520,6 +540,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool) -> (bool, i32) {
     if positive && !small {
         negative = false;
     }
+    negative |= weak && !positive;
     let protected = matches!(tag, Tag::Body | Tag::Html | Tag::Main | Tag::Article) || big;
     if negative && !protected && !matches!(tag, Tag::Inline | Tag::A | Tag::Time) {
         junk = true;
