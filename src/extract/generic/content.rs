@@ -14,6 +14,7 @@ use crate::normalize;
 
 /// Minimum kept text (non-whitespace bytes) for a node to count as a paragraph.
 const MIN_PARA: u32 = 25;
+const PROMOTE: bool = true;
 
 fn tag_bonus(tag: Tag) -> f32 {
     match tag {
@@ -125,7 +126,7 @@ pub fn choose(t: &Tree<'_>) -> Choice {
         .filter(|(s, _)| *s >= top_score * 0.75)
         .map(|&(_, i)| i)
         .collect();
-    if alts.len() >= 3 {
+    if alts.len() >= 3 && PROMOTE {
         let mut anc = t.nodes[top as usize].parent;
         while anc != NONE && t.nodes[anc as usize].tag != Tag::Body {
             let inside = alts.iter().filter(|&&a| t.contains(anc, a)).count();

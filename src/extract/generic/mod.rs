@@ -104,7 +104,24 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
         }
     }
     body.dedup_by(|a, b| a == b && !matches!(a, Block::Image { .. }));
+    // Short loose lines before the first and after the last real paragraph are
+    // chrome that survived pruning ("Weiter", "Mehr zum Thema", "Impressum").
+    let short = |b: &Block| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => text.chars().count() < TRIM_BELOW,
+        _ => false,
+    };
+    let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 80);
+    if let (Some(first), Some(last)) = (body.iter().position(good), body.iter().rposition(good)) {
+        let mut i = 0usize;
+        body.retain(|b| {
+            let keep = (i >= first && i <= last) || !short(b);
+            i += 1;
+            keep
+        });
+    }
 }
+
+const TRIM_BELOW: usize = 40;
 
 /// Diagnostics for development: the chosen content roots as "tag.class#id (text
 /// length)" strings, and the top score. Not a stable interface.
