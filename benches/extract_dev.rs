@@ -78,7 +78,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             content_type: None,
         };
         if only.is_some() {
-            let text = quire::decode::decode(&body, None).map(|d| d.text).unwrap_or_default();
+            let text = quire::decode::decode(&body, None)
+                .map(|d| d.text)
+                .unwrap_or_default();
             let doc = quire::extract::dom::parse(&text);
             println!("{:?}", quire::extract::generic::debug_choice(&doc));
         }

@@ -63,7 +63,11 @@ pub fn extract(html: &str, url: &Url, cfg: &ExtractConfig) -> Extraction {
     };
     let (content, extractor, warnings) = match profile {
         Some(p) => profile::extract(&doc, url, &p),
-        None => generic::extract_with(&doc, url, &generic::GenericConfig::at(chrono::Utc::now().date_naive())),
+        None => generic::extract_with(
+            &doc,
+            url,
+            &generic::GenericConfig::at(chrono::Utc::now().date_naive()),
+        ),
     };
     Extraction {
         content,

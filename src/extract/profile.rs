@@ -49,7 +49,9 @@ pub enum ProfileError {
 impl ProfileSet {
     /// The built-in profiles (Enter Stage Right).
     pub fn builtin() -> ProfileSet {
-        ProfileSet { profiles: vec![Arc::new(Profile { name: "esr".into() })] }
+        ProfileSet {
+            profiles: vec![Arc::new(Profile { name: "esr".into() })],
+        }
     }
 
     /// Resolve a `--profile` argument: a built-in name, or a path to a TOML file.

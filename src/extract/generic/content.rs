@@ -111,7 +111,11 @@ pub fn choose(t: &Tree<'_>) -> Choice {
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let Some(&(top_score, mut top)) = ranked.first() else {
         return Choice {
-            roots: if t.body != NONE { vec![t.body] } else { Vec::new() },
+            roots: if t.body != NONE {
+                vec![t.body]
+            } else {
+                Vec::new()
+            },
             score: 0.0,
         };
     };
@@ -189,7 +193,10 @@ pub fn choose(t: &Tree<'_>) -> Choice {
             c = node.next_sibling;
         }
     }
-    Choice { roots, score: top_s }
+    Choice {
+        roots,
+        score: top_s,
+    }
 }
 
 enum Frame {
@@ -198,13 +205,20 @@ enum Frame {
     /// A table; `true` for a data table (rows become " | "-joined lines).
     Table(bool),
     Heading(u8),
-    List { ordered: bool, items: Vec<String> },
+    List {
+        ordered: bool,
+        items: Vec<String>,
+    },
     Item(String),
     Quote(Vec<String>),
     Pre(String),
     Row(Vec<String>),
     Cell(String),
-    Figure { src: Option<String>, alt: Option<String>, caption: String },
+    Figure {
+        src: Option<String>,
+        alt: Option<String>,
+        caption: String,
+    },
     Caption,
 }
 
@@ -299,7 +313,12 @@ fn data_table(t: &Tree<'_>, i: u32) -> bool {
                     if !cn.junk
                         && matches!(
                             cn.tag,
-                            Tag::P | Tag::Table | Tag::Ul | Tag::Ol | Tag::Div | Tag::H(_)
+                            Tag::P
+                                | Tag::Table
+                                | Tag::Ul
+                                | Tag::Ol
+                                | Tag::Div
+                                | Tag::H(_)
                                 | Tag::Blockquote
                         )
                         && cn.text_len > 0
@@ -392,7 +411,12 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
     }
     match n.tag {
         Tag::Text => {
-            if let Some((_, Frame::Pre(s))) = e.frames.iter_mut().rev().find(|(_, f)| matches!(f, Frame::Pre(_))) {
+            if let Some((_, Frame::Pre(s))) = e
+                .frames
+                .iter_mut()
+                .rev()
+                .find(|(_, f)| matches!(f, Frame::Pre(_)))
+            {
                 s.push_str(n.text);
             } else {
                 e.buf.push_str(n.text);
@@ -400,7 +424,12 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
             return false;
         }
         Tag::Br => {
-            if let Some((_, Frame::Pre(s))) = e.frames.iter_mut().rev().find(|(_, f)| matches!(f, Frame::Pre(_))) {
+            if let Some((_, Frame::Pre(s))) = e
+                .frames
+                .iter_mut()
+                .rev()
+                .find(|(_, f)| matches!(f, Frame::Pre(_)))
+            {
                 s.push('\n');
             } else {
                 e.buf.push('\n');
@@ -416,7 +445,12 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
                 .attr(i, "alt")
                 .map(normalize::text)
                 .filter(|s| !s.is_empty());
-            if let Some((_, Frame::Figure { src: fs, alt: fa, .. })) = e
+            if let Some((
+                _,
+                Frame::Figure {
+                    src: fs, alt: fa, ..
+                },
+            )) = e
                 .frames
                 .iter_mut()
                 .rev()
@@ -614,15 +648,21 @@ fn split_credit(caption: Option<String>) -> (Option<String>, Option<String>) {
     };
     let looks_like_credit = |s: &str| {
         let l = s.to_lowercase();
-        ["©", "photo", "foto", "image", "bild", "getty", "reuters", "picture", "credit", "wiki"]
-            .iter()
-            .any(|k| l.contains(k))
+        [
+            "©", "photo", "foto", "image", "bild", "getty", "reuters", "picture", "credit", "wiki",
+        ]
+        .iter()
+        .any(|k| l.contains(k))
     };
     if c.ends_with(')') {
         if let Some(open) = c.rfind('(') {
             let credit = c[open + 1..c.len() - 1].trim().to_string();
             let rest = c[..open].trim().to_string();
-            if !credit.is_empty() && !rest.is_empty() && credit.len() < 80 && looks_like_credit(&credit) {
+            if !credit.is_empty()
+                && !rest.is_empty()
+                && credit.len() < 80
+                && looks_like_credit(&credit)
+            {
                 return (Some(rest), Some(credit));
             }
         }

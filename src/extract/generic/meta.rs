@@ -47,10 +47,25 @@ struct Raw {
 }
 
 const ARTICLE_TYPES: &[&str] = &[
-    "Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "TechArticle",
-    "AnalysisNewsArticle", "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle",
-    "ReportageNewsArticle", "SocialMediaPosting", "LiveBlogPosting", "Review", "Recipe",
-    "Blog", "Posting", "DiscussionForumPosting", "MedicalScholarlyArticle",
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "Report",
+    "ScholarlyArticle",
+    "TechArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "ReviewNewsArticle",
+    "BackgroundNewsArticle",
+    "ReportageNewsArticle",
+    "SocialMediaPosting",
+    "LiveBlogPosting",
+    "Review",
+    "Recipe",
+    "Blog",
+    "Posting",
+    "DiscussionForumPosting",
+    "MedicalScholarlyArticle",
 ];
 
 fn class_id(t: &Tree<'_>, i: u32) -> String {
@@ -68,7 +83,10 @@ fn class_id(t: &Tree<'_>, i: u32) -> String {
 fn collect(t: &Tree<'_>) -> Raw {
     let mut raw = Raw::default();
     if t.html != NONE {
-        raw.lang = t.attr(t.html, "lang").or_else(|| t.attr(t.html, "xml:lang")).map(str::to_string);
+        raw.lang = t
+            .attr(t.html, "lang")
+            .or_else(|| t.attr(t.html, "xml:lang"))
+            .map(str::to_string);
     }
     for (i, n) in t.nodes.iter().enumerate() {
         let i = i as u32;
@@ -105,7 +123,8 @@ fn collect(t: &Tree<'_>) -> Raw {
             }
             Tag::Link => {
                 let rel = t.attr(i, "rel").unwrap_or("").to_ascii_lowercase();
-                if rel.split_ascii_whitespace().any(|r| r == "canonical") && raw.canonical.is_none() {
+                if rel.split_ascii_whitespace().any(|r| r == "canonical") && raw.canonical.is_none()
+                {
                     raw.canonical = t.attr(i, "href").map(str::to_string);
                 }
             }
@@ -122,15 +141,32 @@ fn collect(t: &Tree<'_>) -> Raw {
             Tag::Time => {
                 if let Some(dt) = t.attr(i, "datetime") {
                     let pub_hint = t.attr(i, "pubdate").is_some()
-                        || t.attr(i, "itemprop").is_some_and(|p| p.contains("datePublished"))
+                        || t.attr(i, "itemprop")
+                            .is_some_and(|p| p.contains("datePublished"))
                         || class_id(t, i).contains("publish")
-                        || ancestor_hint(t, i, &["publish", "posted", "entry-date", "post-date", "article-date", "dateline", "byline", "meta"]);
+                        || ancestor_hint(
+                            t,
+                            i,
+                            &[
+                                "publish",
+                                "posted",
+                                "entry-date",
+                                "post-date",
+                                "article-date",
+                                "dateline",
+                                "byline",
+                                "meta",
+                            ],
+                        );
                     raw.times.push((pub_hint, dt.to_string()));
                 }
             }
             Tag::A => {
                 let rel = t.attr(i, "rel").unwrap_or("");
-                if rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("author")) {
+                if rel
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("author"))
+                {
                     let mut s = String::new();
                     t.raw_text(i, &mut s);
                     raw.rel_author.push(s);
@@ -138,8 +174,10 @@ fn collect(t: &Tree<'_>) -> Raw {
             }
             _ => {}
         }
-        if !matches!(n.tag, Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title | Tag::Text)
-            && n.text_len < 120
+        if !matches!(
+            n.tag,
+            Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title | Tag::Text
+        ) && n.text_len < 120
             && (n.text_len > 0 || n.junk)
         {
             let ci = class_id(t, i);
@@ -159,7 +197,11 @@ fn collect(t: &Tree<'_>) -> Raw {
                     raw.bylines.push(s);
                 }
             }
-            if (ci.contains("date") || ci.contains("posted") || ci.contains("publish") || ci.contains("time") || ci.contains("meta"))
+            if (ci.contains("date")
+                || ci.contains("posted")
+                || ci.contains("publish")
+                || ci.contains("time")
+                || ci.contains("meta"))
                 && raw.dated_text.len() < 20
             {
                 let mut s = String::new();
@@ -188,7 +230,7 @@ fn ancestor_hint(t: &Tree<'_>, mut i: u32, hints: &[&str]) -> bool {
 }
 
 /// Flatten JSON-LD (arrays and `@graph`) into objects.
-fn objects(v: &Value, out: &mut Vec<serde_json::Map<String, Value>>, depth: u32) {
+fn objects<'v>(v: &'v Value, out: &mut Vec<&'v serde_json::Map<String, Value>>, depth: u32) {
     if depth > 4 || out.len() > 100 {
         return;
     }
@@ -198,7 +240,7 @@ fn objects(v: &Value, out: &mut Vec<serde_json::Map<String, Value>>, depth: u32)
             if let Some(g) = o.get("@graph") {
                 objects(g, out, depth + 1);
             }
-            out.push(o.clone());
+            out.push(o);
         }
         _ => {}
     }
@@ -207,7 +249,10 @@ fn objects(v: &Value, out: &mut Vec<serde_json::Map<String, Value>>, depth: u32)
 fn types(o: &serde_json::Map<String, Value>) -> Vec<String> {
     match o.get("@type") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -241,13 +286,33 @@ fn str_of(v: Option<&Value>) -> Option<String> {
 fn plausible_author(s: &str) -> bool {
     let l = s.to_lowercase();
     let bad = [
-        "staff", "admin", "administrator", "editor", "editors", "redaktion", "team", "anonymous",
-        "guest", "unknown", "webmaster", "none", "null",
+        "staff",
+        "admin",
+        "administrator",
+        "editor",
+        "editors",
+        "redaktion",
+        "team",
+        "anonymous",
+        "guest",
+        "unknown",
+        "webmaster",
+        "none",
+        "null",
     ];
-    if s.is_empty() || s.chars().count() > 60 || s.starts_with('@') || l.contains("http") || l.contains("www.") || s.contains('|') {
+    if s.is_empty()
+        || s.chars().count() > 60
+        || s.starts_with('@')
+        || l.contains("http")
+        || l.contains("www.")
+        || s.contains('|')
+    {
         return false;
     }
-    if bad.iter().any(|b| l == *b || l.ends_with(&format!(" {b}")) && l.split_whitespace().count() <= 2) {
+    if bad
+        .iter()
+        .any(|b| l == *b || l.ends_with(&format!(" {b}")) && l.split_whitespace().count() <= 2)
+    {
         return false;
     }
     if normalize::parse_date(s).is_some() || s.chars().filter(|c| c.is_ascii_digit()).count() > 2 {
@@ -266,7 +331,9 @@ fn clean_authors(raw: &str) -> Vec<String> {
         s = NOISE.replace(&s, "").to_string();
     }
     // Cut at a date or separator that follows the name.
-    for sep in [" | ", " – ", " — ", " - ", " on ", " am ", " le ", " · ", "\u{2022}"] {
+    for sep in [
+        " | ", " – ", " — ", " - ", " on ", " am ", " le ", " · ", "\u{2022}",
+    ] {
         if let Some(p) = s.find(sep) {
             s.truncate(p);
         }
@@ -298,7 +365,8 @@ fn not_future(d: PublishedDate, now: Option<NaiveDate>) -> Option<PublishedDate>
 
 fn date_from_url(url: &Url) -> Option<PublishedDate> {
     static YMD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)").expect("static regex")
+        Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
+            .expect("static regex")
     });
     static YM: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/").expect("static regex"));
@@ -323,7 +391,9 @@ pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
             return h.clone();
         }
     }
-    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", " : ", " •"];
+    const SEPS: &[&str] = &[
+        " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", " : ", " •",
+    ];
     for sep in SEPS {
         let parts: Vec<&str> = title.split(sep).collect();
         if parts.len() < 2 {
@@ -336,7 +406,9 @@ pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
                 .copied()
                 .filter(|p| {
                     let pl = p.trim().to_lowercase();
-                    !(pl == sl || sl.contains(&pl) && pl.len() > 3 || pl.contains(&sl) && pl.len() < sl.len() + 8)
+                    !(pl == sl
+                        || sl.contains(&pl) && pl.len() > 3
+                        || pl.contains(&sl) && pl.len() < sl.len() + 8)
                 })
                 .collect();
             if !kept.is_empty() && kept.len() < parts.len() {
@@ -351,7 +423,8 @@ pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
         }
         let first = parts[0].trim();
         let tail = parts[1..].join(sep);
-        if first.chars().count() * 2 < tail.chars().count() && first.split_whitespace().count() <= 3 {
+        if first.chars().count() * 2 < tail.chars().count() && first.split_whitespace().count() <= 3
+        {
             return tail.trim().to_string();
         }
     }
@@ -363,7 +436,11 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     let raw = collect(t);
     let meta = |keys: &[&str]| -> Option<String> {
         for k in keys {
-            if let Some((_, v)) = raw.metas.iter().find(|(mk, v)| mk == k && !v.trim().is_empty()) {
+            if let Some((_, v)) = raw
+                .metas
+                .iter()
+                .find(|(mk, v)| mk == k && !v.trim().is_empty())
+            {
                 return Some(v.clone());
             }
         }
@@ -373,12 +450,21 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     for v in &raw.jsonld {
         objects(v, &mut objs, 0);
     }
-    let article = objs.iter().find(|o| types(o).iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())));
+    let article = objs
+        .iter()
+        .find(|o| types(o).iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())));
     let mut m = Meta::default();
     m.declared_article = article.is_some()
         || meta(&["og:type"]).is_some_and(|t| t.to_ascii_lowercase().contains("article"));
     m.declared_listing = !m.declared_article
-        && objs.iter().any(|o| types(o).iter().any(|t| matches!(t.as_str(), "CollectionPage" | "ItemList" | "SearchResultsPage")));
+        && objs.iter().any(|o| {
+            types(o).iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "CollectionPage" | "ItemList" | "SearchResultsPage"
+                )
+            })
+        });
 
     // Site name.
     m.site = meta(&["og:site_name", "application-name", "twitter:site"])
@@ -387,17 +473,27 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         .or_else(|| {
             article
                 .and_then(|a| str_of(a.get("publisher")))
-                .or_else(|| objs.iter().find(|o| types(o).iter().any(|t| t == "WebSite")).and_then(|o| str_of(o.get("name"))))
+                .or_else(|| {
+                    objs.iter()
+                        .find(|o| types(o).iter().any(|t| t == "WebSite"))
+                        .and_then(|o| str_of(o.get("name")))
+                })
                 .map(|s| normalize::text(&s))
         })
         .filter(|s| !s.is_empty());
 
     // Title.
-    let og = meta(&["og:title", "twitter:title"]).or_else(|| article.and_then(|a| str_of(a.get("headline"))));
+    let og = meta(&["og:title", "twitter:title"])
+        .or_else(|| article.and_then(|a| str_of(a.get("headline"))));
     let site = m.site.as_deref();
     m.title = if raw.h1.len() == 1
-        && (raw.title_tag.as_deref().is_some_and(|t| t.contains(raw.h1[0].as_str()))
-            || og.as_deref().is_some_and(|t| t.contains(raw.h1[0].as_str())))
+        && (raw
+            .title_tag
+            .as_deref()
+            .is_some_and(|t| t.contains(raw.h1[0].as_str()))
+            || og
+                .as_deref()
+                .is_some_and(|t| t.contains(raw.h1[0].as_str())))
     {
         Some(raw.h1[0].clone())
     } else if let Some(og) = og {
@@ -420,7 +516,16 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         }
     }
     if authors.is_empty() {
-        for k in ["author", "article:author", "dc.creator", "sailthru.author", "parsely-author", "byl", "dcterms.creator", "citation_author"] {
+        for k in [
+            "author",
+            "article:author",
+            "dc.creator",
+            "sailthru.author",
+            "parsely-author",
+            "byl",
+            "dcterms.creator",
+            "citation_author",
+        ] {
             for (_, v) in raw.metas.iter().filter(|(mk, _)| mk == k) {
                 if v.contains("://") {
                     continue;
@@ -459,10 +564,24 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         }
     }
     for k in [
-        "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-        "date", "pubdate", "publishdate", "publish-date", "published-date", "dc.date.issued",
-        "dc.date", "dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date",
-        "citation_publication_date", "article.published", "cxenseparse:recs:publishtime",
+        "article:published_time",
+        "og:published_time",
+        "og:article:published_time",
+        "datepublished",
+        "date",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "published-date",
+        "dc.date.issued",
+        "dc.date",
+        "dcterms.date",
+        "dcterms.issued",
+        "sailthru.date",
+        "parsely-pub-date",
+        "citation_publication_date",
+        "article.published",
+        "cxenseparse:recs:publishtime",
         "originalpublicationdate",
     ] {
         if let Some(v) = meta(&[k]) {
@@ -521,17 +640,27 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         .map(|u| u.to_string());
 
     // Breadcrumbs from JSON-LD.
-    if let Some(bc) = objs.iter().find(|o| types(o).iter().any(|t| t == "BreadcrumbList")) {
+    if let Some(bc) = objs
+        .iter()
+        .find(|o| types(o).iter().any(|t| t == "BreadcrumbList"))
+    {
         if let Some(Value::Array(items)) = bc.get("itemListElement") {
             let mut trail: Vec<String> = items
                 .iter()
-                .filter_map(|it| str_of(it.get("name")).or_else(|| it.get("item").and_then(|i| str_of(i.get("name")))))
+                .filter_map(|it| {
+                    str_of(it.get("name"))
+                        .or_else(|| it.get("item").and_then(|i| str_of(i.get("name"))))
+                })
                 .map(|s| normalize::text(&s))
                 .filter(|s| !s.is_empty())
                 .collect();
             if trail.first().is_some_and(|f| {
                 let l = f.to_lowercase();
-                l == "home" || l == "startseite" || l == "accueil" || l == "inicio" || Some(f.as_str()) == m.site.as_deref()
+                l == "home"
+                    || l == "startseite"
+                    || l == "accueil"
+                    || l == "inicio"
+                    || Some(f.as_str()) == m.site.as_deref()
             }) {
                 trail.remove(0);
             }

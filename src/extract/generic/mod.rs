@@ -107,7 +107,9 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     // Short loose lines before the first and after the last real paragraph are
     // chrome that survived pruning ("Weiter", "Mehr zum Thema", "Impressum").
     let short = |b: &Block| match b {
-        Block::Paragraph { text } | Block::Heading { text, .. } => text.chars().count() < TRIM_BELOW,
+        Block::Paragraph { text } | Block::Heading { text, .. } => {
+            text.chars().count() < TRIM_BELOW
+        }
         _ => false,
     };
     let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 80);

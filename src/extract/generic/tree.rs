@@ -62,7 +62,10 @@ pub enum Tag {
 
 impl Tag {
     pub fn is_inline(self) -> bool {
-        matches!(self, Tag::Text | Tag::Inline | Tag::A | Tag::Br | Tag::Img | Tag::Time)
+        matches!(
+            self,
+            Tag::Text | Tag::Inline | Tag::A | Tag::Br | Tag::Img | Tag::Time
+        )
     }
 }
 
@@ -112,9 +115,9 @@ fn tag_of(name: &str, el: &Element) -> Tag {
         | "kbd" | "var" | "samp" | "bdi" | "bdo" | "data" | "wbr" | "nobr" | "strike"
         | "acronym" | "dfn" | "picture" | "address" => Tag::Inline,
         "script" => {
-            let json = el.attrs().any(|(k, v)| {
-                k == "type" && v.trim().eq_ignore_ascii_case("application/ld+json")
-            });
+            let json = el
+                .attrs()
+                .any(|(k, v)| k == "type" && v.trim().eq_ignore_ascii_case("application/ld+json"));
             if json {
                 Tag::JsonLd
             } else {
@@ -122,10 +125,11 @@ fn tag_of(name: &str, el: &Element) -> Tag {
             }
         }
         "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
-        | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head"
-        | "dialog" | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset"
-        | "frame" | "noframes" | "applet" | "param" | "datalist" | "output" | "progress"
-        | "meter" => Tag::Void,
+        | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head" | "dialog"
+        | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset" | "frame"
+        | "noframes" | "applet" | "param" | "datalist" | "output" | "progress" | "meter" => {
+            Tag::Void
+        }
         _ => Tag::Other,
     }
 }
@@ -216,7 +220,10 @@ impl<'a> Tree<'a> {
                     // Never-content elements are out from the start, so that the size
                     // guards of the boilerplate rules measure visible text only.
                     let junk = (parent != NONE && nodes[parent as usize].junk)
-                        || matches!(tag, Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title);
+                        || matches!(
+                            tag,
+                            Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title
+                        );
                     nodes.push(Node {
                         parent,
                         first_child: NONE,
@@ -249,7 +256,9 @@ impl<'a> Tree<'a> {
         let mut t = Tree { nodes, body, html };
         t.stats(); // raw sizes, for the size guards of the boilerplate rules
         for n in t.nodes.iter_mut() {
-            n.raw_len = n.text_len;
+            if n.tag != Tag::Text {
+                n.raw_len = n.text_len;
+            }
         }
         t.mark_junk();
         t.stats();
@@ -276,10 +285,14 @@ impl<'a> Tree<'a> {
                 continue;
             }
             if tag == Tag::Text {
-                let s = self.nodes[i].text;
                 let n = &mut self.nodes[i];
-                n.text_len = ws_free_len(s);
-                n.commas = count_commas(s);
+                // Computed once on the first pass, kept in raw_len/weight afterwards.
+                if n.raw_len == 0 && n.weight == 0 {
+                    n.raw_len = ws_free_len(n.text);
+                    n.weight = count_commas(n.text) as i32;
+                }
+                n.text_len = n.raw_len;
+                n.commas = n.weight as u32;
                 n.inline_len = n.text_len;
             } else if tag == Tag::A {
                 let n = &mut self.nodes[i];
@@ -291,7 +304,14 @@ impl<'a> Tree<'a> {
             }
             let (tl, ll, lk, cm, hb, il) = {
                 let n = &self.nodes[i];
-                (n.text_len, n.link_len, n.links, n.commas, n.has_block, n.inline_len)
+                (
+                    n.text_len,
+                    n.link_len,
+                    n.links,
+                    n.commas,
+                    n.has_block,
+                    n.inline_len,
+                )
             };
             let p = &mut self.nodes[parent as usize];
             p.text_len += tl;
@@ -309,7 +329,11 @@ impl<'a> Tree<'a> {
 
     /// Top-down boilerplate marking.
     fn mark_junk(&mut self) {
-        let body_len = self.nodes.get(self.body as usize).map_or(0, |n| n.text_len).max(1);
+        let body_len = self
+            .nodes
+            .get(self.body as usize)
+            .map_or(0, |n| n.text_len)
+            .max(1);
         for i in 0..self.nodes.len() {
             let parent = self.nodes[i].parent;
             if self.nodes[i].junk || (parent != NONE && self.nodes[parent as usize].junk) {
@@ -319,11 +343,14 @@ impl<'a> Tree<'a> {
             let Some(el) = self.nodes[i].el else {
                 continue;
             };
+            if self.nodes[i].tag == Tag::Text {
+                continue;
+            }
             let tag = self.nodes[i].tag;
             let n = &self.nodes[i];
             let big = n.text_len as u64 * 2 > body_len as u64;
-            let small = n.text_len < 300
-                || (n.text_len > 0 && n.link_len as u64 * 2 > n.text_len as u64);
+            let small =
+                n.text_len < 300 || (n.text_len > 0 && n.link_len as u64 * 2 > n.text_len as u64);
             let substantial =
                 n.text_len >= 500 && (n.link_len as u64 * 10) < (n.text_len as u64 * 3);
             let (junk, weight) = judge(tag, el, big, small, substantial);
@@ -404,46 +431,183 @@ impl<'a> Tree<'a> {
 
 /// Class/id name parts that mark boilerplate whatever its size.
 const STRONG: &[&str] = &[
-    "comment", "comments", "commentlist", "disqus", "respond", "cookie", "cookies", "consent",
-    "gdpr", "share", "sharing", "shares", "social", "socials", "sharedaddy", "shariff",
-    "addthis", "newsletter", "subscribe", "subscription", "related", "breadcrumb",
-    "breadcrumbs", "popup", "modal", "outbrain", "taboola", "paywall", "signup", "login",
-    "pagination", "pager", "skip", "skiplink", "sr", "screen", "visually", "hidden",
-    "tagcloud", "tags", "overlay",
+    "comment",
+    "comments",
+    "commentlist",
+    "disqus",
+    "respond",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "share",
+    "sharing",
+    "shares",
+    "social",
+    "socials",
+    "sharedaddy",
+    "shariff",
+    "addthis",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "related",
+    "breadcrumb",
+    "breadcrumbs",
+    "popup",
+    "modal",
+    "outbrain",
+    "taboola",
+    "paywall",
+    "signup",
+    "login",
+    "pagination",
+    "pager",
+    "skip",
+    "skiplink",
+    "sr",
+    "screen",
+    "visually",
+    "hidden",
+    "tagcloud",
+    "tags",
+    "overlay",
 ];
 
 /// Class/id name parts of page furniture: boilerplate unless the element holds
 /// substantial running text (layout wrappers are often named after their sidebar).
 const LAYOUT: &[&str] = &[
-    "sidebar", "footer", "nav", "navbar", "navigation", "menu", "subnav", "topbar",
-    "masthead", "advert", "advertisement", "ad", "ads", "adsense", "adslot", "adunit",
-    "sponsor", "sponsored", "promo", "promotion", "recommended", "recommend", "trending",
-    "popular", "reactions",
+    "sidebar",
+    "footer",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "subnav",
+    "topbar",
+    "masthead",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "adsense",
+    "adslot",
+    "adunit",
+    "sponsor",
+    "sponsored",
+    "promo",
+    "promotion",
+    "recommended",
+    "recommend",
+    "trending",
+    "popular",
+    "reactions",
 ];
 
 /// Class/id name parts that mark boilerplate when the element is small or link-dense.
 const WEAK: &[&str] = &[
-    "widget", "widgets", "meta", "postmeta", "byline", "author", "date", "dateline",
-    "timestamp", "published", "header", "more", "readmore", "next", "prev", "previous",
-    "nextprev", "teaser", "teasers", "toolbar", "tools", "rating", "ratings", "banner",
-    "categories", "category", "follow", "donate", "cta", "rss", "feedback", "tooltip", "bio",
-    "profile", "avatar", "reply", "replies", "credits", "copyright", "legal", "imprint",
-    "impressum", "carousel", "slider", "jump", "toc", "alert", "notice", "notification",
-    "like", "likes", "vote", "votes", "logo", "search", "sitemap", "crumbs", "newsticker",
-    "shoutbox", "info", "infobox", "box", "print",
+    "widget",
+    "widgets",
+    "meta",
+    "postmeta",
+    "byline",
+    "author",
+    "date",
+    "dateline",
+    "timestamp",
+    "published",
+    "header",
+    "more",
+    "readmore",
+    "next",
+    "prev",
+    "previous",
+    "nextprev",
+    "teaser",
+    "teasers",
+    "toolbar",
+    "tools",
+    "rating",
+    "ratings",
+    "banner",
+    "categories",
+    "category",
+    "follow",
+    "donate",
+    "cta",
+    "rss",
+    "feedback",
+    "tooltip",
+    "bio",
+    "profile",
+    "avatar",
+    "reply",
+    "replies",
+    "credits",
+    "copyright",
+    "legal",
+    "imprint",
+    "impressum",
+    "carousel",
+    "slider",
+    "jump",
+    "toc",
+    "alert",
+    "notice",
+    "notification",
+    "like",
+    "likes",
+    "vote",
+    "votes",
+    "logo",
+    "search",
+    "sitemap",
+    "crumbs",
+    "newsticker",
+    "shoutbox",
+    "info",
+    "infobox",
+    "box",
+    "print",
 ];
 
 /// Class/id name parts that mark content.
 const POSITIVE: &[&str] = &[
-    "article", "articlebody", "body", "content", "entry", "hentry", "main", "page", "post",
-    "text", "blog", "story", "prose", "richtext", "copy", "maincontent", "postbody",
-    "entrycontent", "single", "td-post-content", "field",
+    "article",
+    "articlebody",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "main",
+    "page",
+    "post",
+    "text",
+    "blog",
+    "story",
+    "prose",
+    "richtext",
+    "copy",
+    "maincontent",
+    "postbody",
+    "entrycontent",
+    "single",
+    "td-post-content",
+    "field",
 ];
 
 /// Whole class/id names that look negative by their parts but are content.
 const POSITIVE_WHOLE: &[&str] = &[
-    "article-body", "articlebody", "post-body", "entry-content", "post-content",
-    "article-content", "story-body", "content-body", "main-content", "page-content",
+    "article-body",
+    "articlebody",
+    "post-body",
+    "entry-content",
+    "post-content",
+    "article-content",
+    "story-body",
+    "content-body",
+    "main-content",
+    "page-content",
 ];
 
 fn part_set(name: &str, set: &[&str]) -> bool {
@@ -476,8 +640,15 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
                 let r = v.trim().to_ascii_lowercase();
                 if matches!(
                     r.as_str(),
-                    "navigation" | "contentinfo" | "banner" | "dialog" | "search" | "menu"
-                        | "menubar" | "alertdialog" | "complementary"
+                    "navigation"
+                        | "contentinfo"
+                        | "banner"
+                        | "dialog"
+                        | "search"
+                        | "menu"
+                        | "menubar"
+                        | "alertdialog"
+                        | "complementary"
                 ) && !big
                 {
                     junk = true;
@@ -496,7 +667,10 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
     let mut negative = false;
     let mut positive = false;
     let mut weak = false;
-    for name in class.split_ascii_whitespace().chain(id.split_ascii_whitespace()) {
+    for name in class
+        .split_ascii_whitespace()
+        .chain(id.split_ascii_whitespace())
+    {
         let lower = name.to_ascii_lowercase();
         if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
             weight += 25;
@@ -506,14 +680,37 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
         // about the node itself.
         if [
-            "has-", "with-", "no-", "is-", "js-", "hide-", "show-", "l-", "u-", "not-",
-            "category-", "tag-", "format-", "status-", "type-", "postid-", "author-",
+            "has-",
+            "with-",
+            "no-",
+            "is-",
+            "js-",
+            "hide-",
+            "show-",
+            "l-",
+            "u-",
+            "not-",
+            "category-",
+            "tag-",
+            "format-",
+            "status-",
+            "type-",
+            "postid-",
+            "author-",
         ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+            || [
+                "-enabled",
+                "-active",
+                "-open",
+                "-relative",
+                "-disabled",
+                "-visible",
+                "-closed",
+            ]
             .iter()
-            .any(|p| lower.starts_with(p))
-            || ["-enabled", "-active", "-open", "-relative", "-disabled", "-visible", "-closed"]
-                .iter()
-                .any(|p| lower.ends_with(p))
+            .any(|p| lower.ends_with(p))
         {
             continue;
         }
