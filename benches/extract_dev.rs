@@ -31,6 +31,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut out_dir: Option<PathBuf> = None;
     let mut verbose = false;
     let mut only: Option<String> = None;
+    let mut diagnose = false;
+    let mut diag = [0usize; 4];
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -38,6 +40,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--out" => out_dir = args.next().map(PathBuf::from),
             "--verbose" => verbose = true,
             "--only" => only = args.next(),
+            "--diagnose" => diagnose = true,
             s if s.starts_with("--") => return Err(format!("unknown option {s}").into()),
             s => data = PathBuf::from(s),
         }
@@ -84,6 +87,36 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             let doc = quire::extract::dom::parse(&text);
             println!("{:?}", quire::extract::generic::debug_choice(&doc));
         }
+        if diagnose {
+            // Where each "with" snippet is lost: not visible at all, removed as
+            // boilerplate, not chosen, or found.
+            let text = quire::decode::decode(&body, None)
+                .map(|d| d.text)
+                .unwrap_or_default();
+            let doc = quire::extract::dom::parse(&text);
+            let (texts, junk_roots) = quire::extract::generic::debug_texts(&doc, &url);
+            let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let texts: Vec<String> = texts.iter().map(|t| norm(t)).collect();
+            for w in case["with"].as_array().into_iter().flatten() {
+                let w = norm(w.as_str().unwrap_or(""));
+                let stage = texts.iter().position(|t| !t.contains(&w)).unwrap_or(3);
+                diag[stage] += 1;
+                if stage < 3 && verbose {
+                    let culprit = if stage == 1 {
+                        junk_roots
+                            .iter()
+                            .find(|(_, t)| norm(t).contains(&w))
+                            .map_or("?", |(d, _)| d.as_str())
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{id}\t{}\t{w}\t{culprit}",
+                        ["invisible", "junked", "not-chosen"][stage]
+                    );
+                }
+            }
+        }
         let t = Instant::now();
         let result = pipeline::process(&input, &cfg);
         let dt = t.elapsed();
@@ -107,6 +140,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
         std::fs::write(out.join(format!("{id}.json")), serde_json::to_vec(&json)?)?;
+    }
+    if diagnose {
+        println!(
+            "with snippets: {} not visible, {} junked, {} not chosen, {} found",
+            diag[0], diag[1], diag[2], diag[3]
+        );
+        return Ok(());
     }
     let secs = elapsed.as_secs_f64().max(1e-9);
     println!(

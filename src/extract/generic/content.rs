@@ -224,6 +224,8 @@ enum Frame {
 
 struct Emitter<'u> {
     base: &'u Url,
+    /// Diagnostics: ignore boilerplate marks and pruning.
+    raw: bool,
     blocks: Vec<Block>,
     frames: Vec<(u32, Frame)>,
     buf: String,
@@ -361,8 +363,14 @@ fn link_farm(t: &Tree<'_>, i: u32) -> bool {
 
 /// Turn the chosen subtrees into blocks.
 pub fn emit(t: &Tree<'_>, roots: &[u32], base: &Url) -> Vec<Block> {
+    emit_with(t, roots, base, false)
+}
+
+/// [`emit`], or with `raw` every visible node (diagnostics).
+pub fn emit_with(t: &Tree<'_>, roots: &[u32], base: &Url, raw: bool) -> Vec<Block> {
     let mut e = Emitter {
         base,
+        raw,
         blocks: Vec::new(),
         frames: Vec::new(),
         buf: String::new(),
@@ -406,7 +414,13 @@ fn emit_root(t: &Tree<'_>, root: u32, e: &mut Emitter<'_>) {
 /// Handle entering node `i`; returns whether to visit its children.
 fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
     let n = &t.nodes[i as usize];
-    if n.junk {
+    if n.junk
+        && !(e.raw
+            && !matches!(
+                n.tag,
+                Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title
+            ))
+    {
         return false;
     }
     match n.tag {
@@ -481,7 +495,7 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
     if n.el.is_none() && n.tag != Tag::Other {
         return false;
     }
-    if !is_root && link_farm(t, i) {
+    if !is_root && !e.raw && link_farm(t, i) {
         return false;
     }
     if e.in_pre() {

@@ -158,3 +158,36 @@ pub fn debug_choice(doc: &Document) -> (Vec<String>, f32) {
         .collect();
     (roots, choice.score)
 }
+
+/// Diagnostics for development: (all visible text, text kept after boilerplate
+/// marking, extracted text), blocks joined by newlines. Not a stable interface.
+#[doc(hidden)]
+pub fn debug_texts(doc: &Document, url: &Url) -> ([String; 3], Vec<(String, String)>) {
+    let t = tree::Tree::build(doc);
+    let mut roots = Vec::new();
+    for (i, n) in t.nodes.iter().enumerate() {
+        if n.junk_root && n.raw_len > 0 && !matches!(n.tag, tree::Tag::Void | tree::Tag::JsonLd) {
+            if let Some(el) = n.el {
+                let mut s = String::new();
+                t.raw_text(i as u32, &mut s);
+                let desc = format!(
+                    "{}.{}#{}",
+                    el.name(),
+                    t.attr(i as u32, "class").unwrap_or(""),
+                    t.attr(i as u32, "id").unwrap_or("")
+                );
+                roots.push((desc, s));
+            }
+        }
+    }
+    let join = |b: Vec<Block>| b.iter().map(|b| b.text()).collect::<Vec<_>>().join("\n");
+    let choice = content::choose(&t);
+    (
+        [
+            join(content::emit_with(&t, &[t.body], url, true)),
+            join(content::emit(&t, &[t.body], url)),
+            join(content::emit(&t, &choice.roots, url)),
+        ],
+        roots,
+    )
+}

@@ -294,7 +294,8 @@ impl<'a> Tree<'a> {
                 n.text_len = n.raw_len;
                 n.commas = n.weight as u32;
                 n.inline_len = n.text_len;
-            } else if tag == Tag::A {
+            } else if tag == Tag::A && !self.nodes[i].has_block {
+                // An <a> wrapping blocks (an unclosed or card link) is a container.
                 let n = &mut self.nodes[i];
                 n.link_len = n.text_len;
                 n.links += 1;
@@ -596,6 +597,43 @@ const POSITIVE: &[&str] = &[
     "field",
 ];
 
+/// Whole class/id names of invisible or screen-reader-only elements.
+const HIDDEN_WHOLE: &[&str] = &[
+    "hidden",
+    "hide",
+    "d-none",
+    "invisible",
+    "visuallyhidden",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader-text",
+    "screen-reader-only",
+    "offscreen",
+    "is-hidden",
+    "u-hidden",
+    "print-only",
+    "skip-link",
+];
+
+/// Whole class/id names of a site header.
+const HEADER_WHOLE: &[&str] = &[
+    "header",
+    "site-header",
+    "page-header",
+    "header-wrapper",
+    "header-container",
+    "header-inner",
+    "top-header",
+    "main-header",
+    "global-header",
+    "header-outer",
+    "headerwrapper",
+    "site-header-wrapper",
+    "header-top",
+    "header-bottom",
+    "header-main",
+];
+
 /// Whole class/id names that look negative by their parts but are content.
 const POSITIVE_WHOLE: &[&str] = &[
     "article-body",
@@ -660,18 +698,36 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
     }
     match tag {
         Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0),
-        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Header if !big => junk = true,
+        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer if !big => junk = true,
+        // A site header is short or link-dense; an article header (headline, standfirst)
+        // is neither.
+        Tag::Header if small => junk = true,
         _ => {}
     }
     let mut weight = 0;
     let mut negative = false;
     let mut positive = false;
     let mut weak = false;
+    // Ids of headings, and slug-like ids, are anchors made from the text.
+    let id = if matches!(tag, Tag::H(_)) || id.split(['-', '_']).count() >= 4 {
+        ""
+    } else {
+        id
+    };
     for name in class
         .split_ascii_whitespace()
         .chain(id.split_ascii_whitespace())
     {
         let lower = name.to_ascii_lowercase();
+        if HEADER_WHOLE.iter().any(|p| lower == *p) {
+            negative |= !substantial;
+            weight -= 25;
+            continue;
+        }
+        if HIDDEN_WHOLE.iter().any(|p| lower == *p) {
+            negative = true;
+            continue;
+        }
         if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
             weight += 25;
             positive = true;
