@@ -86,6 +86,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default();
             let doc = quire::extract::dom::parse(&text);
             println!("{:?}", quire::extract::generic::debug_choice(&doc));
+            let (texts, _) = quire::extract::generic::debug_texts(&doc, &url);
+            std::fs::write(out.join("debug-chosen.txt"), &texts[2])?;
+            std::fs::write(out.join("debug-kept.txt"), &texts[1])?;
         }
         if diagnose {
             // Where each "with" snippet is lost: not visible at all, removed as

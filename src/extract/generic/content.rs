@@ -193,10 +193,58 @@ pub fn choose(t: &Tree<'_>) -> Choice {
             c = node.next_sibling;
         }
     }
+    // Coverage check: when the chosen roots hold little of the page's running text
+    // (good paragraphs: long, few links), the article is split over several
+    // containers; take the lowest ancestor that holds most of it instead.
+    let good = good_text(t);
+    let body_good = good[t.body as usize];
+    let covered: u64 = roots.iter().map(|&r| good[r as usize]).sum();
+    if body_good > 0 && (covered as f64) < COVER_MIN * body_good as f64 {
+        let mut anc = top;
+        while anc != NONE && (good[anc as usize] as f64) < COVER_TARGET * body_good as f64 {
+            anc = t.nodes[anc as usize].parent;
+        }
+        if anc != NONE {
+            return Choice {
+                roots: vec![anc],
+                score: top_s,
+            };
+        }
+    }
     Choice {
         roots,
         score: top_s,
     }
+}
+
+const COVER_MIN: f64 = 0.7;
+const COVER_TARGET: f64 = 0.8;
+
+/// Bytes of "good" paragraph text below each node: leaf text blocks of at least 80
+/// bytes with a link density under 0.25. One bottom-up pass.
+fn good_text(t: &Tree<'_>) -> Vec<u64> {
+    let mut good = vec![0u64; t.nodes.len()];
+    for i in (0..t.nodes.len()).rev() {
+        let n = &t.nodes[i];
+        if n.junk {
+            continue;
+        }
+        if !n.tag.is_inline() && n.el.is_some() {
+            let own = if n.has_block {
+                n.inline_len
+            } else {
+                n.text_len
+            };
+            if own >= 80 && t.link_density(i as u32) < 0.25 {
+                good[i] += own as u64;
+            }
+        }
+        if n.parent != NONE {
+            let g = good[i];
+            good[n.parent as usize] += g;
+        }
+    }
+    good
 }
 
 enum Frame {
