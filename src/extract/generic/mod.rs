@@ -98,6 +98,7 @@ pub fn extract_with(
 /// Final clean-up of the body: a leading copy of the headline goes, and so do
 /// immediate repeats of a block.
 fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
+    cut_at_coda(body);
     if let (Some(title), Some(Block::Heading { text, .. })) = (title, body.first()) {
         if text == title {
             body.remove(0);
@@ -123,7 +124,7 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     }
 }
 
-const TRIM_BELOW: usize = 40;
+const TRIM_BELOW: usize = 50;
 
 /// Diagnostics for development: the chosen content roots as "tag.class#id (text
 /// length)" strings, and the top score. Not a stable interface.
@@ -190,4 +191,45 @@ pub fn debug_texts(doc: &Document, url: &Url) -> ([String; 3], Vec<(String, Stri
         ],
         roots,
     )
+}
+
+/// Headings or short lines that open the after-article zone (related stories,
+/// comments, newsletter, share bars), in the languages quire meets most.
+static CODA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        related(?:\s+(?:articles?|posts?|stories|content|news|reading))? | more\s+(?:stories|articles|news|from|on|like\s+this)
+        | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested) | read\s+(?:more|next|also)
+        | (?:\d+\s+)?comments?(?:\s*\(\d+\))? | leave\s+a\s+(?:reply|comment) | share\s+(?:this|on)
+        | recommended(?:\s+for\s+you)? | popular(?:\s+(?:posts|articles))? | trending | latest\s+(?:news|posts|articles)
+        | sign\s+up\s+for | subscribe\s+to | about\s+the\s+author | tags?: | filed\s+under
+        | mehr\s+zum\s+thema | das\s+könnte\s+(?:sie|dich)\s+(?:auch\s+)?interessieren | auch\s+interessant
+        | weitere\s+(?:artikel|beiträge|themen|nachrichten|informationen) | ähnliche\s+(?:beiträge|artikel)
+        | lesen\s+sie\s+(?:auch|mehr) | (?:\d+\s+)?kommentare? | schreibe?\s+(?:einen\s+)?kommentar | teilen\s+mit
+        | artículos\s+relacionados | noticias\s+relacionadas | comentarios | lea\s+también
+        | articles?\s+(?:similaires|connexes|liés) | à\s+lire\s+aussi | commentaires? | sur\s+le\s+même\s+sujet
+        | articoli\s+correlati | leggi\s+anche | commenti
+        | powiązane | czytaj\s+(?:także|też) | komentarze
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Cut the body at the first coda line found in its second half.
+fn cut_at_coda(body: &mut Vec<Block>) {
+    let total: usize = body.iter().map(|b| b.text().len()).sum();
+    let mut seen = 0usize;
+    for (i, b) in body.iter().enumerate() {
+        let text = match b {
+            Block::Heading { text, .. } | Block::Paragraph { text } => Some(text),
+            _ => None,
+        };
+        if let Some(text) = text {
+            if seen * 2 >= total && text.chars().count() <= 60 && CODA.is_match(text) {
+                body.truncate(i);
+                return;
+            }
+        }
+        seen += b.text().len();
+    }
 }
