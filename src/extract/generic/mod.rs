@@ -99,6 +99,12 @@ pub fn extract_with(
 /// immediate repeats of a block.
 fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     cut_at_coda(body);
+    body.retain(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => {
+            !(text.chars().count() <= 80 && CHROME_LINE.is_match(text))
+        }
+        _ => true,
+    });
     if let (Some(title), Some(Block::Heading { text, .. })) = (title, body.first()) {
         if text == title {
             body.remove(0);
@@ -202,6 +208,7 @@ static CODA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested) | read\s+(?:more|next|also)
         | (?:\d+\s+)?comments?(?:\s*\(\d+\))? | leave\s+a\s+(?:reply|comment) | share\s+(?:this|on)
         | recommended(?:\s+for\s+you)? | popular(?:\s+(?:posts|articles))? | trending | latest\s+(?:news|posts|articles)
+        | über\s+(?:den\s+autor|die\s+autorin) | zur\s+person | zobacz\s+(?:także|też) | viel\s+gelesen | weiterlesen
         | sign\s+up\s+for | subscribe\s+to | about\s+the\s+author | tags?: | filed\s+under
         | mehr\s+zum\s+thema | das\s+könnte\s+(?:sie|dich)\s+(?:auch\s+)?interessieren | auch\s+interessant
         | weitere\s+(?:artikel|beiträge|themen|nachrichten|informationen) | ähnliche\s+(?:beiträge|artikel)
@@ -211,6 +218,20 @@ static CODA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         | articoli\s+correlati | leggi\s+anche | commenti
         | powiązane | czytaj\s+(?:także|też) | komentarze
         )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Short lines that are credits, ad labels or widget captions wherever they stand.
+static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        (?:quelle|source|sources|credit|credits|foto|fotos|photo|photos|bild|titelbild|image|images|źródło|fuente|crédito|créditos|crédit|fonte)\s*:
+        | advertisement | anzeige | werbung | publicité | publicidad | reklama | affiliate[-\s]?link
+        | (?:weiter|mehr)\s*lesen | weiterlesen | read\s+more | continue\s+reading | lire\s+la\s+suite | leer\s+más | czytaj\s+dalej
+        | zum\s+shop | (?:rezept\s+)?drucken | print(?:\s+this)? | permalink | permalien | teilen | share | tweet
+        | über\s+(?:den\s+autor|die\s+autorin) | about\s+the\s+authors? | zobacz\s+(?:także|też) | viel\s+gelesen
+        )(?:\W|$)",
     )
     .expect("static regex")
 });
