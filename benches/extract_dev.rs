@@ -61,6 +61,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let mut elapsed = Duration::ZERO;
+    // Reference: decode + html5ever parse alone, on the same pages in the same run.
+    let mut parse_only = Duration::ZERO;
     let mut slowest = (Duration::ZERO, String::new());
     let (mut pages, mut bytes, mut errors) = (0usize, 0usize, 0usize);
     for line in cases.lines().filter(|l| !l.trim().is_empty()) {
@@ -121,6 +123,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         let t = Instant::now();
+        if let Ok(d) = quire::decode::decode(&body, None) {
+            std::hint::black_box(quire::extract::dom::parse(&d.text));
+        }
+        parse_only += t.elapsed();
+        let t = Instant::now();
         let result = pipeline::process(&input, &cfg);
         let dt = t.elapsed();
         elapsed += dt;
@@ -160,6 +167,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         bytes as f64 / 1e6 / secs,
         slowest.1,
         slowest.0.as_secs_f64() * 1e3
+    );
+    println!(
+        "extract_dev: reference decode + parse only: {:.3} s, {:.0} pages/s; extraction adds {:.0}%",
+        parse_only.as_secs_f64(),
+        pages as f64 / parse_only.as_secs_f64().max(1e-9),
+        (secs / parse_only.as_secs_f64().max(1e-9) - 1.0) * 100.0
     );
     let mut cmd = Command::new("python3");
     cmd.arg(data.join("score.py"))

@@ -20,6 +20,21 @@ use crate::model::{Block, DatePrecision, PublishedDate};
 pub fn text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
+    if raw.is_ascii() {
+        // Fast path: ASCII is already NFC and has no invisible characters.
+        for c in raw.chars() {
+            if c.is_ascii_whitespace() || c == '\u{b}' {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+        return out;
+    }
     for c in raw.nfc() {
         if is_invisible(c) {
             continue;
@@ -299,6 +314,7 @@ mod tests {
         assert_eq!(text("co\u{ad}operate\u{200b}"), "cooperate");
         assert_eq!(text("Cafe\u{301}"), "Café");
         assert_eq!(text(" \n "), "");
+        assert_eq!(text("  plain\t ascii\r\n\u{b}text \u{c}"), "plain ascii text");
     }
 
     #[test]
