@@ -193,11 +193,23 @@ pub fn choose(t: &Tree<'_>) -> Choice {
             c = node.next_sibling;
         }
     }
+    let good = good_text(t);
+    let body_good = good[t.body as usize];
+    // A container the page itself names as the article body wins when it holds most
+    // of the running text.
+    if SEMANTIC {
+        if let Some(sem) = semantic_body(t, &good) {
+            if good[sem as usize] as f64 >= SEM_SHARE * body_good as f64 && body_good > 0 {
+                return Choice {
+                    roots: vec![sem],
+                    score: top_s,
+                };
+            }
+        }
+    }
     // Coverage check: when the chosen roots hold little of the page's running text
     // (good paragraphs: long, few links), the article is split over several
     // containers; take the lowest ancestor that holds most of it instead.
-    let good = good_text(t);
-    let body_good = good[t.body as usize];
     let covered: u64 = roots.iter().map(|&r| good[r as usize]).sum();
     if body_good > 0 && (covered as f64) < COVER_MIN * body_good as f64 {
         let mut anc = top;
@@ -215,6 +227,45 @@ pub fn choose(t: &Tree<'_>) -> Choice {
         roots,
         score: top_s,
     }
+}
+
+const SEMANTIC: bool = true;
+const SEM_SHARE: f64 = 0.9;
+
+/// Class, id and itemprop names that publishers give the article body.
+const BODY_NAMES: &[&str] = &[
+    "articlebody", "article-body", "article__body", "article-content", "article__content",
+    "articlecontent", "article-text", "article__text", "entry-content", "entry__content",
+    "entrycontent", "post-content", "post__content", "postcontent", "post-body", "post__body",
+    "postbody", "post-entry", "story-body", "story__body", "storybody", "story-content",
+    "content-body", "text-body", "body-text", "bodytext", "rich-text", "richtext",
+    "article-body-text", "single-content", "blog-content", "main-text", "entry-body",
+    "td-post-content", "field-name-body", "field--name-body", "news-content",
+    "news-text", "newsbody", "article_body", "post_content", "entry_content", "story_body",
+];
+
+/// The best element the page names as its article body, by good text.
+fn semantic_body(t: &Tree<'_>, good: &[u64]) -> Option<u32> {
+    let mut best: Option<u32> = None;
+    for (i, n) in t.nodes.iter().enumerate() {
+        if n.junk || n.el.is_none() || good[i] == 0 || n.tag.is_inline() {
+            continue;
+        }
+        let i = i as u32;
+        let named = t
+            .attr(i, "itemprop")
+            .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "articleBody"))
+            || t.attr(i, "class").is_some_and(|c| {
+                c.split_ascii_whitespace()
+                    .any(|c| BODY_NAMES.iter().any(|b| c.eq_ignore_ascii_case(b)))
+            })
+            || t.attr(i, "id")
+                .is_some_and(|c| BODY_NAMES.iter().any(|b| c.eq_ignore_ascii_case(b)));
+        if named && best.is_none_or(|b| good[i as usize] > good[b as usize]) {
+            best = Some(i);
+        }
+    }
+    best
 }
 
 const COVER_MIN: f64 = 0.7;
