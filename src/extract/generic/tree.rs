@@ -113,7 +113,9 @@ fn tag_of(name: &str, el: &Element) -> Tag {
         "span" | "em" | "strong" | "b" | "i" | "u" | "s" | "small" | "sub" | "sup" | "code"
         | "mark" | "abbr" | "cite" | "q" | "font" | "label" | "big" | "tt" | "del" | "ins"
         | "kbd" | "var" | "samp" | "bdi" | "bdo" | "data" | "wbr" | "nobr" | "strike"
-        | "acronym" | "dfn" | "picture" | "address" => Tag::Inline,
+        | "acronym" | "dfn" | "picture" | "address" | "ruby" | "rb" | "rtc" | "blink" => {
+            Tag::Inline
+        }
         "script" => {
             let json = el
                 .attrs()
@@ -127,9 +129,8 @@ fn tag_of(name: &str, el: &Element) -> Tag {
         "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
         | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head" | "dialog"
         | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset" | "frame"
-        | "noframes" | "applet" | "param" | "datalist" | "output" | "progress" | "meter" => {
-            Tag::Void
-        }
+        | "noframes" | "applet" | "param" | "datalist" | "output" | "progress" | "meter" | "rt"
+        | "rp" => Tag::Void,
         _ => Tag::Other,
     }
 }
