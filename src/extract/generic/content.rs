@@ -486,9 +486,9 @@ fn link_farm(t: &Tree<'_>, i: u32) -> bool {
         return false;
     }
     match n.tag {
-        Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5,
+        Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.4,
         Tag::Div | Tag::Section | Tag::Table | Tag::Other | Tag::Td | Tag::Li => {
-            ld > 0.65 || (ld > 0.4 && n.text_len < 300 && n.links >= 5)
+            ld > 0.5 || (ld > 0.4 && n.text_len < 300 && n.links >= 5)
         }
         Tag::P | Tag::H(_) => (ld > 0.8 && n.links >= 4) || (ld >= 0.5 && n.text_len < 150),
         _ => false,

@@ -119,7 +119,7 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
         }
         _ => false,
     };
-    let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 80);
+    let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 200);
     if let (Some(first), Some(last)) = (body.iter().position(good), body.iter().rposition(good)) {
         let mut i = 0usize;
         body.retain(|b| {
