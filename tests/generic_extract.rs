@@ -177,3 +177,15 @@ fn generic_deep_nesting_does_not_overflow() {
     let c = run(&html);
     assert_eq!(c.page_type, PageType::Article);
 }
+
+#[test]
+fn generic_tables_and_ruby() {
+    let table = "<table><tr><th>Year</th><th>Sales</th></tr><tr><td>2020</td><td>12 units</td></tr></table>\
+                 <p>日本語の<ruby>漢字<rt>かんじ</rt></ruby>を読む人のための長い文です、これは本文です。</p>";
+    let c = run(&article("", table));
+    let text = body_text(&c);
+    assert!(text.contains("Year | Sales"), "{text}");
+    assert!(text.contains("2020 | 12 units"), "{text}");
+    assert!(text.contains("日本語の漢字を読む"), "{text}");
+    assert!(!text.contains("かんじ"), "{text}");
+}

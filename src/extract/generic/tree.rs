@@ -640,9 +640,39 @@ const POSITIVE_WHOLE: &[&str] = &[
     "page-content",
 ];
 
-fn part_set(name: &str, set: &[&str]) -> bool {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|p| !p.is_empty() && set.iter().any(|s| p.eq_ignore_ascii_case(s)))
+/// Which vocabulary a class-name part belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Hint {
+    Strong,
+    Layout,
+    Weak,
+    Positive,
+}
+
+static HINTS: std::sync::LazyLock<std::collections::HashMap<&'static str, Hint>> =
+    std::sync::LazyLock::new(|| {
+        let mut m = std::collections::HashMap::new();
+        // Insert the weakest first so that a part in two lists gets the stronger hint.
+        for (list, hint) in [
+            (POSITIVE, Hint::Positive),
+            (WEAK, Hint::Weak),
+            (LAYOUT, Hint::Layout),
+            (STRONG, Hint::Strong),
+        ] {
+            for w in list {
+                m.insert(*w, hint);
+            }
+        }
+        m
+    });
+
+/// The strongest hint among the parts of a lowercased class name.
+fn hint_of(lower: &str) -> Option<Hint> {
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| HINTS.get(p).copied())
+        .min()
 }
 
 /// Decide whether an element is boilerplate and its class/id weight.
@@ -767,18 +797,24 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
             Some(p) if p > 0 => lower[..p].to_string(),
             _ => lower,
         };
-        if part_set(&lower, STRONG) {
-            negative = true;
-            weight -= 25;
-        } else if part_set(&lower, LAYOUT) {
-            negative |= !substantial;
-            weight -= 25;
-        } else if part_set(&lower, WEAK) {
-            weak |= small;
-            weight -= 25;
-        } else if part_set(&lower, POSITIVE) {
-            weight += 25;
-            positive = true;
+        match hint_of(&lower) {
+            Some(Hint::Strong) => {
+                negative = true;
+                weight -= 25;
+            }
+            Some(Hint::Layout) => {
+                negative |= !substantial;
+                weight -= 25;
+            }
+            Some(Hint::Weak) => {
+                weak |= small;
+                weight -= 25;
+            }
+            Some(Hint::Positive) => {
+                weight += 25;
+                positive = true;
+            }
+            None => {}
         }
     }
     // A class list naming the node as content ("box article") outweighs a modifier.
