@@ -68,20 +68,25 @@ const ARTICLE_TYPES: &[&str] = &[
     "MedicalScholarlyArticle",
 ];
 
-fn class_id(t: &Tree<'_>, i: u32) -> String {
-    let mut s = String::new();
-    if let Some(c) = t.attr(i, "class") {
-        s.push_str(c);
-    }
-    if let Some(c) = t.attr(i, "id") {
-        s.push(' ');
-        s.push_str(c);
-    }
-    s.to_ascii_lowercase()
+/// ASCII-case-insensitive substring test, without allocating.
+fn has_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Does the class or id of node `i` contain any of `hints` (ASCII, any case)?
+fn class_id_has(t: &Tree<'_>, i: u32, hints: &[&str]) -> bool {
+    let Some(el) = t.nodes.get(i as usize).and_then(|n| n.el) else {
+        return false;
+    };
+    el.attrs()
+        .filter(|(k, _)| *k == "class" || *k == "id")
+        .any(|(_, v)| hints.iter().any(|h| has_ci(v, h)))
 }
 
 fn collect(t: &Tree<'_>) -> Raw {
     let mut raw = Raw::default();
+    let mut ci = String::new();
     if t.html != NONE {
         raw.lang = t
             .attr(t.html, "lang")
@@ -143,7 +148,7 @@ fn collect(t: &Tree<'_>) -> Raw {
                     let pub_hint = t.attr(i, "pubdate").is_some()
                         || t.attr(i, "itemprop")
                             .is_some_and(|p| p.contains("datePublished"))
-                        || class_id(t, i).contains("publish")
+                        || class_id_has(t, i, &["publish"])
                         || ancestor_hint(
                             t,
                             i,
@@ -180,11 +185,18 @@ fn collect(t: &Tree<'_>) -> Raw {
         ) && n.text_len < 120
             && (n.text_len > 0 || n.junk)
         {
-            let ci = class_id(t, i);
-            if ci.is_empty() {
+            ci.clear();
+            for (k, v) in el.attrs() {
+                if k == "class" || k == "id" {
+                    ci.push_str(v);
+                    ci.push(' ');
+                }
+            }
+            ci.make_ascii_lowercase();
+            let itemprop = t.attr(i, "itemprop").unwrap_or("");
+            if ci.is_empty() && itemprop.is_empty() {
                 continue;
             }
-            let itemprop = t.attr(i, "itemprop").unwrap_or("");
             if (ci.contains("byline") || ci.contains("author") || itemprop == "author")
                 && !ci.contains("avatar")
                 && !ci.contains("bio")
@@ -197,11 +209,9 @@ fn collect(t: &Tree<'_>) -> Raw {
                     raw.bylines.push(s);
                 }
             }
-            if (ci.contains("date")
-                || ci.contains("posted")
-                || ci.contains("publish")
-                || ci.contains("time")
-                || ci.contains("meta"))
+            if ["date", "posted", "publish", "time", "meta"]
+                .iter()
+                .any(|h| ci.contains(h))
                 && raw.dated_text.len() < 20
             {
                 let mut s = String::new();
@@ -221,8 +231,7 @@ fn ancestor_hint(t: &Tree<'_>, mut i: u32, hints: &[&str]) -> bool {
         if i == NONE {
             return false;
         }
-        let ci = class_id(t, i);
-        if hints.iter().any(|h| ci.contains(h)) {
+        if class_id_has(t, i, hints) {
             return true;
         }
     }

@@ -649,22 +649,46 @@ enum Hint {
     Positive,
 }
 
-static HINTS: std::sync::LazyLock<std::collections::HashMap<&'static str, Hint>> =
-    std::sync::LazyLock::new(|| {
-        let mut m = std::collections::HashMap::new();
-        // Insert the weakest first so that a part in two lists gets the stronger hint.
-        for (list, hint) in [
-            (POSITIVE, Hint::Positive),
-            (WEAK, Hint::Weak),
-            (LAYOUT, Hint::Layout),
-            (STRONG, Hint::Strong),
-        ] {
-            for w in list {
-                m.insert(*w, hint);
-            }
+/// FNV-1a: the hint table is looked up for every class-name part of every element,
+/// and its keys are short, trusted constants.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        m
-    });
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+static HINTS: std::sync::LazyLock<FnvMap<&'static str, Hint>> = std::sync::LazyLock::new(|| {
+    let mut m = FnvMap::default();
+    // Insert the weakest first so that a part in two lists gets the stronger hint.
+    for (list, hint) in [
+        (POSITIVE, Hint::Positive),
+        (WEAK, Hint::Weak),
+        (LAYOUT, Hint::Layout),
+        (STRONG, Hint::Strong),
+    ] {
+        for w in list {
+            m.insert(*w, hint);
+        }
+    }
+    m
+});
 
 /// The strongest hint among the parts of a lowercased class name.
 fn hint_of(lower: &str) -> Option<Hint> {
