@@ -34,6 +34,72 @@ pub struct Choice {
 
 /// Pick the main-content subtrees.
 pub fn choose(t: &Tree<'_>) -> Choice {
+    let mut c = choose_inner(t);
+    if LEADS {
+        add_leads(t, &mut c.roots);
+    }
+    c
+}
+
+const LEADS: bool = true;
+
+/// A standfirst or lead paragraph often sits just before the body container, in the
+/// article header: take short runs of good text preceding the first root, up to three
+/// levels up, never crossing the body.
+fn add_leads(t: &Tree<'_>, roots: &mut Vec<u32>) {
+    let Some(&first) = roots.first() else { return };
+    let mut leads: Vec<u32> = Vec::new();
+    let mut cur = first;
+    for _ in 0..3 {
+        let mut s = prev_sibling(t, cur);
+        let mut seen = 0;
+        while let Some(p) = s {
+            if seen >= 4 {
+                break;
+            }
+            seen += 1;
+            let n = &t.nodes[p as usize];
+            if !n.junk && n.el.is_some() && !n.tag.is_inline() {
+                let own = if n.has_block { n.inline_len.max(n.text_len) } else { n.text_len };
+                if own >= 80 && own < 1500 && t.link_density(p) < 0.2 {
+                    leads.push(p);
+                }
+            }
+            s = prev_sibling(t, p);
+        }
+        let parent = t.nodes[cur as usize].parent;
+        if parent == NONE || parent == t.body || matches!(t.nodes[parent as usize].tag, Tag::Body | Tag::Html) {
+            break;
+        }
+        let stop = t.nodes[parent as usize].tag == Tag::Article;
+        cur = parent;
+        if stop {
+            break;
+        }
+    }
+    if !leads.is_empty() {
+        leads.reverse();
+        leads.retain(|l| !roots.iter().any(|&r| t.contains(r, *l) || t.contains(*l, r)));
+        leads.extend(roots.iter().copied());
+        *roots = leads;
+    }
+}
+
+fn prev_sibling(t: &Tree<'_>, i: u32) -> Option<u32> {
+    let p = t.nodes[i as usize].parent;
+    if p == NONE {
+        return None;
+    }
+    let mut c = t.nodes[p as usize].first_child;
+    let mut prev = None;
+    while c != NONE && c != i {
+        prev = Some(c);
+        c = t.nodes[c as usize].next_sibling;
+    }
+    prev
+}
+
+fn choose_inner(t: &Tree<'_>) -> Choice {
     let n = t.nodes.len();
     let mut score = vec![f32::NAN; n];
     let mut touched: Vec<u32> = Vec::new();
