@@ -60,15 +60,22 @@ fn add_leads(t: &Tree<'_>, roots: &mut Vec<u32>) {
             seen += 1;
             let n = &t.nodes[p as usize];
             if !n.junk && n.el.is_some() && !n.tag.is_inline() {
-                let own = if n.has_block { n.inline_len.max(n.text_len) } else { n.text_len };
-                if own >= 80 && own < 1500 && t.link_density(p) < 0.2 {
+                let own = if n.has_block {
+                    n.inline_len.max(n.text_len)
+                } else {
+                    n.text_len
+                };
+                if own >= 80 && own < 3000 && t.link_density(p) < 0.2 {
                     leads.push(p);
                 }
             }
             s = prev_sibling(t, p);
         }
         let parent = t.nodes[cur as usize].parent;
-        if parent == NONE || parent == t.body || matches!(t.nodes[parent as usize].tag, Tag::Body | Tag::Html) {
+        if parent == NONE
+            || parent == t.body
+            || matches!(t.nodes[parent as usize].tag, Tag::Body | Tag::Html)
+        {
             break;
         }
         let stop = t.nodes[parent as usize].tag == Tag::Article;
@@ -79,7 +86,11 @@ fn add_leads(t: &Tree<'_>, roots: &mut Vec<u32>) {
     }
     if !leads.is_empty() {
         leads.reverse();
-        leads.retain(|l| !roots.iter().any(|&r| t.contains(r, *l) || t.contains(*l, r)));
+        leads.retain(|l| {
+            !roots
+                .iter()
+                .any(|&r| t.contains(r, *l) || t.contains(*l, r))
+        });
         leads.extend(roots.iter().copied());
         *roots = leads;
     }
