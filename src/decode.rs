@@ -12,10 +12,7 @@
 //! Owns choosing and recording the encoding, and refusing bodies that are not text.
 //! Must not parse the document beyond the `<meta>` prescan; no network, no store.
 
-use std::sync::LazyLock;
-
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
-use regex::bytes::Regex;
 
 use crate::model::{Charset, CharsetSource};
 
@@ -114,7 +111,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         });
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
+    detector.feed(&detection_sample(bytes), true);
     let enc = detector.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _, had_errors) = enc.decode(bytes);
     let mut warnings = Vec::new();
@@ -130,6 +127,21 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         },
         warnings,
     })
+}
+
+/// What the detector needs to see: every whitespace-delimited run of bytes that holds
+/// a non-ASCII byte, one space between runs. Pure-ASCII words and markup carry no
+/// evidence about a legacy encoding (multi-byte trail bytes in the ASCII range stay
+/// inside their run), and skipping them makes detection many times cheaper.
+fn detection_sample(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for run in bytes.split(|b| b.is_ascii_whitespace() || *b == b'<' || *b == b'>') {
+        if !run.is_ascii() {
+            out.extend_from_slice(run);
+            out.push(b' ');
+        }
+    }
+    out
 }
 
 /// Decode with a declared encoding if the bytes agree with it; say why not otherwise.
@@ -218,15 +230,46 @@ pub fn charset_param(content_type: &str) -> Option<&str> {
     })
 }
 
-/// The encoding label declared by a `<meta>` tag in the first bytes of the document.
+/// The encoding label declared by a `<meta>` tag in the first bytes of the document:
+/// `<meta charset=X>` or `<meta http-equiv=Content-Type content="...; charset=X">`.
 fn meta_charset(bytes: &[u8]) -> Option<&str> {
-    static META: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r#"(?i-u)<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)"#).ok()
-    });
     let head = &bytes[..bytes.len().min(META_PRESCAN_BYTES)];
-    let re = META.as_ref()?;
-    let caps = re.captures(head)?;
-    std::str::from_utf8(caps.get(1)?.as_bytes()).ok()
+    for lt in memchr::memchr_iter(b'<', head) {
+        let tag = &head[lt + 1..];
+        if tag.len() < 5
+            || !tag[..4].eq_ignore_ascii_case(b"meta")
+            || tag[4].is_ascii_alphanumeric()
+        {
+            continue;
+        }
+        let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
+        let tag = &tag[..end];
+        let Some(at) = find_ascii_ci(tag, b"charset") else {
+            continue;
+        };
+        let rest = &tag[at + 7..];
+        let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+        let Some(rest) = rest.strip_prefix(b"=") else {
+            continue;
+        };
+        let rest = &rest[rest
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace() || **b == b'"' || **b == b'\'')
+            .count()..];
+        let n = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+            .count();
+        if n > 0 {
+            return std::str::from_utf8(&rest[..n]).ok();
+        }
+    }
+    None
+}
+
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -300,6 +343,22 @@ mod tests {
         assert!(decode(b"%PDF-1.4\n...", None).is_err());
         assert!(decode(b"\x89PNG\r\n\x1a\n\0\0", None).is_err());
         assert!(decode(&[0u8, 1, 2, 3, 200, 201, 0, 0], None).is_err());
+    }
+
+    #[test]
+    fn meta_prescan_variants() {
+        assert_eq!(
+            meta_charset(b"<META CHARSET=ISO-8859-1>"),
+            Some("ISO-8859-1")
+        );
+        assert_eq!(
+            meta_charset(
+                b"<meta http-equiv=Content-Type content='text/html; charset = \"utf-8\"'>"
+            ),
+            Some("utf-8")
+        );
+        assert_eq!(meta_charset(b"<metadata charset=x><p>charset=y"), None);
+        assert_eq!(meta_charset(b"<meta name=x>"), None);
     }
 
     #[test]

@@ -18,24 +18,19 @@ use crate::model::{Block, DatePrecision, PublishedDate};
 /// Normalize a run of text: NFC, whitespace collapsed, invisible characters dropped,
 /// trimmed.
 pub fn text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut pending_space = false;
-    if raw.is_ascii() {
-        // Fast path: ASCII is already NFC and has no invisible characters.
-        for c in raw.chars() {
-            if c.is_ascii_whitespace() || c == '\u{b}' {
-                pending_space = !out.is_empty();
-                continue;
-            }
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-        }
-        return out;
+    // Most text is already NFC: skip the composing iterator when a quick check says so.
+    if unicode_normalization::is_nfc_quick(raw.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        collapse(raw.chars(), raw.len())
+    } else {
+        collapse(raw.nfc(), raw.len())
     }
-    for c in raw.nfc() {
+}
+
+fn collapse(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    let mut pending_space = false;
+    for c in chars {
         if is_invisible(c) {
             continue;
         }
@@ -82,12 +77,22 @@ fn is_invisible(c: char) -> bool {
 /// Number of words in the body: whitespace-separated tokens that contain a letter or
 /// digit, over text blocks and image captions.
 pub fn word_count(body: &[Block]) -> u64 {
+    fn words(t: &str) -> u64 {
+        t.split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count() as u64
+    }
+    let many = |v: &[String]| v.iter().map(|t| words(t)).sum::<u64>();
     body.iter()
-        .map(|b| {
-            b.text()
-                .split_whitespace()
-                .filter(|w| w.chars().any(char::is_alphanumeric))
-                .count() as u64
+        .map(|b| match b {
+            Block::Paragraph { text }
+            | Block::Heading { text, .. }
+            | Block::Preformatted { text } => words(text),
+            Block::Blockquote { paragraphs } => many(paragraphs),
+            Block::List { items, .. } => many(items),
+            Block::Image {
+                caption, credit, ..
+            } => caption.as_deref().map_or(0, words) + credit.as_deref().map_or(0, words),
         })
         .sum()
 }
@@ -153,20 +158,25 @@ fn month(y: i32, m: u32) -> Option<PublishedDate> {
 /// The first date found in `raw` wins. Returns `None` for anything else.
 pub fn parse_date(raw: &str) -> Option<PublishedDate> {
     static ISO: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:\b|T)").expect("static regex")
+        Regex::new(r"(?-u:\b)(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:(?-u:\b)|T)")
+            .expect("static regex")
     });
     static MDY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+        Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?-u:\b)")
             .expect("static regex")
     });
     static DMY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b")
-            .expect("static regex")
+        Regex::new(
+            r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})(?-u:\b)",
+        )
+        .expect("static regex")
     });
-    static MY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b([a-z]{3,9})\.?,?\s+(\d{4})\b").expect("static regex"));
+    static MY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?,?\s+(\d{4})(?-u:\b)").expect("static regex")
+    });
     static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b").expect("static regex")
+        Regex::new(r"(?-u:\b)(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?-u:\b)")
+            .expect("static regex")
     });
     let s = text(raw);
     let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());

@@ -1,12 +1,193 @@
-//! `quire extract`: saved pages to Article documents.
+//! `quire extract`: saved pages to Article documents, in one process.
+//!
+//! Reads each input (a path, or `-` for stdin), runs [`crate::pipeline::process`], and
+//! prints the Article JSON (or the body as text). With several inputs and `--out DIR`
+//! it writes one `<input name>.json` (or `.txt`) per input. A failing input is reported
+//! and counted; the others still run (exit code 1 when any failed).
 
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::UsageError;
 use crate::exit::ExitCode;
+use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
+use crate::model::{Article, Block};
+use crate::pipeline::{self, CaptureInfo, PageInput};
+
+/// Largest input read (a bigger one is refused with a clear error after reading at
+/// most this many bytes, so memory stays bounded). Matches the crawler's order of
+/// magnitude for `--max-body`.
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The Article JSON document (pretty-printed).
+    Json,
+    /// The body as plain text, one block per line.
+    Text,
+}
 
 /// Arguments of `quire extract`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Saved pages to extract (`-` reads standard input).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The page's URL (resolves links and images; chooses the profile by host).
+    /// Without it a file:// URL of the input is used.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The HTTP Content-Type the page was served with (its charset is evidence).
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// Site profile: a built-in name (esr), a TOML file, or "generic".
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Write one output file per input into this directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+/// Build the extract stage's configuration from a `--profile` argument.
+pub fn extract_config(profile: Option<&str>) -> Result<ExtractConfig, UsageError> {
+    let profiles = ProfileSet::builtin();
+    let choice = match profile {
+        None => ProfileChoice::ByHost,
+        Some("generic") => ProfileChoice::Generic,
+        Some(p) => ProfileChoice::Force(Arc::clone(
+            &profiles.resolve(p).map_err(|e| UsageError(e.to_string()))?,
+        )),
+    };
+    Ok(ExtractConfig {
+        profiles,
+        choice,
+        skip_links: false,
+    })
+}
 
 /// Run it.
-pub fn execute(_args: Args) -> anyhow::Result<ExitCode> {
-    Ok(ExitCode::Success)
+pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
+    let cfg = ExtractConfig {
+        skip_links: true,
+        ..extract_config(args.profile.as_deref())?
+    };
+    if args.inputs.len() > 1 && args.out.is_none() {
+        return Err(UsageError("several inputs need --out DIR".into()).into());
+    }
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut failed = 0usize;
+    for input in &args.inputs {
+        match extract_one(input, &args, &cfg) {
+            Ok(out) => {
+                if let Some(dir) = &args.out {
+                    let ext = if args.format == Format::Json {
+                        "json"
+                    } else {
+                        "txt"
+                    };
+                    let name = input
+                        .file_name()
+                        .map_or_else(|| "stdin".into(), |n| n.to_string_lossy().into_owned());
+                    let path = dir.join(format!("{name}.{ext}"));
+                    std::fs::write(&path, out)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                } else {
+                    std::io::stdout()
+                        .write_all(out.as_bytes())
+                        .context("writing stdout")?;
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("quire: {}: {e:#}", input.display());
+            }
+        }
+    }
+    Ok(if failed > 0 {
+        ExitCode::PartialFailure
+    } else {
+        ExitCode::Success
+    })
+}
+
+fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
+    } else {
+        let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        f.take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        anyhow::bail!("input larger than {} MiB; refused", MAX_INPUT_BYTES >> 20);
+    }
+    Ok(buf)
+}
+
+fn extract_one(input: &Path, args: &Args, cfg: &ExtractConfig) -> anyhow::Result<String> {
+    let body = read_input(input)?;
+    let url = match &args.url {
+        Some(u) => url::Url::parse(u).map_err(|e| UsageError(format!("--url {u:?}: {e}")))?,
+        None => file_url(input)?,
+    };
+    let page = PageInput {
+        url: &url,
+        body: &body,
+        content_type: args.content_type.as_deref(),
+    };
+    let processed = pipeline::process(&page, cfg)?;
+    let capture = CaptureInfo {
+        content_type: args.content_type.clone(),
+        ..CaptureInfo::default()
+    };
+    let article = processed.into_article(&body, capture);
+    Ok(match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&article)?;
+            s.push('\n');
+            s
+        }
+        Format::Text => body_text(&article),
+    })
+}
+
+fn file_url(input: &Path) -> anyhow::Result<url::Url> {
+    if input == Path::new("-") {
+        return Ok(url::Url::parse("file:///stdin").context("stdin url")?);
+    }
+    let abs =
+        std::path::absolute(input).with_context(|| format!("resolving {}", input.display()))?;
+    url::Url::from_file_path(&abs)
+        .map_err(|()| anyhow::anyhow!("cannot make a URL of {}", abs.display()))
+}
+
+/// The body as plain text, one block per line (list items and quote paragraphs on
+/// lines of their own, image captions with their credit).
+pub fn body_text(article: &Article) -> String {
+    let mut out = String::new();
+    for b in &article.content.body {
+        let t = match b {
+            Block::Preformatted { text } => text.clone(),
+            other => other.text(),
+        };
+        if !t.is_empty() {
+            out.push_str(&t);
+            out.push('\n');
+        }
+    }
+    out
 }

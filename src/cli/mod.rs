@@ -6,8 +6,17 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::ExitCode;
 
+pub mod changes;
+pub mod crawl;
+pub mod debug_store_fill;
+pub mod demo;
+pub mod diff;
+pub mod export;
 pub mod extract;
+pub mod history;
+pub mod reindex;
 pub mod schema;
+pub mod verify;
 
 /// Exit codes, printed at the end of `--help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -17,7 +26,8 @@ Exit codes:
   2  usage error (bad flags or configuration); nothing was done
   3  the store is locked by another quire process
   4  the store is corrupt (verification failed)
-  5  fatal error (I/O error, unwritable store, ...)";
+  5  fatal error (I/O error, unwritable store), or a crawl interrupted by
+     Ctrl-C/SIGTERM (the next `quire crawl` resumes it)";
 
 /// quire: archive online magazines.
 #[derive(Debug, Parser)]
@@ -33,15 +43,43 @@ pub struct Cli {
 pub enum Command {
     /// Extract saved pages into Article JSON documents.
     Extract(extract::Args),
+    /// Crawl seed URLs into the store (resumes an interrupted run).
+    Crawl(crawl::Args),
     /// Print the Article JSON Schema.
     Schema(schema::Args),
+    /// Added, removed, changed and unchanged articles between two runs.
+    Changes(changes::Args),
+    /// What changed in one article between two captures.
+    Diff(diff::Args),
+    /// Stream captures as JSONL Article documents or as a WARC 1.1 file.
+    Export(export::Args),
+    /// Re-hash every object, record and manifest of a store; exit 4 on any problem.
+    Verify(verify::Args),
+    /// List the captures of one URL, oldest first.
+    History(history::Args),
+    /// Rebuild the store's SQLite index from its files.
+    Reindex(reindex::Args),
+    /// Serve a bundled sample site on 127.0.0.1, crawl it twice, show what changed.
+    Demo(demo::Args),
+    /// Write synthetic captures into a store (for crash tests).
+    #[command(hide = true)]
+    DebugStoreFill(debug_store_fill::Args),
 }
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(a) => extract::execute(a),
+        Command::Crawl(a) => crawl::execute(a),
         Command::Schema(a) => schema::execute(a),
+        Command::Changes(a) => changes::execute(a),
+        Command::Diff(a) => diff::execute(a),
+        Command::Export(a) => export::execute(a),
+        Command::Verify(a) => verify::execute(a),
+        Command::History(a) => history::execute(a),
+        Command::Reindex(a) => reindex::execute(a),
+        Command::Demo(a) => demo::execute(a),
+        Command::DebugStoreFill(a) => debug_store_fill::execute(a),
     }
 }
 
@@ -58,9 +96,11 @@ pub fn init_logging() {
 /// The exit code for an error that reached the binary's edge.
 pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain() {
-        if let Some(code) = cause.downcast_ref::<UsageError>() {
-            let _ = code;
+        if cause.downcast_ref::<UsageError>().is_some() {
             return ExitCode::Usage;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::store::StoreError>() {
+            return e.exit_code();
         }
     }
     ExitCode::Fatal

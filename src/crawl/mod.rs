@@ -1,2 +1,746 @@
-//! The crawl loop: seeds, scope, frontier, politeness, and handing pages to the pipeline
-//! and the store.
+//! The crawl loop: seeds, scope, frontier, limits, and handing each fetched page to the
+//! pipeline and the store.
+//!
+//! Owns: one run from start (or resume) to finish — taking URLs from the store's
+//! frontier, running at most `concurrency` page tasks, turning each fetch result into a
+//! store outcome (capture, not-modified, failed, gone), discovering links, enforcing the
+//! run's limits, stopping cleanly on a signal, and the run summary.
+//! Must not: open sockets itself (only [`crate::fetch`] touches the network), parse
+//! HTML beyond calling [`crate::pipeline`] / link discovery, print, or read the
+//! environment. Store access goes through one `Mutex<Store>` used only from blocking
+//! tasks, so fetches stay concurrent while writes are serialized.
+
+pub mod config;
+
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::extract::ExtractConfig;
+use crate::fetch::url::{canonicalize, has_non_html_extension, parse_canonical, Prefix, Scope};
+use crate::fetch::{Conditional, FetchConfig, FetchError, Fetcher};
+use crate::pipeline::{self, CaptureInfo, PageInput};
+use crate::store::{CaptureSummary, EntryKind, Outcome, RunId, Store, StoreError};
+
+/// Most links taken from one page; the rest are ignored (a page with a million links
+/// cannot blow the frontier or memory).
+pub const MAX_LINKS_PER_PAGE: usize = 10_000;
+
+/// Default cap on the URLs one run's frontier may know: the frontier lives in SQLite,
+/// so this bounds disk, not memory; a site with more pages needs `--max-frontier`.
+pub const DEFAULT_MAX_FRONTIER: u64 = 5_000_000;
+
+/// Frozen configuration of one crawl.
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    /// Seed URLs (canonical). Each also adds its host + path prefix to the scope.
+    pub seeds: Vec<Url>,
+    /// Extra in-scope URL prefixes (`--scope`).
+    pub extra_scope: Vec<Prefix>,
+    /// A URL must match one of these, when any are given (`--include`).
+    pub include: Vec<regex::Regex>,
+    /// A URL matching any of these is out of scope (`--exclude`).
+    pub exclude: Vec<regex::Regex>,
+    /// Most pages taken from the frontier in this run (`--max-pages`).
+    pub max_pages: Option<u64>,
+    /// Most link hops from a seed (`--max-depth`; seeds are depth 0).
+    pub max_depth: Option<u32>,
+    /// Most body bytes downloaded in this run (`--max-run-bytes`); when reached, no new
+    /// page is started.
+    pub max_run_bytes: Option<u64>,
+    /// Most URLs the run's frontier may know (`--max-frontier`); further links are
+    /// dropped and counted.
+    pub max_frontier: Option<u64>,
+    /// Longest run (`--max-duration`); when reached, no new page is started.
+    pub max_duration: Option<Duration>,
+    /// Most links taken from one page.
+    pub max_links_per_page: usize,
+    /// Most pages in flight at once, all hosts together (`--concurrency`).
+    pub concurrency: usize,
+    /// How long in-flight pages may take to finish after a stop signal before they are
+    /// abandoned (an abandoned page leaves no record; the resumed run refetches it).
+    pub shutdown_grace: Duration,
+    /// HTTP client, politeness, retries and size limits.
+    pub fetch: FetchConfig,
+    /// Extractor choice (forced profile or by host).
+    pub extract: ExtractConfig,
+    /// Recorded in the run's info (what `--profile` was), for provenance.
+    pub profile_label: Option<String>,
+}
+
+impl CrawlConfig {
+    /// A configuration with the defaults for `seeds`.
+    pub fn new(seeds: Vec<Url>) -> CrawlConfig {
+        CrawlConfig {
+            seeds,
+            extra_scope: Vec::new(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_pages: None,
+            max_depth: None,
+            max_run_bytes: None,
+            max_frontier: Some(DEFAULT_MAX_FRONTIER),
+            max_duration: None,
+            max_links_per_page: MAX_LINKS_PER_PAGE,
+            concurrency: 8,
+            shutdown_grace: Duration::from_secs(10),
+            fetch: FetchConfig::default(),
+            extract: ExtractConfig::default(),
+            profile_label: None,
+        }
+    }
+
+    /// The scope: every seed's prefix, the extra prefixes, include and exclude.
+    pub fn scope(&self) -> Scope {
+        let mut prefixes: Vec<Prefix> = self.seeds.iter().map(Prefix::of_seed).collect();
+        prefixes.extend(self.extra_scope.iter().cloned());
+        Scope {
+            prefixes,
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+        }
+    }
+
+    fn info(&self) -> serde_json::Value {
+        serde_json::json!({
+            "seeds": self.seeds.iter().map(Url::as_str).collect::<Vec<_>>(),
+            "scope": self.scope().prefixes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "include": self.include.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "exclude": self.exclude.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "profile": self.profile_label,
+            "user_agent": self.fetch.user_agent,
+            "max_pages": self.max_pages,
+            "max_depth": self.max_depth,
+            "delay_ms": self.fetch.host_delay.as_millis() as u64,
+            "tool_version": crate::TOOL_VERSION,
+        })
+    }
+}
+
+/// Why a crawl could not run or had to stop.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CrawlError {
+    /// The store refused an operation (locked, corrupt, I/O): the run stops.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Client(#[from] crate::fetch::ClientError),
+    /// No seeds.
+    #[error("no seed URLs")]
+    NoSeeds,
+    /// A worker task died (a bug); the run is left unfinished and resumes next time.
+    #[error("internal error in a crawl task: {0}")]
+    Task(String),
+}
+
+/// A progress report, sent after every page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Pages finished in this session.
+    pub done: u64,
+    /// URLs the frontier knows (done + pending + in flight).
+    pub known: u64,
+    /// Captured so far in this session.
+    pub captured: u64,
+    /// Failed so far in this session.
+    pub failed: u64,
+}
+
+/// The run summary: printed with `--json` (one line) and stored with the run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// The run id.
+    pub run_id: String,
+    /// True when this invocation resumed an interrupted run.
+    pub resumed: bool,
+    /// True when the run was finished (manifest written); false when interrupted.
+    pub finished: bool,
+    /// Which limit or signal ended the run early, if any ("max_pages", "max_duration",
+    /// "max_run_bytes", "signal").
+    pub stopped_by: Option<String>,
+    /// Pages with an outcome in this run: captured + not_modified + failed + gone.
+    pub pages_fetched: u64,
+    /// Pages fetched and stored.
+    pub captured: u64,
+    /// Pages answered 304 (the previous capture still holds).
+    pub not_modified: u64,
+    /// Pages that failed.
+    pub failed: u64,
+    /// Failures by reason ("http_500", "timeout", "too_large", ...).
+    pub failures: BTreeMap<String, u64>,
+    /// Previously captured pages now 404/410.
+    pub gone: u64,
+    /// URLs not fetched by policy (robots.txt, redirect out of scope), by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// Links dropped because the frontier was full.
+    pub frontier_dropped: u64,
+    /// Against the previous finished run: articles new in this run.
+    pub added: Option<u64>,
+    /// Against the previous finished run: articles whose content changed.
+    pub changed: Option<u64>,
+    /// Against the previous finished run: articles unchanged.
+    pub unchanged: Option<u64>,
+    /// Against the previous finished run: articles gone from this run.
+    pub removed: Option<u64>,
+    /// The run compared against.
+    pub previous_run: Option<String>,
+    /// HTTP requests made in this invocation (pages, redirect hops, retries, robots.txt).
+    pub requests: u64,
+    /// Body bytes downloaded in this invocation.
+    pub bytes: u64,
+    /// Wall-clock seconds of this invocation.
+    pub duration_s: f64,
+}
+
+/// What happened to one URL in this session.
+enum PageResult {
+    Captured,
+    NotModified,
+    Failed,
+    Gone,
+    Skipped(String),
+    Store(StoreError),
+}
+
+struct Ctx {
+    store: Arc<Mutex<Store>>,
+    run: RunId,
+    fetcher: Arc<Fetcher>,
+    scope: Scope,
+    extract: ExtractConfig,
+    max_depth: Option<u32>,
+    max_links: usize,
+    max_frontier: Option<u64>,
+    known: AtomicU64,
+    dropped: AtomicU64,
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    match store.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// Run `f` on the store from a blocking thread.
+async fn with_store<T: Send + 'static>(
+    store: &Arc<Mutex<Store>>,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, CrawlError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&mut lock(&store)))
+        .await
+        .map_err(|e| CrawlError::Task(e.to_string()))?
+        .map_err(CrawlError::from)
+}
+
+/// Crawl into `store` until the frontier is empty, a limit is reached, or `stop`
+/// resolves (then in-flight pages get `shutdown_grace` to finish and the run is left
+/// unfinished, to be resumed by the next call). An unfinished run in the store is
+/// resumed instead of starting a new one.
+pub async fn crawl(
+    cfg: CrawlConfig,
+    store: Store,
+    stop: impl Future<Output = ()>,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<Summary, CrawlError> {
+    if cfg.seeds.is_empty() {
+        return Err(CrawlError::NoSeeds);
+    }
+    let started = Instant::now();
+    let fetcher = Fetcher::new(cfg.fetch.clone())?;
+    let store = Arc::new(Mutex::new(store));
+    let info = cfg.info();
+    let seeds: Vec<(String, u32)> = cfg.seeds.iter().map(|u| (u.to_string(), 0)).collect();
+    let (run, resumed, previous, known) = with_store(&store, move |s| {
+        let (run, resumed) = match s.unfinished_run()? {
+            Some(run) => {
+                let n = s.frontier_reset_in_flight(&run)?;
+                tracing::info!(%run, reset = n, "resuming unfinished run");
+                (run, true)
+            }
+            None => (s.begin_run(&info)?, false),
+        };
+        s.frontier_add(&run, &seeds)?;
+        let previous = s
+            .runs()?
+            .into_iter()
+            .filter(|r| r.finished_at.is_some() && r.id != run)
+            .map(|r| r.id)
+            .last();
+        let c = s.frontier_counts(&run)?;
+        Ok((run, resumed, previous, c.pending + c.in_flight + c.done))
+    })
+    .await?;
+    tracing::info!(%run, resumed, "crawl started");
+
+    let ctx = Arc::new(Ctx {
+        store: store.clone(),
+        run: run.clone(),
+        fetcher: fetcher.clone(),
+        scope: cfg.scope(),
+        // The crawl needs the links, whatever the caller's extract config says.
+        extract: ExtractConfig {
+            skip_links: false,
+            ..cfg.extract.clone()
+        },
+        max_depth: cfg.max_depth,
+        max_links: cfg.max_links_per_page,
+        max_frontier: cfg.max_frontier,
+        known: AtomicU64::new(known),
+        dropped: AtomicU64::new(0),
+    });
+
+    let concurrency = cfg.concurrency.max(1);
+    let deadline = cfg.max_duration.map(|d| started + d);
+    let mut tasks: JoinSet<PageResult> = JoinSet::new();
+    let mut taken: u64 = 0;
+    let mut prog = Progress::default();
+    let mut stopped_by: Option<String> = None;
+    let mut interrupted = false;
+    let mut grace_until: Option<Instant> = None;
+    let mut fatal: Option<CrawlError> = None;
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut frontier_empty = false;
+    tokio::pin!(stop);
+
+    loop {
+        // Limits that stop taking new pages.
+        if stopped_by.is_none() {
+            if cfg.max_pages.is_some_and(|m| taken >= m) {
+                stopped_by = Some("max_pages".into());
+            } else if cfg.max_run_bytes.is_some_and(|m| fetcher.body_bytes() >= m) {
+                stopped_by = Some("max_run_bytes".into());
+            } else if deadline.is_some_and(|d| Instant::now() >= d) {
+                stopped_by = Some("max_duration".into());
+            }
+        }
+        let taking = stopped_by.is_none() && fatal.is_none();
+        if taking && tasks.len() < concurrency {
+            let mut want = concurrency - tasks.len();
+            if let Some(m) = cfg.max_pages {
+                want = want.min(m.saturating_sub(taken) as usize);
+            }
+            let r = run.clone();
+            let batch = with_store(&store, move |s| s.frontier_take(&r, want)).await?;
+            frontier_empty = batch.is_empty();
+            for (url, depth) in batch {
+                taken += 1;
+                let ctx = ctx.clone();
+                tasks.spawn(async move { page(ctx, url, depth).await });
+            }
+        }
+        if tasks.is_empty() && (frontier_empty || !taking) {
+            break;
+        }
+        tokio::select! {
+            joined = tasks.join_next(), if !tasks.is_empty() => {
+                let result = match joined {
+                    Some(Ok(r)) => r,
+                    Some(Err(e)) if e.is_cancelled() => continue,
+                    Some(Err(e)) => {
+                        fatal.get_or_insert(CrawlError::Task(e.to_string()));
+                        continue;
+                    }
+                    None => continue,
+                };
+                prog.done += 1;
+                match result {
+                    PageResult::Captured => prog.captured += 1,
+                    PageResult::NotModified | PageResult::Gone => {}
+                    PageResult::Failed => prog.failed += 1,
+                    PageResult::Skipped(kind) => *skipped.entry(kind).or_insert(0) += 1,
+                    PageResult::Store(e) => {
+                        tracing::error!(error = %e, "store error; stopping the run");
+                        fatal.get_or_insert(CrawlError::Store(e));
+                    }
+                }
+                prog.known = ctx.known.load(Ordering::Relaxed);
+                progress(&prog);
+            }
+            () = &mut stop, if !interrupted => {
+                tracing::warn!("stop requested: finishing in-flight pages, taking no new ones");
+                interrupted = true;
+                stopped_by = Some("signal".into());
+                grace_until = Some(Instant::now() + cfg.shutdown_grace);
+            }
+            () = sleep_until_opt(grace_until), if grace_until.is_some() => {
+                tracing::warn!(in_flight = tasks.len(), "abandoning in-flight pages");
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+                break;
+            }
+            () = sleep_until_opt(deadline), if deadline.is_some() && stopped_by.is_none() => {}
+        }
+    }
+    let dropped = ctx.dropped.load(Ordering::Relaxed);
+    drop(ctx);
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+
+    let mut summary = Summary {
+        run_id: run.to_string(),
+        resumed,
+        stopped_by,
+        skipped,
+        requests: fetcher.requests(),
+        bytes: fetcher.body_bytes(),
+        previous_run: previous.as_ref().map(ToString::to_string),
+        ..Summary::default()
+    };
+    summary.frontier_dropped = dropped;
+    let r = run.clone();
+    let counts = with_store(&store, move |s| {
+        let mut c = Summary::default();
+        s.for_each_entry(&r, |e| {
+            match e.kind {
+                EntryKind::Captured { .. } => c.captured += 1,
+                EntryKind::NotModified { .. } => c.not_modified += 1,
+                EntryKind::Failed { reason, .. } => {
+                    c.failed += 1;
+                    let key = reason
+                        .split(':')
+                        .next()
+                        .unwrap_or("other")
+                        .trim()
+                        .to_string();
+                    *c.failures.entry(key).or_insert(0) += 1;
+                }
+                EntryKind::Gone { .. } => c.gone += 1,
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    })
+    .await?;
+    summary.captured = counts.captured;
+    summary.not_modified = counts.not_modified;
+    summary.failed = counts.failed;
+    summary.failures = counts.failures;
+    summary.gone = counts.gone;
+    summary.pages_fetched = counts.captured + counts.not_modified + counts.failed + counts.gone;
+    summary.duration_s = started.elapsed().as_secs_f64();
+    if !interrupted {
+        let value = serde_json::to_value(&summary).unwrap_or(serde_json::Value::Null);
+        let r = run.clone();
+        with_store(&store, move |s| s.finish_run(&r, &value).map(|_| ())).await?;
+        summary.finished = true;
+        // Compared after finishing: a finished run's absent URLs count as removed.
+        if let Some(prev) = previous.clone() {
+            let r = run.clone();
+            let cmp = with_store(&store, move |s| {
+                crate::diff::changes::compare_runs(s, &prev, &r)
+            })
+            .await?;
+            summary.added = Some(cmp.added.len() as u64);
+            summary.changed = Some(cmp.changed.len() as u64);
+            summary.unchanged = Some(cmp.unchanged);
+            summary.removed = Some(cmp.removed.len() as u64);
+        }
+    }
+    tracing::info!(run = %summary.run_id, captured = summary.captured, failed = summary.failed, "crawl done");
+    Ok(summary)
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Fetch, process and record one URL.
+async fn page(ctx: Arc<Ctx>, url: String, depth: u32) -> PageResult {
+    match page_inner(&ctx, &url, depth).await {
+        Ok(r) => r,
+        Err(CrawlError::Store(e)) => PageResult::Store(e),
+        Err(e) => {
+            tracing::error!(url = %url, error = %e, "page task failed");
+            PageResult::Failed
+        }
+    }
+}
+
+async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageResult, CrawlError> {
+    let run = ctx.run.clone();
+    let url = match parse_canonical(url_text) {
+        Ok(u) => u,
+        Err(e) => return record_failed(ctx, url_text, &format!("invalid_url: {e}"), None).await,
+    };
+    let key = url_text.to_string();
+    let prev: Option<CaptureSummary> =
+        with_store(&ctx.store, move |s| s.latest_capture(&key)).await?;
+    let cond = prev
+        .as_ref()
+        .map(|p| Conditional {
+            etag: p.etag.clone(),
+            last_modified: p.last_modified.clone(),
+        })
+        .unwrap_or_default();
+    let fetched = ctx.fetcher.fetch(&url, &cond, &ctx.scope).await;
+    let page = match fetched {
+        Ok(p) => p,
+        Err(e) if e.is_skip() => {
+            tracing::debug!(%url, reason = %e, "skipped");
+            let (r, u) = (run.clone(), url_text.to_string());
+            with_store(&ctx.store, move |s| s.frontier_done(&r, &u)).await?;
+            return Ok(PageResult::Skipped(e.kind()));
+        }
+        Err(FetchError::Http(status @ (404 | 410))) if prev.is_some() => {
+            let (r, u) = (run.clone(), url_text.to_string());
+            with_store(&ctx.store, move |s| {
+                s.put_outcome(
+                    &r,
+                    &u,
+                    &Outcome::Gone {
+                        http_status: status,
+                    },
+                )?;
+                s.frontier_done(&r, &u)
+            })
+            .await?;
+            return Ok(PageResult::Gone);
+        }
+        Err(e) => {
+            tracing::info!(%url, error = %e, "page failed");
+            let reason = format!("{}: {e}", e.kind());
+            return record_failed(ctx, url_text, &reason, e.http_status()).await;
+        }
+    };
+
+    if page.not_modified() {
+        let Some(prev) = prev else {
+            return record_failed(
+                ctx,
+                url_text,
+                "http_304: 304 without a previous capture",
+                Some(304),
+            )
+            .await;
+        };
+        // A 304 costs no extraction, but its links still lead on: rediscover them from
+        // the stored previous body.
+        let c = ctx.clone();
+        let (r, u) = (run.clone(), url_text.to_string());
+        let base = page.final_url.clone();
+        let ct = page.content_type.clone();
+        return tokio::task::spawn_blocking(move || -> Result<PageResult, CrawlError> {
+            let raw = lock(&c.store).read_object(&prev.raw_sha256);
+            let links = match raw {
+                Ok(raw) => links_of(&raw, ct.as_deref(), &base),
+                Err(e) => {
+                    tracing::warn!(url = %u, error = %e, "previous body unreadable; links not rediscovered");
+                    Vec::new()
+                }
+            };
+            let new_links = c.filter_links(links, depth);
+            let mut s = lock(&c.store);
+            c.add_links(&mut s, new_links)?;
+            s.put_outcome(&r, &u, &Outcome::NotModified { previous: prev.id.clone() })?;
+            s.frontier_done(&r, &u)?;
+            Ok(PageResult::NotModified)
+        })
+        .await
+        .map_err(|e| CrawlError::Task(e.to_string()))?;
+    }
+
+    let c = ctx.clone();
+    let requested = url.clone();
+    let u = url_text.to_string();
+    tokio::task::spawn_blocking(move || -> Result<PageResult, CrawlError> {
+        let body = page.body.unwrap_or_default();
+        let input = PageInput {
+            url: &page.final_url,
+            body: &body,
+            content_type: page.content_type.as_deref(),
+        };
+        let processed = match pipeline::process(&input, &c.extract) {
+            Ok(p) => p,
+            Err(e) => {
+                let mut s = lock(&c.store);
+                s.put_outcome(
+                    &c.run,
+                    &u,
+                    &Outcome::Failed {
+                        reason: format!("decode: {e}"),
+                        http_status: Some(page.status),
+                    },
+                )?;
+                s.frontier_done(&c.run, &u)?;
+                return Ok(PageResult::Failed);
+            }
+        };
+        let links = c.filter_links(processed.links.clone(), depth);
+        let mut s = lock(&c.store);
+        // Links before the capture: a crash in between refetches this page on resume
+        // (its links are then re-added, duplicates ignored) instead of losing them.
+        c.add_links(&mut s, links)?;
+        let obj = s.put_object(&body)?;
+        let info = CaptureInfo {
+            fetched_at: Some(page.fetched_at.clone()),
+            http_status: Some(page.status),
+            final_url: Some(page.final_url.to_string()),
+            redirects: page.redirects.clone(),
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            content_type: page.content_type.clone(),
+            run_id: Some(c.run.to_string()),
+            object_path: Some(obj.path.clone()),
+        };
+        let mut article = processed.into_article(&body, info);
+        if article.content.url != requested.as_str() {
+            // Links resolve against the final URL; the document is keyed by the URL
+            // it was requested as.
+            article.content.url = requested.to_string();
+            article.content_sha256 = crate::model::content_sha256(&article.content);
+        }
+        s.put_capture(&c.run, &article)?;
+        s.frontier_done(&c.run, &u)?;
+        Ok(PageResult::Captured)
+    })
+    .await
+    .map_err(|e| CrawlError::Task(e.to_string()))?
+}
+
+async fn record_failed(
+    ctx: &Arc<Ctx>,
+    url: &str,
+    reason: &str,
+    http_status: Option<u16>,
+) -> Result<PageResult, CrawlError> {
+    let (r, u, reason_owned) = (ctx.run.clone(), url.to_string(), reason.to_string());
+    with_store(&ctx.store, move |s| {
+        s.put_outcome(
+            &r,
+            &u,
+            &Outcome::Failed {
+                reason: reason_owned,
+                http_status,
+            },
+        )?;
+        s.frontier_done(&r, &u)
+    })
+    .await?;
+    Ok(PageResult::Failed)
+}
+
+/// Links of a stored body (for 304s): decode, parse, discover.
+fn links_of(raw: &[u8], content_type: Option<&str>, base: &Url) -> Vec<Url> {
+    match crate::decode::decode(raw, content_type) {
+        Ok(d) => {
+            let doc = crate::extract::dom::parse(&d.text);
+            crate::extract::dom::links(&doc, base)
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Canonicalize, scope-check, extension-check and dedupe a page's links (at most
+/// `max_links` are looked at), at depth `depth + 1`; none beyond `max_depth`.
+pub fn filter_links(
+    links: Vec<Url>,
+    depth: u32,
+    scope: &Scope,
+    max_depth: Option<u32>,
+    max_links: usize,
+) -> Vec<(String, u32)> {
+    let next = depth.saturating_add(1);
+    if max_depth.is_some_and(|m| next > m) {
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for l in links.into_iter().take(max_links) {
+        let Ok(u) = canonicalize(l) else { continue };
+        if !scope.contains(&u) || has_non_html_extension(&u) {
+            continue;
+        }
+        let s = u.to_string();
+        if seen.insert(s.clone()) {
+            out.push((s, next));
+        }
+    }
+    out
+}
+
+impl Ctx {
+    fn filter_links(&self, links: Vec<Url>, depth: u32) -> Vec<(String, u32)> {
+        filter_links(links, depth, &self.scope, self.max_depth, self.max_links)
+    }
+
+    /// Add links to the frontier, within `max_frontier`.
+    fn add_links(&self, s: &mut Store, mut links: Vec<(String, u32)>) -> Result<(), StoreError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        if let Some(max) = self.max_frontier {
+            let known = self.known.load(Ordering::Relaxed);
+            let room = max.saturating_sub(known) as usize;
+            if links.len() > room {
+                // Links may already be known, so only drop when the frontier is full.
+                let extra = links.split_off(room);
+                self.dropped
+                    .fetch_add(extra.len() as u64, Ordering::Relaxed);
+            }
+        }
+        let added = s.frontier_add(&self.run, &links)?;
+        self.known.fetch_add(added as u64, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_filtered_deduped_and_capped() {
+        let seed = parse_canonical("http://h.com/archive/").unwrap();
+        let scope = Scope {
+            prefixes: vec![Prefix::of_seed(&seed)],
+            ..Scope::default()
+        };
+        let u = |s: &str| Url::parse(s).unwrap();
+        let links = vec![
+            u("http://h.com/archive/a.html"),
+            u("http://H.com:80/archive/./a.html#x"),
+            u("http://h.com/archive/b.pdf"),
+            u("http://other.com/archive/c.html"),
+            u("http://h.com/elsewhere/d.html"),
+            u("http://h.com/archive/e.html"),
+        ];
+        let out = filter_links(links.clone(), 0, &scope, None, 100);
+        assert_eq!(
+            out,
+            vec![
+                ("http://h.com/archive/a.html".to_string(), 1),
+                ("http://h.com/archive/e.html".to_string(), 1)
+            ]
+        );
+        assert!(filter_links(links.clone(), 2, &scope, Some(2), 100).is_empty());
+        assert_eq!(filter_links(links, 0, &scope, None, 1).len(), 1);
+    }
+
+    #[test]
+    fn default_config_matches_the_documented_defaults() {
+        let c = CrawlConfig::new(vec![parse_canonical("http://h.com/a/b.html").unwrap()]);
+        assert_eq!(c.concurrency, 8);
+        assert_eq!(c.fetch.host_concurrency, 2);
+        assert_eq!(c.fetch.host_delay, Duration::from_secs(1));
+        assert_eq!(c.fetch.retry.retries, 3);
+        assert_eq!(c.fetch.max_body, 20 * 1024 * 1024);
+        assert_eq!(c.fetch.max_redirects, 5);
+        assert!(c.fetch.user_agent.starts_with("quire/"));
+        assert_eq!(c.scope().prefixes[0].to_string(), "http://h.com:80/a/");
+    }
+}

@@ -1,1 +1,75 @@
-//! Exports of a store: JSONL and WARC 1.1. Reads the store; never writes it.
+//! Exports of a store: JSONL ([`jsonl`]) and WARC 1.1 ([`warc`]).
+//!
+//! Owns the export formats. Reads the store through its public read API only
+//! (`for_each_capture`, `read_capture`, `read_object`); never writes it, never touches
+//! the network, never reads the clock (the caller passes the export time). Both
+//! exports stream: one capture is in memory at a time, whatever the store's size.
+
+use crate::store::{RunId, StoreError};
+
+pub mod jsonl;
+pub mod warc;
+
+/// Which captures to export.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only captures of this run.
+    pub run: Option<RunId>,
+    /// Every capture, not only the latest per URL.
+    pub all: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ExportStats {
+    /// Captures exported.
+    pub captures: u64,
+    /// Bytes written (before any compression the format applies itself).
+    pub bytes: u64,
+}
+
+/// Why an export stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("writing the export: {0}")]
+    Io(#[from] std::io::Error),
+    /// A record could not be serialized.
+    #[error("serializing capture {capture}: {detail}")]
+    Serialize {
+        /// The capture.
+        capture: String,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// Run `f` over the selected captures, letting it fail with an [`ExportError`] even
+/// though the store's callback only carries [`StoreError`]s.
+pub(crate) fn for_each_selected(
+    store: &crate::store::Store,
+    sel: &Selection,
+    mut f: impl FnMut(crate::store::CaptureSummary) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let mut failure: Option<ExportError> = None;
+    let res = store.for_each_capture(!sel.all, sel.run.as_ref(), |summary| {
+        match f(summary) {
+            Ok(()) => Ok(()),
+            Err(ExportError::Store(e)) => Err(e),
+            Err(e) => {
+                failure = Some(e);
+                // Any error stops the store's iteration; the real one is kept above.
+                Err(StoreError::NotFound("export stopped".into()))
+            }
+        }
+    });
+    match (failure, res) {
+        (Some(e), _) => Err(e),
+        (None, Err(e)) => Err(e.into()),
+        (None, Ok(())) => Ok(()),
+    }
+}

@@ -10,7 +10,9 @@
 
 pub mod dom;
 pub mod generic;
+pub mod meta;
 pub mod profile;
+pub mod segment;
 
 use url::Url;
 
@@ -37,6 +39,8 @@ pub struct ExtractConfig {
     pub profiles: ProfileSet,
     /// How to choose among them.
     pub choice: ProfileChoice,
+    /// Do not collect links (for `quire extract`, which has no use for them).
+    pub skip_links: bool,
 }
 
 /// What extraction produced for one page.
@@ -55,7 +59,11 @@ pub struct Extraction {
 /// Extract the content of one decoded page.
 pub fn extract(html: &str, url: &Url, cfg: &ExtractConfig) -> Extraction {
     let doc = dom::parse(html);
-    let links = dom::links(&doc, url);
+    let links = if cfg.skip_links {
+        Vec::new()
+    } else {
+        dom::links(&doc, url)
+    };
     let profile = match &cfg.choice {
         ProfileChoice::ByHost => cfg.profiles.for_url(url),
         ProfileChoice::Force(p) => Some(p.clone()),

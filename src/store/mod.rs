@@ -1,2 +1,1028 @@
-//! The snapshot store (content-addressed objects, immutable capture records, run
-//! manifests, SQLite index). The only module that writes under a store root.
+//! The snapshot store: content-addressed raw bodies, one immutable record per URL
+//! outcome of a run, a manifest (with its own digest) per finished run, and a SQLite
+//! index that is only a cache of those files. The only module that writes under a store
+//! root; it must not fetch, extract or decide crawl policy.
+//!
+//! Write order is always object → record → index row, every file written atomically
+//! and durably ([`atomic`]), so a process killed at any instant leaves files that
+//! verify, and an index that a writer reconciles from the files when it next opens
+//! ([`rebuild`]). One writer at a time ([`lock`]); readers never take the lock.
+//! The on-disk layout is documented in [`layout`] and `snapshots/README.md`.
+
+mod atomic;
+mod batch;
+mod error;
+mod index;
+pub mod layout;
+mod lock;
+mod rebuild;
+mod record;
+#[doc(hidden)]
+pub mod synthetic;
+mod verify;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+pub use batch::WriterOptions;
+pub use error::StoreError;
+pub use verify::{Problem, ProblemKind, VerifyReport};
+
+use atomic::{create_dir_durable, sync_dir, write_atomic, write_temp, TempDir};
+use batch::Batch;
+use layout::{is_run_id, is_sha256_hex, object_rel, Layout};
+use lock::WriterLock;
+use record::{Record, RecordOutcome, RunFile};
+
+use crate::model::{sha256_hex, Article, PageType};
+
+/// Id of a crawl run: `YYYYMMDDTHHMMSSZ-<6 hex>`, sortable by start time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RunId(pub String);
+
+impl std::fmt::Display for RunId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Id of a capture: `<run id>/<sha256 of its record file>`. Stable: it names the file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct CaptureId(pub String);
+
+impl std::fmt::Display for CaptureId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stored raw body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    /// SHA-256 (hex) of the bytes.
+    pub sha256: String,
+    /// Length in bytes.
+    pub len: u64,
+    /// Path relative to the store root (`objects/sha256/ab/ab…`).
+    pub path: String,
+}
+
+/// A run as the index knows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// The run id.
+    pub id: RunId,
+    /// RFC 3339 UTC start time.
+    pub started_at: String,
+    /// RFC 3339 UTC finish time; `None` while the run is unfinished.
+    pub finished_at: Option<String>,
+    /// SHA-256 of the run's manifest, once finished.
+    pub manifest_sha256: Option<String>,
+    /// Seeds and configuration given to `begin_run`.
+    pub info: serde_json::Value,
+    /// Summary given to `finish_run`.
+    pub summary: Option<serde_json::Value>,
+}
+
+/// A non-capture outcome for a URL in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// 304: the previous capture still holds.
+    NotModified {
+        /// The capture that was revalidated.
+        previous: CaptureId,
+    },
+    /// The page could not be fetched or processed.
+    Failed {
+        /// Why.
+        reason: String,
+        /// HTTP status, when there was a response.
+        http_status: Option<u16>,
+    },
+    /// The page is gone (404/410).
+    Gone {
+        /// The status.
+        http_status: u16,
+    },
+}
+
+/// One URL outcome of a run, as streamed by [`Store::for_each_entry`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunEntry {
+    /// The URL.
+    pub url: String,
+    /// What happened.
+    pub kind: EntryKind,
+    /// Page type of the capture (or of the revalidated previous capture), when known.
+    pub page_type: Option<PageType>,
+}
+
+/// What happened to a URL in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EntryKind {
+    /// Fetched and stored.
+    Captured {
+        /// The capture.
+        capture: CaptureId,
+        /// Its content digest.
+        content_sha256: String,
+        /// Its raw body digest.
+        raw_sha256: String,
+    },
+    /// 304 Not Modified.
+    NotModified {
+        /// The previous capture (still current).
+        capture: CaptureId,
+        /// Its content digest.
+        content_sha256: String,
+        /// Its raw body digest.
+        raw_sha256: String,
+    },
+    /// Failed, with the reason.
+    Failed {
+        /// Why.
+        reason: String,
+        /// HTTP status, when there was a response.
+        http_status: Option<u16>,
+    },
+    /// Gone (404/410).
+    Gone {
+        /// The status.
+        http_status: u16,
+    },
+}
+
+/// One capture, as listed by history and the export streams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaptureSummary {
+    /// The capture id.
+    pub id: CaptureId,
+    /// The run it belongs to.
+    pub run: RunId,
+    /// The URL.
+    pub url: String,
+    /// When the response was received.
+    pub fetched_at: Option<String>,
+    /// HTTP status of the final response.
+    pub http_status: Option<u16>,
+    /// Content digest.
+    pub content_sha256: String,
+    /// Raw body digest.
+    pub raw_sha256: String,
+    /// Raw body length.
+    pub raw_bytes: u64,
+    /// `ETag` of the response.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the response.
+    pub last_modified: Option<String>,
+}
+
+/// Frontier sizes of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct FrontierCounts {
+    /// Waiting to be fetched.
+    pub pending: u64,
+    /// Taken, not yet done.
+    pub in_flight: u64,
+    /// Done.
+    pub done: u64,
+}
+
+/// What `reindex` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ReindexReport {
+    /// Runs indexed.
+    pub runs: u64,
+    /// Of which finished.
+    pub finished_runs: u64,
+    /// Captures indexed.
+    pub captures: u64,
+    /// Other outcomes indexed.
+    pub outcomes: u64,
+    /// Record files skipped because they did not verify or parse.
+    pub skipped_records: u64,
+}
+
+#[derive(Debug)]
+struct WriterState {
+    _lock: WriterLock,
+    tmp: TempDir,
+    batch: std::cell::RefCell<Batch>,
+    opts: WriterOptions,
+}
+
+/// A snapshot store opened for reading or for writing.
+#[derive(Debug)]
+pub struct Store {
+    layout: Layout,
+    conn: Connection,
+    writer: Option<WriterState>,
+}
+
+#[allow(dead_code)]
+fn assert_send() {
+    fn is_send<T: Send>() {}
+    is_send::<Store>();
+}
+
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct FormatFile {
+    format: String,
+    version: u32,
+}
+
+impl Store {
+    /// Open (creating the layout if absent) for writing. Takes the exclusive writer lock
+    /// or fails at once with [`StoreError::Locked`]. Empties `tmp/` and reconciles the
+    /// index with the files (rebuilding it when missing).
+    pub fn open_writer(root: &Path) -> Result<Store, StoreError> {
+        Store::open_writer_with(root, WriterOptions::default())
+    }
+
+    /// [`Store::open_writer`] with explicit group-commit settings.
+    pub fn open_writer_with(root: &Path, opts: WriterOptions) -> Result<Store, StoreError> {
+        let layout = Layout::new(root);
+        create_dir_durable(root)?;
+        let lock = WriterLock::acquire(&layout.lock_file())?;
+        let tmp_dir = layout.tmp_dir();
+        create_dir_durable(&tmp_dir)?;
+        clean_tmp(&tmp_dir)?;
+        let mut tmp = TempDir::new(tmp_dir);
+        let format_path = layout.format_file();
+        if format_path.exists() {
+            check_format(&format_path)?;
+        } else {
+            let ff = FormatFile {
+                format: "quire-store".into(),
+                version: layout::FORMAT_VERSION,
+            };
+            let mut bytes =
+                serde_json::to_vec_pretty(&ff).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            bytes.push(b'\n');
+            write_atomic(&mut tmp, &format_path, &bytes)?;
+        }
+        let objects = layout.objects_dir();
+        create_dir_durable(&objects)?;
+        let mut created = false;
+        for fan in 0..=255u8 {
+            let dir = objects.join(format!("{fan:02x}"));
+            match fs::create_dir(&dir) {
+                Ok(()) => created = true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(StoreError::io(&dir)(e)),
+            }
+        }
+        if created {
+            sync_dir(&objects)?;
+        }
+        create_dir_durable(&layout.runs_dir())?;
+        let index_path = layout.index_file();
+        let existed = index_path.exists();
+        let mut conn = index::open_writer(&index_path)?;
+        let version = index::meta_get(&conn, "index_version")?;
+        if !existed || version.as_deref() != Some(index::INDEX_VERSION) {
+            rebuild::rebuild(&layout, &mut conn)?;
+        } else {
+            rebuild::reconcile(&layout, &mut conn)?;
+        }
+        Ok(Store {
+            layout,
+            conn,
+            writer: Some(WriterState {
+                _lock: lock,
+                tmp,
+                batch: std::cell::RefCell::new(Batch::default()),
+                opts,
+            }),
+        })
+    }
+
+    /// Open for reading. Never takes the lock, never writes. When the store has no
+    /// index file yet, builds one in memory from the files.
+    pub fn open_reader(root: &Path) -> Result<Store, StoreError> {
+        let layout = Layout::new(root);
+        let format_path = layout.format_file();
+        if !format_path.exists() {
+            return Err(StoreError::NotFound(format!(
+                "no quire store at {} (missing {})",
+                root.display(),
+                layout::FORMAT_FILE
+            )));
+        }
+        check_format(&format_path)?;
+        let index_path = layout.index_file();
+        // An index that is absent, of another version, or that cannot be opened (e.g. a
+        // store on read-only media) is replaced by a private in-memory one.
+        let opened = if index_path.exists() {
+            index::open_reader(&index_path).ok().filter(|conn| {
+                matches!(index::meta_get(conn, "index_version"),
+                    Ok(Some(v)) if v == index::INDEX_VERSION)
+            })
+        } else {
+            None
+        };
+        let conn = match opened {
+            Some(conn) => conn,
+            None => memory_index(&layout)?,
+        };
+        Ok(Store {
+            layout,
+            conn,
+            writer: None,
+        })
+    }
+
+    /// The store root.
+    pub fn root(&self) -> &Path {
+        &self.layout.root
+    }
+
+    /// Make every pending write durable and visible (objects, then records, then index
+    /// rows). Writers group-commit: a put returns once its temp file is written, and is
+    /// durable after the next flush — after [`WriterOptions::batch_records`] records,
+    /// [`WriterOptions::batch_millis`] ms, `finish_run`, or when the store is dropped.
+    /// A crash before the flush loses those puts cleanly (the frontier still has them).
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        match self.writer.as_mut() {
+            Some(w) => w.batch.get_mut().flush(&self.conn),
+            None => Ok(()),
+        }
+    }
+
+    /// Read-your-writes: before a read that the pending batch could affect, flush it.
+    /// Reads it cannot affect (e.g. `latest_capture` of a URL not in the batch) keep
+    /// the batch, so the crawler's hot path still group-commits.
+    fn flush_if(&self, affects: impl FnOnce(&Batch) -> bool) -> Result<(), StoreError> {
+        if let Some(w) = &self.writer {
+            let mut b = w.batch.borrow_mut();
+            if !b.is_empty() && affects(&b) {
+                b.flush(&self.conn)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn maybe_flush(&mut self) -> Result<(), StoreError> {
+        match self.writer.as_mut() {
+            Some(w) if w.batch.borrow().due(&w.opts) => w.batch.get_mut().flush(&self.conn),
+            _ => Ok(()),
+        }
+    }
+
+    fn writer(&mut self) -> Result<&mut WriterState, StoreError> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| StoreError::Invalid("the store was opened read-only".into()))
+    }
+
+    // ---- runs ----
+
+    /// Begin a run; `info` (seeds, configuration) is stored in its `run.json`.
+    pub fn begin_run(&mut self, info: &serde_json::Value) -> Result<RunId, StoreError> {
+        let runs_dir = self.layout.runs_dir();
+        let last: Option<String> = self
+            .conn
+            .prepare_cached("SELECT max(id) FROM runs")?
+            .query_row([], |r| r.get(0))?;
+        // Run ids should sort after every existing one (and must be new on disk); if the
+        // clock stays behind the last run for 2 s, accept any new id rather than hang.
+        let mut tries = 0u32;
+        let (now, id) = loop {
+            let now = chrono::Utc::now();
+            let id = layout::new_run_id(now);
+            let after_last = last.as_deref().is_none_or(|l| id.as_str() > l);
+            if (after_last || tries >= 2000) && !runs_dir.join(&id).exists() {
+                break (now, id);
+            }
+            tries += 1;
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        };
+        let started_at = layout::timestamp(now);
+        let run_file = RunFile {
+            format: layout::RUN_FORMAT.into(),
+            run_id: id.clone(),
+            started_at: started_at.clone(),
+            tool_version: crate::TOOL_VERSION.into(),
+            info: info.clone(),
+        };
+        let mut bytes =
+            serde_json::to_vec_pretty(&run_file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        bytes.push(b'\n');
+        // Stage the whole run directory in tmp/, then rename it into runs/ in one step.
+        let w = self.writer()?;
+        let stage = w.tmp.next();
+        fs::create_dir(&stage).map_err(StoreError::io(&stage))?;
+        let records = stage.join("records");
+        fs::create_dir(&records).map_err(StoreError::io(&records))?;
+        let run_json = stage.join("run.json");
+        {
+            use std::io::Write;
+            let mut f = fs::File::create(&run_json).map_err(StoreError::io(&run_json))?;
+            f.write_all(&bytes).map_err(StoreError::io(&run_json))?;
+            f.sync_all().map_err(StoreError::io(&run_json))?;
+        }
+        sync_dir(&records)?;
+        sync_dir(&stage)?;
+        let dest = self.layout.run_dir(&id);
+        fs::rename(&stage, &dest).map_err(StoreError::io(&dest))?;
+        sync_dir(&runs_dir)?;
+        index::insert_run(&self.conn, &id, &started_at, info)?;
+        Ok(RunId(id))
+    }
+
+    /// The most recent run that was begun and never finished (a crash or Ctrl-C).
+    pub fn unfinished_run(&self) -> Result<Option<RunId>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM runs WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC LIMIT 1",
+            )?
+            .query_row([], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(RunId))
+    }
+
+    fn run_info(&self, run: &str) -> Result<Option<RunInfo>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT id, started_at, finished_at, manifest_sha256, info, summary FROM runs WHERE id = ?1",
+            )?
+            .query_row([run], run_from_row)
+            .optional()?;
+        Ok(row)
+    }
+
+    fn open_run(&self, run: &RunId) -> Result<(), StoreError> {
+        match self.run_info(&run.0)? {
+            None => Err(StoreError::NotFound(format!("run {run}"))),
+            Some(r) if r.finished_at.is_some() => Err(StoreError::RunFinished(run.0.clone())),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Finish a run: write its manifest (every entry, sorted by URL, with digests) and
+    /// `manifest.sha256`. Finishing a finished run returns its info unchanged.
+    pub fn finish_run(
+        &mut self,
+        run: &RunId,
+        summary: &serde_json::Value,
+    ) -> Result<RunInfo, StoreError> {
+        self.flush()?;
+        let info = self
+            .run_info(&run.0)?
+            .ok_or_else(|| StoreError::NotFound(format!("run {run}")))?;
+        if info.finished_at.is_some() {
+            return Ok(info);
+        }
+        let finished_at = layout::timestamp(chrono::Utc::now());
+        let run_json_path = self.layout.run_file(&run.0);
+        let run_json = layout::read_limited(&run_json_path, layout::MAX_RECORD_BYTES)
+            .map_err(StoreError::io(&run_json_path))?;
+        let header = rebuild::ManifestHeader {
+            run_id: &run.0,
+            started_at: &info.started_at,
+            finished_at: &finished_at,
+            run_json_sha256: &sha256_hex(&run_json),
+            summary,
+        };
+        let manifest_path = self.layout.manifest_file(&run.0);
+        let digest_path = self.layout.manifest_digest_file(&run.0);
+        let Some(w) = self.writer.as_mut() else {
+            return Err(StoreError::Invalid("the store was opened read-only".into()));
+        };
+        let (digest, _) = rebuild::write_manifest(&self.conn, &mut w.tmp, &manifest_path, &header)?;
+        write_atomic(
+            &mut w.tmp,
+            &digest_path,
+            format!("{digest}  manifest.json\n").as_bytes(),
+        )?;
+        index::set_finished(&self.conn, &run.0, &finished_at, &digest, summary)?;
+        Ok(RunInfo {
+            finished_at: Some(finished_at),
+            manifest_sha256: Some(digest),
+            summary: Some(summary.clone()),
+            ..info
+        })
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, started_at, finished_at, manifest_sha256, info, summary FROM runs ORDER BY started_at, id",
+        )?;
+        let rows = stmt.query_map([], run_from_row)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?);
+        }
+        Ok(out)
+    }
+
+    // ---- objects and records ----
+
+    /// Store raw bytes under their SHA-256; identical bytes are stored once.
+    pub fn put_object(&mut self, bytes: &[u8]) -> Result<ObjectRef, StoreError> {
+        let sha = sha256_hex(bytes);
+        let rel = object_rel(&sha);
+        let path = self.layout.root.join(&rel);
+        let len = bytes.len() as u64;
+        let w = self.writer()?;
+        let present = w.batch.get_mut().object_len(&sha) == Some(len)
+            || fs::metadata(&path).map(|m| m.len() == len).unwrap_or(false);
+        if !present {
+            let (tmp, file) = write_temp(&mut w.tmp, bytes)?;
+            w.batch
+                .get_mut()
+                .add_object(sha.clone(), len, tmp, file, path);
+            self.maybe_flush()?;
+        }
+        Ok(ObjectRef {
+            sha256: sha,
+            len,
+            path: rel,
+        })
+    }
+
+    fn check_object(
+        &self,
+        sha: &str,
+        len: u64,
+        object_path: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if !is_sha256_hex(sha) {
+            return Err(StoreError::Invalid(format!(
+                "raw_sha256 {sha:?} is not a SHA-256 hex digest"
+            )));
+        }
+        let rel = object_rel(sha);
+        if let Some(p) = object_path {
+            if p != rel {
+                return Err(StoreError::Invalid(format!(
+                    "object_path {p:?} does not match raw_sha256 (expected {rel:?})"
+                )));
+            }
+        }
+        if let Some(pending) = self
+            .writer
+            .as_ref()
+            .and_then(|w| w.batch.borrow().object_len(sha))
+        {
+            if pending == len {
+                return Ok(());
+            }
+        }
+        let path = self.layout.root.join(&rel);
+        match fs::metadata(&path) {
+            Ok(m) if m.len() == len => Ok(()),
+            Ok(m) => Err(StoreError::Invalid(format!(
+                "raw_bytes {len} does not match stored object {rel} ({} bytes)",
+                m.len()
+            ))),
+            Err(_) => Err(StoreError::Invalid(format!(
+                "object {rel} is not in the store (put_object first)"
+            ))),
+        }
+    }
+
+    fn write_record(&mut self, record: &Record) -> Result<(String, index::EntryRow), StoreError> {
+        let mut bytes =
+            serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        bytes.push(b'\n');
+        let sha = sha256_hex(&bytes);
+        let path = self.layout.record_file(&record.run_id, &sha);
+        let row = index::EntryRow::from_record(record, &sha);
+        let w = self.writer()?;
+        let (tmp, file) = write_temp(&mut w.tmp, &bytes)?;
+        w.batch.get_mut().add_record(tmp, file, path, row.clone());
+        self.maybe_flush()?;
+        Ok((sha, row))
+    }
+
+    /// Store the record of a capture. The Article's raw body must already be stored
+    /// (checked). At most one outcome per (run, URL): a second put returns the existing
+    /// id and writes nothing.
+    pub fn put_capture(&mut self, run: &RunId, article: &Article) -> Result<CaptureId, StoreError> {
+        let url = &article.content.url;
+        if let Some(sha) = self.writer()?.batch.get_mut().record_for(&run.0, url) {
+            return Ok(CaptureId(format!("{run}/{sha}")));
+        }
+        if let Some((sha, _, _)) = index::entry_for(&self.conn, &run.0, url)? {
+            return Ok(CaptureId(format!("{run}/{sha}")));
+        }
+        self.open_run(run)?;
+        let p = &article.provenance;
+        self.check_object(&p.raw_sha256, p.raw_bytes, p.object_path.as_deref())?;
+        let record = Record {
+            format: layout::RECORD_FORMAT.into(),
+            run_id: run.0.clone(),
+            url: url.clone(),
+            recorded_at: layout::timestamp(chrono::Utc::now()),
+            outcome: RecordOutcome::Captured {
+                article: Box::new(article.clone()),
+            },
+        };
+        let (sha, _) = self.write_record(&record)?;
+        Ok(CaptureId(format!("{run}/{sha}")))
+    }
+
+    /// Store a non-capture outcome for a URL (one outcome per run and URL; a second is
+    /// ignored).
+    pub fn put_outcome(
+        &mut self,
+        run: &RunId,
+        url: &str,
+        outcome: &Outcome,
+    ) -> Result<(), StoreError> {
+        if self
+            .writer()?
+            .batch
+            .get_mut()
+            .record_for(&run.0, url)
+            .is_some()
+        {
+            return Ok(());
+        }
+        if index::entry_for(&self.conn, &run.0, url)?.is_some() {
+            return Ok(());
+        }
+        self.open_run(run)?;
+        let outcome = match outcome {
+            Outcome::NotModified { previous } => {
+                let (content_sha256, raw_sha256, page_type) =
+                    match index::capture_digests(&self.conn, &previous.0)? {
+                        Some(d) => d,
+                        None => {
+                            let a = self.read_capture(previous)?;
+                            (
+                                a.content_sha256,
+                                a.provenance.raw_sha256,
+                                Some(a.content.page_type),
+                            )
+                        }
+                    };
+                RecordOutcome::NotModified {
+                    previous: previous.0.clone(),
+                    content_sha256,
+                    raw_sha256,
+                    page_type,
+                }
+            }
+            Outcome::Failed {
+                reason,
+                http_status,
+            } => RecordOutcome::Failed {
+                reason: reason.clone(),
+                http_status: *http_status,
+            },
+            Outcome::Gone { http_status } => RecordOutcome::Gone {
+                http_status: *http_status,
+            },
+        };
+        let record = Record {
+            format: layout::RECORD_FORMAT.into(),
+            run_id: run.0.clone(),
+            url: url.to_string(),
+            recorded_at: layout::timestamp(chrono::Utc::now()),
+            outcome,
+        };
+        self.write_record(&record)?;
+        Ok(())
+    }
+
+    /// Stream every URL outcome of a run, sorted by URL (byte order), in constant memory.
+    pub fn for_each_entry(
+        &self,
+        run: &RunId,
+        mut f: impl FnMut(RunEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
+        if self.run_info(&run.0)?.is_none() {
+            return Err(StoreError::NotFound(format!("run {run}")));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT url, kind, capture, content_sha256, raw_sha256, reason, http_status, page_type
+             FROM entries WHERE run = ?1 ORDER BY url",
+        )?;
+        let mut rows = stmt.query([&run.0])?;
+        while let Some(r) = rows.next()? {
+            let url: String = r.get(0)?;
+            let kind: String = r.get(1)?;
+            let capture: Option<String> = r.get(2)?;
+            let content: Option<String> = r.get(3)?;
+            let raw: Option<String> = r.get(4)?;
+            let reason: Option<String> = r.get(5)?;
+            let status: Option<u16> = r.get(6)?;
+            let page_type = index::page_type_parse(r.get(7)?);
+            let kind = match kind.as_str() {
+                "captured" => EntryKind::Captured {
+                    capture: CaptureId(capture.unwrap_or_default()),
+                    content_sha256: content.unwrap_or_default(),
+                    raw_sha256: raw.unwrap_or_default(),
+                },
+                "not_modified" => EntryKind::NotModified {
+                    capture: CaptureId(capture.unwrap_or_default()),
+                    content_sha256: content.unwrap_or_default(),
+                    raw_sha256: raw.unwrap_or_default(),
+                },
+                "gone" => EntryKind::Gone {
+                    http_status: status.unwrap_or(410),
+                },
+                _ => EntryKind::Failed {
+                    reason: reason.unwrap_or_default(),
+                    http_status: status,
+                },
+            };
+            f(RunEntry {
+                url,
+                kind,
+                page_type,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The newest capture of a URL (for conditional GET).
+    pub fn latest_capture(&self, url: &str) -> Result<Option<CaptureSummary>, StoreError> {
+        self.flush_if(|b| b.has_url(url))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entries WHERE url = ?1 AND kind = 'captured'
+             ORDER BY run DESC, fetched_at DESC LIMIT 1"
+        ))?;
+        let mut rows = stmt.query([url])?;
+        match rows.next()? {
+            Some(r) => Ok(Some(summary_from_row(r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every capture of a URL, oldest first.
+    pub fn history(&self, url: &str) -> Result<Vec<CaptureSummary>, StoreError> {
+        self.flush_if(|b| b.has_url(url))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entries WHERE url = ?1 AND kind = 'captured'
+             ORDER BY run, fetched_at"
+        ))?;
+        let mut rows = stmt.query([url])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(summary_from_row(r)?);
+        }
+        Ok(out)
+    }
+
+    /// Stream captures sorted by URL then time: every capture, or only the latest per
+    /// URL; optionally only those of one run.
+    pub fn for_each_capture(
+        &self,
+        latest_only: bool,
+        run: Option<&RunId>,
+        mut f: impl FnMut(CaptureSummary) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.flush_if(|_| true)?;
+        let run_filter = if run.is_some() { "AND e.run = ?1" } else { "" };
+        let latest = match (latest_only, run.is_some()) {
+            (true, false) => {
+                "AND e.run = (SELECT max(l.run) FROM entries l WHERE l.url = e.url AND l.kind = 'captured')"
+            }
+            _ => "",
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLS_E} FROM entries e WHERE e.kind = 'captured' {run_filter} {latest}
+             ORDER BY e.url, e.run, e.fetched_at"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = match run {
+            Some(r) => stmt.query([&r.0])?,
+            None => stmt.query([])?,
+        };
+        while let Some(r) = rows.next()? {
+            f(summary_from_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    /// The Article document of a capture, read from its record (hash-checked).
+    pub fn read_capture(&self, id: &CaptureId) -> Result<Article, StoreError> {
+        let (run, sha) =
+            id.0.split_once('/')
+                .filter(|(r, s)| is_run_id(r) && is_sha256_hex(s))
+                .ok_or_else(|| StoreError::NotFound(format!("capture {id} (malformed id)")))?;
+        self.flush_if(|b| b.has_run(run))?;
+        let path = self.layout.record_file(run, sha);
+        let bytes = match layout::read_limited(&path, layout::MAX_RECORD_BYTES) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound(format!("capture {id}")))
+            }
+            Err(e) => return Err(StoreError::io(&path)(e)),
+        };
+        if sha256_hex(&bytes) != sha {
+            return Err(StoreError::corrupt(
+                &path,
+                "record does not match its SHA-256 name",
+            ));
+        }
+        let record: Record = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::corrupt(&path, format!("record does not parse: {e}")))?;
+        match record.outcome {
+            RecordOutcome::Captured { article } => Ok(*article),
+            _ => Err(StoreError::NotFound(format!(
+                "capture {id} (record is not a capture)"
+            ))),
+        }
+    }
+
+    /// The raw bytes of an object (hash-checked).
+    pub fn read_object(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        if !is_sha256_hex(sha256) {
+            return Err(StoreError::NotFound(format!(
+                "object {sha256:?} (malformed digest)"
+            )));
+        }
+        self.flush_if(|b| b.object_len(sha256).is_some())?;
+        let path = self.layout.root.join(object_rel(sha256));
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound(format!("object {sha256}")))
+            }
+            Err(e) => return Err(StoreError::io(&path)(e)),
+        };
+        if sha256_hex(&bytes) != sha256 {
+            return Err(StoreError::corrupt(
+                &path,
+                "object does not match its SHA-256 name",
+            ));
+        }
+        Ok(bytes)
+    }
+
+    // ---- frontier ----
+
+    /// Add URLs (with depth) to a run's frontier; URLs already known to the run (queued,
+    /// taken, done, or with an outcome) are ignored. Returns how many were new.
+    pub fn frontier_add(
+        &mut self,
+        run: &RunId,
+        urls: &[(String, u32)],
+    ) -> Result<usize, StoreError> {
+        self.writer()?;
+        self.maybe_flush()?;
+        index::frontier_add(&mut self.conn, &run.0, urls)
+    }
+
+    /// Take up to `max` pending URLs (FIFO) and mark them in flight.
+    pub fn frontier_take(
+        &mut self,
+        run: &RunId,
+        max: usize,
+    ) -> Result<Vec<(String, u32)>, StoreError> {
+        self.writer()?;
+        self.maybe_flush()?;
+        index::frontier_take(&mut self.conn, &run.0, max)
+    }
+
+    /// Mark a URL done.
+    pub fn frontier_done(&mut self, run: &RunId, url: &str) -> Result<(), StoreError> {
+        if self.writer()?.batch.get_mut().defer_done(&run.0, url) {
+            return self.maybe_flush();
+        }
+        index::frontier_done(&self.conn, &run.0, url)
+    }
+
+    /// On resume: in-flight URLs go back to pending, except those that already have an
+    /// outcome in the run (they become done). Returns how many went back to pending.
+    pub fn frontier_reset_in_flight(&mut self, run: &RunId) -> Result<usize, StoreError> {
+        self.writer()?;
+        self.flush()?;
+        index::frontier_reset_in_flight(&mut self.conn, &run.0)
+    }
+
+    /// Pending, in-flight and done counts of a run's frontier.
+    pub fn frontier_counts(&self, run: &RunId) -> Result<FrontierCounts, StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
+        let [pending, in_flight, done] = index::frontier_counts(&self.conn, &run.0)?;
+        Ok(FrontierCounts {
+            pending,
+            in_flight,
+            done,
+        })
+    }
+
+    // ---- fixity ----
+
+    /// Re-hash every object, record and manifest and cross-check them.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.flush_if(|_| true)?;
+        verify::verify(&self.layout)
+    }
+
+    /// [`Store::verify`] on a root directory without opening it as a store, so that a
+    /// store too damaged to open (e.g. its format file deleted) still gets a report.
+    pub fn verify_root(root: &Path) -> Result<VerifyReport, StoreError> {
+        verify::verify(&Layout::new(root))
+    }
+
+    /// Drop and rebuild the index from the files (writer only). The frontier of an
+    /// unfinished run is rebuilt as "done" for the URLs that have an outcome.
+    pub fn reindex(&mut self) -> Result<ReindexReport, StoreError> {
+        self.writer()?;
+        self.flush()?;
+        rebuild::rebuild(&self.layout, &mut self.conn)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(error = %e, "store: pending writes could not be flushed");
+        }
+    }
+}
+
+const SUMMARY_COLS: &str = "record_sha256, run, url, fetched_at, http_status, content_sha256, raw_sha256, raw_bytes, etag, last_modified";
+const SUMMARY_COLS_E: &str = "e.record_sha256, e.run, e.url, e.fetched_at, e.http_status, e.content_sha256, e.raw_sha256, e.raw_bytes, e.etag, e.last_modified";
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> Result<CaptureSummary, StoreError> {
+    let sha: String = r.get(0)?;
+    let run: String = r.get(1)?;
+    Ok(CaptureSummary {
+        id: CaptureId(format!("{run}/{sha}")),
+        run: RunId(run),
+        url: r.get(2)?,
+        fetched_at: r.get(3)?,
+        http_status: r.get(4)?,
+        content_sha256: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        raw_sha256: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+        raw_bytes: r.get::<_, Option<i64>>(7)?.unwrap_or(0).max(0) as u64,
+        etag: r.get(8)?,
+        last_modified: r.get(9)?,
+    })
+}
+
+fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
+    let info: String = r.get(4)?;
+    let summary: Option<String> = r.get(5)?;
+    Ok(RunInfo {
+        id: RunId(r.get(0)?),
+        started_at: r.get(1)?,
+        finished_at: r.get(2)?,
+        manifest_sha256: r.get(3)?,
+        info: serde_json::from_str(&info).unwrap_or(serde_json::Value::Null),
+        summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
+    })
+}
+
+fn check_format(path: &Path) -> Result<(), StoreError> {
+    let bytes =
+        layout::read_limited(path, layout::MAX_RECORD_BYTES).map_err(StoreError::io(path))?;
+    let ff: FormatFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
+        path: path.to_path_buf(),
+        detail: format!("does not parse: {e}"),
+    })?;
+    if ff.format != "quire-store" || ff.version > layout::FORMAT_VERSION {
+        return Err(StoreError::Format {
+            path: path.to_path_buf(),
+            detail: format!(
+                "format {:?} version {} (this quire reads version {} or older)",
+                ff.format,
+                ff.version,
+                layout::FORMAT_VERSION
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn clean_tmp(dir: &Path) -> Result<(), StoreError> {
+    let entries = fs::read_dir(dir).map_err(StoreError::io(dir))?;
+    for entry in entries {
+        let entry = entry.map_err(StoreError::io(dir))?;
+        let path: PathBuf = entry.path();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let res = if is_dir {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        res.map_err(StoreError::io(&path))?;
+    }
+    Ok(())
+}
+
+fn memory_index(layout: &Layout) -> Result<Connection, StoreError> {
+    let mut conn = index::open_memory()?;
+    rebuild::rebuild_readonly(layout, &mut conn)?;
+    Ok(conn)
+}

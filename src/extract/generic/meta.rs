@@ -30,6 +30,8 @@ pub struct Meta {
     /// The page declares itself a listing (JSON-LD CollectionPage, ItemList…).
     pub declared_listing: bool,
     pub section: Vec<String>,
+    /// Deck / standfirst, from an element the page names as one.
+    pub subtitle: Option<String>,
 }
 
 #[derive(Default)]
@@ -44,6 +46,7 @@ struct Raw {
     dated_text: Vec<String>,
     jsonld: Vec<Value>,
     lang: Option<String>,
+    deck: Option<String>,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -196,6 +199,32 @@ fn collect(t: &Tree<'_>) -> Raw {
             let itemprop = t.attr(i, "itemprop").unwrap_or("");
             if ci.is_empty() && itemprop.is_empty() {
                 continue;
+            }
+            if raw.deck.is_none()
+                && !n.tag.is_inline()
+                && [
+                    "subtitle",
+                    "standfirst",
+                    "deck",
+                    "dek",
+                    "subhead",
+                    "kicker-text",
+                ]
+                .iter()
+                .any(|h| {
+                    ci.split(|c: char| c == ' ').any(|w| {
+                        w.ends_with(h)
+                            || w.contains(&format!("{h}-"))
+                            || w.contains(&format!("{h}_"))
+                    })
+                })
+            {
+                let mut s = String::new();
+                t.raw_text(i, &mut s);
+                let s = normalize::text(&s);
+                if (20..=400).contains(&s.chars().count()) {
+                    raw.deck = Some(s);
+                }
             }
             if (ci.contains("byline") || ci.contains("author") || itemprop == "author")
                 && !ci.contains("avatar")
@@ -495,7 +524,31 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     let og = meta(&["og:title", "twitter:title"])
         .or_else(|| article.and_then(|a| str_of(a.get("headline"))));
     let site = m.site.as_deref();
-    m.title = if raw.h1.len() == 1
+    // An h1 that is a trailing segment of <title> ("Story | Site") is the site name.
+    let h1_is_site = raw.h1.len() == 1
+        && (m.site.as_deref() == Some(raw.h1[0].as_str())
+            || raw.title_tag.as_deref().is_some_and(|t| {
+                [
+                    " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ",
+                ]
+                .iter()
+                .any(|sep| {
+                    let parts: Vec<&str> = t.split(sep).map(str::trim).collect();
+                    parts.len() >= 2 && parts[1..].contains(&raw.h1[0].as_str())
+                })
+            }));
+    let h1s: Vec<String> = if h1_is_site {
+        Vec::new()
+    } else {
+        raw.h1.clone()
+    };
+    let site = if h1_is_site && site.is_none() {
+        raw.h1.first().map(String::as_str)
+    } else {
+        site
+    };
+    m.title = if !h1_is_site
+        && raw.h1.len() == 1
         && (raw
             .title_tag
             .as_deref()
@@ -506,11 +559,11 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     {
         Some(raw.h1[0].clone())
     } else if let Some(og) = og {
-        Some(strip_site(&og, site, &raw.h1))
+        Some(strip_site(&og, site, &h1s))
     } else if let Some(tt) = &raw.title_tag {
-        Some(strip_site(tt, site, &raw.h1))
+        Some(strip_site(tt, site, &h1s))
     } else {
-        raw.h1.first().cloned()
+        h1s.first().cloned()
     }
     .map(|s| normalize::text(&s))
     .filter(|s| !s.is_empty());
@@ -557,6 +610,21 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
             if !found.is_empty() {
                 authors = found;
                 break;
+            }
+        }
+    }
+    if authors.is_empty() {
+        static BY_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)\bby\s+([^|•·,\d][^|•·\d]{1,60})$").expect("static regex")
+        });
+        for line in &raw.dated_text {
+            let line = normalize::text(line);
+            if let Some(c) = BY_TAIL.captures(&line) {
+                let found = clean_authors(&c[1]);
+                if !found.is_empty() {
+                    authors = found;
+                    break;
+                }
             }
         }
     }
@@ -608,6 +676,18 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         .find_map(|d| not_future(d, now));
     if published.is_none() {
         published = date_from_url(url).and_then(|d| not_future(d, now));
+        // A month from the URL yields to a visible day in that month.
+        if let Some(month) = published.as_ref().filter(|d| d.date.len() == 7) {
+            let prefix = month.date.clone();
+            if let Some(day) = raw
+                .dated_text
+                .iter()
+                .filter_map(|c| normalize::parse_date(c))
+                .find(|d| d.date.starts_with(&prefix) && d.date.len() == 10)
+            {
+                published = Some(day);
+            }
+        }
     }
     if published.is_none() {
         published = raw
@@ -647,6 +727,8 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         .and_then(|h| url.join(h).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(|u| u.to_string());
+
+    m.subtitle = raw.deck.clone().filter(|d| Some(d) != m.title.as_ref());
 
     // Breadcrumbs from JSON-LD.
     if let Some(bc) = objs

@@ -78,7 +78,7 @@ pub fn extract_with(
         section: m.section,
         page_type,
         title: m.title,
-        subtitle: None,
+        subtitle: m.subtitle,
         authors: m.authors,
         published: m.published,
         word_count: normalize::word_count(&body),
@@ -101,7 +101,8 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     cut_at_coda(body);
     body.retain(|b| match b {
         Block::Paragraph { text } | Block::Heading { text, .. } => {
-            !(text.chars().count() <= 80 && CHROME_LINE.is_match(text))
+            let n = text.chars().count();
+            !((n <= 80 && CHROME_LINE.is_match(text)) || (n <= 200 && DISCLOSURE.is_match(text)))
         }
         _ => true,
     });
@@ -230,8 +231,17 @@ static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         | advertisement | anzeige | werbung | publicité | publicidad | reklama | affiliate[-\s]?link
         | (?:weiter|mehr)\s*lesen | weiterlesen | read\s+more | continue\s+reading | lire\s+la\s+suite | leer\s+más | czytaj\s+dalej
         | zum\s+shop | (?:rezept\s+)?drucken | print(?:\s+this)? | permalink | permalien | teilen | share | tweet
+        | subscribe\s+to | sign\s+up\s+for | enjoying\s+this\s+(?:essay|article|story|post)
         | über\s+(?:den\s+autor|die\s+autorin) | about\s+the\s+authors? | zobacz\s+(?:także|też) | viel\s+gelesen
         )(?:\W|$)",
+    )
+    .expect("static regex")
+});
+
+/// Affiliate and sponsorship disclosures, up to a couple of sentences long.
+static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\W*(?:this\s+(?:post|article|page|story)\s+(?:contains|may\s+contain|includes)\s+(?:affiliate|sponsored)|(?:dieser\s+(?:beitrag|artikel)\s+enthält\s+(?:affiliate|werbe)))",
     )
     .expect("static regex")
 });

@@ -1,0 +1,364 @@
+//! `changes`: which articles were added, removed, changed or left alone between two
+//! crawl runs. An article changed when its `content_sha256` differs; chrome, whitespace,
+//! encoding and fetch time never reach that digest, so they are never changes.
+//!
+//! Owns the comparison rules and the streaming merge-join. It reads the store only
+//! through `Store::for_each_entry` / `Store::read_capture` and never writes. Memory is
+//! independent of run size: the two runs are streamed side by side (sorted by URL, as
+//! `for_each_entry` promises), each from its own read-only handle on a helper thread
+//! through a bounded channel, and merge-joined; only the URL lists of the answer grow, and they
+//! grow with the number of *differences*.
+//!
+//! Rules, per URL (old run entry → new run entry):
+//! - new `Captured`/`NotModified` with a digest equal to the old one → unchanged;
+//!   different → changed; no old content (absent, `Failed` or `Gone`) → added.
+//! - new `Gone`, or absent from a *finished* new run, with old content → removed.
+//! - new `Failed` → `failed` (neither removed nor changed: we do not know).
+//! - Index pages (`page_type = index`) are not articles: they are left out of every
+//!   list and count and only counted in `index_pages`. The page type comes with the
+//!   store's entries; when an entry lacks it, an added/removed/changed candidate's
+//!   record is read to find out (an unchanged one is counted as an article).
+
+use std::sync::mpsc;
+
+use serde::Serialize;
+
+use crate::model::PageType;
+use crate::store::{CaptureId, EntryKind, RunEntry, RunId, Store, StoreError};
+
+/// How many old-run entries may wait in the channel between the two streams.
+const CHANNEL_DEPTH: usize = 1024;
+
+/// The comparison of two runs. URL lists are sorted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunComparison {
+    /// The older run.
+    pub old: RunId,
+    /// The newer run.
+    pub new: RunId,
+    /// Articles in the new run only.
+    pub added: Vec<String>,
+    /// Articles of the old run gone from the new one (HTTP 404/410, or not reached by a
+    /// finished run).
+    pub removed: Vec<String>,
+    /// Articles whose `content_sha256` differs.
+    pub changed: Vec<String>,
+    /// Number of articles with the same `content_sha256` in both runs.
+    pub unchanged: u64,
+    /// URLs that failed in the new run: neither removed nor changed.
+    pub failed: Vec<String>,
+    /// Index/listing pages (home, archive and issue pages) left out of the lists and
+    /// counts above: they are not articles.
+    pub index_pages: u64,
+}
+
+/// One side of one URL, reduced to what the comparison needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    /// The run has content for the URL: its digest and the capture holding it.
+    Content {
+        /// `content_sha256`.
+        sha: String,
+        /// The capture record (to look up the page type when needed).
+        capture: CaptureId,
+        /// Whether it is an index page, when the entry says.
+        index: Option<bool>,
+    },
+    /// The URL failed in this run.
+    Failed,
+    /// The URL is gone (404/410) in this run.
+    Gone,
+}
+
+impl Side {
+    /// Reduce a store entry.
+    pub fn of(entry: RunEntry) -> Side {
+        let index = entry.page_type.map(|t| t == PageType::Index);
+        match entry.kind {
+            EntryKind::Captured {
+                capture,
+                content_sha256,
+                ..
+            }
+            | EntryKind::NotModified {
+                capture,
+                content_sha256,
+                ..
+            } => Side::Content {
+                sha: content_sha256,
+                capture,
+                index,
+            },
+            EntryKind::Gone { .. } => Side::Gone,
+            _ => Side::Failed,
+        }
+    }
+}
+
+/// The capture a verdict is about, and whether it is an index page (when known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The capture (the new one, or the old one for a removal).
+    pub capture: CaptureId,
+    /// `Some(true)` for an index page, `None` when the entry did not say.
+    pub index: Option<bool>,
+}
+
+/// What the merge decided for one URL, before the index-page filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Same digest.
+    Unchanged(Subject),
+    /// Only in the new run.
+    Added(Subject),
+    /// Only in the old run.
+    Removed(Subject),
+    /// Different digests.
+    Changed(Subject),
+    /// Failed in the new run.
+    Failed,
+    /// Nothing to say (e.g. gone in both, failed before and gone now).
+    Nothing,
+}
+
+/// Decide one URL. `new_finished` says whether absence from the new run means removal.
+pub fn verdict(old: Option<Side>, new: Option<Side>, new_finished: bool) -> Verdict {
+    let subject = |capture: CaptureId, index: Option<bool>| Subject { capture, index };
+    match (old, new) {
+        (
+            Some(Side::Content {
+                sha: a, index: ia, ..
+            }),
+            Some(Side::Content {
+                sha: b,
+                capture,
+                index,
+            }),
+        ) => {
+            let s = subject(capture, index.or(ia));
+            if a == b {
+                Verdict::Unchanged(s)
+            } else {
+                Verdict::Changed(s)
+            }
+        }
+        (_, Some(Side::Content { capture, index, .. })) => Verdict::Added(subject(capture, index)),
+        (_, Some(Side::Failed)) => Verdict::Failed,
+        (Some(Side::Content { capture, index, .. }), Some(Side::Gone)) => {
+            Verdict::Removed(subject(capture, index))
+        }
+        (Some(Side::Content { capture, index, .. }), None) if new_finished => {
+            Verdict::Removed(subject(capture, index))
+        }
+        _ => Verdict::Nothing,
+    }
+}
+
+/// Merge-join two URL-sorted streams of `(url, side)`, calling `f` for every URL with
+/// its verdict. Pure: the store wiring is in [`compare_runs`].
+pub fn merge<E>(
+    mut old: impl Iterator<Item = Result<(String, Side), E>>,
+    mut new: impl Iterator<Item = Result<(String, Side), E>>,
+    new_finished: bool,
+    mut f: impl FnMut(String, Verdict) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut a = old.next().transpose()?;
+    let mut b = new.next().transpose()?;
+    loop {
+        match (a.take(), b.take()) {
+            (None, None) => return Ok(()),
+            (Some((ua, sa)), None) => {
+                f(ua, verdict(Some(sa), None, new_finished))?;
+                a = old.next().transpose()?;
+            }
+            (None, Some((ub, sb))) => {
+                f(ub, verdict(None, Some(sb), new_finished))?;
+                b = new.next().transpose()?;
+            }
+            (Some((ua, sa)), Some((ub, sb))) => match ua.cmp(&ub) {
+                std::cmp::Ordering::Less => {
+                    f(ua, verdict(Some(sa), None, new_finished))?;
+                    a = old.next().transpose()?;
+                    b = Some((ub, sb));
+                }
+                std::cmp::Ordering::Greater => {
+                    f(ub, verdict(None, Some(sb), new_finished))?;
+                    b = new.next().transpose()?;
+                    a = Some((ua, sa));
+                }
+                std::cmp::Ordering::Equal => {
+                    f(ub, verdict(Some(sa), Some(sb), new_finished))?;
+                    a = old.next().transpose()?;
+                    b = new.next().transpose()?;
+                }
+            },
+        }
+    }
+}
+
+type Item = Result<(String, Side), StoreError>;
+
+/// Stream the entries of `run` (from a new reader on `root`) into a bounded channel.
+fn stream_run<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    root: &std::path::Path,
+    run: &RunId,
+) -> mpsc::Receiver<Item> {
+    let (tx, rx) = mpsc::sync_channel::<Item>(CHANNEL_DEPTH);
+    let (root, run) = (root.to_path_buf(), run.clone());
+    scope.spawn(move || {
+        let reader = match Store::open_reader(&root) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        let res = reader.for_each_entry(&run, |e: RunEntry| {
+            // A closed channel means the consumer stopped early (on an error): stop too.
+            tx.send(Ok((e.url.clone(), Side::of(e))))
+                .map_err(|_| StoreError::NotFound("comparison stopped".into()))
+        });
+        if let Err(e) = res {
+            let _ = tx.send(Err(e));
+        }
+    });
+    rx
+}
+
+/// Compare two runs of `store`: see the module doc for the rules.
+pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunComparison, StoreError> {
+    let new_finished = store
+        .runs()?
+        .iter()
+        .any(|r| &r.id == new && r.finished_at.is_some());
+    let mut cmp = RunComparison {
+        old: old.clone(),
+        new: new.clone(),
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+        unchanged: 0,
+        failed: Vec::new(),
+        index_pages: 0,
+    };
+    let is_index = |s: &Subject| -> Result<bool, StoreError> {
+        match s.index {
+            Some(known) => Ok(known),
+            None => Ok(store.read_capture(&s.capture)?.content.page_type == PageType::Index),
+        }
+    };
+    let root = store.root().to_path_buf();
+
+    let mut record = |url: String, v: Verdict| -> Result<(), StoreError> {
+        match v {
+            Verdict::Unchanged(Subject {
+                index: Some(true), ..
+            }) => cmp.index_pages += 1,
+            Verdict::Unchanged(_) => cmp.unchanged += 1,
+            Verdict::Failed => cmp.failed.push(url),
+            Verdict::Nothing => {}
+            Verdict::Added(s) | Verdict::Removed(s) | Verdict::Changed(s) if is_index(&s)? => {
+                cmp.index_pages += 1
+            }
+            Verdict::Added(_) => cmp.added.push(url),
+            Verdict::Removed(_) => cmp.removed.push(url),
+            Verdict::Changed(_) => cmp.changed.push(url),
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| -> Result<(), StoreError> {
+        // Each run streams from its own read-only handle on a helper thread into a
+        // bounded channel, so at most 2 * CHANNEL_DEPTH entries are in memory.
+        let old_rx = stream_run(scope, &root, old);
+        let new_rx = stream_run(scope, &root, new);
+        merge(old_rx.iter(), new_rx.iter(), new_finished, &mut record)
+        // Leaving the scope drops the receivers; a producer still sending then stops.
+    })?;
+    Ok(cmp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(sha: &str) -> Side {
+        Side::Content {
+            sha: sha.into(),
+            capture: CaptureId(format!("cap-{sha}")),
+            index: Some(false),
+        }
+    }
+
+    fn subj(sha: &str) -> Subject {
+        Subject {
+            capture: CaptureId(format!("cap-{sha}")),
+            index: Some(false),
+        }
+    }
+
+    fn run(
+        old: Vec<(&str, Side)>,
+        new: Vec<(&str, Side)>,
+        finished: bool,
+    ) -> Vec<(String, Verdict)> {
+        let mut out = Vec::new();
+        let it = |v: Vec<(&str, Side)>| {
+            v.into_iter()
+                .map(|(u, s)| Ok::<_, ()>((u.to_string(), s)))
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        merge(it(old), it(new), finished, |u, v| {
+            out.push((u, v));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn merge_classifies_every_url_once() {
+        let out = run(
+            vec![("a", c("1")), ("b", c("2")), ("d", c("4")), ("e", c("5"))],
+            vec![
+                ("a", c("1")),
+                ("b", c("9")),
+                ("c", c("3")),
+                ("e", Side::Failed),
+            ],
+            true,
+        );
+        let v: Vec<(&str, &Verdict)> = out.iter().map(|(u, v)| (u.as_str(), v)).collect();
+        assert_eq!(
+            v,
+            vec![
+                ("a", &Verdict::Unchanged(subj("1"))),
+                ("b", &Verdict::Changed(subj("9"))),
+                ("c", &Verdict::Added(subj("3"))),
+                ("d", &Verdict::Removed(subj("4"))),
+                ("e", &Verdict::Failed),
+            ]
+        );
+    }
+
+    #[test]
+    fn absence_from_an_unfinished_run_is_not_removal() {
+        let out = run(vec![("a", c("1"))], vec![], false);
+        assert_eq!(out, vec![("a".to_string(), Verdict::Nothing)]);
+        let out = run(vec![("a", c("1"))], vec![("a", Side::Gone)], false);
+        assert_eq!(out[0].1, Verdict::Removed(subj("1")));
+    }
+
+    #[test]
+    fn failed_before_then_captured_is_added() {
+        assert_eq!(
+            verdict(Some(Side::Failed), Some(c("1")), true),
+            Verdict::Added(subj("1"))
+        );
+        assert_eq!(
+            verdict(Some(Side::Gone), Some(Side::Gone), true),
+            Verdict::Nothing
+        );
+    }
+}

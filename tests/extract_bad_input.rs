@@ -1,0 +1,137 @@
+//! Bad input to `quire extract`: a clear error or a result with warnings, never a
+//! panic, a stack overflow or unbounded memory.
+
+use std::process::Command;
+
+fn quire(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut sin = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = sin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const URL: &str = "http://www.enterstageright.com/archive/x.htm";
+
+#[test]
+fn empty_input_is_a_clear_error() {
+    let (code, out, err) = quire(&["extract", "-", "--url", URL], b"");
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("empty body"), "{err}");
+}
+
+#[test]
+fn binary_and_pdf_are_refused() {
+    let (code, _, err) = quire(
+        &["extract", "-", "--url", URL],
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("PDF"), "{err}");
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let (code, _, err) = quire(&["extract", "-", "--url", URL], &noise);
+    assert_eq!(code, 1);
+    assert!(err.contains("not an HTML document"), "{err}");
+}
+
+#[test]
+fn deeply_nested_markup_extracts_without_overflow() {
+    let n = 100_000;
+    let html = format!(
+        "<html><body>{}<p>By Deep Diver<br>web posted May 2001</p><p>{}</p>{}</body></html>",
+        "<div><table><tr><td>".repeat(n / 4),
+        "Text at the bottom of a very deep page. ".repeat(5),
+        "</td></tr></table></div>".repeat(n / 4)
+    );
+    let (code, out, err) = quire(&["extract", "-", "--url", URL], html.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        out.contains("Text at the bottom of a very deep page."),
+        "{out}"
+    );
+    assert_eq!(doc["content"]["authors"][0], "Deep Diver");
+}
+
+#[test]
+fn a_fifty_megabyte_page_is_refused_clearly() {
+    let para = "<p>All work and no play makes a very long page indeed, and it goes on.</p>\n";
+    let mut html = String::from("<html><body><p>By Long Writer<br>web posted May 2001</p>");
+    while html.len() < 50 * 1024 * 1024 {
+        html.push_str(para);
+    }
+    html.push_str("</body></html>");
+    let (code, out, err) = quire(
+        &["extract", "-", "--url", URL, "--format", "text"],
+        html.as_bytes(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("larger than 32 MiB"), "{err}");
+}
+
+#[test]
+fn a_page_with_no_article_is_an_index_with_a_warning() {
+    let html = "<html><head><title>Links</title></head><body><ul><li><a href='a.htm'>A</a></li><li><a href='b.htm'>B</a></li></ul></body></html>";
+    let (code, out, err) = quire(&["extract", "-", "--url", URL], html.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["content"]["page_type"], "index");
+    assert_eq!(doc["content"]["body"].as_array().unwrap().len(), 0);
+    assert!(!doc["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn several_inputs_one_output_each_and_failures_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.htm");
+    let bad = dir.path().join("bad.htm");
+    std::fs::write(
+        &good,
+        "<p>By A. Writer<br>web posted June 2001</p><p>Some words here to read.</p>",
+    )
+    .unwrap();
+    std::fs::write(&bad, b"").unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = quire(
+        &[
+            "extract",
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--profile",
+            "esr",
+        ],
+        b"",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.join("good.htm.json").is_file());
+    assert!(!out.join("bad.htm.json").exists());
+    assert!(err.contains("bad.htm"), "{err}");
+}
+
+#[test]
+fn unknown_profile_is_a_usage_error() {
+    let (code, _, err) = quire(&["extract", "-", "--profile", "nosuch"], b"<p>x</p>");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown profile"), "{err}");
+}

@@ -1,0 +1,530 @@
+//! Library-level tests of the snapshot store: objects, captures, outcomes, runs,
+//! frontier, locking, reindex and verify.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use quire::store::{synthetic, CaptureId, EntryKind, Outcome, ProblemKind, RunId, Store};
+
+fn new_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    (dir, root)
+}
+
+fn capture(store: &mut Store, run: &RunId, url: &str, body: &[u8]) -> CaptureId {
+    let obj = store.put_object(body).unwrap();
+    let article = synthetic::article(url, &obj, run, url);
+    store.put_capture(run, &article).unwrap()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn flip_byte(path: &Path) {
+    let mut b = fs::read(path).unwrap();
+    let i = b.len() / 2;
+    b[i] ^= 0x01;
+    fs::write(path, b).unwrap();
+}
+
+#[test]
+fn identical_bytes_are_stored_once() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let a = s.put_object(b"hello").unwrap();
+    s.flush().unwrap();
+    let b = s.put_object(b"hello").unwrap();
+    let c = s.put_object(b"world").unwrap();
+    s.flush().unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a.sha256, c.sha256);
+    assert_eq!(
+        a.path,
+        format!("objects/sha256/{}/{}", &a.sha256[..2], a.sha256)
+    );
+    assert_eq!(files_under(&root.join("objects")).len(), 2);
+    assert_eq!(s.read_object(&a.sha256).unwrap(), b"hello");
+}
+
+#[test]
+fn capture_roundtrip_history_and_one_outcome_per_run_url() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let url = "https://mag.test/a.html";
+    let r1 = s.begin_run(&serde_json::json!({"seeds": [url]})).unwrap();
+    let c1 = capture(&mut s, &r1, url, b"v1");
+    s.flush().unwrap();
+    let records = root.join("runs").join(&r1.0).join("records");
+    assert_eq!(files_under(&records).len(), 1);
+    // A second put for the same run and URL returns the existing id and writes nothing.
+    let again = capture(&mut s, &r1, url, b"v1 again");
+    assert_eq!(again, c1);
+    s.put_outcome(&r1, url, &Outcome::Gone { http_status: 404 })
+        .unwrap();
+    s.flush().unwrap();
+    assert_eq!(files_under(&records).len(), 1);
+    s.finish_run(&r1, &serde_json::json!({"ok": true})).unwrap();
+    // A finished run is sealed.
+    assert!(s.put_capture(&r1, &s.read_capture(&c1).unwrap()).is_ok()); // same URL: existing id
+    let r2 = s.begin_run(&serde_json::json!({})).unwrap();
+    assert!(r2 > r1, "run ids sort by start time");
+    let c2 = capture(&mut s, &r2, url, b"v2");
+    s.flush().unwrap();
+    let article = s.read_capture(&c2).unwrap();
+    assert_eq!(article.content.url, url);
+    assert_eq!(
+        article.provenance.raw_sha256,
+        quire::model::sha256_hex(b"v2")
+    );
+    let h = s.history(url).unwrap();
+    assert_eq!(
+        h.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+        vec![c1, c2.clone()]
+    );
+    assert_eq!(s.latest_capture(url).unwrap().unwrap().id, c2);
+    assert_eq!(h[0].raw_bytes, 2);
+    assert_eq!(s.runs().unwrap().len(), 2);
+    assert_eq!(s.unfinished_run().unwrap(), Some(r2));
+}
+
+#[test]
+fn put_capture_requires_a_stored_object() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let obj = s.put_object(b"x").unwrap();
+    let mut article = synthetic::article("https://m.test/", &obj, &run, "t");
+    article.provenance.raw_sha256 = quire::model::sha256_hex(b"not stored");
+    article.provenance.object_path = None;
+    assert!(s.put_capture(&run, &article).is_err());
+    let mut article = synthetic::article("https://m.test/", &obj, &run, "t");
+    article.provenance.object_path = Some("../../etc/passwd".into());
+    assert!(s.put_capture(&run, &article).is_err());
+}
+
+#[test]
+fn entries_stream_sorted_by_url_with_every_kind() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let r1 = s.begin_run(&serde_json::json!({})).unwrap();
+    let prev = capture(&mut s, &r1, "https://m.test/b", b"b");
+    s.finish_run(&r1, &serde_json::json!({})).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    capture(&mut s, &run, "https://m.test/d", b"d");
+    s.put_outcome(
+        &run,
+        "https://m.test/b",
+        &Outcome::NotModified {
+            previous: prev.clone(),
+        },
+    )
+    .unwrap();
+    s.put_outcome(
+        &run,
+        "https://m.test/c",
+        &Outcome::Failed {
+            reason: "timeout".into(),
+            http_status: None,
+        },
+    )
+    .unwrap();
+    s.put_outcome(
+        &run,
+        "https://m.test/a",
+        &Outcome::Gone { http_status: 410 },
+    )
+    .unwrap();
+    s.flush().unwrap();
+    let mut seen = Vec::new();
+    s.for_each_entry(&run, |e| {
+        seen.push(e);
+        Ok(())
+    })
+    .unwrap();
+    let urls: Vec<&str> = seen.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://m.test/a",
+            "https://m.test/b",
+            "https://m.test/c",
+            "https://m.test/d"
+        ]
+    );
+    assert!(matches!(seen[0].kind, EntryKind::Gone { http_status: 410 }));
+    match &seen[1].kind {
+        EntryKind::NotModified {
+            capture,
+            raw_sha256,
+            ..
+        } => {
+            assert_eq!(capture, &prev);
+            assert_eq!(raw_sha256, &quire::model::sha256_hex(b"b"));
+        }
+        k => panic!("unexpected {k:?}"),
+    }
+    assert!(matches!(&seen[2].kind, EntryKind::Failed { reason, .. } if reason == "timeout"));
+    assert!(matches!(seen[3].kind, EntryKind::Captured { .. }));
+    // latest_only: b's latest capture is in r1 (the 304 made no new capture).
+    let mut latest = Vec::new();
+    s.for_each_capture(true, None, |c| {
+        latest.push((c.url, c.run));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        latest,
+        vec![
+            ("https://m.test/b".to_string(), r1),
+            ("https://m.test/d".to_string(), run)
+        ]
+    );
+}
+
+#[test]
+fn frontier_is_fifo_and_resets_in_flight() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let urls: Vec<(String, u32)> = (0..5).map(|i| (format!("https://m.test/{i}"), i)).collect();
+    assert_eq!(s.frontier_add(&run, &urls).unwrap(), 5);
+    assert_eq!(s.frontier_add(&run, &urls[..2]).unwrap(), 0);
+    let took = s.frontier_take(&run, 3).unwrap();
+    assert_eq!(took, urls[..3].to_vec());
+    capture(&mut s, &run, "https://m.test/0", b"0");
+    s.frontier_done(&run, "https://m.test/1").unwrap();
+    s.flush().unwrap();
+    let c = s.frontier_counts(&run).unwrap();
+    assert_eq!((c.pending, c.in_flight, c.done), (2, 1, 2));
+    drop(s);
+    let mut s = Store::open_writer(&root).unwrap();
+    assert_eq!(s.frontier_reset_in_flight(&run).unwrap(), 1);
+    let c = s.frontier_counts(&run).unwrap();
+    assert_eq!((c.pending, c.in_flight, c.done), (3, 0, 2));
+    let took = s.frontier_take(&run, 10).unwrap();
+    assert_eq!(
+        took.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(),
+        ["https://m.test/2", "https://m.test/3", "https://m.test/4"]
+    );
+}
+
+#[test]
+fn second_writer_is_locked_and_readers_keep_working() {
+    let (_d, root) = new_store();
+    let mut w = Store::open_writer(&root).unwrap();
+    let run = w.begin_run(&serde_json::json!({})).unwrap();
+    capture(&mut w, &run, "https://m.test/x", b"x");
+    w.flush().unwrap();
+    let err = Store::open_writer(&root).unwrap_err();
+    assert!(err.is_locked(), "{err}");
+    assert!(err.to_string().contains("locked"));
+    let r = Store::open_reader(&root).unwrap();
+    assert_eq!(r.history("https://m.test/x").unwrap().len(), 1);
+    assert!(r.verify().unwrap().ok());
+    drop(w);
+    assert!(Store::open_writer(&root).is_ok());
+}
+
+#[test]
+fn hostile_urls_never_become_paths() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let evil = "https://m.test/../../../../tmp/evil/%2e%2e/\u{0}x";
+    capture(&mut s, &run, evil, b"evil");
+    s.put_outcome(&run, "../../outside", &Outcome::Gone { http_status: 404 })
+        .unwrap();
+    s.finish_run(&run, &serde_json::json!({})).unwrap();
+    for f in files_under(&root) {
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            !rel.contains("evil") && !rel.contains("outside") && !rel.contains(".."),
+            "{rel}"
+        );
+    }
+    assert_eq!(s.history(evil).unwrap().len(), 1);
+    assert!(s.read_capture(&CaptureId("../../x/y".into())).is_err());
+    assert!(s.read_object("../../etc/passwd").is_err());
+}
+
+fn sample_store(root: &Path) -> (RunId, CaptureId) {
+    let mut s = Store::open_writer(root).unwrap();
+    let run = s
+        .begin_run(&serde_json::json!({"seeds": ["https://m.test/"]}))
+        .unwrap();
+    let mut id = None;
+    for i in 0..20 {
+        let c = capture(
+            &mut s,
+            &run,
+            &format!("https://m.test/{i}"),
+            format!("body {i}").as_bytes(),
+        );
+        id.get_or_insert(c);
+    }
+    s.put_outcome(
+        &run,
+        "https://m.test/zz",
+        &Outcome::Failed {
+            reason: "500".into(),
+            http_status: Some(500),
+        },
+    )
+    .unwrap();
+    s.finish_run(&run, &serde_json::json!({"pages": 21}))
+        .unwrap();
+    (run, id.unwrap())
+}
+
+#[test]
+fn verify_names_flipped_and_missing_files() {
+    let (_d, root) = new_store();
+    let (run, c) = sample_store(&root);
+    let s = Store::open_reader(&root).unwrap();
+    let ok = s.verify().unwrap();
+    assert!(ok.ok(), "{:?}", ok.problems);
+    assert_eq!((ok.objects, ok.records, ok.manifests), (20, 21, 1));
+
+    let article = s.read_capture(&c).unwrap();
+    let object = root.join(article.provenance.object_path.as_ref().unwrap());
+    let record = root.join(format!(
+        "runs/{}/records/{}.json",
+        run,
+        c.0.split_once('/').unwrap().1
+    ));
+    let manifest = root.join(format!("runs/{run}/manifest.json"));
+    for target in [&object, &record, &manifest] {
+        let orig = fs::read(target).unwrap();
+        flip_byte(target);
+        let rep = s.verify().unwrap();
+        assert!(!rep.ok());
+        assert!(
+            rep.problems
+                .iter()
+                .any(|p| &p.path == target && p.kind == ProblemKind::Mismatch),
+            "{target:?}: {:?}",
+            rep.problems
+        );
+        fs::write(target, orig).unwrap();
+        assert!(s.verify().unwrap().ok());
+    }
+    fs::remove_file(&object).unwrap();
+    let rep = s.verify().unwrap();
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.path == object && p.kind == ProblemKind::Missing),
+        "{:?}",
+        rep.problems
+    );
+}
+
+#[test]
+fn verify_checks_unfinished_runs_and_tolerates_crash_leftovers() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let c = capture(&mut s, &run, "https://m.test/u", b"u");
+    drop(s);
+    fs::write(root.join("tmp/123-abc-1.tmp"), b"partial").unwrap();
+    fs::write(root.join(format!("runs/{run}/manifest.json")), b"{\"trunc").unwrap();
+    let r = Store::open_reader(&root).unwrap();
+    let rep = r.verify().unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!(rep.unfinished_runs, vec![run.0.clone()]);
+    assert_eq!(rep.harmless.len(), 2);
+    // Unfinished records are verified too.
+    let record = root.join(format!(
+        "runs/{}/records/{}.json",
+        run,
+        c.0.split_once('/').unwrap().1
+    ));
+    let orig = fs::read(&record).unwrap();
+    flip_byte(&record);
+    assert!(r
+        .verify()
+        .unwrap()
+        .problems
+        .iter()
+        .any(|p| p.path == record));
+    fs::write(&record, orig).unwrap();
+    // A writer cleans the leftovers and the run is still unfinished.
+    let w = Store::open_writer(&root).unwrap();
+    assert_eq!(w.unfinished_run().unwrap(), Some(run.clone()));
+    let rep = w.verify().unwrap();
+    assert!(rep.ok() && rep.harmless.is_empty(), "{rep:?}");
+}
+
+#[test]
+fn index_is_a_cache_rebuilt_from_files() {
+    let (_d, root) = new_store();
+    let (run, _) = sample_store(&root);
+    let before = {
+        let s = Store::open_reader(&root).unwrap();
+        (s.history("https://m.test/3").unwrap(), s.runs().unwrap())
+    };
+    // A reader of a store without an index builds one in memory.
+    fs::remove_file(root.join("index.sqlite")).unwrap();
+    let _ = fs::remove_file(root.join("index.sqlite-wal"));
+    let _ = fs::remove_file(root.join("index.sqlite-shm"));
+    {
+        let s = Store::open_reader(&root).unwrap();
+        assert_eq!(
+            (s.history("https://m.test/3").unwrap(), s.runs().unwrap()),
+            before
+        );
+        assert!(
+            !root.join("index.sqlite").exists(),
+            "a reader must not write"
+        );
+    }
+    let mut w = Store::open_writer(&root).unwrap();
+    assert_eq!(
+        (w.history("https://m.test/3").unwrap(), w.runs().unwrap()),
+        before
+    );
+    let rep = w.reindex().unwrap();
+    assert_eq!(
+        (rep.runs, rep.finished_runs, rep.captures, rep.outcomes),
+        (1, 1, 20, 1)
+    );
+    assert_eq!(
+        (w.history("https://m.test/3").unwrap(), w.runs().unwrap()),
+        before
+    );
+    let mut n = 0;
+    w.for_each_entry(&run, |_| {
+        n += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(n, 21);
+}
+
+#[test]
+fn writer_reconciles_records_the_index_missed() {
+    let (_d, root) = new_store();
+    let url = "https://m.test/crash";
+    let (run, id) = {
+        let mut s = Store::open_writer(&root).unwrap();
+        let run = s.begin_run(&serde_json::json!({})).unwrap();
+        s.frontier_add(&run, &[(url.to_string(), 0)]).unwrap();
+        s.frontier_take(&run, 1).unwrap();
+        let id = capture(&mut s, &run, url, b"c");
+        (run, id)
+    };
+    // Simulate a crash between the record file and its index row.
+    {
+        let conn = rusqlite::Connection::open(root.join("index.sqlite")).unwrap();
+        conn.execute("DELETE FROM entries", []).unwrap();
+        conn.execute("UPDATE frontier SET state = 1", []).unwrap();
+    }
+    let mut s = Store::open_writer(&root).unwrap();
+    assert_eq!(
+        s.frontier_reset_in_flight(&run).unwrap(),
+        0,
+        "the URL has an outcome: done"
+    );
+    assert_eq!(capture(&mut s, &run, url, b"c2"), id);
+    assert_eq!(
+        files_under(&root.join(format!("runs/{run}/records"))).len(),
+        1
+    );
+}
+
+#[test]
+fn writes_are_group_committed_and_flushed_in_order() {
+    let (_d, root) = new_store();
+    let opts = quire::store::WriterOptions {
+        batch_records: 1000,
+        batch_millis: 60_000,
+    };
+    let mut w = Store::open_writer_with(&root, opts).unwrap();
+    let run = w.begin_run(&serde_json::json!({})).unwrap();
+    w.frontier_add(&run, &[("https://m.test/p".into(), 0)])
+        .unwrap();
+    w.frontier_take(&run, 1).unwrap();
+    let id = capture(&mut w, &run, "https://m.test/p", b"p");
+    w.frontier_done(&run, "https://m.test/p").unwrap();
+    // Pending: a duplicate put is still refused, no record is on disk yet, and a read
+    // the batch cannot affect leaves it pending.
+    assert_eq!(capture(&mut w, &run, "https://m.test/p", b"p2"), id);
+    let records = root.join(format!("runs/{run}/records"));
+    assert!(files_under(&records).is_empty());
+    assert!(w.latest_capture("https://m.test/other").unwrap().is_none());
+    assert!(files_under(&records).is_empty());
+    // A read the batch affects flushes it first (read-your-writes).
+    assert_eq!(w.history("https://m.test/p").unwrap()[0].id, id);
+    assert_eq!(files_under(&records).len(), 1);
+    assert_eq!(files_under(&root.join("objects")).len(), 2, "p and p2");
+    assert_eq!(w.frontier_counts(&run).unwrap().done, 1);
+    let mut entries = 0;
+    capture(&mut w, &run, "https://m.test/r", b"r");
+    w.for_each_entry(&run, |_| {
+        entries += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(entries, 2, "for_each_entry sees the pending capture");
+    assert!(files_under(&root.join("tmp")).is_empty());
+    // Dropping a writer flushes what is pending.
+    capture(&mut w, &run, "https://m.test/q", b"q");
+    drop(w);
+    let r = Store::open_reader(&root).unwrap();
+    assert_eq!(r.history("https://m.test/q").unwrap().len(), 1);
+}
+
+#[test]
+fn verify_reports_files_the_layout_does_not_account_for() {
+    let (_d, root) = new_store();
+    let (run, _) = sample_store(&root);
+    let s = Store::open_reader(&root).unwrap();
+    // A record added to a sealed run (named correctly, so only the manifest can tell).
+    let bytes = b"{}\n";
+    let sha = quire::model::sha256_hex(bytes);
+    let extra = root.join(format!("runs/{run}/records/{sha}.json"));
+    fs::write(&extra, bytes).unwrap();
+    let stray = root.join("objects/sha256/00/not-a-digest");
+    fs::write(&stray, b"x").unwrap();
+    let rep = s.verify().unwrap();
+    for path in [&extra, &stray] {
+        assert!(
+            rep.problems
+                .iter()
+                .any(|p| &p.path == path && p.kind == ProblemKind::Unexpected),
+            "{path:?}: {:?}",
+            rep.problems
+        );
+    }
+    // A deleted record of a sealed run is missing.
+    fs::remove_file(&extra).unwrap();
+    fs::remove_file(&stray).unwrap();
+    let rec = files_under(&root.join(format!("runs/{run}/records")))[0].clone();
+    fs::remove_file(&rec).unwrap();
+    let rep = s.verify().unwrap();
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.path == rec && p.kind == ProblemKind::Missing),
+        "{:?}",
+        rep.problems
+    );
+}
