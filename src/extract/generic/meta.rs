@@ -202,21 +202,9 @@ fn collect(t: &Tree<'_>) -> Raw {
             }
             if raw.deck.is_none()
                 && !n.tag.is_inline()
-                && [
-                    "subtitle",
-                    "standfirst",
-                    "deck",
-                    "dek",
-                    "subhead",
-                    "kicker-text",
-                ]
-                .iter()
-                .any(|h| {
-                    ci.split(|c: char| c == ' ').any(|w| {
-                        w.ends_with(h)
-                            || w.contains(&format!("{h}-"))
-                            || w.contains(&format!("{h}_"))
-                    })
+                && ci.split([' ', '-', '_']).any(|w| {
+                    ["subtitle", "standfirst", "deck", "dek", "subhead"].contains(&w)
+                        || w.ends_with("subtitle")
                 })
             {
                 let mut s = String::new();
