@@ -324,6 +324,10 @@ mod tests {
         assert_eq!(text("co\u{ad}operate\u{200b}"), "cooperate");
         assert_eq!(text("Cafe\u{301}"), "Café");
         assert_eq!(text(" \n "), "");
+        assert_eq!(
+            text("  plain\t ascii\r\n\u{b}text \u{c}"),
+            "plain ascii text"
+        );
     }
 
     #[test]

@@ -144,3 +144,15 @@ fn a_page_of_links_is_an_index() {
     assert!(a.content.authors.is_empty());
     assert_eq!(a.content.title.as_deref(), Some("ESR archive 1999"));
 }
+
+#[test]
+fn a_home_page_of_teasers_with_bylines_is_an_index() {
+    let a = extract(
+        "http://www.enterstageright.com/",
+        "<title>Enter Stage Right</title><p><b>This week's essays</b></p>\
+         <p><a href=a.htm><b>The Library Card</b></a><br>By Mark Devereaux<br>My first library card was a cardboard rectangle. <a href=a.htm>more</a></p>\
+         <p><a href=b.htm><b>A Budget in Plain English</b></a><br>By Helen Marsh<br>Every year the province publishes a budget. <a href=b.htm>more</a></p>",
+    );
+    assert_eq!(a.content.page_type, PageType::Index);
+    assert!(a.content.authors.is_empty());
+}

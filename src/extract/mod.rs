@@ -71,7 +71,11 @@ pub fn extract(html: &str, url: &Url, cfg: &ExtractConfig) -> Extraction {
     };
     let (content, extractor, warnings) = match profile {
         Some(p) => profile::extract(&doc, url, &p),
-        None => generic::extract(&doc, url),
+        None => generic::extract_with(
+            &doc,
+            url,
+            &generic::GenericConfig::at(chrono::Utc::now().date_naive()),
+        ),
     };
     Extraction {
         content,

@@ -807,13 +807,24 @@ impl Classifier<'_> {
         let original_publication = bio.as_deref().and_then(|b| self.original_publication(b));
 
         // 6. Body blocks. A page with none of the article head (no byline, no
-        // dateline, no end mark) where the profile defines them is an index page.
+        // dateline, no end mark) where the profile defines them is an index page;
+        // so is a page without an end mark that carries several bylines (teasers
+        // of other articles).
         let headless = anchor.is_none()
             && end_mark_at.is_none()
             && picked.byline.is_none()
             && picked.date.is_none()
             && (self.p.rules.dateline.is_some() || self.p.sel.date.is_some());
-        let body = if headless {
+        let teasers = end_mark_at.is_none()
+            && picked.byline.is_none()
+            && self.p.rules.end_mark.is_some()
+            && segs
+                .iter()
+                .filter(|s| self.byline_line(s).is_some())
+                .take(2)
+                .count()
+                >= 2;
+        let body = if headless || teasers {
             Vec::new()
         } else {
             self.blocks(body_start, end, &used, end_mark_at)

@@ -1,0 +1,266 @@
+//! The generic extractor, for sites without a profile.
+//!
+//! One parse (done by the caller), one copy of the DOM into a flat arena with
+//! bottom-up text statistics ([`tree`]), then: metadata from JSON-LD, `<meta>`, links,
+//! `<time>`, the URL and bylines ([`meta`]); main-content detection by readability-style
+//! container scoring with boilerplate pruning, and block emission ([`content`]); finally
+//! the article/index decision. See `docs/GENERIC.md` for the rules and measured figures.
+//!
+//! Owns: deciding what the article is on an unknown site. Must not: decode bytes, touch
+//! the network, the store or a clock (the caller passes "now" in [`GenericConfig`]),
+//! or key any rule to a host name.
+
+mod content;
+mod meta;
+mod tree;
+
+use chrono::NaiveDate;
+use url::Url;
+
+use super::dom::Document;
+use crate::model::{Block, Content, ExtractorInfo, PageType};
+use crate::normalize;
+
+/// Version of the generic extraction rules; bumps when output for a page may change.
+pub const VERSION: &str = "1";
+
+/// Configuration of the generic extractor.
+#[derive(Debug, Clone, Default)]
+pub struct GenericConfig {
+    /// "Today" for the capture (the fetch date): published dates after it (plus one day
+    /// of time-zone slack) are rejected. `None` disables the future-date check.
+    pub now: Option<NaiveDate>,
+}
+
+impl GenericConfig {
+    /// A configuration whose "now" is the given date.
+    pub fn at(now: NaiveDate) -> GenericConfig {
+        GenericConfig { now: Some(now) }
+    }
+}
+
+/// Extract the main content of a page with no profile (no future-date check).
+pub fn extract(doc: &Document, url: &Url) -> (Content, ExtractorInfo, Vec<String>) {
+    extract_with(doc, url, &GenericConfig::default())
+}
+
+/// Extract the main content of a page with no profile.
+pub fn extract_with(
+    doc: &Document,
+    url: &Url,
+    cfg: &GenericConfig,
+) -> (Content, ExtractorInfo, Vec<String>) {
+    let t = tree::Tree::build(doc);
+    let m = meta::read(&t, url, cfg.now);
+    let choice = content::choose(&t);
+    let mut body = content::emit(&t, &choice.roots, url);
+    tidy(&mut body, m.title.as_deref());
+    let mut warnings = Vec::new();
+
+    let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
+    let page = &t.nodes[t.body as usize];
+    let listing_shape = body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4;
+    let page_type = if !m.declared_article && (m.declared_listing || listing_shape) {
+        warnings.push("page looks like an index or listing page; body left empty".to_string());
+        body.clear();
+        PageType::Index
+    } else {
+        if body.is_empty() {
+            warnings.push("no main content found".to_string());
+        }
+        PageType::Article
+    };
+
+    let content = Content {
+        url: url.to_string(),
+        canonical_url: m.canonical_url,
+        site: m.site,
+        section: m.section,
+        page_type,
+        title: m.title,
+        subtitle: m.subtitle,
+        authors: m.authors,
+        published: m.published,
+        word_count: normalize::word_count(&body),
+        body,
+        bio: None,
+        original_publication: None,
+        language: m.language,
+    };
+    let info = ExtractorInfo {
+        name: "generic".into(),
+        version: VERSION.into(),
+        profile: None,
+    };
+    (content, info, warnings)
+}
+
+/// Final clean-up of the body: a leading copy of the headline goes, and so do
+/// immediate repeats of a block.
+fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
+    cut_at_coda(body);
+    body.retain(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => {
+            let n = text.chars().count();
+            !((n <= 80 && CHROME_LINE.is_match(text)) || (n <= 200 && DISCLOSURE.is_match(text)))
+        }
+        _ => true,
+    });
+    if let (Some(title), Some(Block::Heading { text, .. })) = (title, body.first()) {
+        if text == title {
+            body.remove(0);
+        }
+    }
+    body.dedup_by(|a, b| a == b && !matches!(a, Block::Image { .. }));
+    // Short loose lines before the first and after the last real paragraph are
+    // chrome that survived pruning ("Weiter", "Mehr zum Thema", "Impressum").
+    let short = |b: &Block| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => {
+            text.chars().count() < TRIM_BELOW
+        }
+        _ => false,
+    };
+    let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 200);
+    if let (Some(first), Some(last)) = (body.iter().position(good), body.iter().rposition(good)) {
+        let mut i = 0usize;
+        body.retain(|b| {
+            let keep = (i >= first && i <= last) || !short(b);
+            i += 1;
+            keep
+        });
+    }
+}
+
+const TRIM_BELOW: usize = 50;
+
+/// Diagnostics for development: the chosen content roots as "tag.class#id (text
+/// length)" strings, and the top score. Not a stable interface.
+#[doc(hidden)]
+pub fn debug_choice(doc: &Document) -> (Vec<String>, f32) {
+    let t = tree::Tree::build(doc);
+    let choice = content::choose(&t);
+    let mut junk: Vec<u32> = (0..t.nodes.len() as u32)
+        .filter(|&i| t.nodes[i as usize].junk_root && t.nodes[i as usize].el.is_some())
+        .collect();
+    junk.sort_by_key(|&i| std::cmp::Reverse(t.nodes[i as usize].raw_len));
+    junk.truncate(6);
+    let roots = choice
+        .roots
+        .iter()
+        .chain([tree::NONE].iter())
+        .chain(junk.iter())
+        .filter(|&&i| i != tree::NONE)
+        .map(|&i| {
+            let n = &t.nodes[i as usize];
+            let name = n.el.map_or("#text", |e| e.name());
+            format!(
+                "{}{name}.{}#{} ({} bytes, raw {}, ld {:.2})",
+                if n.junk_root { "JUNK " } else { "" },
+                t.attr(i, "class").unwrap_or(""),
+                t.attr(i, "id").unwrap_or(""),
+                n.text_len,
+                n.raw_len,
+                t.link_density(i)
+            )
+        })
+        .collect();
+    (roots, choice.score)
+}
+
+/// Diagnostics for development: (all visible text, text kept after boilerplate
+/// marking, extracted text), blocks joined by newlines. Not a stable interface.
+#[doc(hidden)]
+pub fn debug_texts(doc: &Document, url: &Url) -> ([String; 3], Vec<(String, String)>) {
+    let t = tree::Tree::build(doc);
+    let mut roots = Vec::new();
+    for (i, n) in t.nodes.iter().enumerate() {
+        if n.junk_root && n.raw_len > 0 && !matches!(n.tag, tree::Tag::Void | tree::Tag::JsonLd) {
+            if let Some(el) = n.el {
+                let mut s = String::new();
+                t.raw_text(i as u32, &mut s);
+                let desc = format!(
+                    "{}.{}#{}",
+                    el.name(),
+                    t.attr(i as u32, "class").unwrap_or(""),
+                    t.attr(i as u32, "id").unwrap_or("")
+                );
+                roots.push((desc, s));
+            }
+        }
+    }
+    let join = |b: Vec<Block>| b.iter().map(|b| b.text()).collect::<Vec<_>>().join("\n");
+    let choice = content::choose(&t);
+    (
+        [
+            join(content::emit_with(&t, &[t.body], url, true)),
+            join(content::emit(&t, &[t.body], url)),
+            join(content::emit(&t, &choice.roots, url)),
+        ],
+        roots,
+    )
+}
+
+/// Headings or short lines that open the after-article zone (related stories,
+/// comments, newsletter, share bars), in the languages quire meets most.
+static CODA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        related(?:\s+(?:articles?|posts?|stories|content|news|reading))? | more\s+(?:stories|articles|news|from|on|like\s+this)
+        | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested) | read\s+(?:more|next|also)
+        | (?:\d+\s+)?comments?(?:\s*\(\d+\))? | leave\s+a\s+(?:reply|comment) | share\s+(?:this|on)
+        | recommended(?:\s+for\s+you)? | popular(?:\s+(?:posts|articles))? | trending | latest\s+(?:news|posts|articles)
+        | über\s+(?:den\s+autor|die\s+autorin) | zur\s+person | zobacz\s+(?:także|też) | viel\s+gelesen | weiterlesen
+        | sign\s+up\s+for | subscribe\s+to | about\s+the\s+author | tags?: | filed\s+under
+        | mehr\s+zum\s+thema | das\s+könnte\s+(?:sie|dich)\s+(?:auch\s+)?interessieren | auch\s+interessant
+        | weitere\s+(?:artikel|beiträge|themen|nachrichten|informationen) | ähnliche\s+(?:beiträge|artikel)
+        | lesen\s+sie\s+(?:auch|mehr) | (?:\d+\s+)?kommentare? | schreibe?\s+(?:einen\s+)?kommentar | teilen\s+mit
+        | artículos\s+relacionados | noticias\s+relacionadas | comentarios | lea\s+también
+        | articles?\s+(?:similaires|connexes|liés) | à\s+lire\s+aussi | commentaires? | sur\s+le\s+même\s+sujet
+        | articoli\s+correlati | leggi\s+anche | commenti
+        | powiązane | czytaj\s+(?:także|też) | komentarze
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Short lines that are credits, ad labels or widget captions wherever they stand.
+static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        (?:quelle|source|sources|credit|credits|foto|fotos|photo|photos|bild|titelbild|image|images|źródło|fuente|crédito|créditos|crédit|fonte)\s*:
+        | advertisement | anzeige | werbung | publicité | publicidad | reklama | affiliate[-\s]?link
+        | (?:weiter|mehr)\s*lesen | weiterlesen | read\s+more | continue\s+reading | lire\s+la\s+suite | leer\s+más | czytaj\s+dalej
+        | zum\s+shop | (?:rezept\s+)?drucken | print(?:\s+this)? | permalink | permalien | teilen | share | tweet
+        | subscribe\s+to | sign\s+up\s+for | enjoying\s+this\s+(?:essay|article|story|post)
+        | über\s+(?:den\s+autor|die\s+autorin) | about\s+the\s+authors? | zobacz\s+(?:także|też) | viel\s+gelesen
+        )(?:\W|$)",
+    )
+    .expect("static regex")
+});
+
+/// Affiliate and sponsorship disclosures, up to a couple of sentences long.
+static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\W*(?:this\s+(?:post|article|page|story)\s+(?:contains|may\s+contain|includes)\s+(?:affiliate|sponsored)|(?:dieser\s+(?:beitrag|artikel)\s+enthält\s+(?:affiliate|werbe)))",
+    )
+    .expect("static regex")
+});
+
+/// Cut the body at the first coda line found in its second half.
+fn cut_at_coda(body: &mut Vec<Block>) {
+    let total: usize = body.iter().map(|b| b.text().len()).sum();
+    let mut seen = 0usize;
+    for (i, b) in body.iter().enumerate() {
+        let text = match b {
+            Block::Heading { text, .. } | Block::Paragraph { text } => Some(text),
+            _ => None,
+        };
+        if let Some(text) = text {
+            if seen * 2 >= total && text.chars().count() <= 60 && CODA.is_match(text) {
+                body.truncate(i);
+                return;
+            }
+        }
+        seen += b.text().len();
+    }
+}

@@ -1,0 +1,858 @@
+//! A flat, index-addressed copy of the parsed DOM with per-node statistics.
+//!
+//! Built with one iterative walk over the scraper tree (no recursion, so a page nested
+//! 100,000 levels deep costs a `Vec`, not the stack), then annotated by a few linear
+//! passes: boilerplate marking top-down, text/link lengths bottom-up. Owns nothing
+//! but the arena; it decides no content and emits no strings.
+
+use ego_tree::iter::Edge;
+use scraper::node::Element;
+use scraper::{Html, Node as DomNode};
+
+/// "No node".
+pub const NONE: u32 = u32::MAX;
+
+/// The element kinds the extractor distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    Text,
+    P,
+    H(u8),
+    Ul,
+    Ol,
+    Li,
+    Dl,
+    Dt,
+    Dd,
+    Blockquote,
+    Pre,
+    Table,
+    Tr,
+    Td,
+    Caption,
+    Figure,
+    Figcaption,
+    Img,
+    Br,
+    A,
+    Div,
+    Section,
+    Article,
+    Main,
+    Body,
+    Header,
+    Footer,
+    Nav,
+    Aside,
+    Form,
+    Time,
+    /// Inline phrasing element (span, em, strong, …).
+    Inline,
+    /// Never content (script, style, svg, inputs, …).
+    Void,
+    /// `<script type="application/ld+json">`.
+    JsonLd,
+    Meta,
+    Link,
+    Title,
+    Html,
+    /// Any other (block-level) element.
+    Other,
+}
+
+impl Tag {
+    pub fn is_inline(self) -> bool {
+        matches!(
+            self,
+            Tag::Text | Tag::Inline | Tag::A | Tag::Br | Tag::Img | Tag::Time
+        )
+    }
+}
+
+fn tag_of(name: &str, el: &Element) -> Tag {
+    match name {
+        "p" => Tag::P,
+        "h1" => Tag::H(1),
+        "h2" => Tag::H(2),
+        "h3" => Tag::H(3),
+        "h4" => Tag::H(4),
+        "h5" => Tag::H(5),
+        "h6" => Tag::H(6),
+        "ul" | "menu" => Tag::Ul,
+        "ol" => Tag::Ol,
+        "li" => Tag::Li,
+        "dl" => Tag::Dl,
+        "dt" => Tag::Dt,
+        "dd" => Tag::Dd,
+        "blockquote" => Tag::Blockquote,
+        "pre" | "listing" | "xmp" | "plaintext" => Tag::Pre,
+        "table" => Tag::Table,
+        "tr" => Tag::Tr,
+        "td" | "th" => Tag::Td,
+        "caption" => Tag::Caption,
+        "figure" => Tag::Figure,
+        "figcaption" => Tag::Figcaption,
+        "img" => Tag::Img,
+        "br" => Tag::Br,
+        "a" => Tag::A,
+        "div" | "center" => Tag::Div,
+        "section" => Tag::Section,
+        "article" => Tag::Article,
+        "main" => Tag::Main,
+        "body" => Tag::Body,
+        "header" => Tag::Header,
+        "footer" => Tag::Footer,
+        "nav" => Tag::Nav,
+        "aside" => Tag::Aside,
+        "form" => Tag::Form,
+        "time" => Tag::Time,
+        "meta" => Tag::Meta,
+        "link" => Tag::Link,
+        "title" => Tag::Title,
+        "html" => Tag::Html,
+        "span" | "em" | "strong" | "b" | "i" | "u" | "s" | "small" | "sub" | "sup" | "code"
+        | "mark" | "abbr" | "cite" | "q" | "font" | "label" | "big" | "tt" | "del" | "ins"
+        | "kbd" | "var" | "samp" | "bdi" | "bdo" | "data" | "wbr" | "nobr" | "strike"
+        | "acronym" | "dfn" | "picture" | "address" | "ruby" | "rb" | "rtc" | "blink" => {
+            Tag::Inline
+        }
+        "script" => {
+            let json = el
+                .attrs()
+                .any(|(k, v)| k == "type" && v.trim().eq_ignore_ascii_case("application/ld+json"));
+            if json {
+                Tag::JsonLd
+            } else {
+                Tag::Void
+            }
+        }
+        "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
+        | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head" | "dialog"
+        | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset" | "frame"
+        | "noframes" | "applet" | "param" | "datalist" | "output" | "progress" | "meter" | "rt"
+        | "rp" => Tag::Void,
+        _ => Tag::Other,
+    }
+}
+
+/// One node of the arena.
+pub struct Node<'a> {
+    pub parent: u32,
+    pub first_child: u32,
+    pub next_sibling: u32,
+    pub tag: Tag,
+    pub el: Option<&'a Element>,
+    /// Text of a text node ("" otherwise).
+    pub text: &'a str,
+    /// Removed as boilerplate (itself or an ancestor).
+    pub junk: bool,
+    /// This node itself is a boilerplate root (for diagnostics and exceptions).
+    pub junk_root: bool,
+    /// Non-whitespace bytes of kept text below.
+    pub text_len: u32,
+    /// Non-whitespace bytes of kept text below that is inside links.
+    pub link_len: u32,
+    /// Kept `<a>` elements below (self included).
+    pub links: u32,
+    /// Commas in kept text below.
+    pub commas: u32,
+    /// Has a kept block-level element below.
+    pub has_block: bool,
+    /// Non-whitespace bytes of kept text in this node's own inline runs (text and
+    /// inline children, not inside block children).
+    pub inline_len: u32,
+    /// Class-and-id weight (readability's ±25 hints).
+    pub weight: i32,
+    /// Visible text length before boilerplate removal.
+    pub raw_len: u32,
+}
+
+/// The arena: node 0 is the document.
+pub struct Tree<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub body: u32,
+    pub html: u32,
+}
+
+fn ws_free_len(s: &str) -> u32 {
+    s.bytes().filter(|b| !b.is_ascii_whitespace()).count() as u32
+}
+
+fn count_commas(s: &str) -> u32 {
+    s.chars()
+        .filter(|c| matches!(c, ',' | '，' | '、' | '،'))
+        .count() as u32
+}
+
+impl<'a> Tree<'a> {
+    /// Copy the scraper tree into the arena (iteratively) and annotate it.
+    pub fn build(doc: &'a Html) -> Tree<'a> {
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(doc.tree.nodes().len());
+        let mut last_child: Vec<u32> = Vec::with_capacity(nodes.capacity());
+        let mut stack: Vec<u32> = Vec::new();
+        let (mut body, mut html) = (NONE, NONE);
+        for edge in doc.tree.root().traverse() {
+            match edge {
+                Edge::Open(n) => {
+                    let (tag, el, text) = match n.value() {
+                        DomNode::Element(e) => (tag_of(e.name(), e), Some(e), ""),
+                        DomNode::Text(t) => (Tag::Text, None, &**t),
+                        DomNode::Document | DomNode::Fragment => (Tag::Other, None, ""),
+                        _ => (Tag::Void, None, ""),
+                    };
+                    let idx = nodes.len() as u32;
+                    let parent = stack.last().copied().unwrap_or(NONE);
+                    if parent != NONE {
+                        let p = parent as usize;
+                        let lc = last_child[p];
+                        if lc == NONE {
+                            nodes[p].first_child = idx;
+                        } else {
+                            nodes[lc as usize].next_sibling = idx;
+                        }
+                        last_child[p] = idx;
+                    }
+                    if tag == Tag::Body && body == NONE {
+                        body = idx;
+                    }
+                    if tag == Tag::Html && html == NONE {
+                        html = idx;
+                    }
+                    // Never-content elements are out from the start, so that the size
+                    // guards of the boilerplate rules measure visible text only.
+                    let junk = (parent != NONE && nodes[parent as usize].junk)
+                        || matches!(
+                            tag,
+                            Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title
+                        );
+                    nodes.push(Node {
+                        parent,
+                        first_child: NONE,
+                        next_sibling: NONE,
+                        tag,
+                        el,
+                        text,
+                        junk,
+                        junk_root: false,
+                        text_len: 0,
+                        link_len: 0,
+                        links: 0,
+                        commas: 0,
+                        has_block: false,
+                        inline_len: 0,
+                        weight: 0,
+                        raw_len: 0,
+                    });
+                    last_child.push(NONE);
+                    stack.push(idx);
+                }
+                Edge::Close(_) => {
+                    stack.pop();
+                }
+            }
+        }
+        if body == NONE {
+            body = 0;
+        }
+        let mut t = Tree { nodes, body, html };
+        t.stats(); // raw sizes, for the size guards of the boilerplate rules
+        for n in t.nodes.iter_mut() {
+            if n.tag != Tag::Text {
+                n.raw_len = n.text_len;
+            }
+        }
+        t.mark_junk();
+        t.stats();
+        t
+    }
+
+    /// Bottom-up statistics over kept (non-junk) nodes. Nodes are in document order,
+    /// so a reverse scan sees every child before its parent.
+    fn stats(&mut self) {
+        for n in self.nodes.iter_mut() {
+            n.text_len = 0;
+            n.link_len = 0;
+            n.links = 0;
+            n.commas = 0;
+            n.has_block = false;
+            n.inline_len = 0;
+        }
+        for i in (0..self.nodes.len()).rev() {
+            let (tag, junk, parent) = {
+                let n = &self.nodes[i];
+                (n.tag, n.junk, n.parent)
+            };
+            if junk {
+                continue;
+            }
+            if tag == Tag::Text {
+                let n = &mut self.nodes[i];
+                // Computed once on the first pass, kept in raw_len/weight afterwards.
+                if n.raw_len == 0 && n.weight == 0 {
+                    n.raw_len = ws_free_len(n.text);
+                    n.weight = count_commas(n.text) as i32;
+                }
+                n.text_len = n.raw_len;
+                n.commas = n.weight as u32;
+                n.inline_len = n.text_len;
+            } else if tag == Tag::A && !self.nodes[i].has_block {
+                // An <a> wrapping blocks (an unclosed or card link) is a container.
+                let n = &mut self.nodes[i];
+                n.link_len = n.text_len;
+                n.links += 1;
+            }
+            if parent == NONE {
+                continue;
+            }
+            let (tl, ll, lk, cm, hb, il) = {
+                let n = &self.nodes[i];
+                (
+                    n.text_len,
+                    n.link_len,
+                    n.links,
+                    n.commas,
+                    n.has_block,
+                    n.inline_len,
+                )
+            };
+            let p = &mut self.nodes[parent as usize];
+            p.text_len += tl;
+            p.link_len += ll;
+            p.links += lk;
+            p.commas += cm;
+            if tag.is_inline() {
+                p.inline_len += il;
+                p.has_block |= hb;
+            } else if !matches!(tag, Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link) {
+                p.has_block = true;
+            }
+        }
+    }
+
+    /// Top-down boilerplate marking.
+    fn mark_junk(&mut self) {
+        let body_len = self
+            .nodes
+            .get(self.body as usize)
+            .map_or(0, |n| n.text_len)
+            .max(1);
+        for i in 0..self.nodes.len() {
+            let parent = self.nodes[i].parent;
+            if self.nodes[i].junk || (parent != NONE && self.nodes[parent as usize].junk) {
+                self.nodes[i].junk = true;
+                continue;
+            }
+            let Some(el) = self.nodes[i].el else {
+                continue;
+            };
+            if self.nodes[i].tag == Tag::Text {
+                continue;
+            }
+            let tag = self.nodes[i].tag;
+            let n = &self.nodes[i];
+            let big = n.text_len as u64 * 2 > body_len as u64;
+            let small =
+                n.text_len < 300 || (n.text_len > 0 && n.link_len as u64 * 2 > n.text_len as u64);
+            let substantial =
+                n.text_len >= 500 && (n.link_len as u64 * 10) < (n.text_len as u64 * 3);
+            let (junk, weight) = judge(tag, el, big, small, substantial);
+            let n = &mut self.nodes[i];
+            n.weight = weight;
+            if junk {
+                n.junk = true;
+                n.junk_root = true;
+            }
+        }
+    }
+
+    /// Link density of a node: share of its text inside links.
+    pub fn link_density(&self, i: u32) -> f32 {
+        let n = &self.nodes[i as usize];
+        if n.text_len == 0 {
+            0.0
+        } else {
+            n.link_len as f32 / n.text_len as f32
+        }
+    }
+
+    /// Attribute value of an element node.
+    pub fn attr(&self, i: u32, name: &str) -> Option<&'a str> {
+        let el = self.nodes.get(i as usize)?.el?;
+        el.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// Raw text below node `i` (kept or not), appended to `out`. Iterative.
+    pub fn raw_text(&self, i: u32, out: &mut String) {
+        self.walk(i, false, |n| {
+            if n.tag == Tag::Text {
+                out.push_str(n.text);
+            }
+            true
+        });
+    }
+
+    /// Preorder walk below and including `root`; `f` returns whether to descend.
+    /// With `skip_junk`, junk subtrees are not visited at all.
+    pub fn walk<F: FnMut(&Node<'a>) -> bool>(&self, root: u32, skip_junk: bool, mut f: F) {
+        let mut cur = root;
+        loop {
+            let n = &self.nodes[cur as usize];
+            let descend = !(skip_junk && n.junk) && f(n);
+            if descend && n.first_child != NONE {
+                cur = n.first_child;
+                continue;
+            }
+            loop {
+                if cur == root {
+                    return;
+                }
+                let n = &self.nodes[cur as usize];
+                if n.next_sibling != NONE {
+                    cur = n.next_sibling;
+                    break;
+                }
+                cur = n.parent;
+                if cur == NONE {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Is `a` an ancestor of (or equal to) `b`?
+    pub fn contains(&self, a: u32, mut b: u32) -> bool {
+        while b != NONE {
+            if a == b {
+                return true;
+            }
+            b = self.nodes[b as usize].parent;
+        }
+        false
+    }
+}
+
+/// Class/id name parts that mark boilerplate whatever its size.
+const STRONG: &[&str] = &[
+    "comment",
+    "comments",
+    "commentlist",
+    "disqus",
+    "respond",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "share",
+    "sharing",
+    "shares",
+    "social",
+    "socials",
+    "sharedaddy",
+    "shariff",
+    "addthis",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "related",
+    "breadcrumb",
+    "breadcrumbs",
+    "popup",
+    "modal",
+    "outbrain",
+    "taboola",
+    "paywall",
+    "signup",
+    "login",
+    "pagination",
+    "pager",
+    "skip",
+    "skiplink",
+    "tagcloud",
+    "tags",
+    "overlay",
+];
+
+/// Class/id name parts of page furniture: boilerplate unless the element holds
+/// substantial running text (layout wrappers are often named after their sidebar).
+const LAYOUT: &[&str] = &[
+    "sidebar",
+    "footer",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "subnav",
+    "topbar",
+    "masthead",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "adsense",
+    "adslot",
+    "adunit",
+    "sponsor",
+    "sponsored",
+    "promo",
+    "promotion",
+    "recommended",
+    "recommend",
+    "trending",
+    "popular",
+    "reactions",
+];
+
+/// Class/id name parts that mark boilerplate when the element is small or link-dense.
+const WEAK: &[&str] = &[
+    "widget",
+    "widgets",
+    "meta",
+    "postmeta",
+    "byline",
+    "author",
+    "date",
+    "dateline",
+    "timestamp",
+    "published",
+    "more",
+    "readmore",
+    "next",
+    "prev",
+    "previous",
+    "nextprev",
+    "toolbar",
+    "tools",
+    "rating",
+    "ratings",
+    "banner",
+    "categories",
+    "category",
+    "follow",
+    "donate",
+    "cta",
+    "rss",
+    "feedback",
+    "tooltip",
+    "bio",
+    "profile",
+    "avatar",
+    "reply",
+    "replies",
+    "credits",
+    "copyright",
+    "legal",
+    "imprint",
+    "impressum",
+    "carousel",
+    "slider",
+    "jump",
+    "toc",
+    "alert",
+    "notice",
+    "notification",
+    "like",
+    "likes",
+    "vote",
+    "votes",
+    "logo",
+    "search",
+    "sitemap",
+    "crumbs",
+    "newsticker",
+    "shoutbox",
+    "infobox",
+    "print",
+];
+
+/// Class/id name parts that mark content.
+const POSITIVE: &[&str] = &[
+    "article",
+    "articlebody",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "main",
+    "page",
+    "post",
+    "text",
+    "blog",
+    "story",
+    "prose",
+    "richtext",
+    "copy",
+    "maincontent",
+    "postbody",
+    "entrycontent",
+    "single",
+    "td-post-content",
+    "field",
+];
+
+/// Whole class/id names of invisible or screen-reader-only elements.
+const HIDDEN_WHOLE: &[&str] = &[
+    "hidden",
+    "hide",
+    "d-none",
+    "invisible",
+    "visuallyhidden",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader-text",
+    "screen-reader-only",
+    "offscreen",
+    "is-hidden",
+    "u-hidden",
+    "print-only",
+    "skip-link",
+];
+
+/// Whole class/id names of a site header.
+const HEADER_WHOLE: &[&str] = &[
+    "header",
+    "site-header",
+    "page-header",
+    "header-wrapper",
+    "header-container",
+    "header-inner",
+    "top-header",
+    "main-header",
+    "global-header",
+    "header-outer",
+    "headerwrapper",
+    "site-header-wrapper",
+    "header-top",
+    "header-bottom",
+    "header-main",
+];
+
+/// Whole class/id names that look negative by their parts but are content.
+const POSITIVE_WHOLE: &[&str] = &[
+    "article-body",
+    "articlebody",
+    "post-body",
+    "entry-content",
+    "post-content",
+    "article-content",
+    "story-body",
+    "content-body",
+    "main-content",
+    "page-content",
+];
+
+/// Which vocabulary a class-name part belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Hint {
+    Strong,
+    Layout,
+    Weak,
+    Positive,
+}
+
+/// FNV-1a: the hint table is looked up for every class-name part of every element,
+/// and its keys are short, trusted constants.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+static HINTS: std::sync::LazyLock<FnvMap<&'static str, Hint>> = std::sync::LazyLock::new(|| {
+    let mut m = FnvMap::default();
+    // Insert the weakest first so that a part in two lists gets the stronger hint.
+    for (list, hint) in [
+        (POSITIVE, Hint::Positive),
+        (WEAK, Hint::Weak),
+        (LAYOUT, Hint::Layout),
+        (STRONG, Hint::Strong),
+    ] {
+        for w in list {
+            m.insert(*w, hint);
+        }
+    }
+    m
+});
+
+/// The strongest hint among the parts of a lowercased class name.
+fn hint_of(lower: &str) -> Option<Hint> {
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| HINTS.get(p).copied())
+        .min()
+}
+
+/// Decide whether an element is boilerplate and its class/id weight.
+fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (bool, i32) {
+    let mut class = "";
+    let mut id = "";
+    let mut junk = false;
+    for (k, v) in el.attrs() {
+        match k {
+            "class" => class = v,
+            "id" => id = v,
+            "hidden" => junk = true,
+            "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => junk = true,
+            "style" => {
+                let s: String = v
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if s.contains("display:none") || s.contains("visibility:hidden") {
+                    junk = true;
+                }
+            }
+            "role" => {
+                let r = v.trim().to_ascii_lowercase();
+                if matches!(
+                    r.as_str(),
+                    "navigation"
+                        | "contentinfo"
+                        | "banner"
+                        | "dialog"
+                        | "search"
+                        | "menu"
+                        | "menubar"
+                        | "alertdialog"
+                        | "complementary"
+                ) && !big
+                {
+                    junk = true;
+                }
+            }
+            "type" if tag == Tag::Inline || tag == Tag::Other => {}
+            _ => {}
+        }
+    }
+    match tag {
+        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0),
+        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer if !big => junk = true,
+        // A site header is short or link-dense; an article header (headline, standfirst)
+        // is neither.
+        Tag::Header if small => junk = true,
+        _ => {}
+    }
+    let mut weight = 0;
+    let mut negative = false;
+    let mut positive = false;
+    let mut weak = false;
+    // Ids of headings, and slug-like ids, are anchors made from the text.
+    let id = if matches!(tag, Tag::H(_)) || id.split(['-', '_']).count() >= 4 {
+        ""
+    } else {
+        id
+    };
+    for name in class
+        .split_ascii_whitespace()
+        .chain(id.split_ascii_whitespace())
+    {
+        let lower = name.to_ascii_lowercase();
+        if HEADER_WHOLE.iter().any(|p| lower == *p) {
+            negative |= !substantial;
+            weight -= 25;
+            continue;
+        }
+        if HIDDEN_WHOLE.iter().any(|p| lower == *p) {
+            negative = true;
+            continue;
+        }
+        if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
+            weight += 25;
+            positive = true;
+            continue;
+        }
+        // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
+        // about the node itself.
+        if [
+            "has-",
+            "with-",
+            "no-",
+            "is-",
+            "js-",
+            "hide-",
+            "show-",
+            "l-",
+            "u-",
+            "not-",
+            "category-",
+            "tag-",
+            "format-",
+            "status-",
+            "type-",
+            "postid-",
+            "author-",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+            || [
+                "-enabled",
+                "-active",
+                "-open",
+                "-relative",
+                "-disabled",
+                "-visible",
+                "-closed",
+            ]
+            .iter()
+            .any(|p| lower.ends_with(p))
+        {
+            continue;
+        }
+        // BEM modifiers ("o-section--has-ads") qualify, they do not name.
+        let lower = match lower.find("--") {
+            Some(p) if p > 0 => lower[..p].to_string(),
+            _ => lower,
+        };
+        match hint_of(&lower) {
+            Some(Hint::Strong) => {
+                negative = true;
+                weight -= 25;
+            }
+            Some(Hint::Layout) => {
+                negative |= !substantial;
+                weight -= 25;
+            }
+            Some(Hint::Weak) => {
+                weak |= small;
+                weight -= 25;
+            }
+            Some(Hint::Positive) => {
+                weight += 25;
+                positive = true;
+            }
+            None => {}
+        }
+    }
+    // A class list naming the node as content ("box article") outweighs a modifier.
+    if positive && !small {
+        negative = false;
+    }
+    negative |= weak && !positive;
+    let protected = matches!(tag, Tag::Body | Tag::Html | Tag::Main | Tag::Article) || big;
+    if negative && !protected && !matches!(tag, Tag::Inline | Tag::A | Tag::Time) {
+        junk = true;
+    }
+    if negative && matches!(tag, Tag::Inline) && !big {
+        // Inline share buttons and screen-reader-only labels.
+        junk = true;
+    }
+    (junk, weight.clamp(-50, 50))
+}

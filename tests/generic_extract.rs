@@ -1,0 +1,191 @@
+//! Handmade pages for the generic extractor: boilerplate exclusion, metadata sources,
+//! title suffixes, index pages, future and script dates.
+
+use chrono::NaiveDate;
+use quire::extract::generic::{self, GenericConfig};
+use quire::extract::{dom, ExtractConfig, ProfileChoice};
+use quire::model::{Content, PageType};
+use quire::pipeline::{self, PageInput};
+
+const PARA: &str = "The committee met on Tuesday to discuss the proposal, and after a long \
+    debate, which lasted well into the evening, the members agreed to publish their findings.";
+
+fn run(html: &str) -> Content {
+    let url = url::Url::parse("https://mag.example/2021/03/04/story").unwrap();
+    let cfg = ExtractConfig {
+        choice: ProfileChoice::Generic,
+        ..Default::default()
+    };
+    let input = PageInput {
+        url: &url,
+        body: html.as_bytes(),
+        content_type: None,
+    };
+    pipeline::process(&input, &cfg).unwrap().content
+}
+
+fn run_at(html: &str, now: &str) -> Content {
+    let url = url::Url::parse("https://mag.example/story").unwrap();
+    let doc = dom::parse(html);
+    let now = NaiveDate::parse_from_str(now, "%Y-%m-%d").unwrap();
+    generic::extract_with(&doc, &url, &GenericConfig::at(now)).0
+}
+
+fn body_text(c: &Content) -> String {
+    c.body
+        .iter()
+        .map(|b| b.text())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn article(extra_head: &str, body_inner: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en-GB\"><head><title>Water rates rise | The Example \
+         Gazette</title><meta property=\"og:site_name\" content=\"The Example Gazette\">\
+         {extra_head}</head><body>\
+         <nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/news\">News</a></li></ul></nav>\
+         <div class=\"cookie-banner\">We use cookies to improve your experience. Accept all cookies?</div>\
+         <main><article><h1>Water rates rise</h1>{body_inner}\
+         <p>{PARA}</p><p>Second paragraph: {PARA}</p><h2>What happens next</h2><p>Third: {PARA}</p>\
+         <ul><li>First point of the list</li><li>Second point of the list</li></ul>\
+         <div class=\"share-buttons\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Tweet this</a></div>\
+         </article></main>\
+         <section id=\"comments\" class=\"comments\"><h3>3 comments</h3><p>I totally disagree with \
+         this article, it is a long comment that should never be part of the body, really.</p></section>\
+         <div class=\"newsletter-signup\"><p>Subscribe to our newsletter for the best stories every week!</p></div>\
+         <footer><p>Copyright 2021 The Example Gazette. All rights reserved. Imprint and privacy.</p></footer>\
+         </body></html>"
+    )
+}
+
+#[test]
+fn generic_body_excludes_chrome() {
+    let c = run(&article("", ""));
+    let text = body_text(&c);
+    assert!(text.contains("The committee met on Tuesday"), "{text}");
+    assert!(text.contains("Third: The committee"), "{text}");
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(text.contains("What happens next"), "{text}");
+    for chrome in [
+        "Home",
+        "cookies",
+        "Share on Facebook",
+        "disagree",
+        "newsletter",
+        "Copyright",
+    ] {
+        assert!(!text.contains(chrome), "{chrome:?} leaked into {text}");
+    }
+    assert_eq!(c.page_type, PageType::Article);
+    assert!(c.word_count > 60);
+    // One clean line per block for `--format text`.
+    assert!(c.body.iter().all(|b| !b.text().contains("  ")));
+}
+
+#[test]
+fn generic_title_suffix_stripped_and_site_lang() {
+    let c = run(&article("", ""));
+    assert_eq!(c.title.as_deref(), Some("Water rates rise"));
+    assert_eq!(c.site.as_deref(), Some("The Example Gazette"));
+    assert_eq!(c.language.as_deref(), Some("en-GB"));
+    // Without an h1 the <title> suffix still goes.
+    let html = article("", "").replace("<h1>Water rates rise</h1>", "");
+    assert_eq!(run(&html).title.as_deref(), Some("Water rates rise"));
+}
+
+#[test]
+fn generic_jsonld_authors_and_date() {
+    let ld = r#"<script type="application/ld+json">{"@context":"https://schema.org",
+        "@graph":[{"@type":"WebSite","name":"Gazette"},{"@type":"NewsArticle",
+        "headline":"Water rates rise","datePublished":"2021-03-05T08:00:00+01:00",
+        "author":[{"@type":"Person","name":"Ann Lee"},{"@type":"Person","name":"Bo Ray"}]}]}
+        </script><link rel="canonical" href="/water-rates">"#;
+    let c = run(&article(ld, ""));
+    assert_eq!(c.authors, vec!["Ann Lee", "Bo Ray"]);
+    let d = c.published.unwrap();
+    assert_eq!(d.date, "2021-03-05");
+    assert_eq!(
+        c.canonical_url.as_deref(),
+        Some("https://mag.example/water-rates")
+    );
+}
+
+#[test]
+fn generic_meta_author_rejects_staff_and_handles() {
+    let c = run(&article(r#"<meta name="author" content="Staff">"#, ""));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    let c = run(&article(
+        r#"<meta name="author" content="By Jane Doe and John Roe">"#,
+        "",
+    ));
+    assert_eq!(c.authors, vec!["Jane Doe", "John Roe"]);
+    let c = run(&article(r#"<meta name="author" content="@janedoe">"#, ""));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+#[test]
+fn generic_future_date_rejected() {
+    let html = article(
+        r#"<meta property="article:published_time" content="2031-01-01T00:00:00Z">"#,
+        "",
+    );
+    let c = run_at(&html, "2025-06-01");
+    assert_eq!(c.published, None);
+    let c = run_at(&html, "2032-01-01");
+    assert_eq!(c.published.map(|d| d.date).as_deref(), Some("2031-01-01"));
+}
+
+#[test]
+fn generic_script_dates_ignored() {
+    let html = article(
+        "<script>var built = \"2020-02-02\"; var t = 'January 5, 2019';</script>",
+        "",
+    );
+    let c = run_at(&html, "2025-06-01");
+    assert_eq!(c.published, None, "a date inside a script was used");
+    assert!(!body_text(&c).contains("2020-02-02"));
+    // The URL date is a fallback.
+    let c = run(&html);
+    assert_eq!(c.published.map(|d| d.date).as_deref(), Some("2021-03-04"));
+}
+
+#[test]
+fn generic_index_page_detected() {
+    let mut items = String::new();
+    for i in 0..40 {
+        items.push_str(&format!(
+            "<li><a href=\"/story/{i}\">Headline number {i} of the day</a></li>"
+        ));
+    }
+    let html = format!(
+        "<html><head><title>News</title></head><body><div class=\"list\"><ul>{items}</ul></div></body></html>"
+    );
+    let c = run(&html);
+    assert_eq!(c.page_type, PageType::Index);
+    assert!(c.body.is_empty());
+}
+
+#[test]
+fn generic_deep_nesting_does_not_overflow() {
+    let depth = 3_000;
+    let html = format!(
+        "<html><body>{}<p>{PARA}</p>{}</body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    let c = run(&html);
+    assert_eq!(c.page_type, PageType::Article);
+}
+
+#[test]
+fn generic_tables_and_ruby() {
+    let table = "<table><tr><th>Year</th><th>Sales</th></tr><tr><td>2020</td><td>12 units</td></tr></table>\
+                 <p>日本語の<ruby>漢字<rt>かんじ</rt></ruby>を読む人のための長い文です、これは本文です。</p>";
+    let c = run(&article("", table));
+    let text = body_text(&c);
+    assert!(text.contains("Year | Sales"), "{text}");
+    assert!(text.contains("2020 | 12 units"), "{text}");
+    assert!(text.contains("日本語の漢字を読む"), "{text}");
+    assert!(!text.contains("かんじ"), "{text}");
+}
