@@ -64,6 +64,10 @@ pub struct CrawlConfig {
     pub max_links_per_page: usize,
     /// Most pages in flight at once, all hosts together (`--concurrency`).
     pub concurrency: usize,
+    /// Most pages decoded, parsed and extracted at once. Parsing is CPU-bound and a
+    /// hostile page can cost ~35x its size in memory while parsed, so this bounds peak
+    /// memory at about `process_concurrency × 35 × max_body`, whatever `concurrency`.
+    pub process_concurrency: usize,
     /// How long in-flight pages may take to finish after a stop signal before they are
     /// abandoned (an abandoned page leaves no record; the resumed run refetches it).
     pub shutdown_grace: Duration,
@@ -90,6 +94,7 @@ impl CrawlConfig {
             max_duration: None,
             max_links_per_page: MAX_LINKS_PER_PAGE,
             concurrency: 8,
+            process_concurrency: std::thread::available_parallelism().map_or(1, |n| n.get()),
             shutdown_grace: Duration::from_secs(10),
             fetch: FetchConfig::default(),
             extract: ExtractConfig::default(),
@@ -222,6 +227,7 @@ struct Ctx {
     max_frontier: Option<u64>,
     known: AtomicU64,
     dropped: AtomicU64,
+    processing: Arc<tokio::sync::Semaphore>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -298,6 +304,7 @@ pub async fn crawl(
         max_frontier: cfg.max_frontier,
         known: AtomicU64::new(known),
         dropped: AtomicU64::new(0),
+        processing: Arc::new(tokio::sync::Semaphore::new(cfg.process_concurrency.max(1))),
     });
 
     let concurrency = cfg.concurrency.max(1);
@@ -534,7 +541,9 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
         let (r, u) = (run.clone(), url_text.to_string());
         let base = page.final_url.clone();
         let ct = page.content_type.clone();
+        let permit = ctx.processing.clone().acquire_owned().await.ok();
         return tokio::task::spawn_blocking(move || -> Result<PageResult, CrawlError> {
+            let _permit = permit;
             let raw = lock(&c.store).read_object(&prev.raw_sha256);
             let links = match raw {
                 Ok(raw) => links_of(&raw, ct.as_deref(), &base),
@@ -557,7 +566,9 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
     let c = ctx.clone();
     let requested = url.clone();
     let u = url_text.to_string();
+    let permit = ctx.processing.clone().acquire_owned().await.ok();
     tokio::task::spawn_blocking(move || -> Result<PageResult, CrawlError> {
+        let _permit = permit;
         let body = page.body.unwrap_or_default();
         let input = PageInput {
             url: &page.final_url,
