@@ -250,3 +250,41 @@ fn cli_limits_pages_body_run_bytes_frontier_and_duration_are_enforced() {
     assert!(s["duration_s"].as_f64().unwrap() >= 0.5, "{s}");
     assert!(r.elapsed < Duration::from_secs(10), "{:?}", r.elapsed);
 }
+
+/// Heavy (8 × 16 MB pages; a minute in a debug build): run with
+/// `cargo test --release --test hostile_crawl -- --ignored`.
+#[test]
+#[ignore]
+fn eight_huge_pages_at_once_do_not_multiply_memory() {
+    // Parsing a 16 MB page with a million links peaks near 35x its size; eight of them
+    // processed at once (--concurrency 8) must not cost eight times that.
+    let server = HostileServer::start(HostileOptions {
+        unlinked: ALL.to_vec(),
+        millions: 8,
+        ..HostileOptions::default()
+    });
+    let store = tempfile::tempdir().unwrap();
+    let seed = server.url(path::INDEX);
+    let mut args = vec!["crawl", seed.as_str(), "--store"];
+    args.push(store.path().to_str().unwrap());
+    args.extend_from_slice(FAST);
+    args.extend_from_slice(&["--max-depth", "1", "--concurrency", "8"]);
+    let r = quire(&args, Duration::from_secs(120));
+    let s = summary(&r);
+    assert_eq!(s["captured"], 9, "{s}");
+    eprintln!(
+        "8 million-link pages: {:?}, peak RSS {} MiB",
+        r.elapsed,
+        r.max_rss_kib / 1024
+    );
+    // Measured 5.3 GiB before pages were processed at most one per core at a time;
+    // now about one page's worth (~700 MiB) per core.
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8) as i64;
+    assert!(
+        r.max_rss_kib < (cores + 1) * 800 * 1024,
+        "peak RSS {} MiB on {cores} cores",
+        r.max_rss_kib / 1024
+    );
+}

@@ -88,6 +88,8 @@ pub struct HostileOptions {
     pub robots_chain: bool,
     /// Paths left out of the index (e.g. TRICKLE for a crawl with default timeouts).
     pub unlinked: Vec<&'static str>,
+    /// Also link this many copies of the million-link page (`/h/millions/<n>.html`).
+    pub millions: u32,
 }
 
 /// Per-path counters.
@@ -278,6 +280,9 @@ fn answer(
             for l in ALL.iter().filter(|l| !opts.unlinked.contains(l)) {
                 body.push_str(&format!("<a href=\"{l}\">{l}</a> "));
             }
+            for n in 0..opts.millions {
+                body.push_str(&format!("<a href=\"/h/millions/{n}.html\">{n}</a> "));
+            }
             body.push_str("</body></html>");
             c.send(&full("200 OK", "text/html", body.as_bytes()))
         }
@@ -328,7 +333,7 @@ fn answer(
             }
             Ok(())
         }
-        MILLION_LINKS => {
+        _ if p == MILLION_LINKS || p.starts_with("/h/millions/") => {
             let mut body = String::with_capacity(15 << 20);
             body.push_str("<html><body><h1>A million links</h1>");
             for i in 0..1_000_000u32 {
