@@ -29,6 +29,24 @@ seed() { # seed <target> <selector-byte-octal> <files...>
 seed pipeline_process 000 ../tests/fixtures/extract/*/page.html
 seed pipeline_process 001 ../tests/fixtures/extract/*/page.html
 seed fetch_robots 000 ../src/demo/site/v1/robots.txt
+# Store files: the records, run files and manifests of a demo store (built once).
+case " $targets " in *" store_files "*)
+  if [ ! -d corpus/store_files ] || [ -z "$(ls corpus/store_files)" ]; then
+    demo="$(mktemp -d)"
+    cargo run -q --manifest-path ../Cargo.toml -- demo --store "$demo/store" > /dev/null
+    mkdir -p corpus/store_files
+    for f in "$demo"/store/runs/*/records/*.json; do
+      { printf '\000'; cat "$f"; } > "corpus/store_files/rec-$(basename "$f")"
+    done
+    for f in "$demo"/store/runs/*/run.json; do
+      { printf '\001'; cat "$f"; } > "corpus/store_files/run-$(basename "$(dirname "$f")")"
+    done
+    for f in "$demo"/store/runs/*/manifest.json; do
+      { printf '\002'; cat "$f"; } > "corpus/store_files/man-$(basename "$(dirname "$f")")"
+    done
+    rm -rf "$demo"
+  fi
+;; esac
 mkdir -p corpus/fetch_url
 printf 'http://www.esr.com/archive/index.html\n../a/./b.html#x' > corpus/fetch_url/seed-1
 printf 'HTTP://H.com:80/%%7Ea/\n//other.com/%%2e%%2E/x?y=%%3d' > corpus/fetch_url/seed-2
