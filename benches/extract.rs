@@ -98,6 +98,7 @@ fn main() {
             },
             // As `quire extract` runs it; the crawler also collects links (see below).
             skip_links: true,
+            latest_date: None,
         })
         .collect();
     println!(

@@ -21,6 +21,7 @@ fn esr() -> ExtractConfig {
         profiles,
         choice: ProfileChoice::Force(esr),
         skip_links: false,
+        latest_date: None,
     }
 }
 

@@ -235,6 +235,8 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         profiles,
         choice,
         skip_links: false,
+        // A weekly run lasts hours at most: the day of slack covers it.
+        latest_date: crate::extract::latest_date_for(chrono::Utc::now()),
     };
     let json = args.json || file.json.unwrap_or(false);
     Ok((cfg, store, json))

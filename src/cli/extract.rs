@@ -69,6 +69,7 @@ pub fn extract_config(profile: Option<&str>) -> Result<ExtractConfig, UsageError
         profiles,
         choice,
         skip_links: false,
+        latest_date: crate::extract::latest_date_for(chrono::Utc::now()),
     })
 }
 

@@ -76,6 +76,7 @@ fn crawl_config(seed: &str) -> Result<CrawlConfig, DemoError> {
         profiles,
         choice: ProfileChoice::Force(esr),
         skip_links: false,
+        latest_date: crate::extract::latest_date_for(chrono::Utc::now()),
     };
     cfg.profile_label = Some("esr".into());
     Ok(cfg)

@@ -41,6 +41,15 @@ pub struct ExtractConfig {
     pub choice: ProfileChoice,
     /// Do not collect links (for `quire extract`, which has no use for them).
     pub skip_links: bool,
+    /// The latest plausible publication date (the fetch date, with a day of slack for
+    /// time zones): later dates found on a page are rejected. `None`: no check. Set by
+    /// the caller so that extraction stays a pure function of its inputs.
+    pub latest_date: Option<chrono::NaiveDate>,
+}
+
+/// The `latest_date` for a page fetched at `at`: its UTC date plus one day.
+pub fn latest_date_for(at: chrono::DateTime<chrono::Utc>) -> Option<chrono::NaiveDate> {
+    at.date_naive().succ_opt()
 }
 
 /// What extraction produced for one page.
@@ -74,7 +83,9 @@ pub fn extract(html: &str, url: &Url, cfg: &ExtractConfig) -> Extraction {
         None => generic::extract_with(
             &doc,
             url,
-            &generic::GenericConfig::at(chrono::Utc::now().date_naive()),
+            &generic::GenericConfig {
+                now: cfg.latest_date,
+            },
         ),
     };
     Extraction {
