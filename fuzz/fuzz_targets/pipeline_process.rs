@@ -31,11 +31,13 @@ fn cfgs() -> &'static Cfgs {
                 profiles: profiles.clone(),
                 choice: esr,
                 skip_links: false,
+                ..ExtractConfig::default()
             },
             generic: ExtractConfig {
                 profiles,
                 choice: ProfileChoice::Generic,
                 skip_links: false,
+                ..ExtractConfig::default()
             },
             url: url::Url::parse("http://www.enterstageright.com/archive/articles/0101/a.htm")
                 .expect("constant URL"),
