@@ -140,6 +140,14 @@ fn usage_errors_exit_2() {
             "--max-duration",
             "soon",
         ],
+        vec![
+            "crawl",
+            "http://127.0.0.1:9/archive/",
+            "--store",
+            st,
+            "--request-timeout",
+            "forever",
+        ],
         vec!["crawl", "--store", st],
         vec!["crawl", "http://127.0.0.1:9/archive/"],
         vec![

@@ -85,6 +85,10 @@ pub struct Args {
     /// Read timeout (between two reads) [default: 30s].
     #[arg(long, value_name = "DURATION")]
     pub read_timeout: Option<String>,
+    /// Longest one request may take, body included (a server trickling bytes is cut
+    /// off here) [default: 120s].
+    #[arg(long, value_name = "DURATION")]
+    pub request_timeout: Option<String>,
     /// First retry backoff, doubled per retry (for tests) [default: 500ms].
     #[arg(long, value_name = "DURATION", hide = true)]
     pub retry_base: Option<String>,
@@ -216,6 +220,13 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
     }
     if let Some(v) = args.read_timeout.as_ref().or(file.read_timeout.as_ref()) {
         cfg.fetch.read_timeout = dur("read-timeout", v)?;
+    }
+    if let Some(v) = args
+        .request_timeout
+        .as_ref()
+        .or(file.request_timeout.as_ref())
+    {
+        cfg.fetch.request_timeout = dur("request-timeout", v)?;
     }
     if let Some(v) = &args.retry_base {
         cfg.fetch.retry.base = dur("retry-base", v)?;

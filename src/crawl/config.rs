@@ -56,6 +56,8 @@ pub struct FileConfig {
     pub connect_timeout: Option<String>,
     /// Read timeout ("30s").
     pub read_timeout: Option<String>,
+    /// `--request-timeout`.
+    pub request_timeout: Option<String>,
     /// Print the JSON summary.
     pub json: Option<bool>,
 }
