@@ -99,6 +99,7 @@ pub fn extract_with(
 /// immediate repeats of a block.
 fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     cut_at_coda(body);
+    split_credits(body);
     body.retain(|b| match b {
         Block::Paragraph { text } | Block::Heading { text, .. } => {
             let n = text.chars().count();
@@ -245,6 +246,69 @@ static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(
     )
     .expect("static regex")
 });
+
+/// A photo credit at the end of a caption or a short caption-like paragraph: "© X",
+/// "Foto: X", "Bild: X", "(X / Agency)", "X / Shutterstock".
+static CREDIT_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)(?:^|[.!?,;|–—]\s*|\s)(?:
+        (?:\|\s*)?(?:©|\(c\)\s|copyright\s)[^©]{1,80}
+        | (?:foto|fotos|photo|photos|bild|bilder|kuva|quelle|source|credit|credits|image|images|zdjęcie|fot\.|crédito|créditos|crédit|bildquelle|bildnachweis|beitragsbild|titelbild|fotografía|photographie)\s*:\s*[^:]{1,80}
+        | \([^()]{0,60}(?:shutterstock|getty|istock|istockphoto|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone|epa|flickr|wikimedia|photo|foto|bild)[^()]{0,40}\)
+        | [^.|/()]{0,50}/\s*(?:shutterstock|getty\s*images|istock(?:photo)?|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone)(?:\.com)?[^.|]{0,30}
+        )\s*$",
+    )
+    .expect("static regex")
+});
+
+/// Byte offset where a trailing credit starts, if the text ends with one.
+fn credit_start(text: &str) -> Option<usize> {
+    if text.len() > 400 {
+        return None;
+    }
+    let m = CREDIT_TAIL.find(text)?;
+    Some(m.start())
+}
+
+/// Move trailing credits out of captions, and drop them from short caption-like
+/// paragraphs (the credit is not article text).
+fn split_credits(body: &mut Vec<Block>) {
+    for b in body.iter_mut() {
+        match b {
+            Block::Image {
+                caption, credit, ..
+            } => {
+                let Some(c) = caption.as_deref() else {
+                    continue;
+                };
+                let Some(at) = credit_start(c) else { continue };
+                let rest = c[..at]
+                    .trim_end_matches(|ch: char| ch.is_whitespace() || ch == '|')
+                    .to_string();
+                let tail = c[at..]
+                    .trim_start_matches(|ch: char| {
+                        ch.is_whitespace()
+                            || matches!(ch, '.' | ',' | ';' | '|' | '–' | '—' | '!' | '?')
+                    })
+                    .trim()
+                    .to_string();
+                if credit.is_none() && !tail.is_empty() {
+                    *credit = Some(tail);
+                }
+                *caption = (!rest.is_empty()).then_some(rest);
+            }
+            Block::Paragraph { text } if text.chars().count() <= 300 => {
+                if let Some(at) = credit_start(text) {
+                    let rest =
+                        text[..at].trim_end_matches(|ch: char| ch.is_whitespace() || ch == '|');
+                    *text = rest.to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    body.retain(|b| !matches!(b, Block::Paragraph { text } if text.is_empty()));
+}
 
 /// Cut the body at the first coda line found in its second half.
 fn cut_at_coda(body: &mut Vec<Block>) {
