@@ -360,7 +360,7 @@ impl<'a> Tree<'a> {
             let article_header = tag == Tag::Header
                 && n.text_len >= 40
                 && n.link_len as u64 * 5 < n.text_len as u64
-                && self.within_article(i);
+                && (n.text_len >= 100 || self.within_article(i));
             let (junk, weight) = judge(tag, el, big, small && !article_header, substantial);
             let n = &mut self.nodes[i];
             n.weight = weight;
