@@ -814,6 +814,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
             "l-",
             "u-",
             "not-",
+            "non-",
             "category-",
             "tag-",
             "format-",
