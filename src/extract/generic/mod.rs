@@ -99,10 +99,13 @@ pub fn extract_with(
 /// immediate repeats of a block.
 fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     cut_at_coda(body);
+    split_credits(body);
     body.retain(|b| match b {
         Block::Paragraph { text } | Block::Heading { text, .. } => {
             let n = text.chars().count();
-            !((n <= 80 && CHROME_LINE.is_match(text)) || (n <= 200 && DISCLOSURE.is_match(text)))
+            !((n <= 80 && CHROME_LINE.is_match(text))
+                || (n <= 200 && DISCLOSURE.is_match(text))
+                || (n <= 400 && BOILER_LINE.is_match(text)))
         }
         _ => true,
     });
@@ -218,6 +221,8 @@ static CODA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         | articles?\s+(?:similaires|connexes|liés) | à\s+lire\s+aussi | commentaires? | sur\s+le\s+même\s+sujet
         | articoli\s+correlati | leggi\s+anche | commenti
         | powiązane | czytaj\s+(?:także|też) | komentarze
+        | ezek\s+is\s+érdekelhetnek | kapcsolódó\s+cikkek | 热门推荐 | 相关(?:新闻|阅读|文章)
+        | lue\s+myös | relaterade\s+artiklar | gerelateerde\s+artikelen | lees\s+ook | leia\s+também | artigos\s+relacionados
         )\W*$",
     )
     .expect("static regex")
@@ -238,6 +243,47 @@ static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
     .expect("static regex")
 });
 
+/// Site furniture phrased as a sentence, up to a few lines long: post-meta footers,
+/// login and consent prompts, support appeals, licence and citation notes, cookie
+/// notices, in the languages quire meets most.
+static BOILER_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)
+        ^\W*(?:
+          this\s+entry\s+was\s+posted
+        | (?:der|dieser)\s+(?:beitrag|artikel|eintrag)\s+wurde\s+am\s.{0,80}\s(?:veröffentlicht|erstellt|geschrieben)
+        | erstellt\s+am\s.{0,80}\sabgelegt\s+unter
+        | für\s+links\s+auf\s+dieser\s+seite\s+erhält
+        | this\s+(?:post|article|page|story)\s+(?:contains|may\s+contain|includes)\s+(?:references\s+to\s+products|links\s+to\s+products|affiliate|sponsored)
+        | if\s+you\s+(?:enjoyed|liked|like|enjoy)\s+(?:reading\s+)?this\s+(?:post|article|story|piece)
+        | wenn\s+(?:ihnen|dir)\s+(?:unser|dieser|der|mein)\s+(?:artikel|beitrag|text)\s+gefallen\s+hat
+        | (?:sie\s+müssen|du\s+musst)\s+(?:sich|dich)\s+(?:einloggen|anmelden)
+        | you\s+must\s+be\s+logged\s+in
+        | bitte\s+(?:registrieren|melden)\s+sie\s+sich
+        | klicke?n?\s+(?:sie\s+)?auf\s+den\s+(?:unteren\s+)?button,?\s+um\s+den\s+inhalt
+        | (?:click|tap)\s+(?:the\s+button\s+)?(?:below\s+)?to\s+load\s+(?:the\s+)?content
+        | never\s+miss\s+(?:the\s+latest|a\s+story|an?\s+update)
+        | suggested\s+citation
+        | (?:dieser\s+(?:text|artikel|beitrag)|this\s+(?:text|article|work|post))\s+(?:wurde\s+veröffentlicht\s+unter|steht\s+unter|is\s+licensed\s+under|is\s+published\s+under)
+        | sofern\s+nicht\s+anders\s+(?:angegeben|ausgewiesen|vermerkt)
+        | (?:les\s+opinions\s+exprimées|the\s+views\s+(?:and\s+opinions\s+)?expressed|die\s+(?:hier\s+)?geäußerten\s+meinungen)
+        | zapraszamy\s+(?:też\s+|również\s+)?do\s+(?:subskrypcji|prenumeraty)
+        | czytaj\s+więcej
+        | was\s+sind\s+cookies
+        | vorschau\s+auf\s+den\s+nächsten\s+(?:artikel|beitrag)
+        | (?:ihr|dein)\s+warenkorb\s+ist\s+leer | your\s+(?:cart|basket|bag)\s+is\s+empty
+        | alle\s+angaben\s+ohne\s+gewähr
+        | bild\s+anzeigen | zum\s+vergrößern\s+(?:auf\s+das\s+bild\s+)?klicken
+        | be\s+sociable
+        | mehr\s+zum\s+thema\W*$
+        )
+        | \b(?:korzystamy\s+z\s+(?:plików\s+)?cookies|we\s+use\s+cookies|wir\s+verwenden\s+cookies|nous\s+utilisons\s+des\s+cookies|utilizamos\s+cookies|diese\s+(?:website|webseite|seite)\s+(?:verwendet|nutzt)\s+cookies)
+        | \byou\s+can\s+(?:keep\s+up\s+with|follow|find)\s+(?:me|him|her|us)\s+on\s+(?:twitter|facebook|instagram|linkedin)
+        ",
+    )
+    .expect("static regex")
+});
+
 /// Affiliate and sponsorship disclosures, up to a couple of sentences long.
 static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
@@ -245,6 +291,69 @@ static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(
     )
     .expect("static regex")
 });
+
+/// A photo credit at the end of a caption or a short caption-like paragraph: "© X",
+/// "Foto: X", "Bild: X", "(X / Agency)", "X / Shutterstock".
+static CREDIT_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)(?:^|[.!?,;|–—]\s*|\s)(?:
+        (?:\|\s*)?(?:©|\(c\)\s|copyright\s)[^©]{1,80}
+        | (?:foto|fotos|photo|photos|bild|bilder|kuva|quelle|source|credit|credits|image|images|zdjęcie|fot\.|crédito|créditos|crédit|bildquelle|bildnachweis|beitragsbild|titelbild|fotografía|photographie)\s*:\s*[^:]{1,80}
+        | \([^()]{0,60}(?:shutterstock|getty|istock|istockphoto|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone|epa|flickr|wikimedia|photo|foto|bild)[^()]{0,40}\)
+        | [^.|/()]{0,50}/\s*(?:shutterstock|getty\s*images|istock(?:photo)?|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone)(?:\.com)?[^.|]{0,30}
+        )\s*$",
+    )
+    .expect("static regex")
+});
+
+/// Byte offset where a trailing credit starts, if the text ends with one.
+fn credit_start(text: &str) -> Option<usize> {
+    if text.len() > 400 {
+        return None;
+    }
+    let m = CREDIT_TAIL.find(text)?;
+    Some(m.start())
+}
+
+/// Move trailing credits out of captions, and drop them from short caption-like
+/// paragraphs (the credit is not article text).
+fn split_credits(body: &mut Vec<Block>) {
+    for b in body.iter_mut() {
+        match b {
+            Block::Image {
+                caption, credit, ..
+            } => {
+                let Some(c) = caption.as_deref() else {
+                    continue;
+                };
+                let Some(at) = credit_start(c) else { continue };
+                let rest = c[..at]
+                    .trim_end_matches(|ch: char| ch.is_whitespace() || ch == '|')
+                    .to_string();
+                let tail = c[at..]
+                    .trim_start_matches(|ch: char| {
+                        ch.is_whitespace()
+                            || matches!(ch, '.' | ',' | ';' | '|' | '–' | '—' | '!' | '?')
+                    })
+                    .trim()
+                    .to_string();
+                if credit.is_none() && !tail.is_empty() {
+                    *credit = Some(tail);
+                }
+                *caption = (!rest.is_empty()).then_some(rest);
+            }
+            Block::Paragraph { text } if text.chars().count() <= 300 => {
+                if let Some(at) = credit_start(text) {
+                    let rest =
+                        text[..at].trim_end_matches(|ch: char| ch.is_whitespace() || ch == '|');
+                    *text = rest.to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    body.retain(|b| !matches!(b, Block::Paragraph { text } if text.is_empty()));
+}
 
 /// Cut the body at the first coda line found in its second half.
 fn cut_at_coda(body: &mut Vec<Block>) {

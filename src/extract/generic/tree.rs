@@ -355,7 +355,13 @@ impl<'a> Tree<'a> {
                 n.text_len < 300 || (n.text_len > 0 && n.link_len as u64 * 2 > n.text_len as u64);
             let substantial =
                 n.text_len >= 500 && (n.link_len as u64 * 10) < (n.text_len as u64 * 3);
-            let (junk, weight) = judge(tag, el, big, small, substantial);
+            // An article's own header (headline, standfirst) sits inside the article
+            // and is mostly running text, not links.
+            let article_header = tag == Tag::Header
+                && n.text_len >= 40
+                && n.link_len as u64 * 5 < n.text_len as u64
+                && (n.text_len >= 100 || self.within_article(i));
+            let (junk, weight) = judge(tag, el, big, small && !article_header, substantial);
             let n = &mut self.nodes[i];
             n.weight = weight;
             if junk {
@@ -363,6 +369,22 @@ impl<'a> Tree<'a> {
                 n.junk_root = true;
             }
         }
+    }
+
+    /// Is an `<article>` or `<main>` among the nearest 64 ancestors of node `i`?
+    fn within_article(&self, i: usize) -> bool {
+        let mut p = self.nodes[i].parent;
+        for _ in 0..64 {
+            if p == NONE {
+                return false;
+            }
+            let n = &self.nodes[p as usize];
+            if matches!(n.tag, Tag::Article | Tag::Main) {
+                return true;
+            }
+            p = n.parent;
+        }
+        false
     }
 
     /// Link density of a node: share of its text inside links.
@@ -792,6 +814,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
             "l-",
             "u-",
             "not-",
+            "non-",
             "category-",
             "tag-",
             "format-",
