@@ -6,7 +6,9 @@
 //!
 //! Wall-clock figures suffer when other work shares the cores; for a figure that does
 //! not, count instructions: `--mode parse|extract|none --passes N` runs a fixed amount
-//! of work, e.g. under `valgrind --tool=callgrind` (`none` measures the setup).
+//! of work, e.g. under `valgrind --tool=callgrind` (`none` measures the setup). Take
+//! the difference between `--passes 6` and `--passes 1` so that one-time costs (lazy
+//! regex compilation) drop out: that is the steady-state cost of 5 passes.
 
 use std::time::{Duration, Instant};
 
