@@ -2,22 +2,11 @@
 //! reports exactly the article changes listed in `src/demo/site/CHANGES.md`, with the
 //! chrome changed on every page causing none.
 
+mod diff_support;
+
 use std::process::Command;
 
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangesJson {
-    old: String,
-    new: String,
-    added: Vec<String>,
-    removed: Vec<String>,
-    changed: Vec<String>,
-    unchanged: u64,
-    failed: Vec<String>,
-    index_pages: u64,
-}
+use diff_support::ChangesJson;
 
 fn quire(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_quire"))

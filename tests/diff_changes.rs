@@ -9,7 +9,6 @@ use diff_support::*;
 use quire::diff::{self, compare_runs};
 use quire::model::PageType;
 use quire::store::{RunId, Store};
-use serde::Deserialize;
 
 const A: &str = "http://127.0.0.1:9/a.html";
 const B: &str = "http://127.0.0.1:9/b.html";
@@ -69,19 +68,6 @@ fn fixture() -> (tempfile::TempDir, RunId, RunId) {
     put_not_modified(&mut s, &r2, G, &g1);
     s.finish_run(&r2, &serde_json::json!({})).unwrap();
     (dir, r1, r2)
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangesJson {
-    old: String,
-    new: String,
-    added: Vec<String>,
-    removed: Vec<String>,
-    changed: Vec<String>,
-    unchanged: u64,
-    failed: Vec<String>,
-    index_pages: u64,
 }
 
 fn quire(args: &[&str], store: &std::path::Path) -> (i32, String, String) {

@@ -197,3 +197,17 @@ pub fn build_two_runs(root: &std::path::Path, n: usize) -> (RunId, RunId) {
     store.finish_run(&r2, &serde_json::json!({})).unwrap();
     (r1, r2)
 }
+
+/// `quire changes --json`, decoded strictly: a new or renamed field fails the tests.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesJson {
+    pub old: String,
+    pub new: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<String>,
+    pub unchanged: u64,
+    pub failed: Vec<String>,
+    pub index_pages: u64,
+}
