@@ -135,3 +135,22 @@ fn unknown_profile_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("unknown profile"), "{err}");
 }
+
+#[test]
+fn a_page_that_is_one_huge_blockquote_extracts_in_linear_time() {
+    // 200,000 quoted paragraphs: a per-paragraph scan of the quote would be quadratic
+    // (4e10 steps) and never finish; the test harness would time out.
+    let mut html = String::from("<p><b><font size=4>Quote</font></b></p><p>By Q. Writer<br>web posted May 2001</p><blockquote>");
+    for i in 0..200_000 {
+        html.push_str(&format!(
+            "<p>Quoted paragraph number {i} goes on for a while.</p>"
+        ));
+    }
+    html.push_str("</blockquote>");
+    let (code, out, err) = quire(
+        &["extract", "-", "--url", URL, "--format", "text"],
+        html.as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Quoted paragraph number 199999 goes on for a while."));
+}

@@ -957,13 +957,17 @@ impl Classifier<'_> {
         let segs = &self.segs.segs;
         let mut out: Vec<Block> = Vec::new();
         let total_chars: usize = segs[start..end].iter().map(|s| s.chars).sum();
+        // Characters per blockquote, counted once (asking per segment would be
+        // quadratic on a page that is one long quote).
+        let mut quote_chars: std::collections::HashMap<usize, usize> =
+            std::collections::HashMap::new();
+        for s in &segs[start..end] {
+            if let SegKind::Quote(q) = s.kind {
+                *quote_chars.entry(q).or_insert(0) += s.chars;
+            }
+        }
         let quote_share = |q: usize| -> f32 {
-            let c: usize = segs[start..end]
-                .iter()
-                .filter(|s| s.kind == SegKind::Quote(q))
-                .map(|s| s.chars)
-                .sum();
-            c as f32 / total_chars.max(1) as f32
+            quote_chars.get(&q).copied().unwrap_or(0) as f32 / total_chars.max(1) as f32
         };
         let mut i = start;
         while i < end {
