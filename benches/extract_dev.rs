@@ -3,8 +3,9 @@
 //!
 //! Extracts every page in-process on one thread with `pipeline::process` and the
 //! generic extractor, timing only decode + parse + extraction (not gunzip, not file
-//! I/O), writes `<id>.json` (`{"body": [...]}`) per page, prints pages/s and MB/s,
-//! then runs the set's `score.py` and prints P/R/F.
+//! I/O), writes per page `<id>.txt` (the body as `quire extract --format text` prints
+//! it, which is what gets scored) and `json/<id>.json` (body blocks and metadata, for
+//! reading), prints pages/s and MB/s, then runs the set's `score.py` and prints P/R/F.
 //!
 //! Usage: `cargo bench --bench extract_dev [-- [DATA_DIR] [--out DIR] [--verbose]]`.
 //! DATA_DIR defaults to `../shared/data/extract-dev` relative to the crate root.
@@ -56,6 +57,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => tmp.path().to_path_buf(),
     };
+    std::fs::create_dir_all(out.join("json"))?;
     let cfg = ExtractConfig {
         choice: ProfileChoice::Generic,
         ..Default::default()
@@ -144,10 +146,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         pages += 1;
         bytes += body.len();
-        let json = match result {
-            Ok(p) => serde_json::json!({ "body": p.content.body, "title": p.content.title,
+        let (text, json) = match result {
+            Ok(p) => (
+                p.content.body_text(),
+                serde_json::json!({ "body": p.content.body, "title": p.content.title,
                 "authors": p.content.authors, "published": p.content.published,
                 "page_type": p.content.page_type }),
+            ),
             Err(e) => {
                 errors += 1;
                 eprintln!("{id}: {e}");
@@ -157,7 +162,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         if only.is_some() {
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
-        std::fs::write(out.join(format!("{id}.json")), serde_json::to_vec(&json)?)?;
+        // Scored: the body exactly as `quire extract --format text` prints it.
+        std::fs::write(out.join(format!("{id}.txt")), text)?;
+        std::fs::write(
+            out.join("json").join(format!("{id}.json")),
+            serde_json::to_vec(&json)?,
+        )?;
     }
     if diagnose {
         println!(

@@ -67,6 +67,23 @@ pub struct Content {
     pub word_count: u64,
 }
 
+impl Content {
+    /// The body as plain text, one block per line: list items and quote paragraphs
+    /// on lines of their own, image captions with their credit, empty blocks
+    /// skipped. This is what `quire extract --format text` prints.
+    pub fn body_text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.body {
+            let t = b.text();
+            if !t.is_empty() {
+                out.push_str(&t);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
 /// What kind of page a document was made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

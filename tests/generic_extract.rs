@@ -189,3 +189,36 @@ fn generic_tables_and_ruby() {
     assert!(text.contains("日本語の漢字を読む"), "{text}");
     assert!(!text.contains("かんじ"), "{text}");
 }
+
+#[test]
+fn recipe_structure_survives_meta_and_header_class_names() {
+    let page = format!(
+        "<html><head><title>Plum cake</title></head><body><main><article>\
+         <h1>Plum cake</h1>\
+         <div class=\"recipe-meta\"><span>Prep time 30 min</span> <span>Serves 12</span></div>\
+         <p>{PARA}</p>\
+         <table class=\"ingredients-table\"><tr><td>250 g</td><td>plain flour</td></tr>\
+         <tr><td>1 kg</td><td>ripe plums</td></tr></table>\
+         <div class=\"recipe-header__meta\"><p>Bake for 45 minutes at 180 °C.</p></div>\
+         <p>Second: {PARA}</p></article></main></body></html>"
+    );
+    let text = body_text(&run(&page));
+    assert!(text.contains("Prep time 30 min"), "{text}");
+    assert!(text.contains("ripe plums"), "{text}");
+    assert!(text.contains("Bake for 45 minutes"), "{text}");
+}
+
+#[test]
+fn a_closing_sentence_after_the_body_stays_and_a_label_goes() {
+    let page = format!(
+        "<html><head><title>Relaunch</title></head><body><main><article><h1>Relaunch</h1>\
+         <p>{PARA} {PARA}</p><p>Second: {PARA} {PARA}</p>\
+         <p>I hope you like the relaunch!</p><p>More topics</p>\
+         <h3>Shared from elsewhere</h3><ul><li><a href=\"/a\">A teaser</a></li></ul>\
+         </article></main></body></html>"
+    );
+    let text = body_text(&run(&page));
+    assert!(text.contains("I hope you like the relaunch!"), "{text}");
+    assert!(!text.contains("More topics"), "{text}");
+    assert!(!text.contains("Shared from elsewhere"), "{text}");
+}

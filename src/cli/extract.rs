@@ -14,7 +14,7 @@ use anyhow::Context;
 use super::UsageError;
 use crate::exit::ExitCode;
 use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
-use crate::model::{Article, Block};
+use crate::model::Article;
 use crate::pipeline::{self, CaptureInfo, PageInput};
 
 /// Largest input read (a bigger one is refused with a clear error after reading at
@@ -176,19 +176,7 @@ fn file_url(input: &Path) -> anyhow::Result<url::Url> {
         .map_err(|()| anyhow::anyhow!("cannot make a URL of {}", abs.display()))
 }
 
-/// The body as plain text, one block per line (list items and quote paragraphs on
-/// lines of their own, image captions with their credit).
+/// The body as plain text, one block per line ([`crate::model::Content::body_text`]).
 pub fn body_text(article: &Article) -> String {
-    let mut out = String::new();
-    for b in &article.content.body {
-        let t = match b {
-            Block::Preformatted { text } => text.clone(),
-            other => other.text(),
-        };
-        if !t.is_empty() {
-            out.push_str(&t);
-            out.push('\n');
-        }
-    }
-    out
+    article.content.body_text()
 }

@@ -125,13 +125,42 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     };
     let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 200);
     if let (Some(first), Some(last)) = (body.iter().position(good), body.iter().rposition(good)) {
+        // After the last real paragraph, a short line stays when it is a sentence
+        // (a sign-off, a closing question) or a heading over text that stays.
+        let keep: Vec<bool> = body
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                if (first..=last).contains(&i) || !short(b) {
+                    return true;
+                }
+                if i < first {
+                    return false;
+                }
+                match b {
+                    Block::Paragraph { text } => is_sentence(text),
+                    Block::Heading { .. } => body.get(i + 1).is_some_and(
+                        |n| matches!(n, Block::Paragraph { text } if text.chars().count() >= 80),
+                    ),
+                    _ => true,
+                }
+            })
+            .collect();
         let mut i = 0usize;
-        body.retain(|b| {
-            let keep = (i >= first && i <= last) || !short(b);
+        body.retain(|_| {
             i += 1;
-            keep
+            keep[i - 1]
         });
     }
+}
+
+/// A line that reads as a sentence: at least three words and a final `.`, `!`,
+/// `?` or `…` (closing quotes and brackets aside), not a label ending in `:`.
+fn is_sentence(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '»' | '«' | '“' | '”' | '’' | ']')
+    });
+    t.split_whitespace().count() >= 3 && t.ends_with(['.', '!', '?', '…'])
 }
 
 const TRIM_BELOW: usize = 50;

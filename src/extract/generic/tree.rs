@@ -611,6 +611,20 @@ const POSITIVE: &[&str] = &[
     "field",
 ];
 
+/// Class/id name parts of a recipe's structure: content whatever else the name says.
+const RECIPE_PARTS: &[&str] = &[
+    "recipe",
+    "ingredients",
+    "ingredient",
+    "instructions",
+    "directions",
+    "preparation",
+    "zutaten",
+    "zubereitung",
+    "ingredienti",
+    "ingredientes",
+];
+
 /// Whole class/id names of invisible or screen-reader-only elements.
 const HIDDEN_WHOLE: &[&str] = &[
     "hidden",
@@ -844,6 +858,16 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
             Some(p) if p > 0 => lower[..p].to_string(),
             _ => lower,
         };
+        // Recipe structure (ingredients, steps, times) is the content of a recipe
+        // page, even in a name that also says "meta" or "header". It protects the
+        // element without making a small box the best candidate.
+        if lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|p| RECIPE_PARTS.contains(&p))
+        {
+            positive = true;
+            continue;
+        }
         match hint_of(&lower) {
             Some(Hint::Strong) => {
                 negative = true;
