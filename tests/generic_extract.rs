@@ -222,3 +222,23 @@ fn a_closing_sentence_after_the_body_stays_and_a_label_goes() {
     assert!(!text.contains("More topics"), "{text}");
     assert!(!text.contains("Shared from elsewhere"), "{text}");
 }
+
+#[test]
+fn a_standfirst_in_a_header_outside_the_article_joins_the_body() {
+    let page = format!(
+        "<html><head><title>Always tired</title></head><body><div class=\"site\">\
+         <header class=\"site-header\"><a href=\"/\">Home</a></header>\n<main>\n\
+         <div class=\"ad-slot\"></div>\n  <div class=\"ad-slot\"></div>\n\
+         <header class=\"entry-header\">\n  <h2>Always tired: what it can mean</h2>\n  \
+         <div class=\"lead\">\n<p>Do you feel tired all day without any visible reason? \
+         It is not always the season; it can be a symptom of something else.</p></div>\n\
+         </header>\n\n<!-- thumbnail -->\n<figure><img src=\"/t.jpg\" alt=\"\"></figure>\n\n\
+         <div class=\"main-content\">\n<article>\n<div class=\"entry-content\">\
+         <p>{PARA}</p><p>Second: {PARA}</p><p>Third: {PARA}</p></div></article></div>\n\
+         </main></div></body></html>"
+    );
+    let text = body_text(&run(&page));
+    assert!(text.contains("Do you feel tired all day"), "{text}");
+    assert!(text.contains("Third: The committee"), "{text}");
+    assert!(!text.contains("Home"), "{text}");
+}

@@ -54,11 +54,16 @@ fn add_leads(t: &Tree<'_>, roots: &mut Vec<u32>) {
         let mut s = prev_sibling(t, cur);
         let mut seen = 0;
         while let Some(p) = s {
+            let n = &t.nodes[p as usize];
+            if n.el.is_none() {
+                // Whitespace and comments between elements are not siblings that count.
+                s = prev_sibling(t, p);
+                continue;
+            }
             if seen >= 4 {
                 break;
             }
             seen += 1;
-            let n = &t.nodes[p as usize];
             if !n.junk && n.el.is_some() && !n.tag.is_inline() {
                 let own = if n.has_block {
                     n.inline_len.max(n.text_len)
@@ -78,11 +83,9 @@ fn add_leads(t: &Tree<'_>, roots: &mut Vec<u32>) {
         {
             break;
         }
-        let stop = t.nodes[parent as usize].tag == Tag::Article;
+        // An article's header can sit outside its <article>: climbing on is bounded
+        // by the three levels and the size and link-density checks.
         cur = parent;
-        if stop {
-            break;
-        }
     }
     if !leads.is_empty() {
         leads.reverse();
