@@ -125,17 +125,14 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     };
     let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 200);
     if let (Some(first), Some(last)) = (body.iter().position(good), body.iter().rposition(good)) {
-        // After the last real paragraph, a short line stays when it is a sentence
-        // (a sign-off, a closing question) or a heading over text that stays.
+        // Outside the real paragraphs, a short line stays when it is a sentence (a
+        // greeting, a sign-off, a closing question) or a heading over text.
         let keep: Vec<bool> = body
             .iter()
             .enumerate()
             .map(|(i, b)| {
                 if (first..=last).contains(&i) || !short(b) {
                     return true;
-                }
-                if i < first {
-                    return false;
                 }
                 match b {
                     Block::Paragraph { text } => is_sentence(text),
