@@ -9,6 +9,12 @@
 //! whose decoder hits malformed sequences is overruled (and the overruling recorded),
 //! so a lying header or `<meta>` never yields mojibake or U+FFFD.
 //!
+//! One exception: bytes that are UTF-8 with a little damage (a few stray bytes among
+//! many well-formed multi-byte sequences, [`mostly_utf8`]) are UTF-8, declared or not.
+//! Real legacy text almost never forms valid multi-byte sequences, so the damage is
+//! replaced by U+FFFD (with a warning) rather than turning the whole page into
+//! mojibake through detection.
+//!
 //! Owns choosing and recording the encoding, and refusing bodies that are not text.
 //! Must not parse the document beyond the `<meta>` prescan; no network, no store.
 
@@ -69,7 +75,9 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         (meta_charset(bytes), CharsetSource::Meta, "<meta>"),
     ];
     let utf8_valid = std::str::from_utf8(bytes).is_ok();
+    let utf8_damaged = !utf8_valid && mostly_utf8(bytes);
     let has_non_ascii = !bytes.is_ascii();
+    let damage_warning = || "malformed UTF-8 sequences replaced".to_string();
     for (label, source, what) in declared {
         let Some(label) = label else { continue };
         let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
@@ -82,8 +90,12 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         } else {
             enc
         };
-        match check_declared(enc, bytes, utf8_valid, has_non_ascii) {
+        match check_declared(enc, bytes, utf8_valid || utf8_damaged, has_non_ascii) {
             Ok(text) => {
+                let mut warnings = Vec::new();
+                if enc == UTF_8 && utf8_damaged {
+                    warnings.push(damage_warning());
+                }
                 return Ok(Decoded {
                     text,
                     charset: Charset {
@@ -91,23 +103,31 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
                         source,
                         overruled,
                     },
-                    warnings: Vec::new(),
+                    warnings,
                 });
             }
             Err(why) => overruled.push(format!("{what} declared {}: {why}", enc.name())),
         }
     }
 
-    if utf8_valid {
+    if utf8_valid || utf8_damaged {
         let text = String::from_utf8_lossy(bytes).into_owned();
         return Ok(Decoded {
             text,
             charset: Charset {
                 name: UTF_8.name().to_string(),
-                source: CharsetSource::Utf8Valid,
+                source: if utf8_valid {
+                    CharsetSource::Utf8Valid
+                } else {
+                    CharsetSource::Detected
+                },
                 overruled,
             },
-            warnings: Vec::new(),
+            warnings: if utf8_valid {
+                Vec::new()
+            } else {
+                vec![damage_warning()]
+            },
         });
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -145,6 +165,22 @@ fn detection_sample(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Decode with a declared encoding if the bytes agree with it; say why not otherwise.
+/// Is this UTF-8 with a little damage? At least 20 well-formed multi-byte sequences
+/// for every malformed run, and at least one of each. A legacy single-byte page
+/// fails this (its accented letters are malformed runs, and the byte pairs that
+/// happen to be well-formed are rare); a UTF-8 page with a stray byte or a pasted
+/// legacy fragment passes.
+pub fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut malformed) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            malformed += 1;
+        }
+    }
+    malformed > 0 && multibyte >= 20 * malformed
+}
+
 fn check_declared(
     enc: &'static Encoding,
     bytes: &[u8],
@@ -152,6 +188,7 @@ fn check_declared(
     has_non_ascii: bool,
 ) -> Result<String, &'static str> {
     if enc == UTF_8 {
+        // `utf8_valid` here also admits lightly damaged UTF-8 (see `mostly_utf8`).
         return if utf8_valid {
             Ok(String::from_utf8_lossy(bytes).into_owned())
         } else {
@@ -300,6 +337,38 @@ mod tests {
         assert_eq!(d.charset.overruled.len(), 1);
         assert!(d.text.contains("Stalin’s “purge” – 1937"), "{}", d.text);
         assert!(!d.text.contains('\u{fffd}'));
+    }
+
+    #[test]
+    fn declared_utf8_with_a_stray_byte_stays_utf8() {
+        let mut body = b"<meta charset=\"UTF-8\"><p>".to_vec();
+        for _ in 0..30 {
+            body.extend_from_slice("Fundację wytoczył zarządowi ".as_bytes());
+        }
+        body.extend_from_slice(b"bad \xc3( byte</p>");
+        let d = decode(&body, None).unwrap();
+        assert_eq!(d.charset.name, "UTF-8");
+        assert_eq!(d.charset.source, CharsetSource::Meta);
+        assert!(d.text.contains("Fundację wytoczył zarządowi"), "{}", d.text);
+        assert_eq!(d.text.matches('\u{fffd}').count(), 1);
+        assert_eq!(
+            d.warnings,
+            vec!["malformed UTF-8 sequences replaced".to_string()]
+        );
+        // The same bytes without a declaration.
+        let d = decode(&body[22..], None).unwrap();
+        assert_eq!(d.charset.name, "UTF-8");
+        assert!(d.text.contains("Fundację"));
+    }
+
+    #[test]
+    fn mostly_utf8_rejects_legacy_text() {
+        let cp1252 = b"caf\xe9 cr\xe8me br\xfbl\xe9e \x93quoted\x94 na\xefve ".repeat(50);
+        assert!(!mostly_utf8(&cp1252));
+        assert!(!mostly_utf8("valid UTF-8: café".as_bytes()));
+        // Half legacy, half UTF-8: too damaged to call UTF-8.
+        let mixed = [cp1252.as_slice(), "café ".repeat(100).as_bytes()].concat();
+        assert!(!mostly_utf8(&mixed));
     }
 
     #[test]

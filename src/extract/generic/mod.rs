@@ -136,9 +136,12 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
                 }
                 match b {
                     Block::Paragraph { text } => is_sentence(text),
-                    Block::Heading { .. } => body.get(i + 1).is_some_and(
-                        |n| matches!(n, Block::Paragraph { text } if text.chars().count() >= 80),
-                    ),
+                    Block::Heading { .. } => body[i + 1..]
+                        .iter()
+                        .find(|n| !matches!(n, Block::Image { .. }))
+                        .is_some_and(|n| {
+                            matches!(n, Block::Paragraph { text } if text.chars().count() >= 80)
+                        }),
                     _ => true,
                 }
             })
