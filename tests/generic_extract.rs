@@ -242,3 +242,35 @@ fn a_standfirst_in_a_header_outside_the_article_joins_the_body() {
     assert!(text.contains("Third: The committee"), "{text}");
     assert!(!text.contains("Home"), "{text}");
 }
+
+#[test]
+fn a_list_inside_a_blockquote_keeps_its_place_in_the_reading_order() {
+    let page = format!(
+        "<html><head><title>Setup</title></head><body><main><article><h1>Setup</h1>\
+         <blockquote><p>Before: {PARA}</p><ul><li>download the tarball</li>\
+         <li>unpack the tarball</li></ul><pre>cert = /etc/x.pem</pre><p>After: {PARA}</p>\
+         </blockquote><p>Outside: {PARA}</p></article></main></body></html>"
+    );
+    let c = run(&page);
+    let kinds: Vec<&str> = c
+        .body
+        .iter()
+        .map(|b| match b {
+            quire::model::Block::Blockquote { .. } => "quote",
+            quire::model::Block::List { .. } => "list",
+            quire::model::Block::Preformatted { .. } => "pre",
+            quire::model::Block::Paragraph { .. } => "p",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["quote", "list", "pre", "quote", "p"],
+        "{:?}",
+        c.body
+    );
+    let text = body_text(&c);
+    let pos = |s: &str| text.find(s).unwrap_or(usize::MAX);
+    assert!(pos("Before:") < pos("download the tarball"), "{text}");
+    assert!(pos("cert = /etc/x.pem") < pos("After:"), "{text}");
+}

@@ -447,15 +447,28 @@ struct Emitter<'u> {
 }
 
 impl Emitter<'_> {
+    /// Append a block. Paragraphs already collected by open quotes go first, so a
+    /// list, heading or `<pre>` inside a `<blockquote>` keeps its place in the
+    /// reading order (the quote is split around it).
+    fn push(&mut self, b: Block) {
+        for (_, f) in self.frames.iter_mut() {
+            if let Frame::Quote(ps) = f {
+                if !ps.is_empty() {
+                    let paragraphs = std::mem::take(ps);
+                    self.blocks.push(Block::Blockquote { paragraphs });
+                }
+            }
+        }
+        self.blocks.push(b);
+    }
+
     fn deliver(&mut self, text: String) {
         for (_, f) in self.frames.iter_mut().rev() {
             match f {
                 Frame::Block | Frame::Table(_) => continue,
                 Frame::Heading(level) => {
-                    self.blocks.push(Block::Heading {
-                        level: *level,
-                        text,
-                    });
+                    let level = *level;
+                    self.push(Block::Heading { level, text });
                     return;
                 }
                 Frame::Item(s) | Frame::Cell(s) => {
@@ -480,7 +493,7 @@ impl Emitter<'_> {
                 Frame::Pre(_) | Frame::Row(_) | Frame::List { .. } => break,
             }
         }
-        self.blocks.push(Block::Paragraph { text });
+        self.push(Block::Paragraph { text });
     }
 
     fn flush(&mut self) {
@@ -496,7 +509,9 @@ impl Emitter<'_> {
         }
         if !self.pending_images.is_empty() {
             let imgs = std::mem::take(&mut self.pending_images);
-            self.blocks.extend(imgs);
+            for img in imgs {
+                self.push(img);
+            }
         }
     }
 
@@ -696,7 +711,7 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
                     credit: None,
                 };
                 if e.buf.trim().is_empty() {
-                    e.blocks.push(img);
+                    e.push(img);
                 } else {
                     e.pending_images.push(img);
                 }
@@ -797,7 +812,7 @@ fn finish_item(e: &mut Emitter<'_>) {
     {
         items.push(text);
     } else {
-        e.blocks.push(Block::Paragraph { text });
+        e.push(Block::Paragraph { text });
     }
 }
 
@@ -820,7 +835,7 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
         Frame::Block | Frame::Table(_) | Frame::Heading(_) | Frame::Caption | Frame::Item(_) => {}
         Frame::List { ordered, items } => {
             if !items.is_empty() {
-                e.blocks.push(Block::List { ordered, items });
+                e.push(Block::List { ordered, items });
             }
         }
         Frame::Quote(paragraphs) => {
@@ -831,7 +846,7 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
         Frame::Pre(raw) => {
             let text = normalize::preformatted(&raw);
             if !text.is_empty() {
-                e.blocks.push(Block::Preformatted { text });
+                e.push(Block::Preformatted { text });
             }
         }
         Frame::Cell(text) => {
@@ -852,7 +867,7 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
             match src {
                 Some(src) => {
                     let (caption, credit) = split_credit(caption);
-                    e.blocks.push(Block::Image {
+                    e.push(Block::Image {
                         src,
                         alt,
                         caption,
