@@ -68,12 +68,26 @@ pub struct Content {
 }
 
 impl Content {
-    /// The body as plain text, one block per line: list items and quote paragraphs
-    /// on lines of their own, image captions with their credit, empty blocks
-    /// skipped. This is what `quire extract --format text` prints.
+    /// The body's running text, one block per line: paragraphs, headings, list items
+    /// and quote paragraphs on lines of their own, empty blocks skipped. Images and
+    /// their captions are not running text and are left out (they stay in the image
+    /// blocks). This is what `quire extract --format text` prints.
     pub fn body_text(&self) -> String {
+        self.render_text(false)
+    }
+
+    /// [`Content::body_text`] with each image's caption and credit on a line of its
+    /// own where the image is (`quire extract --format text --captions`).
+    pub fn body_text_with_captions(&self) -> String {
+        self.render_text(true)
+    }
+
+    fn render_text(&self, captions: bool) -> String {
         let mut out = String::new();
         for b in &self.body {
+            if !captions && matches!(b, Block::Image { .. }) {
+                continue;
+            }
             let t = b.text();
             if !t.is_empty() {
                 out.push_str(&t);

@@ -274,3 +274,55 @@ fn a_list_inside_a_blockquote_keeps_its_place_in_the_reading_order() {
     assert!(pos("Before:") < pos("download the tarball"), "{text}");
     assert!(pos("cert = /etc/x.pem") < pos("After:"), "{text}");
 }
+
+/// `quire extract - --format text [--captions]` on `html`: stdout.
+fn cli_text(html: &str, captions: bool) -> String {
+    use std::io::Write;
+    let mut args = vec![
+        "extract",
+        "-",
+        "--url",
+        "https://mag.example/a",
+        "--profile",
+        "generic",
+        "--format",
+        "text",
+    ];
+    if captions {
+        args.push("--captions");
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(&args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(html.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn text_format_is_running_text_and_captions_are_opt_in() {
+    let page = format!(
+        "<html><head><title>Harbour</title></head><body><main><article><h1>Harbour</h1>\
+         <p>First: {PARA}</p><figure><img src=\"/h.jpg\" alt=\"boats\">\
+         <figcaption>The harbour at dawn (Photo: A. Lens)</figcaption></figure>\
+         <p>Second: {PARA}</p></article></main></body></html>"
+    );
+    let plain = cli_text(&page, false);
+    assert_eq!(plain.lines().count(), 2, "{plain}");
+    assert!(plain.starts_with("First: The committee"), "{plain}");
+    assert!(!plain.contains("harbour at dawn"), "{plain}");
+    let with = cli_text(&page, true);
+    let lines: Vec<&str> = with.lines().collect();
+    assert_eq!(lines.len(), 3, "{with}");
+    assert!(lines[1].contains("The harbour at dawn"), "{with}");
+    assert!(lines[2].starts_with("Second: "), "{with}");
+}

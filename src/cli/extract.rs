@@ -53,6 +53,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+    /// With `--format text`: also print image captions (and credits), each on a line
+    /// of its own where the image is. Without it the text is the running text only.
+    #[arg(long)]
+    pub captions: bool,
 }
 
 /// Build the extract stage's configuration from a `--profile` argument.
@@ -162,7 +166,7 @@ fn extract_one(input: &Path, args: &Args, cfg: &ExtractConfig) -> anyhow::Result
             s.push('\n');
             s
         }
-        Format::Text => body_text(&article),
+        Format::Text => body_text(&article, args.captions),
     })
 }
 
@@ -176,7 +180,12 @@ fn file_url(input: &Path) -> anyhow::Result<url::Url> {
         .map_err(|()| anyhow::anyhow!("cannot make a URL of {}", abs.display()))
 }
 
-/// The body as plain text, one block per line ([`crate::model::Content::body_text`]).
-pub fn body_text(article: &Article) -> String {
-    article.content.body_text()
+/// The body as plain text, one block per line ([`crate::model::Content::body_text`]),
+/// with image captions when asked.
+pub fn body_text(article: &Article, captions: bool) -> String {
+    if captions {
+        article.content.body_text_with_captions()
+    } else {
+        article.content.body_text()
+    }
 }
