@@ -326,3 +326,47 @@ fn text_format_is_running_text_and_captions_are_opt_in() {
     assert!(lines[1].contains("The harbour at dawn"), "{with}");
     assert!(lines[2].starts_with("Second: "), "{with}");
 }
+
+#[test]
+fn caption_named_elements_become_image_captions_not_running_text() {
+    let page = format!(
+        "<html><head><title>Harbour</title></head><body><main><article><h1>Harbour</h1>\
+         <p>First: {PARA}</p>\
+         <div class=\"wp-caption aligncenter\"><img src=\"/a.jpg\" alt=\"a\">\
+         <p class=\"wp-caption-text\">Boats at dawn in the old harbour</p></div>\
+         <p>Second: {PARA}</p>\
+         <div class=\"media\"><img data-src=\"/b.jpg\" alt=\"b\"></div>\
+         <p class=\"media__caption\">The pier in winter</p>\
+         <p>Third: {PARA}</p>\
+         <div class=\"legend\">A caption of a picture that is not there</div>\
+         <p>Fourth: {PARA}</p></article></main></body></html>"
+    );
+    let c = run(&page);
+    let captions: Vec<(&str, Option<&str>)> = c
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            quire::model::Block::Image { src, caption, .. } => {
+                Some((src.as_str(), caption.as_deref()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        captions,
+        [
+            (
+                "https://mag.example/a.jpg",
+                Some("Boats at dawn in the old harbour")
+            ),
+            ("https://mag.example/b.jpg", Some("The pier in winter")),
+        ],
+        "{:?}",
+        c.body
+    );
+    let text = c.body_text();
+    assert!(!text.contains("Boats at dawn"), "{text}");
+    assert!(!text.contains("pier in winter"), "{text}");
+    assert!(!text.contains("not there"), "{text}");
+    assert!(text.contains("Fourth: "), "{text}");
+}

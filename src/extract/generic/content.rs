@@ -434,6 +434,9 @@ enum Frame {
         caption: String,
     },
     Caption,
+    /// A caption-named element outside any figure: its text is attached to the
+    /// image just emitted, or dropped (it is not running text).
+    LooseCaption(String),
 }
 
 struct Emitter<'u> {
@@ -483,6 +486,13 @@ impl Emitter<'_> {
                     return;
                 }
                 Frame::Caption => continue,
+                Frame::LooseCaption(c) => {
+                    if !c.is_empty() {
+                        c.push(' ');
+                    }
+                    c.push_str(&text);
+                    return;
+                }
                 Frame::Figure { caption, .. } => {
                     if !caption.is_empty() {
                         caption.push(' ');
@@ -680,10 +690,7 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
             return false;
         }
         Tag::Img => {
-            let src = t
-                .attr(i, "src")
-                .or_else(|| t.attr(i, "data-src"))
-                .and_then(|s| e.resolve(s));
+            let src = img_src(t, i).and_then(|s| e.resolve(s));
             let alt = t
                 .attr(i, "alt")
                 .map(normalize::text)
@@ -767,6 +774,16 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
         Tag::Figcaption => Frame::Caption,
         _ => Frame::Block,
     };
+    let frame = match frame {
+        Frame::Block | Frame::Heading(_)
+            if !is_root
+                && !matches!(n.tag, Tag::Body | Tag::Main | Tag::Article)
+                && caption_named(t, i) =>
+        {
+            caption_frame(t, i, e)
+        }
+        f => f,
+    };
     e.flush();
     e.frames.push((i, frame));
     true
@@ -833,6 +850,7 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
     };
     match frame {
         Frame::Block | Frame::Table(_) | Frame::Heading(_) | Frame::Caption | Frame::Item(_) => {}
+        Frame::LooseCaption(text) => attach_caption(e, text),
         Frame::List { ordered, items } => {
             if !items.is_empty() {
                 e.push(Block::List { ordered, items });
@@ -880,6 +898,107 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Class/id name parts of an image caption or legend.
+const CAPTION_PARTS: &[&str] = &[
+    "caption",
+    "captions",
+    "figcaption",
+    "legend",
+    "bildunterschrift",
+    "bildtext",
+    "imagecaption",
+    "photocaption",
+];
+
+/// Does the class or id of element `i` name it an image caption ("wp-caption-text",
+/// "media__caption", "figure__caption", "legend")?
+fn caption_named(t: &Tree<'_>, i: u32) -> bool {
+    let Some(el) = t.nodes[i as usize].el else {
+        return false;
+    };
+    el.attrs()
+        .filter(|(k, _)| *k == "class" || *k == "id")
+        .flat_map(|(_, v)| v.split(|c: char| !c.is_ascii_alphanumeric()))
+        .any(|p| {
+            CAPTION_PARTS
+                .iter()
+                .any(|c| p.len() == c.len() && p.eq_ignore_ascii_case(c))
+        })
+}
+
+/// The frame of a caption-named element: a figure when it wraps the image ("wp-caption",
+/// "media-caption"), the figure's caption inside one, else a loose caption.
+fn caption_frame(t: &Tree<'_>, i: u32, e: &Emitter<'_>) -> Frame {
+    let in_figure = e
+        .frames
+        .iter()
+        .any(|(_, f)| matches!(f, Frame::Figure { .. }));
+    match (has_img(t, i), in_figure) {
+        (true, true) => Frame::Block,
+        (true, false) => Frame::Figure {
+            src: None,
+            alt: None,
+            caption: String::new(),
+        },
+        (false, true) => Frame::Caption,
+        (false, false) => Frame::LooseCaption(String::new()),
+    }
+}
+
+/// Is there an `<img>` below node `i`? Looks at most 500 nodes: a caption wrapper is
+/// small, and a big container named "caption" is not one.
+fn has_img(t: &Tree<'_>, i: u32) -> bool {
+    let (mut seen, mut found) = (0u32, false);
+    t.walk(i, true, |n| {
+        seen += 1;
+        found |= n.tag == Tag::Img;
+        !found && seen < 500
+    });
+    found
+}
+
+/// The image URL of `<img>` node `i`: `src`, else the lazy-loading attributes, else
+/// the first candidate of `srcset`.
+fn img_src<'a>(t: &Tree<'a>, i: u32) -> Option<&'a str> {
+    ["src", "data-src", "data-lazy-src", "data-original"]
+        .iter()
+        .filter_map(|a| t.attr(i, a))
+        .map(str::trim)
+        .find(|s| !s.is_empty() && !s.starts_with("data:"))
+        .or_else(|| {
+            ["srcset", "data-srcset"]
+                .iter()
+                .filter_map(|a| t.attr(i, a))
+                .find_map(|s| s.split(',').next()?.split_whitespace().next())
+        })
+}
+
+/// Give a loose caption's text to the image just emitted (among the last three
+/// blocks, when it has no caption yet); without one it is dropped, since it
+/// describes a picture that is not in the body.
+fn attach_caption(e: &mut Emitter<'_>, text: String) {
+    if text.is_empty() {
+        return;
+    }
+    let n = e.blocks.len();
+    let img = e.blocks[n.saturating_sub(3)..]
+        .iter_mut()
+        .rev()
+        .find_map(|b| match b {
+            Block::Image {
+                caption, credit, ..
+            } => Some((caption, credit)),
+            _ => None,
+        });
+    if let Some((caption @ None, credit)) = img {
+        let (c, r) = split_credit(Some(text));
+        *caption = c;
+        if credit.is_none() {
+            *credit = r;
         }
     }
 }
