@@ -189,3 +189,23 @@ fn generic_tables_and_ruby() {
     assert!(text.contains("日本語の漢字を読む"), "{text}");
     assert!(!text.contains("かんじ"), "{text}");
 }
+
+/// Inserts `html` at the end of the article, after its last list.
+fn article_tail(html: &str) -> String {
+    article("", "").replace(
+        "<div class=\"share-buttons\">",
+        &format!("{html}<div class=\"share-buttons\">"),
+    )
+}
+
+#[test]
+fn generic_card_links_are_link_text() {
+    // Teaser cards: each <a> wraps a headline block; the row of cards is a link farm.
+    let cards = "<div class=\"row\">\
+        <a href=\"/a\"><h3>Council approves the new harbour bridge</h3></a>\
+        <a href=\"/b\"><h3>Flood defences tested after the storm</h3></a>\
+        <a href=\"/c\"><h3>Library reopens with longer hours</h3></a></div>";
+    let text = body_text(&run(&article_tail(cards)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("harbour bridge"), "{text}");
+}

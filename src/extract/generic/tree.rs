@@ -10,6 +10,10 @@ use scraper::node::Element;
 use scraper::{Html, Node as DomNode};
 
 /// "No node".
+
+/// An `<a>` wrapping blocks with less kept text than this is a teaser card.
+const CARD_LINK_MAX: u32 = 300;
+
 pub const NONE: u32 = u32::MAX;
 
 /// The element kinds the extractor distinguishes.
@@ -295,8 +299,12 @@ impl<'a> Tree<'a> {
                 n.text_len = n.raw_len;
                 n.commas = n.weight as u32;
                 n.inline_len = n.text_len;
-            } else if tag == Tag::A && !self.nodes[i].has_block {
-                // An <a> wrapping blocks (an unclosed or card link) is a container.
+            } else if tag == Tag::A
+                && (!self.nodes[i].has_block || self.nodes[i].text_len < CARD_LINK_MAX)
+            {
+                // An <a> wrapping blocks is a container when it is long (an unclosed
+                // link that swallowed the page); a short one is a teaser card, and its
+                // headline and blurb are link text.
                 let n = &mut self.nodes[i];
                 n.link_len = n.text_len;
                 n.links += 1;
