@@ -209,3 +209,31 @@ fn generic_card_links_are_link_text() {
     assert!(text.contains("Second point of the list"), "{text}");
     assert!(!text.contains("harbour bridge"), "{text}");
 }
+
+#[test]
+fn generic_link_only_lists_and_lines_dropped() {
+    // One or two links in a list, or a loose line that is one headline link, are
+    // "see also" teasers even below the three-link link-farm threshold.
+    let teasers = "<ul><li><a href=\"/a\">Council approves the new harbour bridge</a></li></ul>\
+        <div><a href=\"/b\">Flood defences tested after the storm</a></div>";
+    let text = body_text(&run(&article_tail(teasers)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("harbour bridge"), "{text}");
+    assert!(!text.contains("Flood defences"), "{text}");
+}
+
+#[test]
+fn generic_see_also_label_mid_article_does_not_cut() {
+    let paras: Vec<String> = (1..=7)
+        .map(|i| format!("<p>Part {i}: {PARA}</p>"))
+        .collect();
+    let html = format!(
+        "<html><head><title>Story</title></head><body><article><h1>Story</h1>{}\
+         <p>Read also:</p><p><a href=\"/x\">Another story</a></p>{}</article></body></html>",
+        paras[..4].concat(),
+        paras[4..].concat()
+    );
+    let text = body_text(&run(&html));
+    assert!(text.contains("Part 7:"), "{text}");
+    assert!(!text.contains("Read also"), "{text}");
+}

@@ -355,10 +355,27 @@ fn split_credits(body: &mut Vec<Block>) {
     body.retain(|b| !matches!(b, Block::Paragraph { text } if text.is_empty()));
 }
 
-/// Cut the body at the first coda line found in its second half.
+/// "See also" labels that introduce one inline link inside the article as often as
+/// they open the after-article zone.
+static SEE_ALSO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        lesen\s+sie\s+(?:auch|mehr) | lies\s+auch | siehe\s+auch | auch\s+interessant
+        | see\s+also | read\s+(?:also|more) | also\s+read | lue\s+myös | läs\s+också | lees\s+ook
+        | leia\s+também | le[ae]\s+también | (?:à\s+)?lire\s+aussi | voir\s+aussi | leggi\s+anche
+        | czytaj\s+(?:także|też) | zobacz\s+(?:także|też)
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Cut the body at the first coda line found in its second half. A "see also" label
+/// with more than a third of the text still after it is an inline link's label: only
+/// the label goes.
 fn cut_at_coda(body: &mut Vec<Block>) {
     let total: usize = body.iter().map(|b| b.text().len()).sum();
     let mut seen = 0usize;
+    let mut labels = Vec::new();
     for (i, b) in body.iter().enumerate() {
         let text = match b {
             Block::Heading { text, .. } | Block::Paragraph { text } => Some(text),
@@ -366,10 +383,24 @@ fn cut_at_coda(body: &mut Vec<Block>) {
         };
         if let Some(text) = text {
             if seen * 2 >= total && text.chars().count() <= 60 && CODA.is_match(text) {
-                body.truncate(i);
-                return;
+                if SEE_ALSO.is_match(text) && (total - seen) * 3 > total {
+                    labels.push(i);
+                } else {
+                    body.truncate(i);
+                    break;
+                }
             }
         }
         seen += b.text().len();
     }
+    let mut next = labels.into_iter().peekable();
+    let mut i = 0usize;
+    body.retain(|_| {
+        let label = next.peek() == Some(&i);
+        if label {
+            next.next();
+        }
+        i += 1;
+        !label
+    });
 }
