@@ -237,3 +237,23 @@ fn generic_see_also_label_mid_article_does_not_cut() {
     assert!(text.contains("Part 7:"), "{text}");
     assert!(!text.contains("Read also"), "{text}");
 }
+
+#[test]
+fn generic_appeal_lines_dropped() {
+    let appeals = "<p>Subscribe now to our digital edition for the full story.</p>\
+        <p>Follow The Gazette on Twitter and Instagram for breaking news.</p>\
+        <p>Síguenos en Telegram, Instagram, Facebook y Twitter.</p>\
+        <p>Lust auf mehr? Melde dich hier für unseren Newsletter an.</p>\
+        <p>If you are seeing this message but you are already a subscriber, log in.</p>";
+    let text = body_text(&run(&article_tail(appeals)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    for appeal in [
+        "Subscribe now",
+        "Follow The Gazette",
+        "Síguenos",
+        "Newsletter",
+        "subscriber",
+    ] {
+        assert!(!text.contains(appeal), "{appeal:?} leaked into {text}");
+    }
+}

@@ -105,7 +105,8 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
             let n = text.chars().count();
             !((n <= 80 && CHROME_LINE.is_match(text))
                 || (n <= 200 && DISCLOSURE.is_match(text))
-                || (n <= 400 && BOILER_LINE.is_match(text)))
+                || (n <= 400 && BOILER_LINE.is_match(text))
+                || (n <= 300 && APPEAL.is_match(text)))
         }
         _ => true,
     });
@@ -279,6 +280,42 @@ static BOILER_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         )
         | \b(?:korzystamy\s+z\s+(?:plików\s+)?cookies|we\s+use\s+cookies|wir\s+verwenden\s+cookies|nous\s+utilisons\s+des\s+cookies|utilizamos\s+cookies|diese\s+(?:website|webseite|seite)\s+(?:verwendet|nutzt)\s+cookies)
         | \byou\s+can\s+(?:keep\s+up\s+with|follow|find)\s+(?:me|him|her|us)\s+on\s+(?:twitter|facebook|instagram|linkedin)
+        ",
+    )
+    .expect("static regex")
+});
+
+/// Calls to subscribe, sign up, follow, download the app, join or support the site,
+/// paywall notices and "we may earn a commission" notes: furniture in sentence form,
+/// wherever it stands, in the languages quire meets most.
+static APPEAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)
+        ^\W*(?:
+          subscribe\s+(?:now|today|here)\b | (?:please\s+)?subscribe\s+to\s+(?:our|the)\b
+        | sign\s+up\s+(?:here|now|today|for\s+(?:our|the))\b | join\s+our\s+(?:newsletter|mailing\s+list|community)
+        | follow\s+(?:us|[^.!?]{1,40}?)\s+on\s+(?:twitter|facebook|instagram|linkedin|telegram|tiktok|youtube|whatsapp)
+        | (?:get|download)\s+(?:the|our)\s+[^.!?]{0,60}?\bapps?\b
+        | for\s+the\s+latest\s+(?:news|stories|updates)[^.!?]{0,80}\b(?:download|follow|subscribe|sign\s+up)
+        | (?:to\s+(?:view|read|continue\s+reading)|continue\s+reading)\s+(?:the\s+full|this)\s+(?:story|article)
+        | submit\s+(?:your\s+|a\s+)?letter\s+to\s+the\s+editor
+        | (?:instant|immediate)\s+(?:online\s+)?access\s+to
+        | s[ií]gu?enos\s+en | suscr[ií]bete | únete\s+a\s+nuestro
+        | abonnez-vous | suivez-nous\s+sur | inscrivez-vous\s+à\s+(?:notre|la)\s+newsletter
+        | abonniere?n?\s+sie\s+(?:jetzt\s+)?unseren | folge?n?\s+(?:sie\s+)?uns\s+(?:auf|bei)
+        | werden\s+sie\s+(?:jetzt\s+)?(?:mitglied|abonnent) | melde?n?\s+(?:sie\s+)?(?:dich|sich)\s+(?:jetzt\s+)?(?:hier\s+)?(?:für|zu)\s+unserem?\s+newsletter
+        | gefällt\s+(?:dir|ihnen|euch)\s+unser | (?:sie\s+lesen|du\s+liest)\s+gerne?\b
+        | obserwuj\s+nas | zapisz\s+się\s+do\s+newslettera
+        )
+        | \b(?:already\s+a\s+(?:subscriber|member)|subscription\s+will\s+(?:auto(?:matically)?[\s-]?)?renew|cancel\s+any\s*time
+          | (?:our|unseren|unserem|notre|nuestro|nuestra)\s+newsletter | newsletter\s+abonnieren
+          | support\s+(?:our|independent)\s+journalism | unterstützen\s+sie\s+(?:unseren?|unabhängigen)\s+journalismus
+          | cancela\s+cuando\s+quieras | jederzeit\s+kündbar | sans\s+engagement
+          | wesprzyj\s+(?:nas|nasz)
+          | canal\s+de\s+(?:telegram|whatsapp)
+          | we\s+may\s+(?:receive|earn)\s+(?:a\s+)?(?:compensation|commission) | affiliate[-\s]links?\b
+          | (?:erhalten|bekommen)\s+wir\s+(?:eine\s+)?provision
+          )
         ",
     )
     .expect("static regex")
