@@ -257,3 +257,23 @@ fn generic_appeal_lines_dropped() {
         assert!(!text.contains(appeal), "{appeal:?} leaked into {text}");
     }
 }
+
+#[test]
+fn generic_widget_lines_and_items_dropped() {
+    let widgets = "<ul><li>Artikel drucken</li><li>Permalink https://mag.example/p/1</li></ul>\
+        <p>Warning: Creating default object from empty value in /www/htdocs/classes.php on line 407</p>\
+        <p>Es werden die Artikel 1 bis 10 von insgesamt 19 angezeigt!</p>\
+        <p>Externer Inhalt</p><p>Valora esta noticia</p>";
+    let text = body_text(&run(&article_tail(widgets)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    for w in [
+        "drucken",
+        "Permalink",
+        "on line 407",
+        "insgesamt",
+        "Externer",
+        "Valora",
+    ] {
+        assert!(!text.contains(w), "{w:?} leaked into {text}");
+    }
+}

@@ -54,10 +54,12 @@ pub fn extract_with(
     let m = meta::read(&t, url, cfg.now);
     let choice = content::choose(&t);
     let mut body = content::emit(&t, &choice.roots, url);
+    // Measured before the tidy step: dropping furniture lines from a short article must
+    // not make it look like a listing page.
+    let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
     tidy(&mut body, m.title.as_deref());
     let mut warnings = Vec::new();
 
-    let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
     let page = &t.nodes[t.body as usize];
     let listing_shape = body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4;
     let page_type = if !m.declared_article && (m.declared_listing || listing_shape) {
@@ -100,14 +102,14 @@ pub fn extract_with(
 fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     cut_at_coda(body);
     split_credits(body);
-    body.retain(|b| match b {
-        Block::Paragraph { text } | Block::Heading { text, .. } => {
-            let n = text.chars().count();
-            !((n <= 80 && CHROME_LINE.is_match(text))
-                || (n <= 200 && DISCLOSURE.is_match(text))
-                || (n <= 400 && BOILER_LINE.is_match(text))
-                || (n <= 300 && APPEAL.is_match(text)))
+    for b in body.iter_mut() {
+        if let Block::List { items, .. } = b {
+            items.retain(|item| !furniture(item));
         }
+    }
+    body.retain(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => !furniture(text),
+        Block::List { items, .. } => !items.is_empty(),
         _ => true,
     });
     if let (Some(title), Some(Block::Heading { text, .. })) = (title, body.first()) {
@@ -136,6 +138,15 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
 }
 
 const TRIM_BELOW: usize = 50;
+
+/// A line that is site furniture: a widget label, a credit, a disclosure, an appeal.
+fn furniture(text: &str) -> bool {
+    let n = text.chars().count();
+    (n <= 80 && CHROME_LINE.is_match(text))
+        || (n <= 200 && DISCLOSURE.is_match(text))
+        || (n <= 400 && BOILER_LINE.is_match(text))
+        || (n <= 300 && APPEAL.is_match(text))
+}
 
 /// Diagnostics for development: the chosen content roots as "tag.class#id (text
 /// length)" strings, and the top score. Not a stable interface.
@@ -239,6 +250,10 @@ static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         | zum\s+shop | (?:rezept\s+)?drucken | print(?:\s+this)? | permalink | permalien | teilen | share | tweet
         | subscribe\s+to | sign\s+up\s+for | enjoying\s+this\s+(?:essay|article|story|post)
         | über\s+(?:den\s+autor|die\s+autorin) | about\s+the\s+authors? | zobacz\s+(?:także|też) | viel\s+gelesen
+        | (?:seite|artikel|beitrag)\s+drucken | (?:print|imprimir|imprimer|stampa)\s+(?:this\s+)?(?:page|article|story|página|artículo|la\s+page|l'article|articolo)
+        | valora\s+esta\s+noticia | rate\s+this\s+(?:article|post|story) | (?:artikel|beitrag)\s+bewerten
+        | externer\s+inhalt | external\s+content | contenu\s+externe | contenido\s+externo
+        | (?:[\w-]+\s+){0,3}als\s+pdf\s+(?:herunterladen|downloaden) | download\s+(?:this\s+\w+\s+)?(?:as\s+)?(?:a\s+)?pdf
         )(?:\W|$)",
     )
     .expect("static regex")
@@ -277,6 +292,10 @@ static BOILER_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         | bild\s+anzeigen | zum\s+vergrößern\s+(?:auf\s+das\s+bild\s+)?klicken
         | be\s+sociable
         | mehr\s+zum\s+thema\W*$
+        | (?:php\s+)?(?:warning|notice|deprecated|fatal\s+error|parse\s+error|strict\s+standards)\s*:.{0,300}?\son\s+line\s+\d+
+        | (?:es\s+werden\s+)?(?:die\s+)?(?:\w+\s+)?\d+\s*(?:bis|-|–)\s*\d+\s+von\s+(?:insgesamt\s+)?\d+\b.{0,30}$
+        | (?:showing|displaying|viewing)\s+(?:results?\s+)?\d+\s*(?:-|–|to)\s*\d+\s+of\s+\d+
+        | (?:wir\s+respektieren\s+(?:deine|ihre)\s+privatsphäre|we\s+respect\s+your\s+privacy|nous\s+respectons\s+votre\s+vie\s+privée)
         )
         | \b(?:korzystamy\s+z\s+(?:plików\s+)?cookies|we\s+use\s+cookies|wir\s+verwenden\s+cookies|nous\s+utilisons\s+des\s+cookies|utilizamos\s+cookies|diese\s+(?:website|webseite|seite)\s+(?:verwendet|nutzt)\s+cookies)
         | \byou\s+can\s+(?:keep\s+up\s+with|follow|find)\s+(?:me|him|her|us)\s+on\s+(?:twitter|facebook|instagram|linkedin)
