@@ -277,3 +277,13 @@ fn generic_widget_lines_and_items_dropped() {
         assert!(!text.contains(w), "{w:?} leaked into {text}");
     }
 }
+
+#[test]
+fn generic_coda_heading_with_topic_cuts() {
+    let coda = "<h3>Weitere Beiträge aus der Kolumne:</h3>\
+        <p>Ein anderer Text aus der Reihe, mit einem langen Anriss, der hier nicht hingehört.</p>";
+    let text = body_text(&run(&article_tail(coda)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("Kolumne"), "{text}");
+    assert!(!text.contains("anderer Text"), "{text}");
+}

@@ -411,6 +411,24 @@ fn split_credits(body: &mut Vec<Block>) {
     body.retain(|b| !matches!(b, Block::Paragraph { text } if text.is_empty()));
 }
 
+/// Headings that open the after-article zone with a topic after the phrase ("Weitere
+/// Beiträge aus der Kolumne:", "More from Science", "Mehr zu Klima und Konsum").
+static CODA_LEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        more\s+(?:stories|articles|news|posts)?\s*(?:from|on|about|in) | related\s+(?:articles?|posts?|stories|content|news|reading|topics)
+        | (?:latest|recent)\s+(?:news|posts|articles|stories)\s+(?:from|on|about|in)
+        | weitere\s+(?:artikel|beiträge|themen|nachrichten|informationen|meldungen|news|texte|folgen)
+        | mehr\s+(?:artikel\s+|beiträge\s+|nachrichten\s+|news\s+)?(?:zu|zum|zur|von|vom|aus|über)\b | neueste\s+(?:artikel|beiträge)
+        | lesen\s+sie\s+(?:auch|mehr|weiter) | ähnliche\s+(?:beiträge|artikel|themen) | das\s+könnte\s+(?:sie|dich)
+        | más\s+(?:noticias|artículos)\s+(?:de|sobre) | (?:otras\s+)?noticias\s+relacionadas | artículos\s+relacionados
+        | plus\s+d'articles | (?:d')?autres\s+articles | articles?\s+(?:similaires|connexes|liés) | sur\s+le\s+même\s+sujet
+        | altri\s+articoli | articoli\s+correlati | czytaj\s+(?:także|też|więcej) | więcej\s+(?:artykułów|na\s+temat)
+        )\b[^.!?]{0,50}$",
+    )
+    .expect("static regex")
+});
+
 /// "See also" labels that introduce one inline link inside the article as often as
 /// they open the after-article zone.
 static SEE_ALSO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -438,7 +456,9 @@ fn cut_at_coda(body: &mut Vec<Block>) {
             _ => None,
         };
         if let Some(text) = text {
-            if seen * 2 >= total && text.chars().count() <= 60 && CODA.is_match(text) {
+            let lead = (matches!(b, Block::Heading { .. }) || text.ends_with(':'))
+                && CODA_LEAD.is_match(text);
+            if seen * 2 >= total && text.chars().count() <= 60 && (lead || CODA.is_match(text)) {
                 if SEE_ALSO.is_match(text) && (total - seen) * 3 > total {
                     labels.push(i);
                 } else {
