@@ -287,3 +287,17 @@ fn generic_coda_heading_with_topic_cuts() {
     assert!(!text.contains("Kolumne"), "{text}");
     assert!(!text.contains("anderer Text"), "{text}");
 }
+
+#[test]
+fn generic_author_box_and_comment_thread_heading_dropped() {
+    let bio = format!(
+        "<div class=\"author-box--content\"><p>Hallo, ich bin Foodbloggerin und Journalistin. {PARA} {PARA}</p></div>\
+         <h3>11 responses to “Water rates rise, and what the council said about it afterwards”</h3>\
+         <p>Great piece, thanks. I could not agree more with everything the author says here.</p>"
+    );
+    let text = body_text(&run(&article_tail(&bio)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("Foodbloggerin"), "{text}");
+    assert!(!text.contains("responses to"), "{text}");
+    assert!(!text.contains("could not agree"), "{text}");
+}

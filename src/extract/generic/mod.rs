@@ -429,6 +429,17 @@ static CODA_LEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|
     .expect("static regex")
 });
 
+/// The heading of a comment thread: "11 responses to “Title”", "3 Kommentare zu …".
+static RESPONSES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:\d+|one|two|three|ein|eine|zwei|drei|un|une|uno|una)\s+(?:
+        responses?|replies|comments?|thoughts|kommentare?|antworten|gedanken|commentaires?|réponses?
+        | comentarios?|respuestas?|commenti|risposte|reacties|reactions?|komentarz[ey]?|odpowiedzi
+        )\s+(?:to|on|zu|auf|für|à|sur|a|al|en|op|do|na)\b",
+    )
+    .expect("static regex")
+});
+
 /// "See also" labels that introduce one inline link inside the article as often as
 /// they open the after-article zone.
 static SEE_ALSO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -458,7 +469,9 @@ fn cut_at_coda(body: &mut Vec<Block>) {
         if let Some(text) = text {
             let lead = (matches!(b, Block::Heading { .. }) || text.ends_with(':'))
                 && CODA_LEAD.is_match(text);
-            if seen * 2 >= total && text.chars().count() <= 60 && (lead || CODA.is_match(text)) {
+            let n = text.chars().count();
+            let thread = n <= 200 && RESPONSES.is_match(text);
+            if seen * 2 >= total && (thread || (n <= 60 && (lead || CODA.is_match(text)))) {
                 if SEE_ALSO.is_match(text) && (total - seen) * 3 > total {
                     labels.push(i);
                 } else {

@@ -729,6 +729,25 @@ fn hint_of(lower: &str) -> Option<Hint> {
         .min()
 }
 
+/// Does a lowercased class/id name an author box ("author-box", "about-author",
+/// "entry-author-info", "authorbio")?
+fn author_box(lower: &str) -> bool {
+    let stem = lower.split("--").next().unwrap_or(lower);
+    let mut author = false;
+    let mut boxy = false;
+    for p in stem.split(|c: char| !c.is_ascii_alphanumeric()) {
+        match p {
+            "author" | "authors" | "autor" | "autore" | "auteur" | "autorin" => author = true,
+            "box" | "bio" | "info" | "description" | "desc" | "profile" | "card" | "about"
+            | "details" | "biography" => boxy = true,
+            "authorbox" | "authorbio" | "authorinfo" | "aboutauthor" | "abouttheauthor"
+            | "authorprofile" => return true,
+            _ => {}
+        }
+    }
+    author && boxy
+}
+
 /// Decide whether an element is boilerplate and its class/id weight.
 fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (bool, i32) {
     let mut class = "";
@@ -807,6 +826,13 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
             weight += 25;
             positive = true;
+            continue;
+        }
+        // An author box (bio, avatar, "about the author") is not the article, however
+        // long the bio; checked before the `author-` modifier rule below.
+        if author_box(&lower) {
+            negative = true;
+            weight -= 25;
             continue;
         }
         // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
