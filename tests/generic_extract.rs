@@ -301,3 +301,17 @@ fn generic_author_box_and_comment_thread_heading_dropped() {
     assert!(!text.contains("responses to"), "{text}");
     assert!(!text.contains("could not agree"), "{text}");
 }
+
+#[test]
+fn generic_link_dense_teaser_box_dropped() {
+    let teaser = "<div class=\"newsteaser\"><a href=\"/other\"><span>Hintergrund</span>\
+        <h2>Council approves the new harbour bridge</h2><p>What it costs, and who pays.</p></a></div>";
+    let text = body_text(&run(&article_tail(teaser)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("harbour bridge"), "{text}");
+    // A standfirst called "teaser" is not link-dense and stays.
+    let lead = "<div class=\"teaser-text\"><p>The water board raised its rates for the \
+        first time in ten years, and the council wants to know why.</p></div>";
+    let text = body_text(&run(&article("", lead)));
+    assert!(text.contains("first time in ten years"), "{text}");
+}

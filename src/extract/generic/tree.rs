@@ -152,6 +152,8 @@ pub struct Node<'a> {
     pub junk: bool,
     /// This node itself is a boilerplate root (for diagnostics and exceptions).
     pub junk_root: bool,
+    /// A class/id names it a teaser or link list; dropped at emission when link-dense.
+    pub teaser: bool,
     /// Non-whitespace bytes of kept text below.
     pub text_len: u32,
     /// Non-whitespace bytes of kept text below that is inside links.
@@ -238,6 +240,7 @@ impl<'a> Tree<'a> {
                         text,
                         junk,
                         junk_root: false,
+                        teaser: false,
                         text_len: 0,
                         link_len: 0,
                         links: 0,
@@ -369,9 +372,15 @@ impl<'a> Tree<'a> {
                 && n.text_len >= 40
                 && n.link_len as u64 * 5 < n.text_len as u64
                 && (n.text_len >= 100 || self.within_article(i));
-            let (junk, weight) = judge(tag, el, big, small && !article_header, substantial);
+            let sizes = Sizes {
+                big,
+                small: small && !article_header,
+                substantial,
+            };
+            let (junk, weight, teaser) = judge(tag, el, sizes);
             let n = &mut self.nodes[i];
             n.weight = weight;
+            n.teaser = teaser;
             if junk {
                 n.junk = true;
                 n.junk_root = true;
@@ -594,6 +603,21 @@ const WEAK: &[&str] = &[
     "print",
 ];
 
+/// Class/id name parts of teasers for other pages: boilerplate when link-dense. Many
+/// sites also call the article's own standfirst a teaser, which is not link-dense.
+const TEASER: &[&str] = &[
+    "teaser",
+    "teasers",
+    "linklist",
+    "crosslink",
+    "crosslinks",
+    "seealso",
+    "readalso",
+    "morelinks",
+    "storylist",
+    "headlines",
+];
+
 /// Class/id name parts that mark content.
 const POSITIVE: &[&str] = &[
     "article",
@@ -679,6 +703,17 @@ enum Hint {
     Positive,
 }
 
+/// Size guards measured on an element before it is judged by its class names.
+#[derive(Clone, Copy)]
+struct Sizes {
+    /// Holds more than half of the page's text.
+    big: bool,
+    /// Under 300 bytes, or link-dense (and not an article header).
+    small: bool,
+    /// At least 500 bytes of running text with a link density under 0.3.
+    substantial: bool,
+}
+
 /// FNV-1a: the hint table is looked up for every class-name part of every element,
 /// and its keys are short, trusted constants.
 #[derive(Default)]
@@ -729,6 +764,15 @@ fn hint_of(lower: &str) -> Option<Hint> {
         .min()
 }
 
+/// Does a part of a lowercased class name name a teaser or link list? A compound
+/// ending in "teaser" ("newsteaser", "artikelteaser") does. This does not weigh the
+/// node for scoring: it only lets the emitter drop the box when it is link-dense.
+fn teaser_of(lower: &str) -> bool {
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|p| TEASER.contains(&p) || p.ends_with("teaser") || p.ends_with("teasers"))
+}
+
 /// Does a lowercased class/id name an author box ("author-box", "about-author",
 /// "entry-author-info", "authorbio")?
 fn author_box(lower: &str) -> bool {
@@ -749,7 +793,12 @@ fn author_box(lower: &str) -> bool {
 }
 
 /// Decide whether an element is boilerplate and its class/id weight.
-fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (bool, i32) {
+fn judge(tag: Tag, el: &Element, sizes: Sizes) -> (bool, i32, bool) {
+    let Sizes {
+        big,
+        small,
+        substantial,
+    } = sizes;
     let mut class = "";
     let mut id = "";
     let mut junk = false;
@@ -792,7 +841,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         }
     }
     match tag {
-        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0),
+        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0, false),
         Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer if !big => junk = true,
         // A site header is short or link-dense; an article header (headline, standfirst)
         // is neither.
@@ -803,6 +852,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
     let mut negative = false;
     let mut positive = false;
     let mut weak = false;
+    let mut teaser = false;
     // Ids of headings, and slug-like ids, are anchors made from the text.
     let id = if matches!(tag, Tag::H(_)) || id.split(['-', '_']).count() >= 4 {
         ""
@@ -878,6 +928,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
             Some(p) if p > 0 => lower[..p].to_string(),
             _ => lower,
         };
+        teaser |= teaser_of(&lower);
         match hint_of(&lower) {
             Some(Hint::Strong) => {
                 negative = true;
@@ -911,5 +962,5 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         // Inline share buttons and screen-reader-only labels.
         junk = true;
     }
-    (junk, weight.clamp(-50, 50))
+    (junk, weight.clamp(-50, 50), teaser)
 }
