@@ -369,4 +369,128 @@ fn caption_named_elements_become_image_captions_not_running_text() {
     assert!(!text.contains("pier in winter"), "{text}");
     assert!(!text.contains("not there"), "{text}");
     assert!(text.contains("Fourth: "), "{text}");
+/// Inserts `html` at the end of the article, after its last list.
+fn article_tail(html: &str) -> String {
+    article("", "").replace(
+        "<div class=\"share-buttons\">",
+        &format!("{html}<div class=\"share-buttons\">"),
+    )
+}
+
+#[test]
+fn generic_card_links_are_link_text() {
+    // Teaser cards: each <a> wraps a headline block; the row of cards is a link farm.
+    let cards = "<div class=\"row\">\
+        <a href=\"/a\"><h3>Council approves the new harbour bridge</h3></a>\
+        <a href=\"/b\"><h3>Flood defences tested after the storm</h3></a>\
+        <a href=\"/c\"><h3>Library reopens with longer hours</h3></a></div>";
+    let text = body_text(&run(&article_tail(cards)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("harbour bridge"), "{text}");
+}
+
+#[test]
+fn generic_link_only_lists_and_lines_dropped() {
+    // One or two links in a list, or a loose line that is one headline link, are
+    // "see also" teasers even below the three-link link-farm threshold.
+    let teasers = "<ul><li><a href=\"/a\">Council approves the new harbour bridge</a></li></ul>\
+        <div><a href=\"/b\">Flood defences tested after the storm</a></div>";
+    let text = body_text(&run(&article_tail(teasers)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("harbour bridge"), "{text}");
+    assert!(!text.contains("Flood defences"), "{text}");
+}
+
+#[test]
+fn generic_see_also_label_mid_article_does_not_cut() {
+    let paras: Vec<String> = (1..=7)
+        .map(|i| format!("<p>Part {i}: {PARA}</p>"))
+        .collect();
+    let html = format!(
+        "<html><head><title>Story</title></head><body><article><h1>Story</h1>{}\
+         <p>Read also:</p><p><a href=\"/x\">Another story</a></p>{}</article></body></html>",
+        paras[..4].concat(),
+        paras[4..].concat()
+    );
+    let text = body_text(&run(&html));
+    assert!(text.contains("Part 7:"), "{text}");
+    assert!(!text.contains("Read also"), "{text}");
+}
+
+#[test]
+fn generic_appeal_lines_dropped() {
+    let appeals = "<p>Subscribe now to our digital edition for the full story.</p>\
+        <p>Follow The Gazette on Twitter and Instagram for breaking news.</p>\
+        <p>Síguenos en Telegram, Instagram, Facebook y Twitter.</p>\
+        <p>Lust auf mehr? Melde dich hier für unseren Newsletter an.</p>\
+        <p>If you are seeing this message but you are already a subscriber, log in.</p>";
+    let text = body_text(&run(&article_tail(appeals)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    for appeal in [
+        "Subscribe now",
+        "Follow The Gazette",
+        "Síguenos",
+        "Newsletter",
+        "subscriber",
+    ] {
+        assert!(!text.contains(appeal), "{appeal:?} leaked into {text}");
+    }
+}
+
+#[test]
+fn generic_widget_lines_and_items_dropped() {
+    let widgets = "<ul><li>Artikel drucken</li><li>Permalink https://mag.example/p/1</li></ul>\
+        <p>Warning: Creating default object from empty value in /www/htdocs/classes.php on line 407</p>\
+        <p>Es werden die Artikel 1 bis 10 von insgesamt 19 angezeigt!</p>\
+        <p>Externer Inhalt</p><p>Valora esta noticia</p>";
+    let text = body_text(&run(&article_tail(widgets)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    for w in [
+        "drucken",
+        "Permalink",
+        "on line 407",
+        "insgesamt",
+        "Externer",
+        "Valora",
+    ] {
+        assert!(!text.contains(w), "{w:?} leaked into {text}");
+    }
+}
+
+#[test]
+fn generic_coda_heading_with_topic_cuts() {
+    let coda = "<h3>Weitere Beiträge aus der Kolumne:</h3>\
+        <p>Ein anderer Text aus der Reihe, mit einem langen Anriss, der hier nicht hingehört.</p>";
+    let text = body_text(&run(&article_tail(coda)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("Kolumne"), "{text}");
+    assert!(!text.contains("anderer Text"), "{text}");
+}
+
+#[test]
+fn generic_author_box_and_comment_thread_heading_dropped() {
+    let bio = format!(
+        "<div class=\"author-box--content\"><p>Hallo, ich bin Foodbloggerin und Journalistin. {PARA} {PARA}</p></div>\
+         <h3>11 responses to “Water rates rise, and what the council said about it afterwards”</h3>\
+         <p>Great piece, thanks. I could not agree more with everything the author says here.</p>"
+    );
+    let text = body_text(&run(&article_tail(&bio)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("Foodbloggerin"), "{text}");
+    assert!(!text.contains("responses to"), "{text}");
+    assert!(!text.contains("could not agree"), "{text}");
+}
+
+#[test]
+fn generic_link_dense_teaser_box_dropped() {
+    let teaser = "<div class=\"newsteaser\"><a href=\"/other\"><span>Hintergrund</span>\
+        <h2>Council approves the new harbour bridge</h2><p>What it costs, and who pays.</p></a></div>";
+    let text = body_text(&run(&article_tail(teaser)));
+    assert!(text.contains("Second point of the list"), "{text}");
+    assert!(!text.contains("harbour bridge"), "{text}");
+    // A standfirst called "teaser" is not link-dense and stays.
+    let lead = "<div class=\"teaser-text\"><p>The water board raised its rates for the \
+        first time in ten years, and the council wants to know why.</p></div>";
+    let text = body_text(&run(&article("", lead)));
+    assert!(text.contains("first time in ten years"), "{text}");
 }

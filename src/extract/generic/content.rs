@@ -587,6 +587,20 @@ fn link_farm(t: &Tree<'_>, i: u32) -> bool {
     if matches!(n.tag, Tag::P | Tag::H(_)) && n.links >= 1 && ld >= 0.5 && n.text_len < 150 {
         return true;
     }
+    // A list whose items are nothing but links ("See also" under a paragraph), and a
+    // loose line that is one headline link, are teasers whatever their count.
+    let all_links = n.links >= 1 && ld >= 0.9;
+    // A teaser or link-list box (by class) that is mostly links.
+    if n.teaser && n.links >= 1 && ld > 0.5 {
+        return true;
+    }
+    match n.tag {
+        Tag::Ul | Tag::Ol | Tag::Dl if all_links => return true,
+        Tag::Div | Tag::Section | Tag::Other if all_links && !n.has_block && n.text_len < 150 => {
+            return true
+        }
+        _ => {}
+    }
     if n.links < 3 {
         return false;
     }

@@ -54,10 +54,12 @@ pub fn extract_with(
     let m = meta::read(&t, url, cfg.now);
     let choice = content::choose(&t);
     let mut body = content::emit(&t, &choice.roots, url);
+    // Measured before the tidy step: dropping furniture lines from a short article must
+    // not make it look like a listing page.
+    let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
     tidy(&mut body, m.title.as_deref());
     let mut warnings = Vec::new();
 
-    let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
     let page = &t.nodes[t.body as usize];
     let listing_shape = body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4;
     let page_type = if !m.declared_article && (m.declared_listing || listing_shape) {
@@ -100,13 +102,14 @@ pub fn extract_with(
 fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
     cut_at_coda(body);
     split_credits(body);
-    body.retain(|b| match b {
-        Block::Paragraph { text } | Block::Heading { text, .. } => {
-            let n = text.chars().count();
-            !((n <= 80 && CHROME_LINE.is_match(text))
-                || (n <= 200 && DISCLOSURE.is_match(text))
-                || (n <= 400 && BOILER_LINE.is_match(text)))
+    for b in body.iter_mut() {
+        if let Block::List { items, .. } = b {
+            items.retain(|item| !furniture(item));
         }
+    }
+    body.retain(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => !furniture(text),
+        Block::List { items, .. } => !items.is_empty(),
         _ => true,
     });
     if let (Some(title), Some(Block::Heading { text, .. })) = (title, body.first()) {
@@ -164,6 +167,15 @@ fn is_sentence(text: &str) -> bool {
 }
 
 const TRIM_BELOW: usize = 50;
+
+/// A line that is site furniture: a widget label, a credit, a disclosure, an appeal.
+fn furniture(text: &str) -> bool {
+    let n = text.chars().count();
+    (n <= 80 && CHROME_LINE.is_match(text))
+        || (n <= 200 && DISCLOSURE.is_match(text))
+        || (n <= 400 && BOILER_LINE.is_match(text))
+        || (n <= 300 && APPEAL.is_match(text))
+}
 
 /// Diagnostics for development: the chosen content roots as "tag.class#id (text
 /// length)" strings, and the top score. Not a stable interface.
@@ -267,6 +279,10 @@ static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         | zum\s+shop | (?:rezept\s+)?drucken | print(?:\s+this)? | permalink | permalien | teilen | share | tweet
         | subscribe\s+to | sign\s+up\s+for | enjoying\s+this\s+(?:essay|article|story|post)
         | über\s+(?:den\s+autor|die\s+autorin) | about\s+the\s+authors? | zobacz\s+(?:także|też) | viel\s+gelesen
+        | (?:seite|artikel|beitrag)\s+drucken | (?:print|imprimir|imprimer|stampa)\s+(?:this\s+)?(?:page|article|story|página|artículo|la\s+page|l'article|articolo)
+        | valora\s+esta\s+noticia | rate\s+this\s+(?:article|post|story) | (?:artikel|beitrag)\s+bewerten
+        | externer\s+inhalt | external\s+content | contenu\s+externe | contenido\s+externo
+        | (?:[\w-]+\s+){0,3}als\s+pdf\s+(?:herunterladen|downloaden) | download\s+(?:this\s+\w+\s+)?(?:as\s+)?(?:a\s+)?pdf
         )(?:\W|$)",
     )
     .expect("static regex")
@@ -305,9 +321,49 @@ static BOILER_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         | bild\s+anzeigen | zum\s+vergrößern\s+(?:auf\s+das\s+bild\s+)?klicken
         | be\s+sociable
         | mehr\s+zum\s+thema\W*$
+        | (?:php\s+)?(?:warning|notice|deprecated|fatal\s+error|parse\s+error|strict\s+standards)\s*:.{0,300}?\son\s+line\s+\d+
+        | (?:es\s+werden\s+)?(?:die\s+)?(?:\w+\s+)?\d+\s*(?:bis|-|–)\s*\d+\s+von\s+(?:insgesamt\s+)?\d+\b.{0,30}$
+        | (?:showing|displaying|viewing)\s+(?:results?\s+)?\d+\s*(?:-|–|to)\s*\d+\s+of\s+\d+
+        | (?:wir\s+respektieren\s+(?:deine|ihre)\s+privatsphäre|we\s+respect\s+your\s+privacy|nous\s+respectons\s+votre\s+vie\s+privée)
         )
         | \b(?:korzystamy\s+z\s+(?:plików\s+)?cookies|we\s+use\s+cookies|wir\s+verwenden\s+cookies|nous\s+utilisons\s+des\s+cookies|utilizamos\s+cookies|diese\s+(?:website|webseite|seite)\s+(?:verwendet|nutzt)\s+cookies)
         | \byou\s+can\s+(?:keep\s+up\s+with|follow|find)\s+(?:me|him|her|us)\s+on\s+(?:twitter|facebook|instagram|linkedin)
+        ",
+    )
+    .expect("static regex")
+});
+
+/// Calls to subscribe, sign up, follow, download the app, join or support the site,
+/// paywall notices and "we may earn a commission" notes: furniture in sentence form,
+/// wherever it stands, in the languages quire meets most.
+static APPEAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)
+        ^\W*(?:
+          subscribe\s+(?:now|today|here)\b | (?:please\s+)?subscribe\s+to\s+(?:our|the)\b
+        | sign\s+up\s+(?:here|now|today|for\s+(?:our|the))\b | join\s+our\s+(?:newsletter|mailing\s+list|community)
+        | follow\s+(?:us|[^.!?]{1,40}?)\s+on\s+(?:twitter|facebook|instagram|linkedin|telegram|tiktok|youtube|whatsapp)
+        | (?:get|download)\s+(?:the|our)\s+[^.!?]{0,60}?\bapps?\b
+        | for\s+the\s+latest\s+(?:news|stories|updates)[^.!?]{0,80}\b(?:download|follow|subscribe|sign\s+up)
+        | (?:to\s+(?:view|read|continue\s+reading)|continue\s+reading)\s+(?:the\s+full|this)\s+(?:story|article)
+        | submit\s+(?:your\s+|a\s+)?letter\s+to\s+the\s+editor
+        | (?:instant|immediate)\s+(?:online\s+)?access\s+to
+        | s[ií]gu?enos\s+en | suscr[ií]bete | únete\s+a\s+nuestro
+        | abonnez-vous | suivez-nous\s+sur | inscrivez-vous\s+à\s+(?:notre|la)\s+newsletter
+        | abonniere?n?\s+sie\s+(?:jetzt\s+)?unseren | folge?n?\s+(?:sie\s+)?uns\s+(?:auf|bei)
+        | werden\s+sie\s+(?:jetzt\s+)?(?:mitglied|abonnent) | melde?n?\s+(?:sie\s+)?(?:dich|sich)\s+(?:jetzt\s+)?(?:hier\s+)?(?:für|zu)\s+unserem?\s+newsletter
+        | gefällt\s+(?:dir|ihnen|euch)\s+unser | (?:sie\s+lesen|du\s+liest)\s+gerne?\b
+        | obserwuj\s+nas | zapisz\s+się\s+do\s+newslettera
+        )
+        | \b(?:already\s+a\s+(?:subscriber|member)|subscription\s+will\s+(?:auto(?:matically)?[\s-]?)?renew|cancel\s+any\s*time
+          | (?:our|unseren|unserem|notre|nuestro|nuestra)\s+newsletter | newsletter\s+abonnieren
+          | support\s+(?:our|independent)\s+journalism | unterstützen\s+sie\s+(?:unseren?|unabhängigen)\s+journalismus
+          | cancela\s+cuando\s+quieras | jederzeit\s+kündbar | sans\s+engagement
+          | wesprzyj\s+(?:nas|nasz)
+          | canal\s+de\s+(?:telegram|whatsapp)
+          | we\s+may\s+(?:receive|earn)\s+(?:a\s+)?(?:compensation|commission) | affiliate[-\s]links?\b
+          | (?:erhalten|bekommen)\s+wir\s+(?:eine\s+)?provision
+          )
         ",
     )
     .expect("static regex")
@@ -384,21 +440,85 @@ fn split_credits(body: &mut Vec<Block>) {
     body.retain(|b| !matches!(b, Block::Paragraph { text } if text.is_empty()));
 }
 
-/// Cut the body at the first coda line found in its second half.
+/// Headings that open the after-article zone with a topic after the phrase ("Weitere
+/// Beiträge aus der Kolumne:", "More from Science", "Mehr zu Klima und Konsum").
+static CODA_LEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        more\s+(?:stories|articles|news|posts)?\s*(?:from|on|about|in) | related\s+(?:articles?|posts?|stories|content|news|reading|topics)
+        | (?:latest|recent)\s+(?:news|posts|articles|stories)\s+(?:from|on|about|in)
+        | weitere\s+(?:artikel|beiträge|themen|nachrichten|informationen|meldungen|news|texte|folgen)
+        | mehr\s+(?:artikel\s+|beiträge\s+|nachrichten\s+|news\s+)?(?:zu|zum|zur|von|vom|aus|über)\b | neueste\s+(?:artikel|beiträge)
+        | lesen\s+sie\s+(?:auch|mehr|weiter) | ähnliche\s+(?:beiträge|artikel|themen) | das\s+könnte\s+(?:sie|dich)
+        | más\s+(?:noticias|artículos)\s+(?:de|sobre) | (?:otras\s+)?noticias\s+relacionadas | artículos\s+relacionados
+        | plus\s+d'articles | (?:d')?autres\s+articles | articles?\s+(?:similaires|connexes|liés) | sur\s+le\s+même\s+sujet
+        | altri\s+articoli | articoli\s+correlati | czytaj\s+(?:także|też|więcej) | więcej\s+(?:artykułów|na\s+temat)
+        )\b[^.!?]{0,50}$",
+    )
+    .expect("static regex")
+});
+
+/// The heading of a comment thread: "11 responses to “Title”", "3 Kommentare zu …".
+static RESPONSES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:\d+|one|two|three|ein|eine|zwei|drei|un|une|uno|una)\s+(?:
+        responses?|replies|comments?|thoughts|kommentare?|antworten|gedanken|commentaires?|réponses?
+        | comentarios?|respuestas?|commenti|risposte|reacties|reactions?|komentarz[ey]?|odpowiedzi
+        )\s+(?:to|on|zu|auf|für|à|sur|a|al|en|op|do|na)\b",
+    )
+    .expect("static regex")
+});
+
+/// "See also" labels that introduce one inline link inside the article as often as
+/// they open the after-article zone.
+static SEE_ALSO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?xi)^\W*(?:
+        lesen\s+sie\s+(?:auch|mehr) | lies\s+auch | siehe\s+auch | auch\s+interessant
+        | see\s+also | read\s+(?:also|more) | also\s+read | lue\s+myös | läs\s+också | lees\s+ook
+        | leia\s+também | le[ae]\s+también | (?:à\s+)?lire\s+aussi | voir\s+aussi | leggi\s+anche
+        | czytaj\s+(?:także|też) | zobacz\s+(?:także|też)
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Cut the body at the first coda line found in its second half. A "see also" label
+/// with more than a third of the text still after it is an inline link's label: only
+/// the label goes.
 fn cut_at_coda(body: &mut Vec<Block>) {
     let total: usize = body.iter().map(|b| b.text().len()).sum();
     let mut seen = 0usize;
+    let mut labels = Vec::new();
     for (i, b) in body.iter().enumerate() {
         let text = match b {
             Block::Heading { text, .. } | Block::Paragraph { text } => Some(text),
             _ => None,
         };
         if let Some(text) = text {
-            if seen * 2 >= total && text.chars().count() <= 60 && CODA.is_match(text) {
-                body.truncate(i);
-                return;
+            let lead = (matches!(b, Block::Heading { .. }) || text.ends_with(':'))
+                && CODA_LEAD.is_match(text);
+            let n = text.chars().count();
+            let thread = n <= 200 && RESPONSES.is_match(text);
+            if seen * 2 >= total && (thread || (n <= 60 && (lead || CODA.is_match(text)))) {
+                if SEE_ALSO.is_match(text) && (total - seen) * 3 > total {
+                    labels.push(i);
+                } else {
+                    body.truncate(i);
+                    break;
+                }
             }
         }
         seen += b.text().len();
     }
+    let mut next = labels.into_iter().peekable();
+    let mut i = 0usize;
+    body.retain(|_| {
+        let label = next.peek() == Some(&i);
+        if label {
+            next.next();
+        }
+        i += 1;
+        !label
+    });
 }

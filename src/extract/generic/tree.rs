@@ -10,6 +10,10 @@ use scraper::node::Element;
 use scraper::{Html, Node as DomNode};
 
 /// "No node".
+
+/// An `<a>` wrapping blocks with less kept text than this is a teaser card.
+const CARD_LINK_MAX: u32 = 300;
+
 pub const NONE: u32 = u32::MAX;
 
 /// The element kinds the extractor distinguishes.
@@ -148,6 +152,8 @@ pub struct Node<'a> {
     pub junk: bool,
     /// This node itself is a boilerplate root (for diagnostics and exceptions).
     pub junk_root: bool,
+    /// A class/id names it a teaser or link list; dropped at emission when link-dense.
+    pub teaser: bool,
     /// Non-whitespace bytes of kept text below.
     pub text_len: u32,
     /// Non-whitespace bytes of kept text below that is inside links.
@@ -234,6 +240,7 @@ impl<'a> Tree<'a> {
                         text,
                         junk,
                         junk_root: false,
+                        teaser: false,
                         text_len: 0,
                         link_len: 0,
                         links: 0,
@@ -295,8 +302,12 @@ impl<'a> Tree<'a> {
                 n.text_len = n.raw_len;
                 n.commas = n.weight as u32;
                 n.inline_len = n.text_len;
-            } else if tag == Tag::A && !self.nodes[i].has_block {
-                // An <a> wrapping blocks (an unclosed or card link) is a container.
+            } else if tag == Tag::A
+                && (!self.nodes[i].has_block || self.nodes[i].text_len < CARD_LINK_MAX)
+            {
+                // An <a> wrapping blocks is a container when it is long (an unclosed
+                // link that swallowed the page); a short one is a teaser card, and its
+                // headline and blurb are link text.
                 let n = &mut self.nodes[i];
                 n.link_len = n.text_len;
                 n.links += 1;
@@ -361,9 +372,15 @@ impl<'a> Tree<'a> {
                 && n.text_len >= 40
                 && n.link_len as u64 * 5 < n.text_len as u64
                 && (n.text_len >= 100 || self.within_article(i));
-            let (junk, weight) = judge(tag, el, big, small && !article_header, substantial);
+            let sizes = Sizes {
+                big,
+                small: small && !article_header,
+                substantial,
+            };
+            let (junk, weight, teaser) = judge(tag, el, sizes);
             let n = &mut self.nodes[i];
             n.weight = weight;
+            n.teaser = teaser;
             if junk {
                 n.junk = true;
                 n.junk_root = true;
@@ -586,6 +603,21 @@ const WEAK: &[&str] = &[
     "print",
 ];
 
+/// Class/id name parts of teasers for other pages: boilerplate when link-dense. Many
+/// sites also call the article's own standfirst a teaser, which is not link-dense.
+const TEASER: &[&str] = &[
+    "teaser",
+    "teasers",
+    "linklist",
+    "crosslink",
+    "crosslinks",
+    "seealso",
+    "readalso",
+    "morelinks",
+    "storylist",
+    "headlines",
+];
+
 /// Class/id name parts that mark content.
 const POSITIVE: &[&str] = &[
     "article",
@@ -685,6 +717,17 @@ enum Hint {
     Positive,
 }
 
+/// Size guards measured on an element before it is judged by its class names.
+#[derive(Clone, Copy)]
+struct Sizes {
+    /// Holds more than half of the page's text.
+    big: bool,
+    /// Under 300 bytes, or link-dense (and not an article header).
+    small: bool,
+    /// At least 500 bytes of running text with a link density under 0.3.
+    substantial: bool,
+}
+
 /// FNV-1a: the hint table is looked up for every class-name part of every element,
 /// and its keys are short, trusted constants.
 #[derive(Default)]
@@ -735,8 +778,41 @@ fn hint_of(lower: &str) -> Option<Hint> {
         .min()
 }
 
+/// Does a part of a lowercased class name name a teaser or link list? A compound
+/// ending in "teaser" ("newsteaser", "artikelteaser") does. This does not weigh the
+/// node for scoring: it only lets the emitter drop the box when it is link-dense.
+fn teaser_of(lower: &str) -> bool {
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|p| TEASER.contains(&p) || p.ends_with("teaser") || p.ends_with("teasers"))
+}
+
+/// Does a lowercased class/id name an author box ("author-box", "about-author",
+/// "entry-author-info", "authorbio")?
+fn author_box(lower: &str) -> bool {
+    let stem = lower.split("--").next().unwrap_or(lower);
+    let mut author = false;
+    let mut boxy = false;
+    for p in stem.split(|c: char| !c.is_ascii_alphanumeric()) {
+        match p {
+            "author" | "authors" | "autor" | "autore" | "auteur" | "autorin" => author = true,
+            "box" | "bio" | "info" | "description" | "desc" | "profile" | "card" | "about"
+            | "details" | "biography" => boxy = true,
+            "authorbox" | "authorbio" | "authorinfo" | "aboutauthor" | "abouttheauthor"
+            | "authorprofile" => return true,
+            _ => {}
+        }
+    }
+    author && boxy
+}
+
 /// Decide whether an element is boilerplate and its class/id weight.
-fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (bool, i32) {
+fn judge(tag: Tag, el: &Element, sizes: Sizes) -> (bool, i32, bool) {
+    let Sizes {
+        big,
+        small,
+        substantial,
+    } = sizes;
     let mut class = "";
     let mut id = "";
     let mut junk = false;
@@ -779,7 +855,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         }
     }
     match tag {
-        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0),
+        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0, false),
         Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer if !big => junk = true,
         // A site header is short or link-dense; an article header (headline, standfirst)
         // is neither.
@@ -790,6 +866,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
     let mut negative = false;
     let mut positive = false;
     let mut weak = false;
+    let mut teaser = false;
     // Ids of headings, and slug-like ids, are anchors made from the text.
     let id = if matches!(tag, Tag::H(_)) || id.split(['-', '_']).count() >= 4 {
         ""
@@ -813,6 +890,13 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
             weight += 25;
             positive = true;
+            continue;
+        }
+        // An author box (bio, avatar, "about the author") is not the article, however
+        // long the bio; checked before the `author-` modifier rule below.
+        if author_box(&lower) {
+            negative = true;
+            weight -= 25;
             continue;
         }
         // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
@@ -858,6 +942,7 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
             Some(p) if p > 0 => lower[..p].to_string(),
             _ => lower,
         };
+        teaser |= teaser_of(&lower);
         // Recipe structure (ingredients, steps, times) is the content of a recipe
         // page, even in a name that also says "meta" or "header". It protects the
         // element without making a small box the best candidate.
@@ -901,5 +986,5 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         // Inline share buttons and screen-reader-only labels.
         junk = true;
     }
-    (junk, weight.clamp(-50, 50))
+    (junk, weight.clamp(-50, 50), teaser)
 }
