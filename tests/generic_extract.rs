@@ -369,6 +369,8 @@ fn caption_named_elements_become_image_captions_not_running_text() {
     assert!(!text.contains("pier in winter"), "{text}");
     assert!(!text.contains("not there"), "{text}");
     assert!(text.contains("Fourth: "), "{text}");
+}
+
 /// Inserts `html` at the end of the article, after its last list.
 fn article_tail(html: &str) -> String {
     article("", "").replace(
