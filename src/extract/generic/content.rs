@@ -963,7 +963,8 @@ fn caption_frame(t: &Tree<'_>, i: u32, e: &Emitter<'_>) -> Frame {
     }
 }
 
-/// Is there an `<img>` below node `i`? Looks at most 500 nodes: a caption wrapper is
+/// Is there an `<img>` below node `i`? After 500 nodes it stops descending (the
+/// walk still passes the remaining siblings, each in O(1)): a caption wrapper is
 /// small, and a big container named "caption" is not one.
 fn has_img(t: &Tree<'_>, i: u32) -> bool {
     let (mut seen, mut found) = (0u32, false);
