@@ -68,7 +68,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         ),
         (meta_charset(bytes), CharsetSource::Meta, "<meta>"),
     ];
-    let utf8_valid = std::str::from_utf8(bytes).is_ok();
+    // Validated once: the UTF-8 paths below copy this `&str` instead of re-checking.
+    let utf8 = std::str::from_utf8(bytes).ok();
     let has_non_ascii = !bytes.is_ascii();
     for (label, source, what) in declared {
         let Some(label) = label else { continue };
@@ -82,7 +83,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         } else {
             enc
         };
-        match check_declared(enc, bytes, utf8_valid, has_non_ascii) {
+        match check_declared(enc, bytes, utf8, has_non_ascii) {
             Ok(text) => {
                 return Ok(Decoded {
                     text,
@@ -98,8 +99,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         }
     }
 
-    if utf8_valid {
-        let text = String::from_utf8_lossy(bytes).into_owned();
+    if let Some(text) = utf8 {
+        let text = text.to_owned();
         return Ok(Decoded {
             text,
             charset: Charset {
@@ -148,17 +149,13 @@ fn detection_sample(bytes: &[u8]) -> Vec<u8> {
 fn check_declared(
     enc: &'static Encoding,
     bytes: &[u8],
-    utf8_valid: bool,
+    utf8: Option<&str>,
     has_non_ascii: bool,
 ) -> Result<String, &'static str> {
     if enc == UTF_8 {
-        return if utf8_valid {
-            Ok(String::from_utf8_lossy(bytes).into_owned())
-        } else {
-            Err("bytes are not valid UTF-8")
-        };
+        return utf8.map(str::to_owned).ok_or("bytes are not valid UTF-8");
     }
-    if utf8_valid && has_non_ascii && is_single_byte(enc) {
+    if utf8.is_some() && has_non_ascii && is_single_byte(enc) {
         // Real legacy single-byte text almost never forms valid multi-byte UTF-8.
         return Err("bytes are valid multi-byte UTF-8");
     }

@@ -98,7 +98,13 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
         };
         let end = tag.end;
         if tag.closing {
-            if let Some(n) = suppressed.get_mut(tag.name.as_str()) {
+            // (Most pages never suppress anything: skip hashing the name.)
+            let n = if suppressed.is_empty() {
+                None
+            } else {
+                suppressed.get_mut(tag.name.as_str())
+            };
+            if let Some(n) = n {
                 if *n > 0 {
                     *n -= 1;
                     cuts.push((start, end));
@@ -167,20 +173,21 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&b[from..], needle).map(|p| p + from)
 }
 
+/// First ASCII-case-insensitive occurrence of `needle` (which starts with `<`) at or
+/// after `from`.
 fn find_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..]
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    memchr::memchr_iter(b'<', &b[from..])
         .map(|p| p + from)
+        .find(|&p| {
+            b.get(p..p + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        })
 }
 
 /// Scan one tag starting at `<`; `None` if this `<` does not start a tag.
@@ -206,25 +213,23 @@ fn scan_tag(b: &[u8], start: usize) -> Option<Tag> {
         name.len += 1;
     }
     // Skip attributes, honouring quotes, up to the closing '>'.
-    let mut quote: Option<u8> = None;
-    while i < b.len() {
+    while let Some(off) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
+        i += off;
         let c = b[i];
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if c == b'>' => {
-                let self_closing = i > start && b[i - 1] == b'/';
-                return Some(Tag {
-                    name,
-                    closing,
-                    self_closing,
-                    end: i + 1,
-                });
-            }
-            None => {}
+        if c == b'>' {
+            let self_closing = i > start && b[i - 1] == b'/';
+            return Some(Tag {
+                name,
+                closing,
+                self_closing,
+                end: i + 1,
+            });
         }
-        i += 1;
+        // A quoted value: skip to its closing quote.
+        match memchr::memchr(c, &b[i + 1..]) {
+            Some(q) => i += 1 + q + 1,
+            None => break,
+        }
     }
     Some(Tag {
         name,
