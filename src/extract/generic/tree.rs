@@ -175,13 +175,22 @@ pub struct Tree<'a> {
 }
 
 fn ws_free_len(s: &str) -> u32 {
-    s.bytes().filter(|b| !b.is_ascii_whitespace()).count() as u32
+    // Written as a sum of 0/1 so that it vectorizes.
+    let ws: usize = s
+        .bytes()
+        .map(|b| usize::from(b.is_ascii_whitespace()))
+        .sum();
+    (s.len() - ws) as u32
 }
 
 fn count_commas(s: &str) -> u32 {
-    s.chars()
-        .filter(|c| matches!(c, ',' | '，' | '、' | '،'))
-        .count() as u32
+    let ascii = memchr::memchr_iter(b',', s.as_bytes()).count();
+    let wide = if s.is_ascii() {
+        0
+    } else {
+        s.chars().filter(|c| matches!(c, '，' | '、' | '،')).count()
+    };
+    (ascii + wide) as u32
 }
 
 impl<'a> Tree<'a> {
@@ -331,6 +340,9 @@ impl<'a> Tree<'a> {
 
     /// Top-down boilerplate marking.
     fn mark_junk(&mut self) {
+        // Pages repeat their class names ("menu-item" a hundred times): each distinct
+        // name is classified once.
+        let mut names: FnvMap<&'a str, Name> = FnvMap::default();
         let body_len = self
             .nodes
             .get(self.body as usize)
@@ -361,7 +373,14 @@ impl<'a> Tree<'a> {
                 && n.text_len >= 40
                 && n.link_len as u64 * 5 < n.text_len as u64
                 && (n.text_len >= 100 || self.within_article(i));
-            let (junk, weight) = judge(tag, el, big, small && !article_header, substantial);
+            let (junk, weight) = judge(
+                tag,
+                el,
+                big,
+                small && !article_header,
+                substantial,
+                &mut names,
+            );
             let n = &mut self.nodes[i];
             n.weight = weight;
             if junk {
@@ -722,7 +741,14 @@ fn hint_of(lower: &str) -> Option<Hint> {
 }
 
 /// Decide whether an element is boilerplate and its class/id weight.
-fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (bool, i32) {
+fn judge<'a>(
+    tag: Tag,
+    el: &'a Element,
+    big: bool,
+    small: bool,
+    substantial: bool,
+    names: &mut FnvMap<&'a str, Name>,
+) -> (bool, i32) {
     let mut class = "";
     let mut id = "";
     let mut junk = false;
@@ -743,19 +769,21 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
                 }
             }
             "role" => {
-                let r = v.trim().to_ascii_lowercase();
-                if matches!(
-                    r.as_str(),
-                    "navigation"
-                        | "contentinfo"
-                        | "banner"
-                        | "dialog"
-                        | "search"
-                        | "menu"
-                        | "menubar"
-                        | "alertdialog"
-                        | "complementary"
-                ) && !big
+                let r = v.trim();
+                if [
+                    "navigation",
+                    "contentinfo",
+                    "banner",
+                    "dialog",
+                    "search",
+                    "menu",
+                    "menubar",
+                    "alertdialog",
+                    "complementary",
+                ]
+                .iter()
+                .any(|x| r.eq_ignore_ascii_case(x))
+                    && !big
                 {
                     junk = true;
                 }
@@ -786,82 +814,33 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         .split_ascii_whitespace()
         .chain(id.split_ascii_whitespace())
     {
-        let lower = name.to_ascii_lowercase();
-        if HEADER_WHOLE.iter().any(|p| lower == *p) {
-            negative |= !substantial;
-            weight -= 25;
-            continue;
-        }
-        if HIDDEN_WHOLE.iter().any(|p| lower == *p) {
-            negative = true;
-            continue;
-        }
-        if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
-            weight += 25;
-            positive = true;
-            continue;
-        }
-        // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
-        // about the node itself.
-        if [
-            "has-",
-            "with-",
-            "no-",
-            "is-",
-            "js-",
-            "hide-",
-            "show-",
-            "l-",
-            "u-",
-            "not-",
-            "non-",
-            "category-",
-            "tag-",
-            "format-",
-            "status-",
-            "type-",
-            "postid-",
-            "author-",
-        ]
-        .iter()
-        .any(|p| lower.starts_with(p))
-            || [
-                "-enabled",
-                "-active",
-                "-open",
-                "-relative",
-                "-disabled",
-                "-visible",
-                "-closed",
-            ]
-            .iter()
-            .any(|p| lower.ends_with(p))
-        {
-            continue;
-        }
-        // BEM modifiers ("o-section--has-ads") qualify, they do not name.
-        let lower = match lower.find("--") {
-            Some(p) if p > 0 => lower[..p].to_string(),
-            _ => lower,
-        };
-        match hint_of(&lower) {
-            Some(Hint::Strong) => {
-                negative = true;
-                weight -= 25;
-            }
-            Some(Hint::Layout) => {
+        match *names.entry(name).or_insert_with(|| classify(name)) {
+            Name::HeaderWhole => {
                 negative |= !substantial;
                 weight -= 25;
             }
-            Some(Hint::Weak) => {
-                weak |= small;
-                weight -= 25;
-            }
-            Some(Hint::Positive) => {
+            Name::HiddenWhole => negative = true,
+            Name::PositiveWhole => {
                 weight += 25;
                 positive = true;
             }
-            None => {}
+            Name::Modifier | Name::Part(None) => {}
+            Name::Part(Some(Hint::Strong)) => {
+                negative = true;
+                weight -= 25;
+            }
+            Name::Part(Some(Hint::Layout)) => {
+                negative |= !substantial;
+                weight -= 25;
+            }
+            Name::Part(Some(Hint::Weak)) => {
+                weak |= small;
+                weight -= 25;
+            }
+            Name::Part(Some(Hint::Positive)) => {
+                weight += 25;
+                positive = true;
+            }
         }
     }
     // A class list naming the node as content ("box article") outweighs a modifier.
@@ -878,4 +857,77 @@ fn judge(tag: Tag, el: &Element, big: bool, small: bool, substantial: bool) -> (
         junk = true;
     }
     (junk, weight.clamp(-50, 50))
+}
+
+/// What one class or id name says, whatever element it is on.
+#[derive(Clone, Copy)]
+enum Name {
+    /// A whole name of a site header.
+    HeaderWhole,
+    /// A whole name of an invisible element.
+    HiddenWhole,
+    /// A whole name of an article body.
+    PositiveWhole,
+    /// A layout modifier: says nothing about the node itself.
+    Modifier,
+    /// The strongest hint among its parts.
+    Part(Option<Hint>),
+}
+
+/// Classify one class or id name (any case).
+fn classify(name: &str) -> Name {
+    let lower = name.to_ascii_lowercase();
+    if HEADER_WHOLE.iter().any(|p| lower == *p) {
+        return Name::HeaderWhole;
+    }
+    if HIDDEN_WHOLE.iter().any(|p| lower == *p) {
+        return Name::HiddenWhole;
+    }
+    if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
+        return Name::PositiveWhole;
+    }
+    // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
+    // about the node itself.
+    if [
+        "has-",
+        "with-",
+        "no-",
+        "is-",
+        "js-",
+        "hide-",
+        "show-",
+        "l-",
+        "u-",
+        "not-",
+        "non-",
+        "category-",
+        "tag-",
+        "format-",
+        "status-",
+        "type-",
+        "postid-",
+        "author-",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+        || [
+            "-enabled",
+            "-active",
+            "-open",
+            "-relative",
+            "-disabled",
+            "-visible",
+            "-closed",
+        ]
+        .iter()
+        .any(|p| lower.ends_with(p))
+    {
+        return Name::Modifier;
+    }
+    // BEM modifiers ("o-section--has-ads") qualify, they do not name.
+    let lower = match lower.find("--") {
+        Some(p) if p > 0 => &lower[..p],
+        _ => &lower,
+    };
+    Name::Part(hint_of(lower))
 }
