@@ -70,7 +70,6 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
     ];
     // Validated once: the UTF-8 paths below copy this `&str` instead of re-checking.
     let utf8 = std::str::from_utf8(bytes).ok();
-    let has_non_ascii = !bytes.is_ascii();
     for (label, source, what) in declared {
         let Some(label) = label else { continue };
         let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
@@ -83,7 +82,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         } else {
             enc
         };
-        match check_declared(enc, bytes, utf8, has_non_ascii) {
+        match check_declared(enc, bytes, utf8) {
             Ok(text) => {
                 return Ok(Decoded {
                     text,
@@ -150,12 +149,11 @@ fn check_declared(
     enc: &'static Encoding,
     bytes: &[u8],
     utf8: Option<&str>,
-    has_non_ascii: bool,
 ) -> Result<String, &'static str> {
     if enc == UTF_8 {
         return utf8.map(str::to_owned).ok_or("bytes are not valid UTF-8");
     }
-    if utf8.is_some() && has_non_ascii && is_single_byte(enc) {
+    if utf8.is_some() && is_single_byte(enc) && !bytes.is_ascii() {
         // Real legacy single-byte text almost never forms valid multi-byte UTF-8.
         return Err("bytes are valid multi-byte UTF-8");
     }

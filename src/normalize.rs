@@ -102,8 +102,12 @@ fn is_invisible(c: char) -> bool {
 /// digit, over text blocks and image captions.
 pub fn word_count(body: &[Block]) -> u64 {
     fn words(t: &str) -> u64 {
+        // (For ASCII, `char::is_alphanumeric` is `u8::is_ascii_alphanumeric`.)
         t.split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .filter(|w| {
+                w.bytes().any(|b| b.is_ascii_alphanumeric())
+                    || (!w.is_ascii() && w.chars().any(char::is_alphanumeric))
+            })
             .count() as u64
     }
     let many = |v: &[String]| v.iter().map(|t| words(t)).sum::<u64>();
