@@ -390,3 +390,29 @@ fn cut_at_coda(body: &mut Vec<Block>) {
         seen += b.text().len();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boiler_line_is_the_exact_pattern() {
+        for (text, want) in [
+            ("We use cookies to improve your experience.", true),
+            ("Diese Website verwendet Cookies.", true),
+            ("This entry was posted in News.", true),
+            (
+                "Der Beitrag wurde am 3. März 2021 von Anna veröffentlicht.",
+                true,
+            ),
+            ("You can follow me on Twitter.", true),
+            // Unicode `\b`: no boundary between "é" and "w", so no match.
+            ("Caféwe use cookies", false),
+            ("Noch ein ganz normaler Absatz über Bienenstich.", false),
+        ] {
+            assert_eq!(BOILER_LINE.is_match(text), want, "{text}");
+            assert_eq!(boiler_line(text), want, "{text}");
+        }
+        assert!(BOILER_LINE_LOOSE.is_match("Caféwe use cookies"));
+    }
+}
