@@ -8,6 +8,9 @@
 //! reading), prints pages/s and MB/s, then runs the set's `score.py` and prints P/R/F.
 //!
 //! Usage: `cargo bench --bench extract_dev [-- [DATA_DIR] [--out DIR] [--verbose]]`.
+//! `--limit N` processes only the first N pages; `--pipeline-only` skips the reference
+//! measurements (decode + parse alone, extractor alone) so that an instruction count
+//! (`valgrind --tool=callgrind`) sees `pipeline::process` and the bench's own I/O only.
 //! DATA_DIR defaults to `../shared/data/extract-dev` relative to the crate root.
 //! With `--out DIR` the outputs are kept in DIR (for `score.py --verbose`).
 //! Touches nothing outside its output directory.
@@ -34,6 +37,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut only: Option<String> = None;
     let mut diagnose = false;
     let mut diag = [0usize; 4];
+    let mut limit = usize::MAX;
+    let mut pipeline_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -42,6 +47,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--verbose" => verbose = true,
             "--only" => only = args.next(),
             "--diagnose" => diagnose = true,
+            "--limit" => {
+                limit = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--limit needs a number")?
+            }
+            "--pipeline-only" => pipeline_only = true,
             s if s.starts_with("--") => return Err(format!("unknown option {s}").into()),
             s => data = PathBuf::from(s),
         }
@@ -68,7 +80,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut generic_only = Duration::ZERO;
     let mut slowest = (Duration::ZERO, String::new());
     let (mut pages, mut bytes, mut errors) = (0usize, 0usize, 0usize);
-    for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+    for line in cases.lines().filter(|l| !l.trim().is_empty()).take(limit) {
         let case: serde_json::Value = serde_json::from_str(line)?;
         let id = case["id"].as_str().ok_or("case without id")?;
         if only.as_deref().is_some_and(|o| o != id) {
@@ -126,7 +138,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         let t = Instant::now();
-        if let Ok(d) = quire::decode::decode(&body, None) {
+        let reference = (!pipeline_only)
+            .then(|| quire::decode::decode(&body, None).ok())
+            .flatten();
+        if let Some(d) = reference {
             let doc = quire::extract::dom::parse(&d.text);
             parse_only += t.elapsed();
             let g = Instant::now();

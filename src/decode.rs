@@ -74,9 +74,12 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         ),
         (meta_charset(bytes), CharsetSource::Meta, "<meta>"),
     ];
-    let utf8_valid = std::str::from_utf8(bytes).is_ok();
-    let utf8_damaged = !utf8_valid && mostly_utf8(bytes);
-    let has_non_ascii = !bytes.is_ascii();
+    // Validated once: the UTF-8 paths below copy this `&str` instead of re-checking.
+    let utf8 = match std::str::from_utf8(bytes) {
+        Ok(text) => Utf8::Valid(text),
+        Err(_) if mostly_utf8(bytes) => Utf8::Damaged,
+        Err(_) => Utf8::No,
+    };
     let damage_warning = || "malformed UTF-8 sequences replaced".to_string();
     for (label, source, what) in declared {
         let Some(label) = label else { continue };
@@ -90,10 +93,10 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         } else {
             enc
         };
-        match check_declared(enc, bytes, utf8_valid || utf8_damaged, has_non_ascii) {
+        match check_declared(enc, bytes, utf8) {
             Ok(text) => {
                 let mut warnings = Vec::new();
-                if enc == UTF_8 && utf8_damaged {
+                if enc == UTF_8 && utf8 == Utf8::Damaged {
                     warnings.push(damage_warning());
                 }
                 return Ok(Decoded {
@@ -110,20 +113,20 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
         }
     }
 
-    if utf8_valid || utf8_damaged {
-        let text = String::from_utf8_lossy(bytes).into_owned();
+    if utf8 != Utf8::No {
+        let valid = matches!(utf8, Utf8::Valid(_));
         return Ok(Decoded {
-            text,
+            text: utf8.text(bytes),
             charset: Charset {
                 name: UTF_8.name().to_string(),
-                source: if utf8_valid {
+                source: if valid {
                     CharsetSource::Utf8Valid
                 } else {
                     CharsetSource::Detected
                 },
                 overruled,
             },
-            warnings: if utf8_valid {
+            warnings: if valid {
                 Vec::new()
             } else {
                 vec![damage_warning()]
@@ -181,21 +184,41 @@ pub fn mostly_utf8(bytes: &[u8]) -> bool {
     malformed > 0 && multibyte >= 20 * malformed
 }
 
+/// How the bytes stand as UTF-8, worked out once per page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Utf8<'a> {
+    /// Valid UTF-8 throughout.
+    Valid(&'a str),
+    /// UTF-8 with a little damage (see [`mostly_utf8`]); decodes lossily.
+    Damaged,
+    /// Not UTF-8.
+    No,
+}
+
+impl Utf8<'_> {
+    /// The text as UTF-8 (U+FFFD for damaged sequences). Only for `Valid` and `Damaged`.
+    fn text(self, bytes: &[u8]) -> String {
+        match self {
+            Utf8::Valid(text) => text.to_owned(),
+            _ => String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+}
+
 fn check_declared(
     enc: &'static Encoding,
     bytes: &[u8],
-    utf8_valid: bool,
-    has_non_ascii: bool,
+    utf8: Utf8<'_>,
 ) -> Result<String, &'static str> {
     if enc == UTF_8 {
-        // `utf8_valid` here also admits lightly damaged UTF-8 (see `mostly_utf8`).
-        return if utf8_valid {
-            Ok(String::from_utf8_lossy(bytes).into_owned())
-        } else {
+        return if utf8 == Utf8::No {
             Err("bytes are not valid UTF-8")
+        } else {
+            Ok(utf8.text(bytes))
         };
     }
-    if utf8_valid && has_non_ascii && is_single_byte(enc) {
+    // Damaged UTF-8 counts here too: a few bad bytes don't make a page legacy text.
+    if utf8 != Utf8::No && is_single_byte(enc) && !bytes.is_ascii() {
         // Real legacy single-byte text almost never forms valid multi-byte UTF-8.
         return Err("bytes are valid multi-byte UTF-8");
     }

@@ -19,12 +19,36 @@ use crate::model::{Block, DatePrecision, PublishedDate};
 /// trimmed.
 pub fn text(raw: &str) -> String {
     // Most text is already NFC: skip the composing iterator when a quick check says so.
-    if unicode_normalization::is_nfc_quick(raw.chars()) == unicode_normalization::IsNormalized::Yes
+    if raw.is_ascii()
+        || unicode_normalization::is_nfc_quick(raw.chars())
+            == unicode_normalization::IsNormalized::Yes
     {
-        collapse(raw.chars(), raw.len())
+        collapse_str(raw)
     } else {
         collapse(raw.nfc(), raw.len())
     }
+}
+
+/// [`collapse`] of text that is already NFC, a word at a time: `split_whitespace`
+/// splits at exactly the characters `char::is_whitespace` accepts.
+fn collapse_str(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split_whitespace() {
+        let start = out.len();
+        if start > 0 {
+            out.push(' ');
+        }
+        if word.is_ascii() || !word.contains(is_invisible) {
+            out.push_str(word);
+        } else {
+            out.extend(word.chars().filter(|&c| !is_invisible(c)));
+            if out.len() == start + usize::from(start > 0) {
+                // The word was invisible characters only: no word, no space.
+                out.truncate(start);
+            }
+        }
+    }
+    out
 }
 
 fn collapse(chars: impl Iterator<Item = char>, len: usize) -> String {
@@ -78,8 +102,12 @@ fn is_invisible(c: char) -> bool {
 /// digit, over text blocks and image captions.
 pub fn word_count(body: &[Block]) -> u64 {
     fn words(t: &str) -> u64 {
+        // (For ASCII, `char::is_alphanumeric` is `u8::is_ascii_alphanumeric`.)
         t.split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .filter(|w| {
+                w.bytes().any(|b| b.is_ascii_alphanumeric())
+                    || (!w.is_ascii() && w.chars().any(char::is_alphanumeric))
+            })
             .count() as u64
     }
     let many = |v: &[String]| v.iter().map(|t| words(t)).sum::<u64>();
@@ -328,6 +356,17 @@ mod tests {
             text("  plain\t ascii\r\n\u{b}text \u{c}"),
             "plain ascii text"
         );
+        assert_eq!(text("a \u{200b} b\u{ad} \u{feff}\u{ad} c\u{2060}"), "a b c");
+        assert_eq!(text("\u{200b} \u{85}x\u{1c}y\u{3000}z "), "x\u{1c}y z");
+        // The word-at-a-time path gives what the character loop gives.
+        for s in [
+            " \u{a0}\u{200b}\u{a0}a\u{2028}b\u{ad}\u{ad} c ",
+            "\u{ad}",
+            "x \u{feff} ",
+            "\t\u{b}\u{c}\r\n \u{1680}\u{2000}\u{200a}\u{2029}\u{202f}\u{205f}Ende",
+        ] {
+            assert_eq!(collapse_str(s), collapse(s.chars(), s.len()), "{s:?}");
+        }
     }
 
     #[test]

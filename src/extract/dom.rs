@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use scraper::node::Element;
 use scraper::Html;
 use url::Url;
 
@@ -23,53 +24,60 @@ pub const MAX_DEPTH: usize = 400;
 pub const MAX_LINKS: usize = 10_000;
 
 /// Parse decoded HTML, flattening pathological nesting first.
+///
+/// The same as [`Html::parse_document`], except that the node arena is allocated once
+/// at about its final size (an estimate from the count of `<`) instead of growing by
+/// doubling, which copies every node each time.
 pub fn parse(html: &str) -> Document {
-    match flatten_deep_nesting(html, MAX_DEPTH) {
-        Some(flat) => Html::parse_document(&flat),
-        None => Html::parse_document(html),
-    }
+    use html5ever::tendril::TendrilSink;
+    let flat = flatten_deep_nesting(html, MAX_DEPTH);
+    let html = flat.as_deref().unwrap_or(html);
+    let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
+    let mut doc = Html::new_document();
+    doc.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, tags + tags / 2 + 16);
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
 }
 
 /// Elements that never have content or whose end is implied by the next sibling:
 /// they do not add to the nesting depth as counted by the prescan.
-fn is_void_or_implied(name: &str) -> bool {
+fn is_void_or_implied(name: &[u8]) -> bool {
     matches!(
         name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-            | "p"
-            | "li"
-            | "dt"
-            | "dd"
-            | "tr"
-            | "td"
-            | "th"
-            | "option"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "colgroup"
-            | "!doctype"
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"option"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"colgroup"
+            | b"!doctype"
     )
 }
 
 /// Elements whose content is raw text: tags inside them are not tags.
-fn is_raw_text(name: &str) -> bool {
+fn is_raw_text(name: &[u8]) -> bool {
     matches!(
         name,
-        "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "noembed"
+        b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"plaintext" | b"noembed"
     )
 }
 
@@ -83,7 +91,7 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
         return None;
     }
     let mut depth = 0usize;
-    let mut suppressed: HashMap<String, usize> = HashMap::new();
+    let mut suppressed: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while let Some(off) = memchr_lt(&bytes[i..]) {
@@ -98,7 +106,13 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
         };
         let end = tag.end;
         if tag.closing {
-            if let Some(n) = suppressed.get_mut(tag.name.as_str()) {
+            // (Most pages never suppress anything: skip hashing the name.)
+            let n = if suppressed.is_empty() {
+                None
+            } else {
+                suppressed.get_mut(tag.name.as_bytes())
+            };
+            if let Some(n) = n {
                 if *n > 0 {
                     *n -= 1;
                     cuts.push((start, end));
@@ -106,20 +120,20 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Option<String> {
                     continue;
                 }
             }
-            if !is_void_or_implied(tag.name.as_str()) {
+            if !is_void_or_implied(tag.name.as_bytes()) {
                 depth = depth.saturating_sub(1);
             }
-        } else if !tag.self_closing && !is_void_or_implied(tag.name.as_str()) {
+        } else if !tag.self_closing && !is_void_or_implied(tag.name.as_bytes()) {
             if depth >= limit {
-                *suppressed.entry(tag.name.as_str().to_string()).or_insert(0) += 1;
+                *suppressed.entry(tag.name.as_bytes().to_vec()).or_insert(0) += 1;
                 cuts.push((start, end));
                 i = end;
                 continue;
             }
             depth += 1;
-            if is_raw_text(tag.name.as_str()) {
-                let close = format!("</{}", tag.name.as_str());
-                i = find_ci(bytes, end, close.as_bytes()).unwrap_or(bytes.len());
+            if is_raw_text(tag.name.as_bytes()) {
+                let close = [&b"</"[..], tag.name.as_bytes()].concat();
+                i = find_ci(bytes, end, &close).unwrap_or(bytes.len());
                 continue;
             }
         }
@@ -154,8 +168,8 @@ struct TagName {
 }
 
 impl TagName {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
@@ -167,20 +181,21 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&b[from..], needle).map(|p| p + from)
 }
 
+/// First ASCII-case-insensitive occurrence of `needle` (which starts with `<`) at or
+/// after `from`.
 fn find_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..]
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    memchr::memchr_iter(b'<', &b[from..])
         .map(|p| p + from)
+        .find(|&p| {
+            b.get(p..p + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        })
 }
 
 /// Scan one tag starting at `<`; `None` if this `<` does not start a tag.
@@ -206,25 +221,23 @@ fn scan_tag(b: &[u8], start: usize) -> Option<Tag> {
         name.len += 1;
     }
     // Skip attributes, honouring quotes, up to the closing '>'.
-    let mut quote: Option<u8> = None;
-    while i < b.len() {
+    while let Some(off) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
+        i += off;
         let c = b[i];
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if c == b'>' => {
-                let self_closing = i > start && b[i - 1] == b'/';
-                return Some(Tag {
-                    name,
-                    closing,
-                    self_closing,
-                    end: i + 1,
-                });
-            }
-            None => {}
+        if c == b'>' {
+            let self_closing = i > start && b[i - 1] == b'/';
+            return Some(Tag {
+                name,
+                closing,
+                self_closing,
+                end: i + 1,
+            });
         }
-        i += 1;
+        // A quoted value: skip to its closing quote.
+        match memchr::memchr(c, &b[i + 1..]) {
+            Some(q) => i += 1 + q + 1,
+            None => break,
+        }
     }
     Some(Tag {
         name,
@@ -249,19 +262,19 @@ pub fn links(doc: &Document, page: &Url) -> Vec<Url> {
         let raw = match v.name() {
             "base" => {
                 if base.is_none() {
-                    base = v.attr("href").and_then(|h| page.join(h.trim()).ok());
+                    base = attr(v, "href").and_then(|h| page.join(h.trim()).ok());
                 }
                 None
             }
-            "a" | "area" => v.attr("href"),
-            "frame" | "iframe" => v.attr("src"),
+            "a" | "area" => attr(v, "href"),
+            "frame" | "iframe" => attr(v, "src"),
             "link" => {
-                let rel = v.attr("rel").unwrap_or("");
+                let rel = attr(v, "rel").unwrap_or("");
                 if rel
                     .split_ascii_whitespace()
                     .any(|r| r.eq_ignore_ascii_case("next"))
                 {
-                    v.attr("href")
+                    attr(v, "href")
                 } else {
                     None
                 }
@@ -284,6 +297,16 @@ pub fn links(doc: &Document, page: &Url) -> Vec<Url> {
         }
     }
     out
+}
+
+/// The value of the attribute `name` (no namespace): [`Element::attr`] without
+/// interning `name` and hashing it, which costs more than a scan of the handful of
+/// attributes an element has.
+fn attr<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(k, _)| k.prefix.is_none() && k.ns == html5ever::ns!() && &*k.local == name)
+        .map(|(_, v)| &**v)
 }
 
 #[cfg(test)]

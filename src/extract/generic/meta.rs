@@ -200,6 +200,11 @@ fn collect(t: &Tree<'_>) -> Raw {
             if ci.is_empty() && itemprop.is_empty() {
                 continue;
             }
+            // Every test below needs one of the hint words in `ci` (or the itemprop):
+            // one search for all of them rules out most elements.
+            if itemprop != "author" && !CLASS_HINTS.is_match(&ci) {
+                continue;
+            }
             if raw.deck.is_none()
                 && !n.tag.is_inline()
                 && ci.split([' ', '-', '_']).any(|w| {
@@ -241,6 +246,12 @@ fn collect(t: &Tree<'_>) -> Raw {
     }
     raw
 }
+
+/// Every word the class/id tests in [`collect`] look for (deck, byline, date).
+static CLASS_HINTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("subtitle|standfirst|deck|dek|subhead|byline|author|date|posted|publish|time|meta")
+        .expect("static regex")
+});
 
 fn ancestor_hint(t: &Tree<'_>, mut i: u32, hints: &[&str]) -> bool {
     for _ in 0..4 {

@@ -173,7 +173,7 @@ fn furniture(text: &str) -> bool {
     let n = text.chars().count();
     (n <= 80 && CHROME_LINE.is_match(text))
         || (n <= 200 && DISCLOSURE.is_match(text))
-        || (n <= 400 && BOILER_LINE.is_match(text))
+        || (n <= 400 && boiler_line(text))
         || (n <= 300 && APPEAL.is_match(text))
 }
 
@@ -290,10 +290,8 @@ static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
 
 /// Site furniture phrased as a sentence, up to a few lines long: post-meta footers,
 /// login and consent prompts, support appeals, licence and citation notes, cookie
-/// notices, in the languages quire meets most.
-static BOILER_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?xi)
+/// notices, in the languages quire meets most. Tested with [`boiler_line`].
+const BOILER_PATTERN: &str = r"(?xi)
         ^\W*(?:
           this\s+entry\s+was\s+posted
         | (?:der|dieser)\s+(?:beitrag|artikel|eintrag)\s+wurde\s+am\s.{0,80}\s(?:veröffentlicht|erstellt|geschrieben)
@@ -328,9 +326,17 @@ static BOILER_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         )
         | \b(?:korzystamy\s+z\s+(?:plików\s+)?cookies|we\s+use\s+cookies|wir\s+verwenden\s+cookies|nous\s+utilisons\s+des\s+cookies|utilizamos\s+cookies|diese\s+(?:website|webseite|seite)\s+(?:verwendet|nutzt)\s+cookies)
         | \byou\s+can\s+(?:keep\s+up\s+with|follow|find)\s+(?:me|him|her|us)\s+on\s+(?:twitter|facebook|instagram|linkedin)
-        ",
-    )
-    .expect("static regex")
+        ";
+
+static BOILER_LINE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(BOILER_PATTERN).expect("static regex"));
+
+/// [`BOILER_PATTERN`] without its `\b` assertions: a necessary condition for it. The
+/// lazy DFA cannot evaluate a Unicode `\b` next to a non-ASCII character, so the exact
+/// pattern falls back to the (much slower) PikeVM on most non-English text; this one
+/// never does, and rules out almost every line before the exact one runs.
+static BOILER_LINE_LOOSE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(&BOILER_PATTERN.replace(r"\b", "")).expect("static regex")
 });
 
 /// Calls to subscribe, sign up, follow, download the app, join or support the site,
@@ -369,6 +375,11 @@ static APPEAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Does `text` match [`BOILER_PATTERN`]?
+fn boiler_line(text: &str) -> bool {
+    BOILER_LINE_LOOSE.is_match(text) && BOILER_LINE.is_match(text)
+}
+
 /// Affiliate and sponsorship disclosures, up to a couple of sentences long.
 static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
@@ -379,8 +390,12 @@ static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(
 
 /// A photo credit at the end of a caption or a short caption-like paragraph: "© X",
 /// "Foto: X", "Bild: X", "(X / Agency)", "X / Shutterstock".
+///
+/// Its bounded repetitions make a large lazy DFA: with the default 2 MiB cache the
+/// DFA keeps being rebuilt and gives up for the PikeVM; 8 MiB holds it (the cache
+/// grows only as far as it is used).
 static CREDIT_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
+    regex::RegexBuilder::new(
         r"(?xi)(?:^|[.!?,;|–—]\s*|\s)(?:
         (?:\|\s*)?(?:©|\(c\)\s|copyright\s)[^©]{1,80}
         | (?:foto|fotos|photo|photos|bild|bilder|kuva|quelle|source|credit|credits|image|images|zdjęcie|fot\.|crédito|créditos|crédit|bildquelle|bildnachweis|beitragsbild|titelbild|fotografía|photographie)\s*:\s*[^:]{1,80}
@@ -388,6 +403,8 @@ static CREDIT_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         | [^.|/()]{0,50}/\s*(?:shutterstock|getty\s*images|istock(?:photo)?|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone)(?:\.com)?[^.|]{0,30}
         )\s*$",
     )
+    .dfa_size_limit(8 << 20)
+    .build()
     .expect("static regex")
 });
 
@@ -521,4 +538,30 @@ fn cut_at_coda(body: &mut Vec<Block>) {
         i += 1;
         !label
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boiler_line_is_the_exact_pattern() {
+        for (text, want) in [
+            ("We use cookies to improve your experience.", true),
+            ("Diese Website verwendet Cookies.", true),
+            ("This entry was posted in News.", true),
+            (
+                "Der Beitrag wurde am 3. März 2021 von Anna veröffentlicht.",
+                true,
+            ),
+            ("You can follow me on Twitter.", true),
+            // Unicode `\b`: no boundary between "é" and "w", so no match.
+            ("Caféwe use cookies", false),
+            ("Noch ein ganz normaler Absatz über Bienenstich.", false),
+        ] {
+            assert_eq!(BOILER_LINE.is_match(text), want, "{text}");
+            assert_eq!(boiler_line(text), want, "{text}");
+        }
+        assert!(BOILER_LINE_LOOSE.is_match("Caféwe use cookies"));
+    }
 }

@@ -181,13 +181,30 @@ pub struct Tree<'a> {
 }
 
 fn ws_free_len(s: &str) -> u32 {
-    s.bytes().filter(|b| !b.is_ascii_whitespace()).count() as u32
+    // `u8::is_ascii_whitespace`, summed as bytes over short chunks so that it
+    // vectorizes.
+    let ws: usize = s
+        .as_bytes()
+        .chunks(255)
+        .map(|chunk| {
+            let n: u8 = chunk
+                .iter()
+                .map(|&b| u8::from(matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')))
+                .sum();
+            usize::from(n)
+        })
+        .sum();
+    (s.len() - ws) as u32
 }
 
 fn count_commas(s: &str) -> u32 {
-    s.chars()
-        .filter(|c| matches!(c, ',' | '，' | '、' | '،'))
-        .count() as u32
+    let ascii = memchr::memchr_iter(b',', s.as_bytes()).count();
+    let wide = if s.is_ascii() {
+        0
+    } else {
+        s.chars().filter(|c| matches!(c, '，' | '、' | '،')).count()
+    };
+    (ascii + wide) as u32
 }
 
 impl<'a> Tree<'a> {
@@ -342,6 +359,9 @@ impl<'a> Tree<'a> {
 
     /// Top-down boilerplate marking.
     fn mark_junk(&mut self) {
+        // Pages repeat their class names ("menu-item" a hundred times): each distinct
+        // name is classified once.
+        let mut names: FnvMap<&'a str, Name> = FnvMap::default();
         let body_len = self
             .nodes
             .get(self.body as usize)
@@ -377,7 +397,7 @@ impl<'a> Tree<'a> {
                 small: small && !article_header,
                 substantial,
             };
-            let (junk, weight, teaser) = judge(tag, el, sizes);
+            let (junk, weight, teaser) = judge(tag, el, sizes, &mut names);
             let n = &mut self.nodes[i];
             n.weight = weight;
             n.teaser = teaser;
@@ -807,7 +827,12 @@ fn author_box(lower: &str) -> bool {
 }
 
 /// Decide whether an element is boilerplate and its class/id weight.
-fn judge(tag: Tag, el: &Element, sizes: Sizes) -> (bool, i32, bool) {
+fn judge<'a>(
+    tag: Tag,
+    el: &'a Element,
+    sizes: Sizes,
+    names: &mut FnvMap<&'a str, Name>,
+) -> (bool, i32, bool) {
     let Sizes {
         big,
         small,
@@ -833,19 +858,21 @@ fn judge(tag: Tag, el: &Element, sizes: Sizes) -> (bool, i32, bool) {
                 }
             }
             "role" => {
-                let r = v.trim().to_ascii_lowercase();
-                if matches!(
-                    r.as_str(),
-                    "navigation"
-                        | "contentinfo"
-                        | "banner"
-                        | "dialog"
-                        | "search"
-                        | "menu"
-                        | "menubar"
-                        | "alertdialog"
-                        | "complementary"
-                ) && !big
+                let r = v.trim();
+                if [
+                    "navigation",
+                    "contentinfo",
+                    "banner",
+                    "dialog",
+                    "search",
+                    "menu",
+                    "menubar",
+                    "alertdialog",
+                    "complementary",
+                ]
+                .iter()
+                .any(|x| r.eq_ignore_ascii_case(x))
+                    && !big
                 {
                     junk = true;
                 }
@@ -877,100 +904,40 @@ fn judge(tag: Tag, el: &Element, sizes: Sizes) -> (bool, i32, bool) {
         .split_ascii_whitespace()
         .chain(id.split_ascii_whitespace())
     {
-        let lower = name.to_ascii_lowercase();
-        if HEADER_WHOLE.iter().any(|p| lower == *p) {
-            negative |= !substantial;
-            weight -= 25;
-            continue;
-        }
-        if HIDDEN_WHOLE.iter().any(|p| lower == *p) {
-            negative = true;
-            continue;
-        }
-        if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
-            weight += 25;
-            positive = true;
-            continue;
-        }
-        // An author box (bio, avatar, "about the author") is not the article, however
-        // long the bio; checked before the `author-` modifier rule below.
-        if author_box(&lower) {
-            negative = true;
-            weight -= 25;
-            continue;
-        }
-        // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
-        // about the node itself.
-        if [
-            "has-",
-            "with-",
-            "no-",
-            "is-",
-            "js-",
-            "hide-",
-            "show-",
-            "l-",
-            "u-",
-            "not-",
-            "non-",
-            "category-",
-            "tag-",
-            "format-",
-            "status-",
-            "type-",
-            "postid-",
-            "author-",
-        ]
-        .iter()
-        .any(|p| lower.starts_with(p))
-            || [
-                "-enabled",
-                "-active",
-                "-open",
-                "-relative",
-                "-disabled",
-                "-visible",
-                "-closed",
-            ]
-            .iter()
-            .any(|p| lower.ends_with(p))
-        {
-            continue;
-        }
-        // BEM modifiers ("o-section--has-ads") qualify, they do not name.
-        let lower = match lower.find("--") {
-            Some(p) if p > 0 => lower[..p].to_string(),
-            _ => lower,
-        };
-        teaser |= teaser_of(&lower);
-        // Recipe structure (ingredients, steps, times) is the content of a recipe
-        // page, even in a name that also says "meta" or "header". It protects the
-        // element without making a small box the best candidate.
-        if lower
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|p| RECIPE_PARTS.contains(&p))
-        {
-            positive = true;
-            continue;
-        }
-        match hint_of(&lower) {
-            Some(Hint::Strong) => {
-                negative = true;
-                weight -= 25;
-            }
-            Some(Hint::Layout) => {
+        let name = *names.entry(name).or_insert_with(|| classify(name));
+        teaser |= name.teaser;
+        match name.kind {
+            Kind::HeaderWhole => {
                 negative |= !substantial;
                 weight -= 25;
             }
-            Some(Hint::Weak) => {
-                weak |= small;
-                weight -= 25;
-            }
-            Some(Hint::Positive) => {
+            Kind::HiddenWhole => negative = true,
+            Kind::PositiveWhole => {
                 weight += 25;
                 positive = true;
             }
-            None => {}
+            Kind::AuthorBox => {
+                negative = true;
+                weight -= 25;
+            }
+            Kind::Recipe => positive = true,
+            Kind::Modifier | Kind::Part(None) => {}
+            Kind::Part(Some(Hint::Strong)) => {
+                negative = true;
+                weight -= 25;
+            }
+            Kind::Part(Some(Hint::Layout)) => {
+                negative |= !substantial;
+                weight -= 25;
+            }
+            Kind::Part(Some(Hint::Weak)) => {
+                weak |= small;
+                weight -= 25;
+            }
+            Kind::Part(Some(Hint::Positive)) => {
+                weight += 25;
+                positive = true;
+            }
         }
     }
     // A class list naming the node as content ("box article") outweighs a modifier.
@@ -987,4 +954,108 @@ fn judge(tag: Tag, el: &Element, sizes: Sizes) -> (bool, i32, bool) {
         junk = true;
     }
     (junk, weight.clamp(-50, 50), teaser)
+}
+
+/// What one class or id name says, whatever element it is on.
+#[derive(Clone, Copy)]
+struct Name {
+    kind: Kind,
+    /// A part of it names a teaser or link list (see [`teaser_of`]).
+    teaser: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A whole name of a site header.
+    HeaderWhole,
+    /// A whole name of an invisible element.
+    HiddenWhole,
+    /// A whole name of an article body.
+    PositiveWhole,
+    /// An author box (bio, avatar, "about the author"): not the article, however long
+    /// the bio.
+    AuthorBox,
+    /// A layout modifier: says nothing about the node itself.
+    Modifier,
+    /// Recipe structure (ingredients, steps, times): the content of a recipe page,
+    /// even in a name that also says "meta" or "header". It protects the element
+    /// without making a small box the best candidate.
+    Recipe,
+    /// The strongest hint among its parts.
+    Part(Option<Hint>),
+}
+
+/// Classify one class or id name (any case).
+fn classify(name: &str) -> Name {
+    let plain = |kind| Name {
+        kind,
+        teaser: false,
+    };
+    let lower = name.to_ascii_lowercase();
+    if HEADER_WHOLE.iter().any(|p| lower == *p) {
+        return plain(Kind::HeaderWhole);
+    }
+    if HIDDEN_WHOLE.iter().any(|p| lower == *p) {
+        return plain(Kind::HiddenWhole);
+    }
+    if POSITIVE_WHOLE.iter().any(|p| lower == *p) {
+        return plain(Kind::PositiveWhole);
+    }
+    // Checked before the `author-` modifier rule below.
+    if author_box(&lower) {
+        return plain(Kind::AuthorBox);
+    }
+    // Layout modifiers ("has-sidebar", "no-comments", "modal-enabled") say nothing
+    // about the node itself.
+    if [
+        "has-",
+        "with-",
+        "no-",
+        "is-",
+        "js-",
+        "hide-",
+        "show-",
+        "l-",
+        "u-",
+        "not-",
+        "non-",
+        "category-",
+        "tag-",
+        "format-",
+        "status-",
+        "type-",
+        "postid-",
+        "author-",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+        || [
+            "-enabled",
+            "-active",
+            "-open",
+            "-relative",
+            "-disabled",
+            "-visible",
+            "-closed",
+        ]
+        .iter()
+        .any(|p| lower.ends_with(p))
+    {
+        return plain(Kind::Modifier);
+    }
+    // BEM modifiers ("o-section--has-ads") qualify, they do not name.
+    let lower = match lower.find("--") {
+        Some(p) if p > 0 => &lower[..p],
+        _ => &lower,
+    };
+    let teaser = teaser_of(lower);
+    let kind = if lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|p| RECIPE_PARTS.contains(&p))
+    {
+        Kind::Recipe
+    } else {
+        Kind::Part(hint_of(lower))
+    };
+    Name { kind, teaser }
 }
