@@ -173,7 +173,7 @@ fn furniture(text: &str) -> bool {
     let n = text.chars().count();
     (n <= 80 && CHROME_LINE.is_match(text))
         || (n <= 200 && DISCLOSURE.is_match(text))
-        || (n <= 400 && boiler_line(text))
+        || (n <= 400 && BOILER_LINE.is_match(text))
         || (n <= 300 && APPEAL.is_match(text))
 }
 
@@ -290,7 +290,7 @@ static CHROME_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
 
 /// Site furniture phrased as a sentence, up to a few lines long: post-meta footers,
 /// login and consent prompts, support appeals, licence and citation notes, cookie
-/// notices, in the languages quire meets most. Tested with [`boiler_line`].
+/// notices, in the languages quire meets most. Tested with [`BOILER_LINE`].
 const BOILER_PATTERN: &str = r"(?xi)
         ^\W*(?:
           this\s+entry\s+was\s+posted
@@ -328,23 +328,37 @@ const BOILER_PATTERN: &str = r"(?xi)
         | \byou\s+can\s+(?:keep\s+up\s+with|follow|find)\s+(?:me|him|her|us)\s+on\s+(?:twitter|facebook|instagram|linkedin)
         ";
 
-static BOILER_LINE: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(BOILER_PATTERN).expect("static regex"));
+static BOILER_LINE: std::sync::LazyLock<Prefiltered> =
+    std::sync::LazyLock::new(|| Prefiltered::new(BOILER_PATTERN));
 
-/// [`BOILER_PATTERN`] without its `\b` assertions: a necessary condition for it. The
-/// lazy DFA cannot evaluate a Unicode `\b` next to a non-ASCII character, so the exact
-/// pattern falls back to the (much slower) PikeVM on most non-English text; this one
-/// never does, and rules out almost every line before the exact one runs.
-static BOILER_LINE_LOOSE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(&BOILER_PATTERN.replace(r"\b", "")).expect("static regex")
-});
+/// A pattern with Unicode `\b` assertions, tested through a copy without them first.
+/// The copy is a necessary condition for the pattern (dropping a zero-width assertion
+/// only admits more). The lazy DFA cannot evaluate a Unicode `\b` next to a non-ASCII
+/// character, so the exact pattern falls back to the (much slower) PikeVM on most
+/// non-English text; the copy never does, and rules out almost every line before the
+/// exact pattern runs.
+struct Prefiltered {
+    exact: regex::Regex,
+    loose: regex::Regex,
+}
+
+impl Prefiltered {
+    fn new(pattern: &str) -> Self {
+        Prefiltered {
+            exact: regex::Regex::new(pattern).expect("static regex"),
+            loose: regex::Regex::new(&pattern.replace(r"\b", "")).expect("static regex"),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.loose.is_match(text) && self.exact.is_match(text)
+    }
+}
 
 /// Calls to subscribe, sign up, follow, download the app, join or support the site,
 /// paywall notices and "we may earn a commission" notes: furniture in sentence form,
 /// wherever it stands, in the languages quire meets most.
-static APPEAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?xi)
+const APPEAL_PATTERN: &str = r"(?xi)
         ^\W*(?:
           subscribe\s+(?:now|today|here)\b | (?:please\s+)?subscribe\s+to\s+(?:our|the)\b
         | sign\s+up\s+(?:here|now|today|for\s+(?:our|the))\b | join\s+our\s+(?:newsletter|mailing\s+list|community)
@@ -370,15 +384,10 @@ static APPEAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
           | we\s+may\s+(?:receive|earn)\s+(?:a\s+)?(?:compensation|commission) | affiliate[-\s]links?\b
           | (?:erhalten|bekommen)\s+wir\s+(?:eine\s+)?provision
           )
-        ",
-    )
-    .expect("static regex")
-});
+        ";
 
-/// Does `text` match [`BOILER_PATTERN`]?
-fn boiler_line(text: &str) -> bool {
-    BOILER_LINE_LOOSE.is_match(text) && BOILER_LINE.is_match(text)
-}
+static APPEAL: std::sync::LazyLock<Prefiltered> =
+    std::sync::LazyLock::new(|| Prefiltered::new(APPEAL_PATTERN));
 
 /// Affiliate and sponsorship disclosures, up to a couple of sentences long.
 static DISCLOSURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -559,9 +568,26 @@ mod tests {
             ("Caféwe use cookies", false),
             ("Noch ein ganz normaler Absatz über Bienenstich.", false),
         ] {
+            assert_eq!(BOILER_LINE.exact.is_match(text), want, "{text}");
             assert_eq!(BOILER_LINE.is_match(text), want, "{text}");
-            assert_eq!(boiler_line(text), want, "{text}");
         }
-        assert!(BOILER_LINE_LOOSE.is_match("Caféwe use cookies"));
+        assert!(BOILER_LINE.loose.is_match("Caféwe use cookies"));
+    }
+
+    #[test]
+    fn appeal_is_the_exact_pattern() {
+        for (text, want) in [
+            ("Subscribe now for unlimited access.", true),
+            ("Folgen Sie uns auf Instagram!", true),
+            ("Suscríbete a nuestro boletín", true),
+            ("Please support our journalism today.", true),
+            // Unicode `\b`: "nowé" is one word, so "subscribe now" is not a phrase here.
+            ("Subscribe nowé", false),
+            ("Die Bienen fliegen über die Wiese.", false),
+        ] {
+            assert_eq!(APPEAL.exact.is_match(text), want, "{text}");
+            assert_eq!(APPEAL.is_match(text), want, "{text}");
+        }
+        assert!(APPEAL.loose.is_match("Subscribe nowé"));
     }
 }
