@@ -240,3 +240,83 @@ async fn per_host_delay_spaces_request_starts() {
         );
     }
 }
+
+/// Fetch `/archive/2001/i1/a1.html` .. `a{n}.html` concurrently; true if all succeeded.
+async fn fetch_articles(f: &Arc<Fetcher>, s: &TestServer, n: usize) -> bool {
+    let seed = parse_canonical(&s.url("/archive/")).unwrap();
+    let scope = Arc::new(Scope {
+        prefixes: vec![Prefix::of_seed(&seed)],
+        ..Scope::default()
+    });
+    let mut tasks = Vec::new();
+    for a in 1..=n {
+        let (f, scope, url) = (
+            f.clone(),
+            scope.clone(),
+            parse_canonical(&s.url(&format!("/archive/2001/i1/a{a}.html"))).unwrap(),
+        );
+        tasks.push(tokio::spawn(async move {
+            f.fetch(&url, &Conditional::default(), &scope).await.is_ok()
+        }));
+    }
+    let mut ok = true;
+    for t in tasks {
+        ok &= t.await.unwrap();
+    }
+    ok
+}
+
+/// Smallest gap between two consecutive request starts in the server's log.
+fn smallest_gap(s: &TestServer) -> Duration {
+    let log = s.log();
+    log.windows(2)
+        .map(|w| w[1].at - w[0].at)
+        .min()
+        .unwrap_or(Duration::MAX)
+}
+
+#[tokio::test]
+async fn robots_crawl_delay_raises_the_host_delay() {
+    let s = TestServer::start(Site::generate(1, 1, 3));
+    *s.state.robots.write().unwrap() = Some("User-agent: *\nCrawl-delay: 0.3\n".into());
+    let cfg = FetchConfig {
+        host_delay: Duration::ZERO,
+        host_concurrency: 2,
+        ..test_config()
+    };
+    let f = Fetcher::new(cfg).unwrap();
+    assert!(fetch_articles(&f, &s, 3).await);
+    assert_eq!(s.log().len(), 4, "robots + 3 pages");
+    // 300 ms between starts, with 60 ms tolerance for arrival jitter.
+    let gap = smallest_gap(&s);
+    assert!(gap >= Duration::from_millis(240), "smallest gap {gap:?}");
+}
+
+#[tokio::test]
+async fn robots_crawl_delay_is_capped_and_never_lowers_the_delay() {
+    // A site asking for a day between requests gets the cap (here 250 ms).
+    let s = TestServer::start(Site::generate(1, 1, 3));
+    *s.state.robots.write().unwrap() = Some("User-agent: *\nCrawl-delay: 86400\n".into());
+    let cfg = FetchConfig {
+        host_delay: Duration::ZERO,
+        max_crawl_delay: Duration::from_millis(250),
+        ..test_config()
+    };
+    let f = Fetcher::new(cfg).unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(20), fetch_articles(&f, &s, 3)).await;
+    assert_eq!(done, Ok(true), "finished within 20 s, all fetched");
+    let gap = smallest_gap(&s);
+    assert!(gap >= Duration::from_millis(190), "smallest gap {gap:?}");
+
+    // A Crawl-delay shorter than the run's delay changes nothing.
+    let s = TestServer::start(Site::generate(1, 1, 3));
+    *s.state.robots.write().unwrap() = Some("User-agent: *\nCrawl-delay: 0.01\n".into());
+    let cfg = FetchConfig {
+        host_delay: Duration::from_millis(250),
+        ..test_config()
+    };
+    let f = Fetcher::new(cfg).unwrap();
+    assert!(fetch_articles(&f, &s, 3).await);
+    let gap = smallest_gap(&s);
+    assert!(gap >= Duration::from_millis(190), "smallest gap {gap:?}");
+}

@@ -67,6 +67,10 @@ pub struct Args {
     /// Delay between request starts to one host [default: 1s].
     #[arg(long, value_name = "DURATION")]
     pub delay: Option<String>,
+    /// Longest robots.txt Crawl-delay honoured; a Crawl-delay only ever raises --delay,
+    /// and 0 ignores it [default: 60s].
+    #[arg(long, value_name = "DURATION")]
+    pub max_crawl_delay: Option<String>,
     /// Most pages in flight, all hosts together [default: 8].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
@@ -189,6 +193,13 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
     }
     if let Some(v) = args.delay.as_ref().or(file.delay.as_ref()) {
         cfg.fetch.host_delay = dur("delay", v)?;
+    }
+    if let Some(v) = args
+        .max_crawl_delay
+        .as_ref()
+        .or(file.max_crawl_delay.as_ref())
+    {
+        cfg.fetch.max_crawl_delay = dur("max-crawl-delay", v)?;
     }
     if let Some(n) = args.concurrency.or(file.concurrency) {
         if n == 0 {

@@ -101,7 +101,7 @@ fn fill(args: &Args) -> Result<(), crate::store::StoreError> {
             }
             store.frontier_done(&run, &url)?;
             done += 1;
-            if args.pause_every > 0 && done % args.pause_every == 0 {
+            if args.pause_every > 0 && done.is_multiple_of(args.pause_every) {
                 std::thread::sleep(std::time::Duration::from_millis(args.pause_ms));
             }
         }

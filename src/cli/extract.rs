@@ -172,7 +172,7 @@ fn extract_one(input: &Path, args: &Args, cfg: &ExtractConfig) -> anyhow::Result
 
 fn file_url(input: &Path) -> anyhow::Result<url::Url> {
     if input == Path::new("-") {
-        return Ok(url::Url::parse("file:///stdin").context("stdin url")?);
+        return url::Url::parse("file:///stdin").context("stdin url");
     }
     let abs =
         std::path::absolute(input).with_context(|| format!("resolving {}", input.display()))?;

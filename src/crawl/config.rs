@@ -44,6 +44,8 @@ pub struct FileConfig {
     pub max_duration: Option<String>,
     /// Per-host delay between request starts ("1s", "0").
     pub delay: Option<String>,
+    /// Longest robots.txt `Crawl-delay` honoured ("60s", "0" ignores it).
+    pub max_crawl_delay: Option<String>,
     /// Global concurrency.
     pub concurrency: Option<usize>,
     /// Per-host concurrency.
@@ -156,7 +158,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
         "d" | "day" | "days" => n * 86400.0,
         _ => return Err(err()),
     };
-    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
         return Err(err());
     }
     Ok(Duration::from_secs_f64(secs))

@@ -124,6 +124,7 @@ impl CrawlConfig {
             "max_pages": self.max_pages,
             "max_depth": self.max_depth,
             "delay_ms": self.fetch.host_delay.as_millis() as u64,
+            "max_crawl_delay_ms": self.fetch.max_crawl_delay.as_millis() as u64,
             "tool_version": crate::TOOL_VERSION,
         })
     }
@@ -282,7 +283,7 @@ pub async fn crawl(
             .into_iter()
             .filter(|r| r.finished_at.is_some() && r.id != run)
             .map(|r| r.id)
-            .last();
+            .next_back();
         let c = s.frontier_counts(&run)?;
         Ok((run, resumed, previous, c.pending + c.in_flight + c.done))
     })

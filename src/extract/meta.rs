@@ -60,13 +60,13 @@ pub fn page_meta(doc: &Document, url: &Url) -> PageMeta {
                     set_once(&mut content_lang, content);
                 }
             }
-            "link" => {
+            "link"
                 if el.attr("rel").is_some_and(|r| {
                     r.split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("canonical"))
-                }) {
-                    set_once(&mut canonical, el.attr("href"));
-                }
+                }) =>
+            {
+                set_once(&mut canonical, el.attr("href"));
             }
             _ => {}
         }

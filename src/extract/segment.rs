@@ -298,10 +298,8 @@ pub fn segment_filtered(
     let mut stack: Vec<Frame<'_>> = vec![(*root, Style::default(), true)];
     while let Some((node, style, entering)) = stack.pop() {
         match node.value() {
-            Node::Text(t) => {
-                if entering {
-                    w.text(t, &style);
-                }
+            Node::Text(t) if entering => {
+                w.text(t, &style);
             }
             Node::Element(el) => {
                 let name = el.name();
@@ -410,10 +408,8 @@ pub fn segment_filtered(
                 stack.push((node, st, false));
                 push_children(&mut stack, node, st);
             }
-            Node::Document | Node::Fragment => {
-                if entering {
-                    push_children(&mut stack, node, style);
-                }
+            Node::Document | Node::Fragment if entering => {
+                push_children(&mut stack, node, style);
             }
             _ => {}
         }

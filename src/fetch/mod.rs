@@ -56,6 +56,10 @@ pub struct FetchConfig {
     pub host_delay: Duration,
     /// Most requests in flight to one host.
     pub host_concurrency: usize,
+    /// Longest robots.txt `Crawl-delay` honoured: a host asking for more gets this
+    /// much. A `Crawl-delay` only ever raises [`FetchConfig::host_delay`]; zero ignores
+    /// it.
+    pub max_crawl_delay: Duration,
 }
 
 impl Default for FetchConfig {
@@ -70,6 +74,7 @@ impl Default for FetchConfig {
             retry: RetryPolicy::default(),
             host_delay: Duration::from_secs(1),
             host_concurrency: 2,
+            max_crawl_delay: Duration::from_secs(60),
         }
     }
 }
@@ -280,7 +285,13 @@ impl Fetcher {
             .rules(url, || async {
                 let fetch = self.fetch_robots(url).await;
                 tracing::debug!(origin = %robots::origin_key(url), ?fetch, "robots.txt");
-                RobotsRules::from_fetch(fetch, &self.agent_token)
+                let rules = RobotsRules::from_fetch(fetch, &self.agent_token);
+                if let Some(d) = rules.crawl_delay(self.cfg.max_crawl_delay) {
+                    let host = host_key(url);
+                    self.hosts.raise_delay(&host, d);
+                    tracing::info!(%host, delay_ms = d.as_millis() as u64, "robots.txt Crawl-delay");
+                }
+                rules
             })
             .await
     }

@@ -1,5 +1,6 @@
 //! Per-host politeness: at most N requests in flight per host, and a minimum delay
-//! between the *starts* of two requests to the same host.
+//! between the *starts* of two requests to the same host (the run's delay, raised per
+//! host by a robots.txt `Crawl-delay`).
 //!
 //! Owns: the host table and its timing. Must not: perform requests (callers hold the
 //! returned permit for the duration of one request) or decide retries.
@@ -13,7 +14,15 @@ use tokio::time::Instant;
 
 struct HostState {
     slots: Arc<Semaphore>,
-    next_start: Mutex<Instant>,
+    timing: Mutex<Timing>,
+}
+
+/// When a host's requests may start.
+struct Timing {
+    /// The start reserved last (possibly still in the future), if any.
+    last_start: Option<Instant>,
+    /// Minimum time between two starts on this host.
+    delay: Duration,
 }
 
 /// The host scheduler shared by every request of a run.
@@ -49,7 +58,10 @@ impl HostScheduler {
             .or_insert_with(|| {
                 Arc::new(HostState {
                     slots: Arc::new(Semaphore::new(self.per_host)),
-                    next_start: Mutex::new(Instant::now()),
+                    timing: Mutex::new(Timing {
+                        last_start: None,
+                        delay: self.delay,
+                    }),
                 })
             })
             .clone()
@@ -61,17 +73,34 @@ impl HostScheduler {
         // The semaphore is never closed, so this is always Some.
         let permit = st.slots.clone().acquire_owned().await.ok();
         let start_at = {
-            let mut next = match st.next_start.lock() {
+            let mut t = match st.timing.lock() {
                 Ok(g) => g,
                 Err(poisoned) => poisoned.into_inner(),
             };
             let now = Instant::now();
-            let at = if *next > now { *next } else { now };
-            *next = at + self.delay;
+            let at = match t.last_start {
+                Some(last) if last + t.delay > now => last + t.delay,
+                _ => now,
+            };
+            t.last_start = Some(at);
             at
         };
         tokio::time::sleep_until(start_at).await;
         HostPermit { _permit: permit }
+    }
+
+    /// Raise `host`'s delay between starts to `delay` if that is longer than its
+    /// current one (never lowers it). Applies from the next start on, counted from the
+    /// last one.
+    pub fn raise_delay(&self, host: &str, delay: Duration) {
+        let st = self.state(host);
+        let mut t = match st.timing.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if delay > t.delay {
+            t.delay = delay;
+        }
     }
 }
 

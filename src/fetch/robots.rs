@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 use url::Url;
@@ -70,6 +71,20 @@ impl RobotsRules {
             RobotsFetch::TooManyRedirects => RobotsRules::AllowAll,
             RobotsFetch::Unreachable => RobotsRules::DisallowAll,
         }
+    }
+
+    /// The `Crawl-delay` of the group that applies to us, if it is a positive, finite
+    /// number of seconds (anything else is ignored), at most `cap`.
+    pub fn crawl_delay(&self, cap: Duration) -> Option<Duration> {
+        let RobotsRules::Rules(r) = self else {
+            return None;
+        };
+        let secs = r.delay?;
+        if !secs.is_finite() || secs <= 0.0 {
+            return None;
+        }
+        let d = Duration::try_from_secs_f32(secs).unwrap_or(cap);
+        Some(d.min(cap))
     }
 
     /// Whether `url` may be fetched.
@@ -185,6 +200,42 @@ mod tests {
         );
         assert!(r.allowed(&u("http://h/archive/")));
         assert!(!r.allowed(&u("http://h/x/y")));
+    }
+
+    fn delay_of(body: &str) -> Option<Duration> {
+        RobotsRules::from_fetch(
+            RobotsFetch::Response {
+                status: 200,
+                body: body.as_bytes().to_vec(),
+            },
+            "quire",
+        )
+        .crawl_delay(Duration::from_secs(60))
+    }
+
+    #[test]
+    fn crawl_delay_is_read_sanitised_and_capped() {
+        assert_eq!(
+            delay_of("User-agent: *\nCrawl-delay: 2.5\nDisallow: /x/\n"),
+            Some(Duration::from_millis(2500))
+        );
+        // Our own group's value wins over the wildcard group's.
+        assert_eq!(
+            delay_of("User-agent: *\nCrawl-delay: 30\n\nUser-agent: quire\nCrawl-delay: 3\n"),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            delay_of("User-agent: *\nCrawl-delay: 86400\n"),
+            Some(Duration::from_secs(60)),
+            "capped"
+        );
+        for ignored in ["0", "-5", "NaN", "inf", "soon", "1e39"] {
+            let d = delay_of(&format!("User-agent: *\nCrawl-delay: {ignored}\n"));
+            assert_eq!(d, None, "{ignored}");
+        }
+        assert_eq!(delay_of("User-agent: *\nDisallow: /x/\n"), None);
+        let none = RobotsRules::from_fetch(RobotsFetch::Unreachable, "quire");
+        assert_eq!(none.crawl_delay(Duration::from_secs(60)), None);
     }
 
     #[test]

@@ -70,7 +70,7 @@ fn add_leads(t: &Tree<'_>, roots: &mut Vec<u32>) {
                 } else {
                     n.text_len
                 };
-                if own >= 80 && own < 3000 && t.link_density(p) < 0.2 {
+                if (80..3000).contains(&own) && t.link_density(p) < 0.2 {
                     leads.push(p);
                 }
             }

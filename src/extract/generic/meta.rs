@@ -420,7 +420,7 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
 /// Strip a site-name suffix or prefix from a title.
 pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
     let title = normalize::text(title);
-    if h1.iter().any(|h| *h == title) {
+    if h1.contains(&title) {
         return title;
     }
     for h in h1 {

@@ -9,11 +9,10 @@ use ego_tree::iter::Edge;
 use scraper::node::Element;
 use scraper::{Html, Node as DomNode};
 
-/// "No node".
-
 /// An `<a>` wrapping blocks with less kept text than this is a teaser card.
 const CARD_LINK_MAX: u32 = 300;
 
+/// "No node".
 pub const NONE: u32 = u32::MAX;
 
 /// The element kinds the extractor distinguishes.
