@@ -528,3 +528,110 @@ fn verify_reports_files_the_layout_does_not_account_for() {
         rep.problems
     );
 }
+
+/// Rewrite a record's JSON with `edit`, saving it under the SHA-256 of its new bytes
+/// (so its name holds and only its inner consistency is wrong). Returns the new path.
+fn rewrite_record(record: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(record).unwrap()).unwrap();
+    edit(&mut v);
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    let new = record.with_file_name(format!("{}.json", quire::model::sha256_hex(&bytes)));
+    fs::remove_file(record).unwrap();
+    fs::write(&new, bytes).unwrap();
+    new
+}
+
+fn record_path(root: &Path, run: &RunId, c: &CaptureId) -> PathBuf {
+    root.join(format!(
+        "runs/{}/records/{}.json",
+        run,
+        c.0.split_once('/').unwrap().1
+    ))
+}
+
+#[test]
+fn verify_recomputes_content_digests() {
+    // Unfinished run: a record whose content no longer matches its content_sha256 is
+    // the one problem, even though its name is the digest of its bytes.
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let c = capture(&mut s, &run, "https://m.test/u", b"u");
+    drop(s);
+    let r = Store::open_reader(&root).unwrap();
+    assert!(r.verify().unwrap().ok());
+    let edited = rewrite_record(&record_path(&root, &run, &c), |v| {
+        v["outcome"]["detail"]["article"]["content"]["title"] = "Silently edited".into();
+    });
+    let rep = r.verify().unwrap();
+    assert_eq!(rep.problems.len(), 1, "{:?}", rep.problems);
+    let p = &rep.problems[0];
+    assert_eq!((&p.path, p.kind), (&edited, ProblemKind::Mismatch));
+    assert!(p.detail.contains("content_sha256"), "{}", p.detail);
+
+    // Re-ordering keys or re-indenting the content is not a change: RFC 8785.
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let c = capture(&mut s, &run, "https://m.test/u", b"u");
+    drop(s);
+    rewrite_record(&record_path(&root, &run, &c), |v| {
+        let content = v["outcome"]["detail"]["article"]["content"].take();
+        let obj = content.as_object().unwrap();
+        let reversed: serde_json::Map<String, serde_json::Value> = obj
+            .iter()
+            .rev()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        v["outcome"]["detail"]["article"]["content"] = reversed.into();
+    });
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+
+    // Finished run: checked too, beside the manifest no longer listing the record.
+    let (_d, root) = new_store();
+    let (run, c) = sample_store(&root);
+    let edited = rewrite_record(&record_path(&root, &run, &c), |v| {
+        v["outcome"]["detail"]["article"]["content"]["word_count"] = 12345.into();
+    });
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert!(
+        rep.problems.iter().any(|p| p.path == edited
+            && p.kind == ProblemKind::Mismatch
+            && p.detail.contains("content_sha256")),
+        "{:?}",
+        rep.problems
+    );
+}
+
+#[test]
+fn verify_checks_manifest_entries_against_their_records() {
+    let (_d, root) = new_store();
+    let (run, _) = sample_store(&root);
+    let manifest = root.join(format!("runs/{run}/manifest.json"));
+    let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&manifest).unwrap()).unwrap();
+    let entry = m["entries"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["kind"] == "captured")
+        .unwrap();
+    entry["content_sha256"] = "0".repeat(64).into();
+    let bytes = serde_json::to_vec_pretty(&m).unwrap();
+    fs::write(&manifest, &bytes).unwrap();
+    // Re-seal it, so only the disagreement with the record is left to find.
+    fs::write(
+        root.join(format!("runs/{run}/manifest.sha256")),
+        format!("{}  manifest.json\n", quire::model::sha256_hex(&bytes)),
+    )
+    .unwrap();
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert_eq!(rep.problems.len(), 1, "{:?}", rep.problems);
+    let p = &rep.problems[0];
+    assert_eq!((&p.path, p.kind), (&manifest, ProblemKind::Mismatch));
+    assert!(
+        p.detail.contains("content_sha256 listed as 000"),
+        "{}",
+        p.detail
+    );
+}

@@ -1,6 +1,6 @@
 //! Fixity: re-hash every object, record, run file and manifest under a store root and
-//! cross-check them (names vs digests, manifests vs records, records vs objects), in
-//! parallel. Reads files only — never the index, never the lock — so it works while a
+//! cross-check them (names vs digests, content digests vs content, manifests vs records,
+//! records vs objects), in parallel. Reads files only — never the index, never the lock — so it works while a
 //! writer writes. Owns the report types printed by `quire verify`.
 
 use std::collections::{HashMap, HashSet};
@@ -9,12 +9,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
 use super::layout::{self, is_run_id, is_sha256_hex, object_rel, Layout};
-use super::record::{Manifest, Record, RecordOutcome, RunFile};
+use super::record::{Manifest, ManifestEntry, Record, RecordOutcome, RunFile};
 
 /// What `verify` found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -87,7 +87,7 @@ impl std::fmt::Display for ProblemKind {
 #[derive(Debug)]
 enum JobKind {
     Object { sha: String },
-    Record { sha: String, parse: bool },
+    Record { sha: String },
     RunFile,
     Manifest,
 }
@@ -104,7 +104,26 @@ struct JobOut {
     len: u64,
     error: Option<String>,
     record: Option<Result<Record, String>>,
+    /// For a capture record: the SHA-256 of the RFC 8785 canonical JSON of its
+    /// `content`, recomputed from the stored JSON.
+    content_sha256: Option<String>,
     manifest: Option<Result<Manifest, String>>,
+}
+
+/// Parse a record, and for a capture recompute its content digest from the stored
+/// JSON of `content` (not from the Rust type, so a field a later schema version
+/// adds cannot change the digest of an old record).
+fn parse_record(bytes: &[u8]) -> Result<(Record, Option<String>), String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("record does not parse: {e}"))?;
+    let record = Record::deserialize(&value).map_err(|e| format!("record does not parse: {e}"))?;
+    let computed = match &record.outcome {
+        RecordOutcome::Captured { .. } => value
+            .pointer("/outcome/detail/article/content")
+            .map(|c| crate::model::sha256_hex(crate::model::canonical_json(c).as_bytes())),
+        _ => None,
+    };
+    Ok((record, computed))
 }
 
 struct RunPlan {
@@ -265,7 +284,6 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                 }
                 report.unfinished_runs.push(id.clone());
             }
-            let sealed = plan.sealed_digest.is_some();
             plan.first_record_job = jobs.len();
             if has.contains("records") {
                 for (name, path, is_dir) in list_dir(&layout.records_dir(&id))? {
@@ -279,7 +297,6 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                                 path,
                                 kind: JobKind::Record {
                                     sha: sha.to_string(),
-                                    parse: !sealed,
                                 },
                             });
                         }
@@ -420,6 +437,40 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                 }
             }
         }
+        for (k, sha) in plan.records.iter().enumerate() {
+            let i = plan.first_record_job + k;
+            let path = &jobs[i].path;
+            match &outs[i].record {
+                Some(Ok(rec)) => {
+                    if rec.run_id != plan.id {
+                        problems.push(problem(
+                            path.clone(),
+                            ProblemKind::Mismatch,
+                            "run_id does not match the directory".into(),
+                        ));
+                    }
+                    if let RecordOutcome::Captured { article } = &rec.outcome {
+                        let computed = outs[i].content_sha256.as_deref().unwrap_or("?");
+                        if computed != article.content_sha256 {
+                            problems.push(problem(
+                                path.clone(),
+                                ProblemKind::Mismatch,
+                                format!(
+                                    "content_sha256 says {}, content hashes to {computed}",
+                                    article.content_sha256
+                                ),
+                            ));
+                        }
+                    }
+                }
+                // A record that hashes right but does not parse is unreadable; one
+                // that hashes wrong is already reported as a mismatch.
+                Some(Err(e)) if outs[i].digest.as_deref() == Some(sha.as_str()) => {
+                    problems.push(problem(path.clone(), ProblemKind::Unreadable, e.clone()));
+                }
+                _ => {}
+            }
+        }
         if let (Some(expected), Some(mi)) = (&plan.sealed_digest, plan.manifest_job) {
             let mpath = &jobs[mi].path;
             let out = &outs[mi];
@@ -468,7 +519,12 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                             ));
                         }
                     }
-                    let on_disk: HashSet<&str> = plan.records.iter().map(String::as_str).collect();
+                    let on_disk: HashMap<&str, usize> = plan
+                        .records
+                        .iter()
+                        .enumerate()
+                        .map(|(k, sha)| (sha.as_str(), plan.first_record_job + k))
+                        .collect();
                     let mut listed: HashSet<&str> = HashSet::new();
                     let mut urls: HashSet<&str> = HashSet::new();
                     for e in &m.entries {
@@ -480,12 +536,23 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                                 format!("two entries for {}", e.url),
                             ));
                         }
-                        if !on_disk.contains(e.record_sha256.as_str()) {
-                            problems.push(problem(
+                        match on_disk.get(e.record_sha256.as_str()) {
+                            None => problems.push(problem(
                                 layout.record_file(&plan.id, &e.record_sha256),
                                 ProblemKind::Missing,
                                 format!("listed in {}", mpath.display()),
-                            ));
+                            )),
+                            Some(&i) => {
+                                if let Some(Ok(rec)) = &outs[i].record {
+                                    if let Some(d) = entry_disagrees(e, rec) {
+                                        problems.push(problem(
+                                            mpath.clone(),
+                                            ProblemKind::Mismatch,
+                                            format!("entry for {}: {d}", e.url),
+                                        ));
+                                    }
+                                }
+                            }
                         }
                         if e.kind == "captured" {
                             if let Some(raw) = &e.raw_sha256 {
@@ -516,42 +583,27 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
             }
         } else if plan.sealed_digest.is_none() {
             let mut urls: HashMap<String, PathBuf> = HashMap::new();
-            for (k, sha) in plan.records.iter().enumerate() {
+            for k in 0..plan.records.len() {
                 let i = plan.first_record_job + k;
                 let path = &jobs[i].path;
-                match &outs[i].record {
-                    Some(Ok(rec)) => {
-                        if rec.run_id != plan.id {
-                            problems.push(problem(
-                                path.clone(),
-                                ProblemKind::Mismatch,
-                                "run_id does not match the directory".into(),
-                            ));
-                        }
-                        if let Some(other) = urls.insert(rec.url.clone(), path.clone()) {
-                            problems.push(problem(
-                                path.clone(),
-                                ProblemKind::Unexpected,
-                                format!(
-                                    "second outcome for {} in this run (also {})",
-                                    rec.url,
-                                    other.display()
-                                ),
-                            ));
-                        }
-                        if let RecordOutcome::Captured { article } = &rec.outcome {
-                            let p = &article.provenance;
-                            referenced
-                                .entry(p.raw_sha256.clone())
-                                .or_insert((p.raw_bytes, path.clone()));
-                        }
+                if let Some(Ok(rec)) = &outs[i].record {
+                    if let Some(other) = urls.insert(rec.url.clone(), path.clone()) {
+                        problems.push(problem(
+                            path.clone(),
+                            ProblemKind::Unexpected,
+                            format!(
+                                "second outcome for {} in this run (also {})",
+                                rec.url,
+                                other.display()
+                            ),
+                        ));
                     }
-                    // A record that hashes right but does not parse is unreadable; one
-                    // that hashes wrong is already reported as a mismatch.
-                    Some(Err(e)) if outs[i].digest.as_deref() == Some(sha.as_str()) => {
-                        problems.push(problem(path.clone(), ProblemKind::Unreadable, e.clone()));
+                    if let RecordOutcome::Captured { article } = &rec.outcome {
+                        let p = &article.provenance;
+                        referenced
+                            .entry(p.raw_sha256.clone())
+                            .or_insert((p.raw_bytes, path.clone()));
                     }
-                    _ => {}
                 }
             }
         }
@@ -584,6 +636,24 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
     report.problems = problems;
     report.harmless.sort();
     Ok(report)
+}
+
+/// How a sealed manifest's entry disagrees with the record it lists, if it does.
+fn entry_disagrees(e: &ManifestEntry, rec: &Record) -> Option<String> {
+    if e.url != rec.url {
+        return Some(format!("the record is for {}", rec.url));
+    }
+    if let RecordOutcome::Captured { article } = &rec.outcome {
+        let field = |name: &str, listed: &Option<String>, actual: &str| {
+            listed
+                .as_deref()
+                .filter(|l| *l != actual)
+                .map(|l| format!("{name} listed as {l}, the record says {actual}"))
+        };
+        return field("content_sha256", &e.content_sha256, &article.content_sha256)
+            .or_else(|| field("raw_sha256", &e.raw_sha256, &article.provenance.raw_sha256));
+    }
+    None
 }
 
 /// (name, path, is_dir) of a directory's entries; non-UTF-8 names get a lossy name.
@@ -650,10 +720,7 @@ fn run_jobs(jobs: &[Job]) -> Vec<JobOut> {
 
 fn run_job(job: &Job, buf: &mut [u8], whole: &mut Vec<u8>) -> JobOut {
     let mut out = JobOut::default();
-    let needs_bytes = matches!(
-        job.kind,
-        JobKind::Manifest | JobKind::Record { parse: true, .. }
-    );
+    let needs_bytes = matches!(job.kind, JobKind::Manifest | JobKind::Record { .. });
     let mut file = match File::open(&job.path) {
         Ok(f) => f,
         Err(e) => {
@@ -706,10 +773,12 @@ fn run_job(job: &Job, buf: &mut [u8], whole: &mut Vec<u8>) -> JobOut {
                 serde_json::from_slice(whole).map_err(|e| format!("manifest does not parse: {e}")),
             );
         }
-        JobKind::Record { parse: true, .. } => {
-            out.record = Some(
-                serde_json::from_slice(whole).map_err(|e| format!("record does not parse: {e}")),
-            );
+        JobKind::Record { .. } => {
+            let parsed = parse_record(whole);
+            if let Ok((_, Some(computed))) = &parsed {
+                out.content_sha256 = Some(computed.clone());
+            }
+            out.record = Some(parsed.map(|(r, _)| r));
         }
         _ => {}
     }
