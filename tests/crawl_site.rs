@@ -317,3 +317,39 @@ async fn unavailable_robots_txt_fetches_nothing_and_is_reported() {
     assert_eq!(s.failures.get("robots_unavailable"), Some(&1), "{s:#?}");
     assert!(server.log().iter().all(|r| r.path == "/robots.txt"));
 }
+
+#[tokio::test]
+async fn max_duration_abandons_a_page_that_outlives_the_grace() {
+    // The seed answers after 30 s; the run may last 200 ms, plus 300 ms of grace.
+    let server = TestServer::start_with(
+        Site::generate(1, 1, 1),
+        support::Options {
+            slow: Duration::from_secs(30),
+            ..support::Options::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server);
+    cfg.seeds = vec![parse_canonical(&server.url(fault::SLOW)).unwrap()];
+    cfg.fetch.read_timeout = Duration::from_secs(60);
+    cfg.fetch.request_timeout = Duration::from_secs(60);
+    cfg.max_duration = Some(Duration::from_millis(200));
+    cfg.shutdown_grace = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let s = tokio::time::timeout(Duration::from_secs(20), run(cfg, dir.path()))
+        .await
+        .expect("the run ends near its deadline, not when the page answers");
+    assert_eq!(s.stopped_by.as_deref(), Some("max_duration"));
+    assert!(s.finished, "{s:#?}");
+    assert_eq!(
+        s.pages_fetched, 0,
+        "the abandoned page leaves no record: {s:#?}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "grace given"
+    );
+    assert_eq!(server.count(fault::SLOW), 1, "it was requested");
+    let store = Store::open_reader(dir.path()).unwrap();
+    assert!(store.verify().unwrap().ok());
+}

@@ -61,7 +61,8 @@ pub struct Args {
     /// Most URLs known to this run's frontier.
     #[arg(long, value_name = "N")]
     pub max_frontier: Option<u64>,
-    /// Longest run, e.g. 30m; then no new page is started and the run is finished.
+    /// Longest run, e.g. 30m; then no new page is started, pages still in flight 10 s
+    /// later are abandoned, and the run is finished.
     #[arg(long, value_name = "DURATION")]
     pub max_duration: Option<String>,
     /// Delay between request starts to one host [default: 1s].

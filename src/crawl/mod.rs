@@ -58,7 +58,9 @@ pub struct CrawlConfig {
     /// Most URLs the run's frontier may know (`--max-frontier`); further links are
     /// dropped and counted.
     pub max_frontier: Option<u64>,
-    /// Longest run (`--max-duration`); when reached, no new page is started.
+    /// Longest run (`--max-duration`); when reached, no new page is started, and pages
+    /// still in flight [`CrawlConfig::shutdown_grace`] later are abandoned (they leave
+    /// no record). The run is finished either way.
     pub max_duration: Option<Duration>,
     /// Most links taken from one page.
     pub max_links_per_page: usize,
@@ -68,8 +70,9 @@ pub struct CrawlConfig {
     /// hostile page can cost ~35x its size in memory while parsed, so this bounds peak
     /// memory at about `process_concurrency × 35 × max_body`, whatever `concurrency`.
     pub process_concurrency: usize,
-    /// How long in-flight pages may take to finish after a stop signal before they are
-    /// abandoned (an abandoned page leaves no record; the resumed run refetches it).
+    /// How long in-flight pages may take to finish after a stop signal or the
+    /// `max_duration` deadline before they are abandoned (an abandoned page leaves no
+    /// record; after a signal the resumed run refetches it).
     pub shutdown_grace: Duration,
     /// HTTP client, politeness, retries and size limits.
     pub fetch: FetchConfig,
@@ -328,8 +331,17 @@ pub async fn crawl(
                 stopped_by = Some("max_pages".into());
             } else if cfg.max_run_bytes.is_some_and(|m| fetcher.body_bytes() >= m) {
                 stopped_by = Some("max_run_bytes".into());
-            } else if deadline.is_some_and(|d| Instant::now() >= d) {
+            } else if let Some(d) = deadline.filter(|d| Instant::now() >= *d) {
                 stopped_by = Some("max_duration".into());
+                // Pages in flight get the same grace as on a stop signal, then are
+                // abandoned: a page stalling for minutes must not hold the run open.
+                grace_until = Some(d + cfg.shutdown_grace);
+                if !tasks.is_empty() {
+                    tracing::info!(
+                        in_flight = tasks.len(),
+                        "max-duration reached: finishing in-flight pages"
+                    );
+                }
             }
         }
         let taking = stopped_by.is_none() && fatal.is_none();
