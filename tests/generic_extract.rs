@@ -125,6 +125,25 @@ fn generic_meta_author_rejects_staff_and_handles() {
 }
 
 #[test]
+fn generic_comment_form_and_desk_are_not_bylines() {
+    // The only author-named elements are a desk byline and the comment form's Name
+    // field (and a commenter's name): no author at all is the right answer.
+    let form = r#"<p class="byline">Redaktion -</p>
+        <div id="respond" class="comment-respond"><form><p class="comment-form-author">
+        <label for="author">Name:*</label> <input id="author" placeholder="Please enter your name here"></p>
+        </form></div>
+        <ol class="comments"><li><div class="vcard"><span class="fn author">Hugo Boss</span></div></li></ol>"#;
+    let c = run(&article("", form));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    // A real byline beside them is found.
+    let c = run(&article(
+        "",
+        &format!(r#"<p class="byline">View all posts by Ada Byron</p>{form}"#),
+    ));
+    assert_eq!(c.authors, vec!["Ada Byron"]);
+}
+
+#[test]
 fn generic_future_date_rejected() {
     let html = article(
         r#"<meta property="article:published_time" content="2031-01-01T00:00:00Z">"#,

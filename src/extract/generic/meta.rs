@@ -222,7 +222,10 @@ fn collect(t: &Tree<'_>) -> Raw {
             if (ci.contains("byline") || ci.contains("author") || itemprop == "author")
                 && !ci.contains("avatar")
                 && !ci.contains("bio")
+                && !ci.contains("comment")
                 && raw.bylines.len() < 10
+                // The comment form's "Name" field and the commenters' names.
+                && !ancestor_hint(t, i, &["comment", "respond", "reply"])
             {
                 let mut s = String::new();
                 t.raw_text(i, &mut s);
@@ -337,37 +340,92 @@ fn plausible_author(s: &str) -> bool {
         "none",
         "null",
     ];
+    // A byline label with no name after it.
+    let labels = [
+        "by", "von", "par", "por", "door", "di", "de", "author", "autor", "autorin", "posted",
+    ];
+    let words: Vec<&str> = l.split_whitespace().collect();
     if s.is_empty()
         || s.chars().count() > 60
         || s.starts_with('@')
         || l.contains("http")
         || l.contains("www.")
         || s.contains('|')
+        || labels.contains(&l.as_str())
     {
         return false;
     }
     if bad
         .iter()
-        .any(|b| l == *b || l.ends_with(&format!(" {b}")) && l.split_whitespace().count() <= 2)
+        .any(|b| l == *b || l.ends_with(&format!(" {b}")) && words.len() <= 2)
+    {
+        return false;
+    }
+    // A CMS user name ("wordpressadmin"), and a desk rather than a person: "Staff
+    // Writer", "Redaktion MSM", "TVT-Redaktion", "HLNF Staff Report".
+    if words.len() == 1 && l.ends_with("admin") {
+        return false;
+    }
+    // Form labels, photo credits and link texts that sit in author-named elements.
+    static NOT_A_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?xi)^\W*name\W*$ | \bplease\b | \byour\s+name\b | \benter\b
+            | ^\W*(?:fotos?|photos?|bild(?:er)?|images?|quelle|source|credits?)\s*:
+            | \b(?:anzeigen|archiv|archive|posts|beiträge|artikel|articles|entries|profile|profil
+                 |weiter|weiterlesen|theme|read\s+more)\b",
+        )
+        .expect("static regex")
+    });
+    if NOT_A_NAME.is_match(s) {
+        return false;
+    }
+    if words.first().is_some_and(|w| is_desk(w))
+        || (words.len() <= 3 && words.iter().any(|w| is_desk(w)))
     {
         return false;
     }
     if normalize::parse_date(s).is_some() || s.chars().filter(|c| c.is_ascii_digit()).count() > 2 {
         return false;
     }
-    s.chars().any(char::is_alphabetic) && s.split_whitespace().count() <= 6
+    s.chars().any(char::is_alphabetic) && words.len() <= 6
+}
+
+/// A word naming an editorial desk: "staff", "redaktion", "tvt-redaktion".
+fn is_desk(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+    let last = w.rsplit('-').next().unwrap_or(w);
+    matches!(
+        last,
+        "staff" | "redaktion" | "redaction" | "redacción" | "redazione"
+    )
 }
 
 fn clean_authors(raw: &str) -> Vec<String> {
     static NOISE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:posted|published|written|geschrieben|veröffentlicht|autor(?:in)?|author|von|par|door|di|por|de|by)\s*[:\s]\s*")
-            .expect("static regex")
+        Regex::new(
+            r"(?xi)^\s*(?:
+              (?:view|see|show)\s+all\s+(?:posts|articles|stories|entries)\s+by
+            | (?:all|more)\s+(?:posts|articles|stories)\s+(?:by|from)
+            | (?:zeige\s+)?alle\s+(?:beiträge|artikel)\s+von
+            | voir\s+tous\s+les\s+articles\s+de | ver\s+todas\s+las\s+entradas\s+de
+            | publi[ée]\s+par | publicado\s+por | pubblicato\s+da | scritto\s+da | vom
+            | posted | published | written | geschrieben | veröffentlicht | autor(?:in)?
+            | author | von | par | door | di | por | de | by
+            )\s*(?:[:\s]\s*|$)",
+        )
+        .expect("static regex")
+    });
+    // E-mail addresses and social handles next to a name.
+    static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|\s)(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w{2,})").expect("static regex")
     });
     let mut s = normalize::text(raw);
     for _ in 0..2 {
         s = NOISE.replace(&s, "").to_string();
     }
-    // Cut at a date or separator that follows the name.
+    s = CONTACT.replace_all(&s, "").to_string();
+    // Cut at a date or separator that follows the name ("Jean Le Pen" keeps its "Le":
+    // the separators are case-sensitive), and at an affiliation (any case).
     for sep in [
         " | ", " – ", " — ", " - ", " on ", " am ", " le ", " · ", "\u{2022}",
     ] {
@@ -375,11 +433,50 @@ fn clean_authors(raw: &str) -> Vec<String> {
             s.truncate(p);
         }
     }
-    normalize::split_authors(&s)
+    for sep in [" member of ", " mitglied der ", " mitglied des "] {
+        // ASCII lowercasing keeps every byte offset.
+        if let Some(p) = s.to_ascii_lowercase().find(sep) {
+            s.truncate(p);
+        }
+    }
+    let s = s.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '–' | '—' | '→' | '»' | ':' | ',' | ';' | '·')
+    });
+    normalize::split_authors(undouble(s))
         .into_iter()
         .map(|a| normalize::text(&a))
+        .map(drop_desk_suffix)
         .filter(|a| plausible_author(a))
         .collect()
+}
+
+/// A name printed twice in a row (visible text plus a hidden copy, "Ann LeeAnn Lee"),
+/// possibly followed by a number (a reputation score): the name once.
+fn undouble(s: &str) -> &str {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    for k in (3..=chars.len() / 2).rev() {
+        let end = chars.get(2 * k).map_or(s.len(), |c| c.0);
+        let (first, second) = (&s[..chars[k].0], &s[chars[k].0..end]);
+        let rest = &s[end..];
+        if first == second
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.is_whitespace() || c.is_ascii_punctuation())
+        {
+            return first.trim();
+        }
+    }
+    s
+}
+
+/// "Adam Aaronson PhillyVoice Staff" → "Adam Aaronson": a name followed by the
+/// site's desk.
+fn drop_desk_suffix(a: String) -> String {
+    let words: Vec<&str> = a.split_whitespace().collect();
+    if words.len() >= 4 && words.last().is_some_and(|w| is_desk(&w.to_lowercase())) {
+        return words[..words.len() - 2].join(" ");
+    }
+    a
 }
 
 fn not_future(d: PublishedDate, now: Option<NaiveDate>) -> Option<PublishedDate> {
@@ -761,4 +858,66 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         }
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_lose_their_furniture() {
+        for (raw, want) in [
+            ("View all posts by Daniel Lemire", vec!["Daniel Lemire"]),
+            ("Zeige alle Beiträge von Petra Ruland", vec!["Petra Ruland"]),
+            ("Zeige alle Beiträge von mywakenews →", vec!["mywakenews"]),
+            ("Lüder Hoppe info@buero-hoppe.de", vec!["Lüder Hoppe"]),
+            ("Williams Perdomo @wperdomod -", vec!["Williams Perdomo"]),
+            (
+                "Hagen von EitzenHagen von Eitzen 3",
+                vec!["Hagen von Eitzen"],
+            ),
+            ("Adam Aaronson PhillyVoice Staff", vec!["Adam Aaronson"]),
+            (
+                "Steven Salentin Mitglied der Tonight News-Redaktion",
+                vec!["Steven Salentin"],
+            ),
+            ("By Ann Lee and Bo Ray", vec!["Ann Lee", "Bo Ray"]),
+            ("Jean Le Pen", vec!["Jean Le Pen"]),
+            ("Publié par Anne Roy", vec!["Anne Roy"]),
+            ("vom Krimiblogger", vec!["Krimiblogger"]),
+            ("Grant Tinsley, PhD", vec!["Grant Tinsley, PhD"]),
+        ] {
+            assert_eq!(clean_authors(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn desks_labels_and_user_names_are_not_authors() {
+        for raw in [
+            "By",
+            "Von:",
+            "Redaktion -",
+            "Staff Writer",
+            "HLNF Staff Report",
+            "TVT-Redaktion",
+            "Redaktion MSM",
+            "Redaktion Gelbe Liste Pharmindex",
+            "wordpressadmin",
+            "@janedoe",
+            "Name",
+            "Name:* Please enter your name here",
+            "Fotos: EL HERALDO/ AFP",
+            "Archiv anzeigen →",
+            "weiter",
+            "Theme: Pirate Rogue von xwolf",
+            "Publié par Unknown",
+            "12. März 2021",
+        ] {
+            assert!(
+                clean_authors(raw).is_empty(),
+                "{raw}: {:?}",
+                clean_authors(raw)
+            );
+        }
+    }
 }
