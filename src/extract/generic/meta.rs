@@ -515,8 +515,12 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
 }
 
 /// Strip a site-name suffix or prefix from a title.
-pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
+pub fn strip_site(title: &str, site: Option<&str>, h1: &[String], host: &str) -> String {
     let title = normalize::text(title);
+    // A separator left dangling at either end ("Über André Loibl |").
+    let title = title
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '·' | '•'))
+        .to_string();
     if h1.contains(&title) {
         return title;
     }
@@ -549,13 +553,21 @@ pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
                 return kept.join(sep).trim().to_string();
             }
         }
-        // No site name to match: drop a short last (or first) segment.
+        // A first or last segment naming the host ("Ear Candy! | Novalanalove" on
+        // novalanalove.com, "Bohnenviertel - Stadt Stuttgart" on stuttgart.de).
         let last = parts[parts.len() - 1].trim();
+        let first = parts[0].trim();
+        if names_host(last, host) {
+            return parts[..parts.len() - 1].join(sep).trim().to_string();
+        }
+        if names_host(first, host) {
+            return parts[1..].join(sep).trim().to_string();
+        }
+        // No site name to match: drop a short last (or first) segment.
         let head = parts[..parts.len() - 1].join(sep);
         if last.chars().count() * 2 < head.chars().count() && last.split_whitespace().count() <= 4 {
             return head.trim().to_string();
         }
-        let first = parts[0].trim();
         let tail = parts[1..].join(sep);
         if first.chars().count() * 2 < tail.chars().count() && first.split_whitespace().count() <= 3
         {
@@ -563,6 +575,40 @@ pub fn strip_site(title: &str, site: Option<&str>, h1: &[String]) -> String {
         }
     }
     title
+}
+
+/// Does a title segment name the site the page is on: does the segment, squeezed to
+/// lowercase letters and digits, mostly consist of the host's own label (at least 4
+/// characters, making up at least 40% of it), or is it most of that label? "Stadt Stuttgart" names
+/// stuttgart.de; "Advertising on Jodel" does not name jodel.com. Segments of more
+/// than 5 words are headlines, whatever they contain.
+fn names_host(segment: &str, host: &str) -> bool {
+    if segment.split_whitespace().count() > 5 {
+        return false;
+    }
+    let squeezed: String = segment
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let n = squeezed.chars().count();
+    if n < 4 {
+        return false;
+    }
+    // The site's own label: the one before the public suffix, taken as the last label
+    // and, when the label before it is at most 3 characters (co.uk, com.au), that one
+    // too. Subdomains ("advertising.jodel.com", "foren.myoos.de") are not the site.
+    let labels: Vec<&str> = host.split('.').collect();
+    let mut i = labels.len().saturating_sub(2);
+    if i > 0 && labels[i].chars().count() <= 3 {
+        i -= 1;
+    }
+    let Some(label) = labels.get(i).filter(|_| labels.len() >= 2) else {
+        return false;
+    };
+    let l = label.to_lowercase().replace('-', "");
+    let ln = l.chars().count();
+    ln >= 4 && ((squeezed.contains(&l) && ln * 5 >= n * 2) || (l.contains(&squeezed) && n * 2 > ln))
 }
 
 /// Read the page's metadata.
@@ -655,9 +701,9 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     {
         Some(raw.h1[0].clone())
     } else if let Some(og) = og {
-        Some(strip_site(&og, site, &h1s))
+        Some(strip_site(&og, site, &h1s, url.host_str().unwrap_or("")))
     } else if let Some(tt) = &raw.title_tag {
-        Some(strip_site(tt, site, &h1s))
+        Some(strip_site(tt, site, &h1s, url.host_str().unwrap_or("")))
     } else {
         h1s.first().cloned()
     }
@@ -917,6 +963,56 @@ mod tests {
                 clean_authors(raw).is_empty(),
                 "{raw}: {:?}",
                 clean_authors(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn title_segments_naming_the_host_go() {
+        for (title, host, want) in [
+            (
+                "Ear Candy! | Novalanalove",
+                "novalanalove.com",
+                "Ear Candy!",
+            ),
+            (
+                "Bohnenviertel - Stadt Stuttgart",
+                "www.stuttgart.de",
+                "Bohnenviertel",
+            ),
+            (
+                "Kanzlei Viehbacher | Steuerberatung im Ausland",
+                "viehbacher.com",
+                "Steuerberatung im Ausland",
+            ),
+            (
+                "Over here | Kanzlei Viehbacher",
+                "www.viehbacher.co.uk",
+                "Over here",
+            ),
+            // A headline that mentions the site is not the site.
+            (
+                "Advertising on Jodel | Platform overview",
+                "advertising.jodel.com",
+                "Advertising on Jodel | Platform overview",
+            ),
+            (
+                "Jodel for brands | Jodel help centre",
+                "jodel.com",
+                "Jodel for brands | Jodel help centre",
+            ),
+            // A dangling separator goes; quotation marks stay.
+            ("Über André Loibl |", "changenow.de", "Über André Loibl"),
+            (
+                "«Gute Löhne alleine reichen nicht»",
+                "volksstimme.ch",
+                "«Gute Löhne alleine reichen nicht»",
+            ),
+        ] {
+            assert_eq!(
+                strip_site(title, None, &[], host),
+                want,
+                "{title} on {host}"
             );
         }
     }
