@@ -112,6 +112,27 @@ fn generic_jsonld_authors_and_date() {
 }
 
 #[test]
+fn generic_jsonld_webpage_date_when_no_article_object() {
+    // What WordPress SEO plugins emit: a WebPage with the post's date, no Article.
+    let graph = |extra: &str| {
+        format!(
+            r#"<script type="application/ld+json">{{"@context":"https://schema.org",
+            "@graph":[{{"@type":"WebSite","name":"Gazette","datePublished":"2001-01-01"}},
+            {{"@type":"WebPage","name":"Water rates rise","datePublished":"2019-11-14T13:51:06+00:00"}}
+            {extra}]}}</script>"#
+        )
+    };
+    let c = run(&article(&graph(""), ""));
+    assert_eq!(c.published.unwrap().date, "2019-11-14");
+    // An Article object's date still wins.
+    let c = run(&article(
+        &graph(r#",{"@type":"BlogPosting","datePublished":"2019-11-10"}"#),
+        "",
+    ));
+    assert_eq!(c.published.unwrap().date, "2019-11-10");
+}
+
+#[test]
 fn generic_meta_author_rejects_staff_and_handles() {
     let c = run(&article(r#"<meta name="author" content="Staff">"#, ""));
     assert!(c.authors.is_empty(), "{:?}", c.authors);

@@ -812,6 +812,19 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
             candidates.push(dt.clone());
         }
     }
+    // The page's own JSON-LD WebPage (what WordPress SEO plugins emit for every post)
+    // carries the post's date when no Article object does.
+    if let Some(d) = objs
+        .iter()
+        .filter(|o| {
+            types(o)
+                .iter()
+                .any(|t| matches!(t.as_str(), "WebPage" | "ItemPage" | "MedicalWebPage"))
+        })
+        .find_map(|o| str_of(o.get("datePublished")))
+    {
+        candidates.push(d);
+    }
     let mut published = candidates
         .iter()
         .filter_map(|c| normalize::parse_date(c))
