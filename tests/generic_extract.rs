@@ -1,6 +1,8 @@
 //! Handmade pages for the generic extractor: boilerplate exclusion, metadata sources,
 //! title suffixes, index pages, future and script dates.
 
+mod cli;
+
 use chrono::NaiveDate;
 use quire::extract::generic::{self, GenericConfig};
 use quire::extract::{dom, ExtractConfig, ProfileChoice};
@@ -317,7 +319,6 @@ fn a_list_inside_a_blockquote_keeps_its_place_in_the_reading_order() {
 
 /// `quire extract - --format text [--captions]` on `html`: stdout.
 fn cli_text(html: &str, captions: bool) -> String {
-    use std::io::Write;
     let mut args = vec![
         "extract",
         "-",
@@ -331,21 +332,9 @@ fn cli_text(html: &str, captions: bool) -> String {
     if captions {
         args.push("--captions");
     }
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(&args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(html.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
+    let (code, out, err) = cli::quire(&args, html.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    out
 }
 
 #[test]
