@@ -390,7 +390,7 @@ fn plausible_author(s: &str) -> bool {
     s.chars().any(char::is_alphabetic) && words.len() <= 6
 }
 
-/// A word naming an editorial desk: "staff", "redaktion", "tvt-redaktion".
+/// A lowercase word naming an editorial desk: "staff", "redaktion", "tvt-redaktion".
 fn is_desk(word: &str) -> bool {
     let w = word.trim_matches(|c: char| !c.is_alphanumeric());
     let last = w.rsplit('-').next().unwrap_or(w);
@@ -433,11 +433,14 @@ fn clean_authors(raw: &str) -> Vec<String> {
             s.truncate(p);
         }
     }
-    for sep in [" member of ", " mitglied der ", " mitglied des "] {
-        // ASCII lowercasing keeps every byte offset.
-        if let Some(p) = s.to_ascii_lowercase().find(sep) {
-            s.truncate(p);
-        }
+    // ASCII lowercasing keeps every byte offset.
+    let low = s.to_ascii_lowercase();
+    if let Some(p) = [" member of ", " mitglied der ", " mitglied des "]
+        .iter()
+        .filter_map(|sep| low.find(sep))
+        .min()
+    {
+        s.truncate(p);
     }
     let s = s.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '-' | '–' | '—' | '→' | '»' | ':' | ',' | ';' | '·')
@@ -450,10 +453,17 @@ fn clean_authors(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// Longest text [`undouble`] looks at: two names of [`plausible_author`]'s 60 characters
+/// and a score. The search is quadratic, and author strings come from the page.
+const UNDOUBLE_MAX_CHARS: usize = 130;
+
 /// A name printed twice in a row (visible text plus a hidden copy, "Ann LeeAnn Lee"),
 /// possibly followed by a number (a reputation score): the name once.
 fn undouble(s: &str) -> &str {
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let chars: Vec<(usize, char)> = s.char_indices().take(UNDOUBLE_MAX_CHARS + 1).collect();
+    if chars.len() > UNDOUBLE_MAX_CHARS {
+        return s;
+    }
     for k in (3..=chars.len() / 2).rev() {
         let end = chars.get(2 * k).map_or(s.len(), |c| c.0);
         let (first, second) = (&s[..chars[k].0], &s[chars[k].0..end]);
@@ -577,11 +587,11 @@ pub fn strip_site(title: &str, site: Option<&str>, h1: &[String], host: &str) ->
     title
 }
 
-/// Does a title segment name the site the page is on: does the segment, squeezed to
-/// lowercase letters and digits, mostly consist of the host's own label (at least 4
-/// characters, making up at least 40% of it), or is it most of that label? "Stadt Stuttgart" names
-/// stuttgart.de; "Advertising on Jodel" does not name jodel.com. Segments of more
-/// than 5 words are headlines, whatever they contain.
+/// Does a title segment name the site the page is on? It does when, squeezed to
+/// lowercase letters and digits, it mostly consists of the host's own label (at least
+/// 4 characters, making up at least 40% of it) or is most of that label: "Stadt
+/// Stuttgart" names stuttgart.de, "Advertising on Jodel" does not name jodel.com.
+/// Segments of more than 5 words are headlines, whatever they contain.
 fn names_host(segment: &str, host: &str) -> bool {
     if segment.split_whitespace().count() > 5 {
         return false;
@@ -595,9 +605,9 @@ fn names_host(segment: &str, host: &str) -> bool {
     if n < 4 {
         return false;
     }
-    // The site's own label: the one before the public suffix, taken as the last label
-    // and, when the label before it is at most 3 characters (co.uk, com.au), that one
-    // too. Subdomains ("advertising.jodel.com", "foren.myoos.de") are not the site.
+    // The site's own label, without a public suffix list: the label before the TLD,
+    // or the one before that when it is at most 3 characters (the "co" of co.uk).
+    // Subdomains ("advertising.jodel.com", "foren.myoos.de") are not the site.
     let labels: Vec<&str> = host.split('.').collect();
     let mut i = labels.len().saturating_sub(2);
     if i > 0 && labels[i].chars().count() <= 3 {
@@ -689,6 +699,7 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     } else {
         site
     };
+    let host = url.host_str().unwrap_or("");
     m.title = if !h1_is_site
         && raw.h1.len() == 1
         && (raw
@@ -701,9 +712,9 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     {
         Some(raw.h1[0].clone())
     } else if let Some(og) = og {
-        Some(strip_site(&og, site, &h1s, url.host_str().unwrap_or("")))
+        Some(strip_site(&og, site, &h1s, host))
     } else if let Some(tt) = &raw.title_tag {
-        Some(strip_site(tt, site, &h1s, url.host_str().unwrap_or("")))
+        Some(strip_site(tt, site, &h1s, host))
     } else {
         h1s.first().cloned()
     }
@@ -948,6 +959,15 @@ mod tests {
         ] {
             assert_eq!(clean_authors(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn a_huge_author_string_is_cheap_and_refused() {
+        // From a page's meta author or JSON-LD: no quadratic search over it.
+        let huge = "a".repeat(2_000_000);
+        assert_eq!(undouble(&huge).len(), huge.len());
+        assert!(clean_authors(&huge).is_empty());
+        assert_eq!(undouble("Ann LeeAnn Lee"), "Ann Lee");
     }
 
     #[test]
