@@ -1,7 +1,8 @@
 //! Fixity: re-hash every object, record, run file and manifest under a store root and
 //! cross-check them (names vs digests, content digests vs content, manifests vs records,
-//! records vs objects), in parallel. Reads files only — never the index, never the lock — so it works while a
-//! writer writes. Owns the report types printed by `quire verify`.
+//! records vs objects), in parallel. Reads files only — never the index, never the
+//! lock — so it works while a writer writes. Owns the report types printed by
+//! `quire verify`.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
@@ -104,26 +105,36 @@ struct JobOut {
     len: u64,
     error: Option<String>,
     record: Option<Result<Record, String>>,
-    /// For a capture record: the SHA-256 of the RFC 8785 canonical JSON of its
-    /// `content`, recomputed from the stored JSON.
-    content_sha256: Option<String>,
+    /// For a capture record whose `content` does not hash to its `content_sha256`:
+    /// what each says.
+    content_mismatch: Option<String>,
     manifest: Option<Result<Manifest, String>>,
 }
 
 /// Parse a record, and for a capture recompute its content digest from the stored
 /// JSON of `content` (not from the Rust type, so a field a later schema version
-/// adds cannot change the digest of an old record).
+/// adds cannot change the digest of an old record): the record, and how the digest
+/// disagrees, if it does.
 fn parse_record(bytes: &[u8]) -> Result<(Record, Option<String>), String> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("record does not parse: {e}"))?;
     let record = Record::deserialize(&value).map_err(|e| format!("record does not parse: {e}"))?;
-    let computed = match &record.outcome {
-        RecordOutcome::Captured { .. } => value
-            .pointer("/outcome/detail/article/content")
-            .map(|c| crate::model::sha256_hex(crate::model::canonical_json(c).as_bytes())),
+    let mismatch = match &record.outcome {
+        RecordOutcome::Captured { article } => {
+            let computed = value
+                .pointer("/outcome/detail/article/content")
+                .map(|c| crate::model::sha256_hex(crate::model::canonical_json(c).as_bytes()));
+            (computed.as_deref() != Some(article.content_sha256.as_str())).then(|| {
+                format!(
+                    "content_sha256 says {}, content hashes to {}",
+                    article.content_sha256,
+                    computed.as_deref().unwrap_or("?")
+                )
+            })
+        }
         _ => None,
     };
-    Ok((record, computed))
+    Ok((record, mismatch))
 }
 
 struct RunPlan {
@@ -437,6 +448,9 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                 }
             }
         }
+        // Every record, sealed or not. For an unfinished run (no manifest to go by)
+        // the records themselves say which URLs and objects the run holds.
+        let mut urls: HashMap<String, PathBuf> = HashMap::new();
         for (k, sha) in plan.records.iter().enumerate() {
             let i = plan.first_record_job + k;
             let path = &jobs[i].path;
@@ -449,17 +463,26 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                             "run_id does not match the directory".into(),
                         ));
                     }
-                    if let RecordOutcome::Captured { article } = &rec.outcome {
-                        let computed = outs[i].content_sha256.as_deref().unwrap_or("?");
-                        if computed != article.content_sha256 {
+                    if let Some(d) = &outs[i].content_mismatch {
+                        problems.push(problem(path.clone(), ProblemKind::Mismatch, d.clone()));
+                    }
+                    if plan.sealed_digest.is_none() {
+                        if let Some(other) = urls.insert(rec.url.clone(), path.clone()) {
                             problems.push(problem(
                                 path.clone(),
-                                ProblemKind::Mismatch,
+                                ProblemKind::Unexpected,
                                 format!(
-                                    "content_sha256 says {}, content hashes to {computed}",
-                                    article.content_sha256
+                                    "second outcome for {} in this run (also {})",
+                                    rec.url,
+                                    other.display()
                                 ),
                             ));
+                        }
+                        if let RecordOutcome::Captured { article } = &rec.outcome {
+                            let p = &article.provenance;
+                            referenced
+                                .entry(p.raw_sha256.clone())
+                                .or_insert((p.raw_bytes, path.clone()));
                         }
                     }
                 }
@@ -580,31 +603,6 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                     problems.push(problem(mpath.clone(), ProblemKind::Unreadable, e.clone()))
                 }
                 None => {}
-            }
-        } else if plan.sealed_digest.is_none() {
-            let mut urls: HashMap<String, PathBuf> = HashMap::new();
-            for k in 0..plan.records.len() {
-                let i = plan.first_record_job + k;
-                let path = &jobs[i].path;
-                if let Some(Ok(rec)) = &outs[i].record {
-                    if let Some(other) = urls.insert(rec.url.clone(), path.clone()) {
-                        problems.push(problem(
-                            path.clone(),
-                            ProblemKind::Unexpected,
-                            format!(
-                                "second outcome for {} in this run (also {})",
-                                rec.url,
-                                other.display()
-                            ),
-                        ));
-                    }
-                    if let RecordOutcome::Captured { article } = &rec.outcome {
-                        let p = &article.provenance;
-                        referenced
-                            .entry(p.raw_sha256.clone())
-                            .or_insert((p.raw_bytes, path.clone()));
-                    }
-                }
             }
         }
     }
@@ -774,11 +772,10 @@ fn run_job(job: &Job, buf: &mut [u8], whole: &mut Vec<u8>) -> JobOut {
             );
         }
         JobKind::Record { .. } => {
-            let parsed = parse_record(whole);
-            if let Ok((_, Some(computed))) = &parsed {
-                out.content_sha256 = Some(computed.clone());
-            }
-            out.record = Some(parsed.map(|(r, _)| r));
+            out.record = Some(parse_record(whole).map(|(r, mismatch)| {
+                out.content_mismatch = mismatch;
+                r
+            }));
         }
         _ => {}
     }
