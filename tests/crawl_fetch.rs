@@ -208,25 +208,7 @@ async fn per_host_delay_spaces_request_starts() {
         ..test_config()
     };
     let f = Fetcher::new(cfg).unwrap();
-    let seed = parse_canonical(&s.url("/archive/")).unwrap();
-    let scope = Arc::new(Scope {
-        prefixes: vec![Prefix::of_seed(&seed)],
-        ..Scope::default()
-    });
-    let mut tasks = Vec::new();
-    for a in 1..=4 {
-        let (f, scope, url) = (
-            f.clone(),
-            scope.clone(),
-            parse_canonical(&s.url(&format!("/archive/2001/i1/a{a}.html"))).unwrap(),
-        );
-        tasks.push(tokio::spawn(async move {
-            f.fetch(&url, &Conditional::default(), &scope).await.is_ok()
-        }));
-    }
-    for t in tasks {
-        assert!(t.await.unwrap());
-    }
+    assert!(fetch_articles(&f, &s, 4).await);
     let log = s.log();
     assert_eq!(log.len(), 5, "robots + 4 pages");
     for w in log.windows(2) {

@@ -305,11 +305,7 @@ fn verify_names_flipped_and_missing_files() {
 
     let article = s.read_capture(&c).unwrap();
     let object = root.join(article.provenance.object_path.as_ref().unwrap());
-    let record = root.join(format!(
-        "runs/{}/records/{}.json",
-        run,
-        c.0.split_once('/').unwrap().1
-    ));
+    let record = record_path(&root, &run, &c);
     let manifest = root.join(format!("runs/{run}/manifest.json"));
     for target in [&object, &record, &manifest] {
         let orig = fs::read(target).unwrap();
@@ -352,11 +348,7 @@ fn verify_checks_unfinished_runs_and_tolerates_crash_leftovers() {
     assert_eq!(rep.unfinished_runs, vec![run.0.clone()]);
     assert_eq!(rep.harmless.len(), 2);
     // Unfinished records are verified too.
-    let record = root.join(format!(
-        "runs/{}/records/{}.json",
-        run,
-        c.0.split_once('/').unwrap().1
-    ));
+    let record = record_path(&root, &run, &c);
     let orig = fs::read(&record).unwrap();
     flip_byte(&record);
     assert!(r
