@@ -6,7 +6,7 @@
 //! returned permit for the duration of one request) or decide retries.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -49,10 +49,7 @@ impl HostScheduler {
     }
 
     fn state(&self, host: &str) -> Arc<HostState> {
-        let mut hosts = match self.hosts.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
         hosts
             .entry(host.to_string())
             .or_insert_with(|| {
@@ -73,10 +70,7 @@ impl HostScheduler {
         // The semaphore is never closed, so this is always Some.
         let permit = st.slots.clone().acquire_owned().await.ok();
         let start_at = {
-            let mut t = match st.timing.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut t = st.timing.lock().unwrap_or_else(PoisonError::into_inner);
             let now = Instant::now();
             let at = match t.last_start {
                 Some(last) if last + t.delay > now => last + t.delay,
@@ -94,10 +88,7 @@ impl HostScheduler {
     /// last one.
     pub fn raise_delay(&self, host: &str, delay: Duration) {
         let st = self.state(host);
-        let mut t = match st.timing.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut t = st.timing.lock().unwrap_or_else(PoisonError::into_inner);
         if delay > t.delay {
             t.delay = delay;
         }
