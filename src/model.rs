@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Version of the Article document schema. Semver for data.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// One normalized article (or page) with the provenance of its capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -47,6 +47,11 @@ pub struct Content {
     pub section: Vec<String>,
     /// Whether this page is an article or a listing/index page.
     pub page_type: PageType,
+    /// The label printed above the headline (a kicker): a recurring section or
+    /// feature name such as "Book Review", "Editorial" or "Site of the Month". Never
+    /// part of `title`. Absent when the page prints none. (Schema 1.1.0.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kicker: Option<String>,
     /// Headline.
     pub title: Option<String>,
     /// Deck / standfirst under the headline.
@@ -116,6 +121,34 @@ pub struct PublishedDate {
     pub date: String,
     /// How precise `date` is.
     pub precision: DatePrecision,
+    /// Where the date was read. Absent in documents made before schema 1.1.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DateSource>,
+}
+
+impl PublishedDate {
+    /// The same date, marked as read from `source`.
+    pub fn from_source(self, source: DateSource) -> PublishedDate {
+        PublishedDate {
+            source: Some(source),
+            ..self
+        }
+    }
+}
+
+/// Where a [`PublishedDate`] came from, from most to least direct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// Printed in the page's visible text (a dateline, "web posted …", a date line).
+    Page,
+    /// The page's machine-readable metadata (JSON-LD, `<meta>`, `<time datetime>`).
+    Metadata,
+    /// Inferred from the URL's path (e.g. an archive folder naming the month); a last
+    /// resort, so usually with month precision.
+    Url,
+    /// Taken from an issue or index page of the same run that lists the article.
+    Issue,
 }
 
 /// Precision of a [`PublishedDate`].

@@ -168,6 +168,7 @@ fn day(y: i32, m: u32, d: u32) -> Option<PublishedDate> {
     valid_day(y, m, d).then(|| PublishedDate {
         date: format!("{y:04}-{m:02}-{d:02}"),
         precision: DatePrecision::Day,
+        source: None,
     })
 }
 
@@ -175,6 +176,7 @@ fn month(y: i32, m: u32) -> Option<PublishedDate> {
     ((1..=12).contains(&m) && (1000..=9999).contains(&y)).then(|| PublishedDate {
         date: format!("{y:04}-{m:02}"),
         precision: DatePrecision::Month,
+        source: None,
     })
 }
 

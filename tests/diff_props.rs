@@ -52,6 +52,7 @@ fn content() -> impl Strategy<Value = Content> {
             } else {
                 PageType::Article
             },
+            kicker: None,
             title,
             subtitle: None,
             authors,

@@ -17,6 +17,7 @@ fn article(url: &str, body: &[u8], status: u16) -> Article {
         site: Some("Example".into()),
         section: vec![],
         page_type: PageType::Article,
+        kicker: None,
         title: Some("A title".into()),
         subtitle: None,
         authors: vec!["A. Writer".into()],

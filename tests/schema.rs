@@ -49,6 +49,65 @@ fn schema_rejects_a_document_missing_its_digest() {
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
-    let doc = serde_json::json!({"schema_version": "1.0.0", "content": {}, "provenance": {}});
+    let doc = serde_json::json!({"schema_version": "1.1.0", "content": {}, "provenance": {}});
     assert!(!validator.is_valid(&doc));
+}
+
+/// Every schema this project has published stays in `schema/`, and documents written
+/// under an older minor version still validate against the current one: a 1.x reader
+/// never has to refuse a 1.0.0 record from an old store.
+#[test]
+fn a_1_0_0_document_validates_against_the_current_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let old_schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("schema/article-1.0.0.json"))
+            .expect("schema/article-1.0.0.json is kept"),
+    )
+    .unwrap();
+    let current: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root.join("tests/fixtures/schema/article-1.0.0-esr-book-review.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["schema_version"], "1.0.0");
+    let old = jsonschema::draft202012::new(&old_schema).unwrap();
+    assert!(old.is_valid(&doc), "the sample is a 1.0.0 document");
+    let new = jsonschema::draft202012::new(&current).unwrap();
+    let errors: Vec<String> = new.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "1.0.0 document rejected: {errors:?}");
+    // And the Rust types still read it, with the 1.1.0 fields absent.
+    let a: quire::model::Article = serde_json::from_value(doc).unwrap();
+    assert_eq!(a.content.kicker, None);
+    assert_eq!(a.content.published.as_ref().and_then(|p| p.source), None);
+    assert_eq!(a.content_sha256, quire::model::content_sha256(&a.content));
+}
+
+/// A 1.1.0 document uses the new optional fields, which the 1.0.0 schema refuses:
+/// the minor bump is real, not a relabelling.
+#[test]
+fn the_1_1_0_fields_are_new() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let old_schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("schema/article-1.0.0.json")).unwrap(),
+    )
+    .unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root.join("tests/fixtures/schema/article-1.0.0-esr-book-review.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    doc["content"]["kicker"] = "Book Review".into();
+    doc["content"]["published"]["source"] = "page".into();
+    let old = jsonschema::draft202012::new(&old_schema).unwrap();
+    assert!(!old.is_valid(&doc));
+    let current: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
+    let new = jsonschema::draft202012::new(&current).unwrap();
+    assert!(new.is_valid(&doc));
 }

@@ -251,6 +251,7 @@ mod tests {
             site: None,
             section: vec![],
             page_type: PageType::Article,
+            kicker: None,
             title: Some("T".into()),
             subtitle: None,
             authors: vec![],

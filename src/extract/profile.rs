@@ -23,7 +23,7 @@ use url::Url;
 
 use super::dom::Document;
 use super::segment::{self, SegKind, Segment, Segments};
-use crate::model::{Block, Content, ExtractorInfo, PageType, PublishedDate};
+use crate::model::{Block, Content, DateSource, ExtractorInfo, PageType, PublishedDate};
 use crate::normalize;
 
 /// Version of the profile engine; part of every document's provenance.
@@ -633,8 +633,10 @@ impl Classifier<'_> {
             }
         }
 
+        let mut date_from_url = false;
         if published.is_none() {
             published = self.url_date(url);
+            date_from_url = published.is_some();
         }
 
         // 3. Title and deck: prominent segments after the breadcrumb, before the body.
@@ -715,9 +717,12 @@ impl Classifier<'_> {
                 }
             }
             // A second date/byline line in the segment right after the anchor.
-            if body_start < n && published.is_none() {
+            if body_start < n && (published.is_none() || date_from_url) {
                 if let Some(l) = self.date_line(&segs[body_start]) {
-                    published = normalize::parse_date(&segs[body_start].lines[l]);
+                    if let Some(d) = normalize::parse_date(&segs[body_start].lines[l]) {
+                        published = Some(d);
+                        date_from_url = false;
+                    }
                     body_start += 1;
                 }
             }
@@ -861,10 +866,17 @@ impl Classifier<'_> {
             site: None,
             section,
             page_type,
+            kicker: None,
             title: title.map(|t| strip_title(&t, self.p)),
             subtitle,
             authors,
-            published,
+            published: published.map(|d| {
+                d.from_source(if date_from_url {
+                    DateSource::Url
+                } else {
+                    DateSource::Page
+                })
+            }),
             body,
             bio,
             original_publication,

@@ -31,6 +31,7 @@ pub fn article(url: &str, object: &ObjectRef, run: &RunId, title: &str) -> Artic
         site: Some("Synthetic".into()),
         section: vec!["Test".into()],
         page_type: PageType::Article,
+        kicker: None,
         title: Some(title.to_string()),
         subtitle: None,
         authors: vec!["A. Writer".into()],

@@ -39,12 +39,14 @@ pub fn content_of(p: &Page<'_>) -> Content {
         site: Some("Synthetic Review".into()),
         section: vec!["Politics".into()],
         page_type: p.page_type,
+        kicker: None,
         title: Some(p.title.into()),
         subtitle: None,
         authors: vec!["A. Writer".into()],
         published: Some(PublishedDate {
             date: "1998-09".into(),
             precision: DatePrecision::Month,
+            source: None,
         }),
         body: p
             .paragraphs

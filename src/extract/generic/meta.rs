@@ -13,7 +13,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::tree::{Tag, Tree, NONE};
-use crate::model::PublishedDate;
+use crate::model::{DateSource, PublishedDate};
 use crate::normalize;
 
 /// What the metadata pass found.
@@ -839,9 +839,12 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     let mut published = candidates
         .iter()
         .filter_map(|c| normalize::parse_date(c))
-        .find_map(|d| not_future(d, now));
+        .find_map(|d| not_future(d, now))
+        .map(|d| d.from_source(DateSource::Metadata));
     if published.is_none() {
-        published = date_from_url(url).and_then(|d| not_future(d, now));
+        published = date_from_url(url)
+            .and_then(|d| not_future(d, now))
+            .map(|d| d.from_source(DateSource::Url));
         // A month from the URL yields to a visible day in that month.
         if let Some(month) = published.as_ref().filter(|d| d.date.len() == 7) {
             let prefix = month.date.clone();
@@ -851,7 +854,7 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
                 .filter_map(|c| normalize::parse_date(c))
                 .find(|d| d.date.starts_with(&prefix) && d.date.len() == 10)
             {
-                published = Some(day);
+                published = Some(day.from_source(DateSource::Page));
             }
         }
     }
@@ -860,14 +863,16 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
             .times
             .iter()
             .filter_map(|(_, c)| normalize::parse_date(c))
-            .find_map(|d| not_future(d, now));
+            .find_map(|d| not_future(d, now))
+            .map(|d| d.from_source(DateSource::Metadata));
     }
     if published.is_none() {
         published = raw
             .dated_text
             .iter()
             .filter_map(|c| normalize::parse_date(c))
-            .find_map(|d| not_future(d, now));
+            .find_map(|d| not_future(d, now))
+            .map(|d| d.from_source(DateSource::Page));
     }
     m.published = published;
 

@@ -78,6 +78,7 @@ pub fn extract_with(
         canonical_url: m.canonical_url,
         site: m.site,
         section: m.section,
+        kicker: None,
         page_type,
         title: m.title,
         subtitle: m.subtitle,
