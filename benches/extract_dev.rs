@@ -26,6 +26,7 @@
 //!   parse-only reference (for `valgrind --tool=callgrind`);
 //! - `--only ID` prints the generic extractor's debug view of one page;
 //! - `--diagnose [--verbose]` (extract-dev): where each missed "with" snippet is lost;
+//! - `--stages`: writes each page's visible and kept text (`stages/`), no scoring;
 //! - `--data DIR` the parent of the two set directories.
 //!
 //! Touches nothing outside its output directory.
@@ -87,6 +88,7 @@ struct Opts {
     only: Option<String>,
     diagnose: bool,
     verbose: bool,
+    stages: bool,
 }
 
 fn parse_opts(args: Vec<String>) -> Res<Opts> {
@@ -101,6 +103,7 @@ fn parse_opts(args: Vec<String>) -> Res<Opts> {
         only: None,
         diagnose: false,
         verbose: false,
+        stages: false,
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -130,6 +133,7 @@ fn parse_opts(args: Vec<String>) -> Res<Opts> {
             "--only" => o.only = Some(val("--only")?),
             "--diagnose" => o.diagnose = true,
             "--verbose" => o.verbose = true,
+            "--stages" => o.stages = true,
             s => return Err(format!("unknown option {s}").into()),
         }
     }
@@ -231,6 +235,10 @@ fn run(args: Vec<String>) -> Res<()> {
         }
         if o.diagnose {
             return diagnose(&cases, o.verbose);
+        }
+        if o.stages {
+            stages(&cases, &out)?;
+            continue;
         }
         measure(set, &cases, &out, o.pipeline_only)?;
         score(set, &o, &cases, &out)?;
@@ -534,6 +542,26 @@ fn debug_one(cases: &[Case], id: &str, out: &Path) -> Res<()> {
         "body": p.content.body}))?
     );
     println!("debug texts in {}", out.display());
+    Ok(())
+}
+
+/// Development aid: the page's visible text and the text kept after boilerplate
+/// marking, as `stages/<id>.visible.txt` and `stages/<id>.kept.txt`, to see how much
+/// of the truth each stage still holds.
+fn stages(cases: &[Case], out: &Path) -> Res<()> {
+    let dir = out.join("stages");
+    std::fs::create_dir_all(&dir)?;
+    for case in cases {
+        let body = gunzip(&case.path)?;
+        let text = quire::decode::decode(&body, None)
+            .map(|d| d.text)
+            .unwrap_or_default();
+        let doc = quire::extract::dom::parse(&text);
+        let (texts, _) = quire::extract::generic::debug_texts(&doc, &case.url);
+        std::fs::write(dir.join(format!("{}.visible.txt", case.id)), &texts[0])?;
+        std::fs::write(dir.join(format!("{}.kept.txt", case.id)), &texts[1])?;
+    }
+    println!("stages written to {}", dir.display());
     Ok(())
 }
 

@@ -35,7 +35,19 @@ pub fn parse(html: &str) -> Document {
     let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
     let mut doc = Html::new_document();
     doc.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, tags + tags / 2 + 16);
-    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
+    // Parsed as a browser with scripting off would: the content of `<noscript>` is
+    // markup, not one raw text string. Forum software (Discourse) and some CMSs serve
+    // the whole server-rendered page inside `<noscript>`; with scripting on, html5ever
+    // would hand it over as text that looks like HTML. Extractors skip `<noscript>`
+    // unless it holds the page (see `generic::tree`).
+    let opts = html5ever::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), opts).one(html)
 }
 
 /// Elements that never have content or whose end is implied by the next sibling:

@@ -671,7 +671,7 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
         && !(e.raw
             && !matches!(
                 n.tag,
-                Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title
+                Tag::Void | Tag::NoScript | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title
             ))
     {
         return false;

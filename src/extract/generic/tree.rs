@@ -55,6 +55,9 @@ pub enum Tag {
     Void,
     /// `<script type="application/ld+json">`.
     JsonLd,
+    /// `<noscript>`: never content, unless it holds most of the page (see
+    /// [`Tree::build`]); then it becomes a [`Tag::Div`].
+    NoScript,
     Meta,
     Link,
     Title,
@@ -129,7 +132,8 @@ fn tag_of(name: &str, el: &Element) -> Tag {
                 Tag::Void
             }
         }
-        "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
+        "noscript" => Tag::NoScript,
+        "style" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
         | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head" | "dialog"
         | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset" | "frame"
         | "noframes" | "applet" | "param" | "datalist" | "output" | "progress" | "meter" | "rt"
@@ -279,6 +283,7 @@ impl<'a> Tree<'a> {
         }
         let mut t = Tree { nodes, body, html };
         t.stats(); // raw sizes, for the size guards of the boilerplate rules
+        t.settle_noscript();
         for n in t.nodes.iter_mut() {
             if n.tag != Tag::Text {
                 n.raw_len = n.text_len;
@@ -287,6 +292,38 @@ impl<'a> Tree<'a> {
         t.mark_junk();
         t.stats();
         t
+    }
+
+    /// Decide each `<noscript>`: a server-rendered page inside it (what forum
+    /// software serves to clients without JavaScript) holds more text than the rest of
+    /// the page and is the content; anything else ("please enable JavaScript",
+    /// tracking pixels, a duplicate of a lazy image) is not. The raw sizes are then
+    /// measured again without the rejected ones.
+    fn settle_noscript(&mut self) {
+        let page = self.nodes.get(self.body as usize).map_or(0, |n| n.text_len);
+        let mut changed = false;
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].tag != Tag::NoScript || self.nodes[i].junk {
+                continue;
+            }
+            let own = self.nodes[i].text_len;
+            if own >= 200 && own as u64 * 2 > page as u64 {
+                self.nodes[i].tag = Tag::Div;
+            } else {
+                self.nodes[i].junk = true;
+                changed = true;
+            }
+        }
+        if changed {
+            // Junk spreads to descendants (they follow their ancestor in the arena).
+            for i in 0..self.nodes.len() {
+                let p = self.nodes[i].parent;
+                if p != NONE && self.nodes[p as usize].junk {
+                    self.nodes[i].junk = true;
+                }
+            }
+            self.stats();
+        }
     }
 
     /// Bottom-up statistics over kept (non-junk) nodes. Nodes are in document order,
