@@ -89,6 +89,7 @@ struct Opts {
     diagnose: bool,
     verbose: bool,
     stages: bool,
+    export: Option<PathBuf>,
 }
 
 fn parse_opts(args: Vec<String>) -> Res<Opts> {
@@ -104,6 +105,7 @@ fn parse_opts(args: Vec<String>) -> Res<Opts> {
         diagnose: false,
         verbose: false,
         stages: false,
+        export: None,
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -134,6 +136,7 @@ fn parse_opts(args: Vec<String>) -> Res<Opts> {
             "--diagnose" => o.diagnose = true,
             "--verbose" => o.verbose = true,
             "--stages" => o.stages = true,
+            "--export-features" => o.export = Some(PathBuf::from(val("--export-features")?)),
             s => return Err(format!("unknown option {s}").into()),
         }
     }
@@ -238,6 +241,10 @@ fn run(args: Vec<String>) -> Res<()> {
         }
         if o.stages {
             stages(&cases, &out)?;
+            continue;
+        }
+        if let Some(dir) = &o.export {
+            export_features(set, &cases, dir)?;
             continue;
         }
         measure(set, &cases, &out, o.pipeline_only)?;
@@ -542,6 +549,64 @@ fn debug_one(cases: &[Case], id: &str, out: &Path) -> Res<()> {
         "body": p.content.body}))?
     );
     println!("debug texts in {}", out.display());
+    Ok(())
+}
+
+/// The block classifier's training data: for every page, every unit of visible text
+/// with its features. Writes `DIR/<set>/features.f32` (rows of little-endian f32, in
+/// the order of `names.txt`), `DIR/<set>/units.jsonl` (`{"id", "half", "text"}` per
+/// row), per page `pages.f32` and `pages.jsonl` (page features in the order of
+/// `page_names.txt`), and the two name lists. `tools/train_blocks.py` reads them.
+fn export_features(set: Set, cases: &[Case], dir: &Path) -> Res<()> {
+    use std::io::Write;
+    let d = dir.join(set.dir());
+    std::fs::create_dir_all(&d)?;
+    let (names, page_names) = quire::extract::generic::debug_feature_names();
+    std::fs::write(dir.join("names.txt"), names.join("\n") + "\n")?;
+    std::fs::write(dir.join("page_names.txt"), page_names.join("\n") + "\n")?;
+    let mut feats = std::io::BufWriter::new(std::fs::File::create(d.join("features.f32"))?);
+    let mut units = std::io::BufWriter::new(std::fs::File::create(d.join("units.jsonl"))?);
+    let mut pfeats = std::io::BufWriter::new(std::fs::File::create(d.join("pages.f32"))?);
+    let mut pages = std::io::BufWriter::new(std::fs::File::create(d.join("pages.jsonl"))?);
+    let mut rows = 0usize;
+    for case in cases {
+        let body = gunzip(&case.path)?;
+        let text = quire::decode::decode(&body, None)
+            .map(|d| d.text)
+            .unwrap_or_default();
+        let doc = quire::extract::dom::parse(&text);
+        let (texts, vectors, page) = quire::extract::generic::debug_units(&doc, &case.url);
+        for x in &page {
+            pfeats.write_all(&x.to_le_bytes())?;
+        }
+        serde_json::to_writer(
+            &mut pages,
+            &serde_json::json!({"id": case.id, "half": case.half, "units": texts.len()}),
+        )?;
+        pages.write_all(b"\n")?;
+        for (t, v) in texts.iter().zip(&vectors) {
+            for x in v {
+                feats.write_all(&x.to_le_bytes())?;
+            }
+            serde_json::to_writer(
+                &mut units,
+                &serde_json::json!({"id": case.id, "half": case.half, "text": t}),
+            )?;
+            units.write_all(b"\n")?;
+            rows += 1;
+        }
+    }
+    feats.flush()?;
+    units.flush()?;
+    pfeats.flush()?;
+    pages.flush()?;
+    println!(
+        "{}: {rows} units of {} pages, {} features each, in {}",
+        set.dir(),
+        cases.len(),
+        names.len(),
+        d.display()
+    );
     Ok(())
 }
 

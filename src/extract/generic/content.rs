@@ -359,6 +359,11 @@ const BODY_NAMES: &[&str] = &[
     "story_body",
 ];
 
+/// The element the page names as its article body, if any (by good text).
+pub(super) fn semantic(t: &Tree<'_>) -> Option<u32> {
+    semantic_body(t, &good_text(t))
+}
+
 /// The best element the page names as its article body, by good text.
 fn semantic_body(t: &Tree<'_>, good: &[u64]) -> Option<u32> {
     let mut best: Option<u32> = None;
@@ -439,14 +444,33 @@ enum Frame {
     LooseCaption(String),
 }
 
+/// One run of text as the emitter delivers it: a paragraph, a heading, a list item, a
+/// table cell, a quote paragraph, a caption or a `<pre>`, with the element it came
+/// from (the innermost open block element). The block classifier decides per unit.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// The element whose frame held the text.
+    pub node: u32,
+    /// Normalized text.
+    pub text: String,
+}
+
 struct Emitter<'u> {
     base: &'u Url,
-    /// Diagnostics: ignore boilerplate marks and pruning.
+    /// Ignore boilerplate marks and pruning (diagnostics, and the classifier's view).
     raw: bool,
     blocks: Vec<Block>,
     frames: Vec<(u32, Frame)>,
     buf: String,
     pending_images: Vec<Block>,
+    /// Record every unit of text (the classifier's input).
+    units: Option<Vec<Unit>>,
+    /// Emit only the units whose index is true (the classifier's output).
+    keep: Option<&'u [bool]>,
+    /// With `keep`: the nodes whose images may be emitted.
+    img_ok: Option<&'u [bool]>,
+    /// Units seen so far (indexes `keep`).
+    seen: usize,
 }
 
 impl Emitter<'_> {
@@ -512,7 +536,7 @@ impl Emitter<'_> {
             // A blank line (two <br>) separates paragraphs.
             for piece in buf.split("\n\n") {
                 let text = normalize::text(piece);
-                if !text.is_empty() {
+                if !text.is_empty() && self.admit(&text) {
                     self.deliver(text);
                 }
             }
@@ -523,6 +547,20 @@ impl Emitter<'_> {
                 self.push(img);
             }
         }
+    }
+
+    /// Count a unit of text, record it, and say whether it is to be emitted.
+    fn admit(&mut self, text: &str) -> bool {
+        let node = self.frames.last().map_or(NONE, |(n, _)| *n);
+        let k = self.seen;
+        self.seen += 1;
+        if let Some(units) = &mut self.units {
+            units.push(Unit {
+                node,
+                text: text.to_string(),
+            });
+        }
+        self.keep.is_none_or(|keep| keep.get(k).copied().unwrap_or(false))
     }
 
     fn in_pre(&self) -> bool {
@@ -581,7 +619,7 @@ fn data_table(t: &Tree<'_>, i: u32) -> bool {
 }
 
 /// Should a container below the content root be dropped as a link farm?
-fn link_farm(t: &Tree<'_>, i: u32) -> bool {
+pub(super) fn link_farm(t: &Tree<'_>, i: u32) -> bool {
     let n = &t.nodes[i as usize];
     let ld = t.link_density(i);
     if matches!(n.tag, Tag::P | Tag::H(_)) && n.links >= 1 && ld >= 0.5 && n.text_len < 150 {
@@ -621,20 +659,55 @@ pub fn emit(t: &Tree<'_>, roots: &[u32], base: &Url) -> Vec<Block> {
 
 /// [`emit`], or with `raw` every visible node (diagnostics).
 pub fn emit_with(t: &Tree<'_>, roots: &[u32], base: &Url, raw: bool) -> Vec<Block> {
-    let mut e = Emitter {
-        base,
-        raw,
-        blocks: Vec::new(),
-        frames: Vec::new(),
-        buf: String::new(),
-        pending_images: Vec::new(),
-    };
+    let mut e = Emitter::new(base, raw);
     for &root in roots {
         emit_root(t, root, &mut e);
         e.flush();
         e.frames.clear();
     }
     e.blocks
+}
+
+/// Every unit of visible text of the page, in reading order, as the classifier sees
+/// it: boilerplate marks are ignored, never-content elements are not.
+pub fn units(t: &Tree<'_>, base: &Url) -> Vec<Unit> {
+    let mut e = Emitter::new(base, true);
+    e.units = Some(Vec::new());
+    if t.body != NONE {
+        emit_root(t, t.body, &mut e);
+        e.flush();
+    }
+    e.units.unwrap_or_default()
+}
+
+/// Emit the page's blocks keeping only the units marked in `keep` (indexed as
+/// [`units`] returns them) and the images whose node is marked in `img_ok`.
+pub fn emit_kept(t: &Tree<'_>, base: &Url, keep: &[bool], img_ok: &[bool]) -> Vec<Block> {
+    let mut e = Emitter::new(base, true);
+    e.keep = Some(keep);
+    e.img_ok = Some(img_ok);
+    if t.body != NONE {
+        emit_root(t, t.body, &mut e);
+        e.flush();
+    }
+    e.blocks
+}
+
+impl<'u> Emitter<'u> {
+    fn new(base: &'u Url, raw: bool) -> Emitter<'u> {
+        Emitter {
+            base,
+            raw,
+            blocks: Vec::new(),
+            frames: Vec::new(),
+            buf: String::new(),
+            pending_images: Vec::new(),
+            units: None,
+            keep: None,
+            img_ok: None,
+            seen: 0,
+        }
+    }
 }
 
 fn emit_root(t: &Tree<'_>, root: u32, e: &mut Emitter<'_>) {
@@ -704,6 +777,9 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
             return false;
         }
         Tag::Img => {
+            if e.img_ok.is_some_and(|ok| !ok.get(i as usize).copied().unwrap_or(false)) {
+                return false;
+            }
             let src = img_src(t, i).and_then(|s| e.resolve(s));
             let alt = t
                 .attr(i, "alt")
@@ -878,7 +954,13 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
         Frame::Pre(raw) => {
             let text = normalize::preformatted(&raw);
             if !text.is_empty() {
-                e.push(Block::Preformatted { text });
+                // Counted as a unit of the <pre> itself (its frame is popped already).
+                e.frames.push((i, Frame::Block));
+                let admitted = e.admit(&text);
+                e.frames.pop();
+                if admitted {
+                    e.push(Block::Preformatted { text });
+                }
             }
         }
         Frame::Cell(text) => {

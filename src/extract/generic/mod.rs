@@ -10,7 +10,9 @@
 //! the network, the store or a clock (the caller passes "now" in [`GenericConfig`]),
 //! or key any rule to a host name.
 
+mod classify;
 mod content;
+mod features;
 mod meta;
 mod tree;
 
@@ -53,7 +55,12 @@ pub fn extract_with(
     let t = tree::Tree::build(doc);
     let m = meta::read(&t, url, cfg.now);
     let choice = content::choose(&t);
-    let mut body = content::emit(&t, &choice.roots, url);
+    let mut body = match classify::models() {
+        Some((page_model, block_model)) => {
+            classified(&t, &choice.roots, &m, url, page_model, block_model)
+        }
+        None => content::emit(&t, &choice.roots, url),
+    };
     // Measured before the tidy step: dropping furniture lines from a short article must
     // not make it look like a listing page.
     let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
@@ -63,8 +70,7 @@ pub fn extract_with(
     let page = &t.nodes[t.body as usize];
     let listing_shape = body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4;
     let page_type = if !m.declared_article && (m.declared_listing || listing_shape) {
-        warnings.push("page looks like an index or listing page; body left empty".to_string());
-        body.clear();
+        warnings.push("page looks like an index or listing page".to_string());
         PageType::Index
     } else {
         if body.is_empty() {
@@ -96,6 +102,95 @@ pub fn extract_with(
         profile: None,
     };
     (content, info, warnings)
+}
+
+/// The facts about the page that the classifier's page-level features need.
+fn page_facts<'r>(roots: &'r [u32], m: &'r meta::Meta) -> features::PageFacts<'r> {
+    features::PageFacts {
+        declared_article: m.declared_article,
+        declared_listing: m.declared_listing,
+        roots,
+        title: m.title.as_deref(),
+    }
+}
+
+/// The body as the block classifier decides it: every unit of visible text is
+/// scored, the kept ones are emitted in reading order with their structure; images
+/// come from the rule-based choice (inside its roots, not boilerplate).
+fn classified(
+    t: &tree::Tree<'_>,
+    roots: &[u32],
+    m: &meta::Meta,
+    url: &Url,
+    page_model: &classify::Model,
+    block_model: &classify::Model,
+) -> Vec<Block> {
+    let units = content::units(t, url);
+    let mut rows = features::rows(t, &units, &page_facts(roots, m), content::semantic(t));
+    let page = features::page_row(t, url, &units, &rows, roots);
+    let types = page_model.predict_classes(&page);
+    for r in rows.iter_mut() {
+        for (k, p) in types.iter().enumerate().take(features::PAGE_TYPES.len()) {
+            r[features::PT_FIRST + k] = *p;
+        }
+    }
+    let keep: Vec<bool> = rows
+        .iter()
+        .map(|r| block_model.predict(r) > block_model.threshold)
+        .collect();
+    let mut img_ok = vec![false; t.nodes.len()];
+    mark_within(t, roots, &mut img_ok);
+    content::emit_kept(t, url, &keep, &img_ok)
+}
+
+/// Mark every kept (non-junk) node below the given roots.
+fn mark_within(t: &tree::Tree<'_>, roots: &[u32], mark: &mut [bool]) {
+    for &r in roots {
+        // The arena is in document order, so r's subtree is the index range from r
+        // to the next node after it: the next sibling of r or of its nearest ancestor
+        // that has one.
+        let start = r as usize;
+        let mut end = t.nodes.len();
+        let mut cur = r;
+        while cur != tree::NONE {
+            let n = &t.nodes[cur as usize];
+            if n.next_sibling != tree::NONE {
+                end = n.next_sibling as usize;
+                break;
+            }
+            cur = n.parent;
+        }
+        for (i, m) in mark.iter_mut().enumerate().take(end).skip(start) {
+            *m = !t.nodes[i].junk;
+        }
+    }
+}
+
+/// Development aid: every unit of the page's visible text with its feature vector,
+/// as the classifier sees them (what `tools/train_blocks.py` trains on). Not a stable
+/// interface.
+/// The page's own feature vector (for the page-type model) comes last. The `pt_*`
+/// columns of the unit rows are left at zero: the trainer fills them in.
+#[doc(hidden)]
+pub fn debug_units(doc: &Document, url: &Url) -> (Vec<String>, Vec<Vec<f32>>, Vec<f32>) {
+    let t = tree::Tree::build(doc);
+    let m = meta::read(&t, url, None);
+    let choice = content::choose(&t);
+    let units = content::units(&t, url);
+    let rows = features::rows(&t, &units, &page_facts(&choice.roots, &m), content::semantic(&t));
+    let page = features::page_row(&t, url, &units, &rows, &choice.roots);
+    (
+        units.into_iter().map(|u| u.text).collect(),
+        rows.into_iter().map(|r| r.to_vec()).collect(),
+        page,
+    )
+}
+
+/// The classifier's unit and page feature names, in vector order. Not a stable
+/// interface.
+#[doc(hidden)]
+pub fn debug_feature_names() -> (&'static [&'static str], Vec<String>) {
+    (features::NAMES, features::page_names())
 }
 
 /// Final clean-up of the body: a leading copy of the headline goes, and so do

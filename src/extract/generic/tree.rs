@@ -142,6 +142,30 @@ fn tag_of(name: &str, el: &Element) -> Tag {
     }
 }
 
+/// Why a node was marked as boilerplate (on its junk root).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Why {
+    /// Not boilerplate (or junk only through an ancestor).
+    #[default]
+    None,
+    /// Never content: script, style, form controls, a rejected `<noscript>`.
+    Never,
+    /// `nav`, `aside`, `form`, `footer`.
+    Tag,
+    /// A short or link-dense `<header>`, or a site-header class name.
+    Header,
+    /// `hidden`, `aria-hidden`, `display:none`, a hidden class, a chrome role.
+    Hidden,
+    /// A class/id part that is boilerplate whatever its size (comments, share, …).
+    Strong,
+    /// A layout class/id part (sidebar, menu, ad, …) on a node without running text.
+    Layout,
+    /// A weak class/id part (meta, byline, widget, …) on a small or link-dense node.
+    Weak,
+    /// An author box.
+    AuthorBox,
+}
+
 /// One node of the arena.
 pub struct Node<'a> {
     pub parent: u32,
@@ -155,6 +179,8 @@ pub struct Node<'a> {
     pub junk: bool,
     /// This node itself is a boilerplate root (for diagnostics and exceptions).
     pub junk_root: bool,
+    /// Why this node is a junk root ([`Why::None`] otherwise).
+    pub why: Why,
     /// A class/id names it a teaser or link list; dropped at emission when link-dense.
     pub teaser: bool,
     /// Non-whitespace bytes of kept text below.
@@ -260,6 +286,7 @@ impl<'a> Tree<'a> {
                         text,
                         junk,
                         junk_root: false,
+                        why: if junk { Why::Never } else { Why::None },
                         teaser: false,
                         text_len: 0,
                         link_len: 0,
@@ -311,6 +338,7 @@ impl<'a> Tree<'a> {
                 self.nodes[i].tag = Tag::Div;
             } else {
                 self.nodes[i].junk = true;
+                self.nodes[i].why = Why::Never;
                 changed = true;
             }
         }
@@ -433,13 +461,14 @@ impl<'a> Tree<'a> {
                 small: small && !article_header,
                 substantial,
             };
-            let (junk, weight, teaser) = judge(tag, el, sizes, &mut names);
+            let (why, weight, teaser) = judge(tag, el, sizes, &mut names);
             let n = &mut self.nodes[i];
             n.weight = weight;
             n.teaser = teaser;
-            if junk {
+            if why != Why::None {
                 n.junk = true;
                 n.junk_root = true;
+                n.why = why;
             }
         }
     }
@@ -862,13 +891,13 @@ fn author_box(lower: &str) -> bool {
     author && boxy
 }
 
-/// Decide whether an element is boilerplate and its class/id weight.
+/// Decide whether an element is boilerplate (and why) and its class/id weight.
 fn judge<'a>(
     tag: Tag,
     el: &'a Element,
     sizes: Sizes,
     names: &mut FnvMap<&'a str, Name>,
-) -> (bool, i32, bool) {
+) -> (Why, i32, bool) {
     let Sizes {
         big,
         small,
@@ -917,14 +946,35 @@ fn judge<'a>(
             _ => {}
         }
     }
+    let mut why = if junk { Why::Hidden } else { Why::None };
     match tag {
-        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => return (true, 0, false),
-        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer if !big => junk = true,
+        Tag::Void | Tag::NoScript | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title => {
+            return (Why::Never, 0, false)
+        }
+        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer if !big && why == Why::None => {
+            why = Why::Tag
+        }
         // A site header is short or link-dense; an article header (headline, standfirst)
         // is neither.
-        Tag::Header if small => junk = true,
+        Tag::Header if small && why == Why::None => why = Why::Header,
         _ => {}
     }
+    // The reason a class name gives, strongest first.
+    let mut named = Why::None;
+    let mut name_why = |w: Why| {
+        let rank = |w: Why| match w {
+            Why::Hidden => 0,
+            Why::Strong => 1,
+            Why::AuthorBox => 2,
+            Why::Header => 3,
+            Why::Layout => 4,
+            Why::Weak => 5,
+            _ => 9,
+        };
+        if rank(w) < rank(named) {
+            named = w;
+        }
+    };
     let mut weight = 0;
     let mut negative = false;
     let mut positive = false;
@@ -944,30 +994,44 @@ fn judge<'a>(
         teaser |= name.teaser;
         match name.kind {
             Kind::HeaderWhole => {
-                negative |= !substantial;
+                if !substantial {
+                    negative = true;
+                    name_why(Why::Header);
+                }
                 weight -= 25;
             }
-            Kind::HiddenWhole => negative = true,
+            Kind::HiddenWhole => {
+                negative = true;
+                name_why(Why::Hidden);
+            }
             Kind::PositiveWhole => {
                 weight += 25;
                 positive = true;
             }
             Kind::AuthorBox => {
                 negative = true;
+                name_why(Why::AuthorBox);
                 weight -= 25;
             }
             Kind::Recipe => positive = true,
             Kind::Modifier | Kind::Part(None) => {}
             Kind::Part(Some(Hint::Strong)) => {
                 negative = true;
+                name_why(Why::Strong);
                 weight -= 25;
             }
             Kind::Part(Some(Hint::Layout)) => {
-                negative |= !substantial;
+                if !substantial {
+                    negative = true;
+                    name_why(Why::Layout);
+                }
                 weight -= 25;
             }
             Kind::Part(Some(Hint::Weak)) => {
-                weak |= small;
+                if small {
+                    weak = true;
+                    name_why(Why::Weak);
+                }
                 weight -= 25;
             }
             Kind::Part(Some(Hint::Positive)) => {
@@ -982,14 +1046,13 @@ fn judge<'a>(
     }
     negative |= weak && !positive;
     let protected = matches!(tag, Tag::Body | Tag::Html | Tag::Main | Tag::Article) || big;
-    if negative && !protected && !matches!(tag, Tag::Inline | Tag::A | Tag::Time) {
-        junk = true;
-    }
-    if negative && matches!(tag, Tag::Inline) && !big {
+    let junk_by_name = (negative && !protected && !matches!(tag, Tag::Inline | Tag::A | Tag::Time))
         // Inline share buttons and screen-reader-only labels.
-        junk = true;
+        || (negative && matches!(tag, Tag::Inline) && !big);
+    if why == Why::None && junk_by_name {
+        why = if named == Why::None { Why::Weak } else { named };
     }
-    (junk, weight.clamp(-50, 50), teaser)
+    (why, weight.clamp(-50, 50), teaser)
 }
 
 /// What one class or id name says, whatever element it is on.

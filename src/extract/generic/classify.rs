@@ -1,0 +1,361 @@
+//! The learned parts of the generic extractor: two small gradient-boosted tree
+//! ensembles. The page-type model tells what kind of page this is (article, forum
+//! thread, product, listing, …) from page-level features; the block model decides, for
+//! each unit of text of a page ([`super::content::Unit`]), whether it is main content,
+//! with the page-type probabilities among its features.
+//!
+//! The models are data: `pagetype.model` and `blocks.model`, text files embedded in the
+//! binary, trained offline on the development sets by `tools/train_blocks.py` (see
+//! `docs/GENERIC.md` for the one-command retrain). Evaluation is deterministic, CPU-only
+//! and allocation-free per row: each tree is a flat array of splits walked from the root.
+//!
+//! File format (whitespace-separated, one record per line):
+//! ```text
+//! quire-gbdt 1
+//! features <n> <name> <name> …        the feature names, in the order quire computes them
+//! classes <k>                         1: binary (logistic); k > 1: softmax over k classes,
+//!                                     tree i adds to class i mod k
+//! threshold <t>                       decision threshold on the probability (binary)
+//! base <b>                            initial raw score of every class
+//! tree <nodes> <leaves>               then <nodes> lines "split <feature> <threshold> <left> <right>"
+//!                                     and <leaves> lines "leaf <value>"
+//! ```
+//! A child index `>= 0` is a split node (always after its parent); `< 0` is leaf
+//! `-(index + 1)`. A row goes left when its feature value is `<=` the threshold.
+//!
+//! Owns: loading and evaluating the model. Must not: compute features (that is
+//! [`super::features`]) or emit blocks.
+
+use std::sync::LazyLock;
+
+use super::features;
+
+const BLOCKS_TEXT: &str = include_str!("blocks.model");
+const PAGETYPE_TEXT: &str = include_str!("pagetype.model");
+
+/// A loaded model.
+#[derive(Debug)]
+pub struct Model {
+    trees: Vec<Tree>,
+    base: f32,
+    classes: usize,
+    features: usize,
+    /// Probability above which a unit is kept (binary models).
+    pub threshold: f32,
+}
+
+#[derive(Debug)]
+struct Tree {
+    splits: Vec<Split>,
+    leaves: Vec<f32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    feature: u16,
+    /// Compared in f64, as the trainer compared: the features are f32 values.
+    threshold: f64,
+    left: i32,
+    right: i32,
+}
+
+/// Why a model file was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("block model, line {line}: {what}")]
+pub struct ModelError {
+    line: usize,
+    what: String,
+}
+
+/// Both built-in models, or `None` when either does not load.
+static MODELS: LazyLock<Option<(Model, Model)>> = LazyLock::new(|| {
+    let page_names = features::page_names();
+    let page_names: Vec<&str> = page_names.iter().map(String::as_str).collect();
+    match (
+        parse(PAGETYPE_TEXT, &page_names),
+        parse(BLOCKS_TEXT, features::NAMES),
+    ) {
+        (Ok(p), Ok(b)) if p.classes == features::PAGE_TYPES.len() && b.classes == 1 => {
+            Some((p, b))
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!("built-in extraction model unusable, falling back to rules: {e}");
+            None
+        }
+        _ => {
+            tracing::error!("built-in extraction models have the wrong number of classes");
+            None
+        }
+    }
+});
+
+/// The built-in (page-type, block) models, or `None` when they do not load (the
+/// extractor then falls back to the rule-based choice; a test makes sure the shipped
+/// models load).
+pub fn models() -> Option<&'static (Model, Model)> {
+    MODELS.as_ref()
+}
+
+/// Most trees and nodes a model file may hold: a hostile or damaged file cannot make
+/// loading or evaluation unbounded.
+const MAX_TREES: usize = 5_000;
+const MAX_NODES: usize = 1 << 16;
+
+/// Parse a model file whose features must be `names`, in order.
+pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let err = |line: usize, what: &str| ModelError {
+        line,
+        what: what.to_string(),
+    };
+    let mut next = |what: &str| lines.next().ok_or_else(|| err(0, &format!("missing {what}")));
+    let (ln, head) = next("header")?;
+    if head != "quire-gbdt 1" {
+        return Err(err(ln, "not a quire-gbdt 1 file"));
+    }
+    let (ln, feats) = next("features")?;
+    let mut f = feats.split_ascii_whitespace();
+    if f.next() != Some("features") {
+        return Err(err(ln, "expected features"));
+    }
+    let n: usize = f
+        .next()
+        .and_then(|x| x.parse().ok())
+        .ok_or_else(|| err(ln, "feature count"))?;
+    let listed: Vec<&str> = f.collect();
+    if n != names.len() || listed.len() != n || listed.iter().zip(names).any(|(a, b)| a != b) {
+        return Err(err(
+            ln,
+            "feature names differ from this build's (retrain with tools/train_blocks.py)",
+        ));
+    }
+    let (ln, cl) = next("classes")?;
+    let classes: usize = cl
+        .strip_prefix("classes ")
+        .and_then(|x| x.trim().parse().ok())
+        .filter(|&k| (1..=64).contains(&k))
+        .ok_or_else(|| err(ln, "bad classes"))?;
+    let mut value = |key: &str| -> Result<f32, ModelError> {
+        let (ln, l) = next(key)?;
+        let mut p = l.split_ascii_whitespace();
+        if p.next() != Some(key) {
+            return Err(err(ln, &format!("expected {key}")));
+        }
+        p.next()
+            .and_then(|x| x.parse::<f32>().ok())
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| err(ln, &format!("bad {key}")))
+    };
+    let threshold = value("threshold")?;
+    let base = value("base")?;
+    let mut trees = Vec::new();
+    while let Some((ln, l)) = lines.next() {
+        let mut p = l.split_ascii_whitespace();
+        if p.next() != Some("tree") {
+            return Err(err(ln, "expected tree"));
+        }
+        let mut num = || -> Option<usize> { p.next()?.parse().ok() };
+        let (Some(nodes), Some(leaves)) = (num(), num()) else {
+            return Err(err(ln, "tree sizes"));
+        };
+        if nodes > MAX_NODES || leaves > MAX_NODES || leaves == 0 || trees.len() >= MAX_TREES {
+            return Err(err(ln, "model too large"));
+        }
+        let mut splits = Vec::with_capacity(nodes);
+        for _ in 0..nodes {
+            let (ln, l) = lines.next().ok_or_else(|| err(ln, "missing split"))?;
+            let p: Vec<&str> = l.split_ascii_whitespace().collect();
+            let parsed = (|| {
+                if p.len() != 5 || p[0] != "split" {
+                    return None;
+                }
+                let feature: u16 = p[1].parse().ok()?;
+                let threshold: f64 = p[2].parse().ok()?;
+                let left: i32 = p[3].parse().ok()?;
+                let right: i32 = p[4].parse().ok()?;
+                let ok = |c: i32| {
+                    if c >= 0 {
+                        (c as usize) < nodes
+                    } else {
+                        ((-(c + 1)) as usize) < leaves
+                    }
+                };
+                ((feature as usize) < n && !threshold.is_nan() && ok(left) && ok(right))
+                    .then_some(Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                    })
+            })();
+            splits.push(parsed.ok_or_else(|| err(ln, "bad split"))?);
+        }
+        // Children must point forward, so evaluation always ends.
+        for (k, s) in splits.iter().enumerate() {
+            for c in [s.left, s.right] {
+                if c >= 0 && (c as usize) <= k {
+                    return Err(err(ln, "split points backwards"));
+                }
+            }
+        }
+        let mut leaf_values = Vec::with_capacity(leaves);
+        for _ in 0..leaves {
+            let (ln, l) = lines.next().ok_or_else(|| err(ln, "missing leaf"))?;
+            let mut p = l.split_ascii_whitespace();
+            let v = (p.next() == Some("leaf"))
+                .then(|| p.next()?.parse::<f32>().ok())
+                .flatten()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| err(ln, "bad leaf"))?;
+            leaf_values.push(v);
+        }
+        trees.push(Tree {
+            splits,
+            leaves: leaf_values,
+        });
+    }
+    if trees.is_empty() || trees.len() % classes != 0 {
+        return Err(err(0, "no trees, or not a whole number of rounds"));
+    }
+    Ok(Model {
+        trees,
+        base,
+        classes,
+        features: n,
+        threshold,
+    })
+}
+
+impl Model {
+    /// Probability of the positive class (binary models). A row of the wrong length
+    /// gives 0.
+    pub fn predict(&self, x: &[f32]) -> f32 {
+        if x.len() != self.features {
+            return 0.0;
+        }
+        let mut score = self.base;
+        for t in &self.trees {
+            score += t.eval(x);
+        }
+        1.0 / (1.0 + (-score).exp())
+    }
+
+    /// Class probabilities (softmax) of a multiclass model, or of the two classes of
+    /// a binary one. A row of the wrong length gives all zeros.
+    pub fn predict_classes(&self, x: &[f32]) -> Vec<f32> {
+        if x.len() != self.features {
+            return vec![0.0; self.classes.max(2)];
+        }
+        if self.classes == 1 {
+            let p = self.predict(x);
+            return vec![1.0 - p, p];
+        }
+        let mut scores = vec![self.base; self.classes];
+        for (i, t) in self.trees.iter().enumerate() {
+            scores[i % self.classes] += t.eval(x);
+        }
+        let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0;
+        for s in scores.iter_mut() {
+            *s = (*s - max).exp();
+            sum += *s;
+        }
+        for s in scores.iter_mut() {
+            *s /= sum;
+        }
+        scores
+    }
+}
+
+impl Tree {
+    fn eval(&self, x: &[f32]) -> f32 {
+        if self.splits.is_empty() {
+            return self.leaves[0];
+        }
+        let mut i = 0usize;
+        loop {
+            let s = self.splits[i];
+            let c = if f64::from(x[s.feature as usize]) <= s.threshold {
+                s.left
+            } else {
+                s.right
+            };
+            if c < 0 {
+                return self.leaves[(-(c + 1)) as usize];
+            }
+            i = c as usize;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> String {
+        format!(
+            "quire-gbdt 1\nfeatures {} {}\nclasses 1\nthreshold 0.5\nbase 0\n",
+            features::N,
+            features::NAMES.join(" ")
+        )
+    }
+
+    fn parse(text: &str) -> Result<Model, ModelError> {
+        super::parse(text, features::NAMES)
+    }
+
+    #[test]
+    fn the_shipped_models_load() {
+        let (page, blocks) = models().expect("pagetype.model and blocks.model load");
+        assert_eq!(page.classes, features::PAGE_TYPES.len());
+        assert_eq!(blocks.classes, 1);
+        assert!((0.0..1.0).contains(&blocks.threshold));
+        let p = page.predict_classes(&vec![0.0; features::NP]);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_stump_splits_on_its_feature() {
+        let text = header() + "tree 1 2\nsplit 0 2.5 -1 -2\nleaf -3\nleaf 3\n";
+        let m = parse(&text).unwrap();
+        let mut x = [0f32; features::N];
+        x[0] = 1.0;
+        assert!(m.predict(&x) < 0.1);
+        x[0] = 4.0;
+        assert!(m.predict(&x) > 0.9);
+        assert_eq!(m.predict(&x[..3]), 0.0, "a short row is refused");
+    }
+
+    #[test]
+    fn multiclass_trees_add_to_their_class() {
+        let text = header().replace("classes 1", "classes 2")
+            + "tree 0 1\nleaf 1\ntree 0 1\nleaf -1\n";
+        let m = parse(&text).unwrap();
+        let p = m.predict_classes(&[0f32; features::N]);
+        assert!(p[0] > 0.85 && p[1] < 0.15, "{p:?}");
+    }
+
+    #[test]
+    fn damaged_files_are_refused_not_trusted() {
+        for bad in [
+            String::new(),
+            "quire-gbdt 2\n".to_string(),
+            "quire-gbdt 1\nfeatures 1 len_log\nclasses 1\nthreshold 0.5\nbase 0\n".to_string(),
+            header(),
+            header().replace("classes 1", "classes 0"),
+            header().replace("classes 1", "classes 2") + "tree 0 1\nleaf 1\n",
+            header() + "tree 1 2\nsplit 0 1 0 -1\nleaf 1\nleaf 2\n", // a loop
+            header() + "tree 1 2\nsplit 0 1 5 -1\nleaf 1\nleaf 2\n", // out of range
+            header() + "tree 1 2\nsplit 9999 1 -1 -2\nleaf 1\nleaf 2\n",
+            header() + "tree 1 2\nsplit 0 NaN -1 -2\nleaf 1\nleaf 2\n",
+            header() + "tree 1 2\nsplit 0 1 -1 -2\nleaf inf\nleaf 2\n",
+            header() + "tree 99999999 1\n",
+        ] {
+            assert!(parse(&bad).is_err(), "accepted: {bad:?}");
+        }
+    }
+}
