@@ -861,3 +861,40 @@ fn a_url_is_taken_or_claimed_by_exactly_one_task() {
     assert_eq!(sorted.len(), got.len(), "a URL was handed out twice");
     assert_eq!(sorted.len(), urls.len(), "a URL was never handed out");
 }
+
+/// An index written by the previous version (no `target` column, index_version 1), as
+/// every existing store has: a reader answers from a private in-memory index, and the
+/// next writer rebuilds it.
+#[test]
+fn an_index_of_the_previous_version_is_rebuilt() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    capture(&mut s, &run, "https://m.test/v", b"v");
+    s.finish_run(&run, &serde_json::json!({})).unwrap();
+    drop(s);
+    {
+        let c = rusqlite::Connection::open(root.join("index.sqlite")).unwrap();
+        c.execute_batch(
+            "DROP INDEX entries_by_target; ALTER TABLE entries DROP COLUMN target;
+             UPDATE meta SET value = '1' WHERE key = 'index_version';",
+        )
+        .unwrap();
+    }
+    let r = Store::open_reader(&root).unwrap();
+    assert_eq!(r.history("https://m.test/v").unwrap().len(), 1);
+    drop(r);
+    let mut w = Store::open_writer(&root).unwrap();
+    assert_eq!(w.history("https://m.test/v").unwrap().len(), 1);
+    let run2 = w.begin_run(&serde_json::json!({})).unwrap();
+    w.put_outcome(
+        &run2,
+        "https://m.test/old-v",
+        &alias("https://m.test/v", "https://m.test/old-v"),
+    )
+    .unwrap();
+    assert_eq!(
+        w.aliases_of("https://m.test/v", None).unwrap(),
+        ["https://m.test/old-v"]
+    );
+}
