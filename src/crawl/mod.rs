@@ -528,9 +528,9 @@ fn conditional(prev: Option<&CaptureSummary>) -> Conditional {
 
 /// Record every URL of `urls` but `target` as an alias of `target` (`hops[i..]` being
 /// the redirects from `urls[i]` on), then mark them all (`target` too, when it is one
-/// of them) done. Called after the
-/// target's own outcome, if it has one, is written: a crash in between leaves an
-/// un-aliased URL that the resumed run refetches, finding the target done.
+/// of them) done. Called after the target's own outcome, if it has one, is written: a
+/// crash in between leaves an un-aliased URL that the resumed run refetches, finding
+/// the target done.
 fn put_aliases(
     s: &mut Store,
     run: &RunId,
