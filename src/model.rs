@@ -30,13 +30,20 @@ pub struct Article {
     /// Things the extractor was unsure about. Not part of the content digest.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Other URLs of this article: URLs that redirected to `content.url` in a crawl
+    /// (e.g. an old file name or a flat archive path). Filled by `quire export` from
+    /// the store's alias records; absent when there are none. Not part of the content
+    /// digest. (Schema 1.1.0.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// The content part of an Article: the only part `content_sha256` covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
-    /// The URL the page was requested as (canonicalized).
+    /// The page's URL (canonicalized). For a crawled page, the URL it was served at
+    /// after any redirects; the URLs that redirected to it are its `aliases`.
     pub url: String,
     /// `<link rel="canonical">` resolved against the page URL, when the page has one.
     pub canonical_url: Option<String>,

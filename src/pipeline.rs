@@ -117,6 +117,7 @@ impl Processed {
             content: self.content,
             provenance,
             warnings: self.warnings,
+            aliases: Vec::new(),
         }
     }
 }

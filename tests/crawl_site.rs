@@ -105,7 +105,8 @@ async fn full_crawl_then_conditional_recrawl() {
     assert_eq!(by_path.get(fault::THROTTLED), Some(&2));
     assert_eq!(by_path.get(fault::HUGE), Some(&1));
 
-    // 49 site pages + moved (captured as moved.html) + busy + throttled + gzipped.
+    // 49 site pages + moved-target (reached through moved.html) + busy + throttled +
+    // gzipped.
     assert_eq!(s1.captured, 53, "{s1:#?}");
     assert_eq!(s1.not_modified, 0);
     let f = &s1.failures;
@@ -148,18 +149,46 @@ async fn full_crawl_then_conditional_recrawl() {
                 "{a}: same content as another"
             );
         }
-        let moved = store
+        // The redirected page is stored under its final URL, with the hop in its
+        // provenance; the URL that redirected is its alias and has no capture.
+        assert!(store
             .latest_capture(&server.url(fault::MOVED))
+            .unwrap()
+            .is_none());
+        let moved = store
+            .latest_capture(&server.url(fault::MOVED_TARGET))
             .unwrap()
             .unwrap();
         let art = store.read_capture(&moved.id).unwrap();
         assert_eq!(art.provenance.redirects.len(), 1);
-        assert!(art
-            .provenance
-            .final_url
+        assert_eq!(art.provenance.redirects[0].url, server.url(fault::MOVED));
+        assert_eq!(
+            art.provenance.final_url.as_deref(),
+            Some(server.url(fault::MOVED_TARGET).as_str())
+        );
+        assert_eq!(art.content.url, server.url(fault::MOVED_TARGET));
+        assert_eq!(
+            store
+                .aliases_of(&server.url(fault::MOVED_TARGET), None)
+                .unwrap(),
+            vec![server.url(fault::MOVED)]
+        );
+        // moved.html → moved-target.html. A redirect loop fails as a whole, under the
+        // URL linked (loop-a.html); loop-b.html, claimed on the way, is no alias.
+        assert_eq!(s1.aliases, 1, "{s1:#?}");
+        let run1 = quire::store::RunId(s1.run_id.clone());
+        let loop_a = store
+            .entry(&run1, &server.url(fault::LOOP_A))
             .unwrap()
-            .ends_with(fault::MOVED_TARGET));
-        assert_eq!(art.content.url, server.url(fault::MOVED));
+            .map(|e| e.kind);
+        assert!(
+            matches!(&loop_a, Some(quire::store::EntryKind::Failed { reason, .. }) if reason.starts_with("redirect_loop")),
+            "{loop_a:?}"
+        );
+        assert!(store
+            .entry(&run1, &server.url(fault::LOOP_B))
+            .unwrap()
+            .is_none());
     }
 
     // Second run: conditional GETs, 304s, links rediscovered from stored bodies.

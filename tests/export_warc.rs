@@ -59,6 +59,7 @@ fn article(url: &str, body: &[u8], status: u16) -> Article {
             object_path: None,
         },
         warnings: vec![],
+        aliases: vec![],
     }
 }
 

@@ -627,3 +627,274 @@ fn verify_checks_manifest_entries_against_their_records() {
         p.detail
     );
 }
+
+fn alias(target: &str, from: &str) -> Outcome {
+    Outcome::Alias {
+        target: target.into(),
+        redirects: vec![quire::model::Redirect {
+            url: from.into(),
+            status: 301,
+            location: target.into(),
+        }],
+    }
+}
+
+fn format_version_on_disk(root: &Path) -> u64 {
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("quire-store.json")).unwrap()).unwrap();
+    v["version"].as_u64().unwrap()
+}
+
+fn alias_records(root: &Path, run: &RunId) -> Vec<PathBuf> {
+    files_under(&root.join(format!("runs/{run}/records")))
+        .into_iter()
+        .filter(|p| {
+            fs::read_to_string(p)
+                .unwrap()
+                .contains("\"kind\":\"alias\"")
+        })
+        .collect()
+}
+
+#[test]
+fn aliases_are_records_of_their_own_listed_in_the_manifest_and_rebuilt() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    assert_eq!(format_version_on_disk(&root), 1, "a new store is format 1");
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let t = "https://m.test/a.htm";
+    capture(&mut s, &run, t, b"article");
+    assert_eq!(s.format_version(), 1);
+    s.put_outcome(
+        &run,
+        "https://m.test/a.html",
+        &alias(t, "https://m.test/a.html"),
+    )
+    .unwrap();
+    // Marked before the record exists, durably.
+    assert_eq!(format_version_on_disk(&root), 2);
+    assert_eq!(s.format_version(), 2);
+    // One outcome per (run, URL): a second one for the alias URL is ignored.
+    s.put_outcome(
+        &run,
+        "https://m.test/a.html",
+        &Outcome::Gone { http_status: 404 },
+    )
+    .unwrap();
+    // An alias must lead elsewhere; an Article carries no aliases into the store.
+    assert!(s
+        .put_outcome(
+            &run,
+            "https://m.test/b",
+            &alias("https://m.test/b", "https://m.test/b")
+        )
+        .is_err());
+    let obj = s.put_object(b"z").unwrap();
+    let mut a = synthetic::article("https://m.test/z", &obj, &run, "z");
+    a.aliases = vec!["https://m.test/old-z".into()];
+    assert!(s.put_capture(&run, &a).is_err());
+    s.finish_run(&run, &serde_json::json!({})).unwrap();
+
+    let mut kinds = Vec::new();
+    s.for_each_entry(&run, |e| {
+        kinds.push((e.url, e.kind));
+        Ok(())
+    })
+    .unwrap();
+    assert!(kinds.contains(&(
+        "https://m.test/a.html".to_string(),
+        EntryKind::Alias { target: t.into() }
+    )));
+    assert_eq!(kinds.len(), 2);
+    let manifest = fs::read_to_string(root.join(format!("runs/{run}/manifest.json"))).unwrap();
+    assert!(
+        manifest.contains("\"kind\":\"alias\"")
+            && manifest.contains(&format!("\"target\":\"{t}\"")),
+        "{manifest}"
+    );
+    assert_eq!(s.aliases_of(t, None).unwrap(), ["https://m.test/a.html"]);
+    assert_eq!(s.resolve_alias("https://m.test/a.html").unwrap(), t);
+    let h = s.article_history("https://m.test/a.html").unwrap();
+    assert_eq!((h.url.as_str(), h.captures.len()), (t, 1));
+    let before = (
+        s.aliases_of(t, None).unwrap(),
+        s.article_history(t).unwrap(),
+        kinds.clone(),
+    );
+    s.reindex().unwrap();
+    let mut kinds2 = Vec::new();
+    s.for_each_entry(&run, |e| {
+        kinds2.push((e.url, e.kind));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        (
+            s.aliases_of(t, None).unwrap(),
+            s.article_history(t).unwrap(),
+            kinds2
+        ),
+        before
+    );
+    drop(s);
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+}
+
+#[test]
+fn verify_checks_alias_records() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    s.put_outcome(
+        &run,
+        "https://m.test/a.html",
+        &alias("https://m.test/a.htm", "https://m.test/a.html"),
+    )
+    .unwrap();
+    drop(s);
+    let rec = alias_records(&root, &run).pop().unwrap();
+    assert!(Store::open_reader(&root).unwrap().verify().unwrap().ok());
+
+    // Hops that do not lead from the URL to the target.
+    let edited = rewrite_record(&rec, |v| {
+        v["outcome"]["detail"]["redirects"][0]["location"] = "https://m.test/elsewhere".into();
+    });
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert_eq!(rep.problems.len(), 1, "{:?}", rep.problems);
+    assert_eq!(
+        (&rep.problems[0].path, rep.problems[0].kind),
+        (&edited, ProblemKind::Mismatch)
+    );
+    assert!(
+        rep.problems[0].detail.contains("end at"),
+        "{:?}",
+        rep.problems
+    );
+
+    // An alias to itself.
+    let edited = rewrite_record(&edited, |v| {
+        v["outcome"]["detail"]["target"] = "https://m.test/a.html".into();
+        v["outcome"]["detail"]["redirects"] = serde_json::json!([]);
+    });
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.path == edited && p.detail.contains("itself")),
+        "{:?}",
+        rep.problems
+    );
+
+    // A store marked format 1 holding an alias: a format-1 reader would misread it.
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    s.put_outcome(
+        &run,
+        "https://m.test/a.html",
+        &alias("https://m.test/a.htm", "https://m.test/a.html"),
+    )
+    .unwrap();
+    drop(s);
+    fs::write(
+        root.join("quire-store.json"),
+        "{\"format\": \"quire-store\", \"version\": 1}\n",
+    )
+    .unwrap();
+    let rep = Store::open_reader(&root).unwrap().verify().unwrap();
+    assert_eq!(rep.problems.len(), 1, "{:?}", rep.problems);
+    assert!(
+        rep.problems[0].detail.contains("format version 1"),
+        "{:?}",
+        rep.problems
+    );
+}
+
+#[test]
+fn a_url_is_taken_or_claimed_by_exactly_one_task() {
+    use std::sync::{Arc, Mutex};
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let store = Arc::new(Mutex::new(s));
+    let urls: Vec<String> = (0..300).map(|i| format!("https://m.test/p{i}")).collect();
+    let got = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut threads = Vec::new();
+    // One thread queues the URLs in batches (links found on pages) and takes them
+    // (the crawl loop); three claim them in different orders (redirects).
+    {
+        let (store, got, urls, run) = (store.clone(), got.clone(), urls.clone(), run.clone());
+        threads.push(std::thread::spawn(move || {
+            for chunk in urls.chunks(10) {
+                let links: Vec<(String, u32)> = chunk.iter().map(|u| (u.clone(), 1)).collect();
+                let mut s = store.lock().unwrap();
+                s.frontier_add(&run, &links).unwrap();
+                let taken = s.frontier_take(&run, 7).unwrap();
+                got.lock()
+                    .unwrap()
+                    .extend(taken.into_iter().map(|(u, _)| u));
+            }
+        }));
+    }
+    for k in 0..3usize {
+        let (store, got, urls, run) = (store.clone(), got.clone(), urls.clone(), run.clone());
+        threads.push(std::thread::spawn(move || {
+            for i in 0..urls.len() {
+                let u = &urls[(i * (k + 2) + k * 37) % urls.len()];
+                if store.lock().unwrap().frontier_claim(&run, u, 1).unwrap() {
+                    got.lock().unwrap().push(u.clone());
+                }
+            }
+        }));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    // What is still queued is taken last.
+    let rest = store.lock().unwrap().frontier_take(&run, 1000).unwrap();
+    let mut got = got.lock().unwrap().clone();
+    got.extend(rest.into_iter().map(|(u, _)| u));
+    let mut sorted = got.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), got.len(), "a URL was handed out twice");
+    assert_eq!(sorted.len(), urls.len(), "a URL was never handed out");
+}
+
+/// An index written by the previous version (no `target` column, index_version 1), as
+/// every existing store has: a reader answers from a private in-memory index, and the
+/// next writer rebuilds it.
+#[test]
+fn an_index_of_the_previous_version_is_rebuilt() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    capture(&mut s, &run, "https://m.test/v", b"v");
+    s.finish_run(&run, &serde_json::json!({})).unwrap();
+    drop(s);
+    {
+        let c = rusqlite::Connection::open(root.join("index.sqlite")).unwrap();
+        c.execute_batch(
+            "DROP INDEX entries_by_target; ALTER TABLE entries DROP COLUMN target;
+             UPDATE meta SET value = '1' WHERE key = 'index_version';",
+        )
+        .unwrap();
+    }
+    let r = Store::open_reader(&root).unwrap();
+    assert_eq!(r.history("https://m.test/v").unwrap().len(), 1);
+    drop(r);
+    let mut w = Store::open_writer(&root).unwrap();
+    assert_eq!(w.history("https://m.test/v").unwrap().len(), 1);
+    let run2 = w.begin_run(&serde_json::json!({})).unwrap();
+    w.put_outcome(
+        &run2,
+        "https://m.test/old-v",
+        &alias("https://m.test/v", "https://m.test/old-v"),
+    )
+    .unwrap();
+    assert_eq!(
+        w.aliases_of("https://m.test/v", None).unwrap(),
+        ["https://m.test/old-v"]
+    );
+}

@@ -68,7 +68,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The human report: counts, then one line per URL (`+` added, `-` removed, `~`
-/// changed, `!` failed).
+/// changed, `!` failed), with the article's aliases when it has any.
 pub fn print_human(out: &mut dyn std::io::Write, cmp: &RunComparison) -> std::io::Result<()> {
     writeln!(out, "changes {} -> {}", cmp.old, cmp.new)?;
     writeln!(
@@ -87,6 +87,13 @@ pub fn print_human(out: &mut dyn std::io::Write, cmp: &RunComparison) -> std::io
             cmp.index_pages
         )?;
     }
+    if cmp.alias_urls > 0 {
+        writeln!(
+            out,
+            "  ({} alias URL(s) left out: they redirected to an article listed under its own URL)",
+            cmp.alias_urls
+        )?;
+    }
     for (mark, list) in [
         ('+', &cmp.added),
         ('-', &cmp.removed),
@@ -94,7 +101,10 @@ pub fn print_human(out: &mut dyn std::io::Write, cmp: &RunComparison) -> std::io
         ('!', &cmp.failed),
     ] {
         for url in list {
-            writeln!(out, "{mark} {url}")?;
+            match cmp.aliases.get(url) {
+                Some(a) => writeln!(out, "{mark} {url}  (aliases: {})", a.join(", "))?,
+                None => writeln!(out, "{mark} {url}")?,
+            }
         }
     }
     Ok(())

@@ -16,7 +16,7 @@ const CONTEXT_WORDS: usize = 12;
 /// Arguments of `quire diff`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The URL (as crawled).
+    /// The URL (as crawled), or one of its aliases.
     pub url: String,
     /// Old side: a capture id, or a run id (the URL as it stood in that run).
     /// Default: the second-to-last capture (or the one before `--to`).
@@ -66,7 +66,9 @@ fn resolve(history: &[CaptureSummary], runs: &[String], key: &str) -> Result<usi
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     with_store_codes(|| {
         let store = Store::open_reader(&args.store)?;
-        let history = store.history(&args.url)?;
+        // An alias finds its article; an old store's captures under the alias count.
+        let article = store.article_history(&args.url)?;
+        let history = article.captures;
         if history.is_empty() {
             return Err(UsageError(format!(
                 "no captures of {} in {}",
@@ -106,7 +108,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
                 })
             };
             let doc = serde_json::json!({
-                "url": args.url,
+                "url": article.url,
                 "from": side(a),
                 "to": side(b),
                 "diff": d,
@@ -123,7 +125,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
                     c.fetched_at.as_deref().unwrap_or("-")
                 )
             };
-            writeln!(out, "diff {}", args.url)?;
+            writeln!(out, "diff {}", article.url)?;
             writeln!(out, "--- {}", p(a))?;
             writeln!(out, "+++ {}", p(b))?;
             let opts = RenderOptions {

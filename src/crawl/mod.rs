@@ -25,7 +25,8 @@ use url::Url;
 
 use crate::extract::ExtractConfig;
 use crate::fetch::url::{canonicalize, has_non_html_extension, parse_canonical, Prefix, Scope};
-use crate::fetch::{Conditional, FetchConfig, FetchError, Fetcher};
+use crate::fetch::{Conditional, FetchConfig, FetchError, Fetched, Fetcher, Hop};
+use crate::model::Redirect;
 use crate::pipeline::{self, CaptureInfo, PageInput};
 use crate::store::{CaptureSummary, EntryKind, Outcome, RunId, Store, StoreError};
 
@@ -188,6 +189,9 @@ pub struct Summary {
     pub failures: BTreeMap<String, u64>,
     /// Previously captured pages now 404/410.
     pub gone: u64,
+    /// URLs that redirected to a page of this run: recorded as that page's aliases
+    /// (the page itself is fetched and stored once, under its final URL).
+    pub aliases: u64,
     /// URLs not fetched by policy (robots.txt, redirect out of scope), by reason.
     pub skipped: BTreeMap<String, u64>,
     /// Links dropped because the frontier was full.
@@ -213,6 +217,8 @@ pub struct Summary {
 /// What happened to one URL in this session.
 enum PageResult {
     Captured,
+    /// The URL redirected to a URL this run fetches anyway: recorded as its alias.
+    Aliased,
     NotModified,
     Failed,
     Gone,
@@ -376,7 +382,7 @@ pub async fn crawl(
                 prog.done += 1;
                 match result {
                     PageResult::Captured => prog.captured += 1,
-                    PageResult::NotModified | PageResult::Gone => {}
+                    PageResult::NotModified | PageResult::Gone | PageResult::Aliased => {}
                     PageResult::Failed => prog.failed += 1,
                     PageResult::Skipped(kind) => *skipped.entry(kind).or_insert(0) += 1,
                     PageResult::Store(e) => {
@@ -437,6 +443,7 @@ pub async fn crawl(
                     *c.failures.entry(key).or_insert(0) += 1;
                 }
                 EntryKind::Gone { .. } => c.gone += 1,
+                EntryKind::Alias { .. } => c.aliases += 1,
             }
             Ok(())
         })?;
@@ -448,6 +455,7 @@ pub async fn crawl(
     summary.failed = counts.failed;
     summary.failures = counts.failures;
     summary.gone = counts.gone;
+    summary.aliases = counts.aliases;
     summary.pages_fetched = counts.captured + counts.not_modified + counts.failed + counts.gone;
     summary.duration_s = started.elapsed().as_secs_f64();
     if !interrupted {
@@ -491,42 +499,173 @@ async fn page(ctx: Arc<Ctx>, url: String, depth: u32) -> PageResult {
     }
 }
 
+/// The URLs one page task holds: the URL it took from the frontier, then every
+/// redirect target it claimed (see [`Store::frontier_claim`]), in order; the hops
+/// followed between them; and the previous capture of the last one (for a 304 or a
+/// 404 there).
+struct Chain {
+    urls: Vec<String>,
+    hops: Vec<Redirect>,
+    prev: Option<CaptureSummary>,
+    /// A store error met while claiming (the fetch was stopped; the task reports it).
+    error: Option<StoreError>,
+}
+
+impl Chain {
+    /// The URL the task is at: where an outcome is recorded.
+    fn last(&self) -> &str {
+        self.urls.last().map_or("", String::as_str)
+    }
+}
+
+fn conditional(prev: Option<&CaptureSummary>) -> Conditional {
+    prev.map(|p| Conditional {
+        etag: p.etag.clone(),
+        last_modified: p.last_modified.clone(),
+    })
+    .unwrap_or_default()
+}
+
+/// Record every URL of `urls` but `target` as an alias of `target` (`hops[i..]` being
+/// the redirects from `urls[i]` on), then mark them all (`target` too, when it is one
+/// of them) done. Called after the target's own outcome, if it has one, is written: a
+/// crash in between leaves an un-aliased URL that the resumed run refetches, finding
+/// the target done.
+fn put_aliases(
+    s: &mut Store,
+    run: &RunId,
+    urls: &[String],
+    hops: &[Redirect],
+    target: &str,
+) -> Result<(), StoreError> {
+    for (i, u) in urls.iter().enumerate() {
+        if u != target {
+            let outcome = Outcome::Alias {
+                target: target.to_string(),
+                redirects: hops.get(i..).map(<[Redirect]>::to_vec).unwrap_or_default(),
+            };
+            s.put_outcome(run, u, &outcome)?;
+        }
+    }
+    for u in urls {
+        s.frontier_done(run, u)?;
+    }
+    Ok(())
+}
+
 async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageResult, CrawlError> {
     let run = ctx.run.clone();
     let url = match parse_canonical(url_text) {
         Ok(u) => u,
-        Err(e) => return record_failed(ctx, url_text, &format!("invalid_url: {e}"), None).await,
+        Err(e) => {
+            let chain = Chain {
+                urls: vec![url_text.to_string()],
+                hops: Vec::new(),
+                prev: None,
+                error: None,
+            };
+            return record_failed(ctx, chain, &format!("invalid_url: {e}"), None, false).await;
+        }
     };
     let key = url_text.to_string();
     let prev: Option<CaptureSummary> =
         with_store(&ctx.store, move |s| s.latest_capture(&key)).await?;
-    let cond = prev
-        .as_ref()
-        .map(|p| Conditional {
-            etag: p.etag.clone(),
-            last_modified: p.last_modified.clone(),
-        })
-        .unwrap_or_default();
-    let fetched = ctx.fetcher.fetch(&url, &cond, &ctx.scope).await;
+    let cond = conditional(prev.as_ref());
+    let chain = Arc::new(Mutex::new(Chain {
+        urls: vec![url_text.to_string()],
+        hops: Vec::new(),
+        prev,
+        error: None,
+    }));
+    // At every redirect hop: claim the target in the frontier. Claimed (new to the
+    // run): follow it, with the target's own validators. Known (queued, in flight,
+    // done): stop, and this URL becomes an alias of it.
+    let on_redirect = |hop: &Redirect| {
+        let (ctx, chain, hop) = (ctx.clone(), chain.clone(), hop.clone());
+        async move {
+            let (r, t) = (ctx.run.clone(), hop.location.clone());
+            let claimed = with_store(&ctx.store, move |s| {
+                if s.frontier_claim(&r, &t, depth)? {
+                    Ok(Some(s.latest_capture(&t)?))
+                } else {
+                    Ok(None)
+                }
+            })
+            .await;
+            let mut c = chain.lock().unwrap_or_else(|p| p.into_inner());
+            match claimed {
+                Ok(Some(prev)) => {
+                    ctx.known.fetch_add(1, Ordering::Relaxed);
+                    let cond = conditional(prev.as_ref());
+                    c.urls.push(hop.location.clone());
+                    c.hops.push(hop);
+                    c.prev = prev;
+                    Hop::Follow(cond)
+                }
+                Ok(None) => Hop::Stop,
+                Err(e) => {
+                    c.error = Some(match e {
+                        CrawlError::Store(e) => e,
+                        other => StoreError::Invalid(other.to_string()),
+                    });
+                    Hop::Stop
+                }
+            }
+        }
+    };
+    let fetched = ctx
+        .fetcher
+        .fetch_with(&url, &cond, &ctx.scope, on_redirect)
+        .await;
+    let chain = {
+        let mut c = chain.lock().unwrap_or_else(|p| p.into_inner());
+        Chain {
+            urls: std::mem::take(&mut c.urls),
+            hops: std::mem::take(&mut c.hops),
+            prev: c.prev.take(),
+            error: c.error.take(),
+        }
+    };
+    if let Some(e) = chain.error {
+        return Err(CrawlError::Store(e));
+    }
     let page = match fetched {
-        Ok(p) => p,
+        Ok(Fetched::Page(p)) => p,
+        Ok(Fetched::Stopped { target, redirects }) => {
+            // The target is fetched (or queued, or being fetched) by another task:
+            // every URL this task holds is an alias of it.
+            tracing::debug!(%url, %target, "redirect to a known URL: alias");
+            let (r, urls, target) = (run.clone(), chain.urls, target.to_string());
+            with_store(&ctx.store, move |s| {
+                put_aliases(s, &r, &urls, &redirects, &target)
+            })
+            .await?;
+            return Ok(PageResult::Aliased);
+        }
         Err(e) if e.is_skip() => {
             tracing::debug!(%url, reason = %e, "skipped");
-            let (r, u) = (run.clone(), url_text.to_string());
-            with_store(&ctx.store, move |s| s.frontier_done(&r, &u)).await?;
+            let (r, urls) = (run.clone(), chain.urls);
+            with_store(&ctx.store, move |s| {
+                for u in &urls {
+                    s.frontier_done(&r, u)?;
+                }
+                Ok(())
+            })
+            .await?;
             return Ok(PageResult::Skipped(e.kind()));
         }
-        Err(FetchError::Http(status @ (404 | 410))) if prev.is_some() => {
-            let (r, u) = (run.clone(), url_text.to_string());
+        Err(FetchError::Http(status @ (404 | 410))) if chain.prev.is_some() => {
+            let r = run.clone();
             with_store(&ctx.store, move |s| {
+                let at = chain.last().to_string();
                 s.put_outcome(
                     &r,
-                    &u,
+                    &at,
                     &Outcome::Gone {
                         http_status: status,
                     },
                 )?;
-                s.frontier_done(&r, &u)
+                put_aliases(s, &r, &chain.urls, &chain.hops, &at)
             })
             .await?;
             return Ok(PageResult::Gone);
@@ -534,24 +673,34 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
         Err(e) => {
             tracing::info!(%url, error = %e, "page failed");
             let reason = format!("{}: {e}", e.kind());
-            return record_failed(ctx, url_text, &reason, e.http_status()).await;
+            let whole_chain = matches!(
+                e,
+                FetchError::RedirectLoop(_) | FetchError::TooManyRedirects(_)
+            );
+            return record_failed(ctx, chain, &reason, e.http_status(), whole_chain).await;
         }
     };
+    // The page is recorded under the URL it was served at; the URLs that led there
+    // are its aliases.
+    let final_key = page.final_url.to_string();
+    // Every hop the fetcher followed was claimed first, so the task holds its final URL.
+    debug_assert_eq!(chain.last(), final_key);
 
     if page.not_modified() {
-        let Some(prev) = prev else {
+        let Some(prev) = chain.prev.clone() else {
             return record_failed(
                 ctx,
-                url_text,
+                chain,
                 "http_304: 304 without a previous capture",
                 Some(304),
+                false,
             )
             .await;
         };
         // A 304 costs no extraction, but its links still lead on: rediscover them from
         // the stored previous body.
         let c = ctx.clone();
-        let (r, u) = (run.clone(), url_text.to_string());
+        let r = run.clone();
         let base = page.final_url.clone();
         let ct = page.content_type.clone();
         let permit = ctx.processing.clone().acquire_owned().await.ok();
@@ -561,15 +710,15 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             let links = match raw {
                 Ok(raw) => links_of(&raw, ct.as_deref(), &base),
                 Err(e) => {
-                    tracing::warn!(url = %u, error = %e, "previous body unreadable; links not rediscovered");
+                    tracing::warn!(url = %final_key, error = %e, "previous body unreadable; links not rediscovered");
                     Vec::new()
                 }
             };
             let new_links = c.filter_links(links, depth);
             let mut s = lock(&c.store);
             c.add_links(&mut s, new_links)?;
-            s.put_outcome(&r, &u, &Outcome::NotModified { previous: prev.id.clone() })?;
-            s.frontier_done(&r, &u)?;
+            s.put_outcome(&r, &final_key, &Outcome::NotModified { previous: prev.id.clone() })?;
+            put_aliases(&mut s, &r, &chain.urls, &chain.hops, &final_key)?;
             Ok(PageResult::NotModified)
         })
         .await
@@ -577,8 +726,6 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
     }
 
     let c = ctx.clone();
-    let requested = url.clone();
-    let u = url_text.to_string();
     let permit = ctx.processing.clone().acquire_owned().await.ok();
     tokio::task::spawn_blocking(move || -> Result<PageResult, CrawlError> {
         let _permit = permit;
@@ -594,13 +741,13 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
                 let mut s = lock(&c.store);
                 s.put_outcome(
                     &c.run,
-                    &u,
+                    &final_key,
                     &Outcome::Failed {
                         reason: format!("decode: {e}"),
                         http_status: Some(page.status),
                     },
                 )?;
-                s.frontier_done(&c.run, &u)?;
+                put_aliases(&mut s, &c.run, &chain.urls, &chain.hops, &final_key)?;
                 return Ok(PageResult::Failed);
             }
         };
@@ -613,7 +760,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
         let info = CaptureInfo {
             fetched_at: Some(page.fetched_at.clone()),
             http_status: Some(page.status),
-            final_url: Some(page.final_url.to_string()),
+            final_url: Some(final_key.clone()),
             redirects: page.redirects.clone(),
             etag: page.etag.clone(),
             last_modified: page.last_modified.clone(),
@@ -622,37 +769,60 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             object_path: Some(obj.path.clone()),
         };
         let mut article = processed.into_article(&body, info);
-        if article.content.url != requested.as_str() {
-            // Links resolve against the final URL; the document is keyed by the URL
-            // it was requested as.
-            article.content.url = requested.to_string();
+        if article.content.url != final_key {
+            // The document is keyed by the URL it was served at (its final URL).
+            article.content.url = final_key.clone();
             article.content_sha256 = crate::model::content_sha256(&article.content);
         }
         s.put_capture(&c.run, &article)?;
-        s.frontier_done(&c.run, &u)?;
+        // Aliases after the capture (see `put_aliases`); every URL of the chain, the
+        // final one included, is then marked done.
+        put_aliases(&mut s, &c.run, &chain.urls, &chain.hops, &final_key)?;
         Ok(PageResult::Captured)
     })
     .await
     .map_err(|e| CrawlError::Task(e.to_string()))?
 }
 
+/// Record a failure where the task is (the last URL of its chain; the others become
+/// its aliases). A failure of the chain as a whole (a redirect loop, too many
+/// redirects) is recorded under the URL the task took, as without the claims; the
+/// URLs it claimed on the way are marked done without an outcome of their own (they
+/// lead into the same broken chain).
 async fn record_failed(
     ctx: &Arc<Ctx>,
-    url: &str,
+    chain: Chain,
     reason: &str,
     http_status: Option<u16>,
+    whole_chain: bool,
 ) -> Result<PageResult, CrawlError> {
-    let (r, u, reason_owned) = (ctx.run.clone(), url.to_string(), reason.to_string());
+    let (r, reason_owned) = (ctx.run.clone(), reason.to_string());
     with_store(&ctx.store, move |s| {
+        if whole_chain {
+            let first = chain.urls.first().map_or("", String::as_str);
+            s.put_outcome(
+                &r,
+                first,
+                &Outcome::Failed {
+                    reason: reason_owned,
+                    http_status,
+                },
+            )?;
+            for u in &chain.urls {
+                s.frontier_done(&r, u)?;
+            }
+            return Ok(());
+        }
+        let at = chain.last().to_string();
         s.put_outcome(
             &r,
-            &u,
+            &at,
             &Outcome::Failed {
                 reason: reason_owned,
                 http_status,
             },
         )?;
-        s.frontier_done(&r, &u)
+        put_aliases(s, &r, &chain.urls, &chain.hops, &at)
     })
     .await?;
     Ok(PageResult::Failed)

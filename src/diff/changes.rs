@@ -18,7 +18,22 @@
 //!   list and count and only counted in `index_pages`. The page type comes with the
 //!   store's entries; when an entry lacks it, an added/removed/changed candidate's
 //!   record is read to find out (an unchanged one is counted as an article).
+//! - Aliases (a URL that redirected to an article recorded under its final URL) are
+//!   not articles either: an alias entry is never added, removed or changed; the
+//!   article is judged under its own URL, and aliases are counted in `alias_urls` and
+//!   listed per reported article in `aliases`.
+//! - An article that *moved* is one article: when the old run has content under `A`
+//!   and the new run records `A` as an alias of `T` (directly or through other
+//!   aliases) with content under `T` that `T` did not have in the old run, `T` is
+//!   judged against the old content of `A` (changed or unchanged), not as added while
+//!   `A` vanishes; a content that differs only in its `url` is unchanged. Likewise
+//!   the other way (old alias `A` → `T`, new content under `A`,
+//!   none under `T`). This also pairs an old store's captures, which were keyed by the
+//!   URL requested (through a redirect), with the new run's final URLs. Found by a
+//!   pre-pass over the runs' alias entries (few), with point lookups; memory grows
+//!   with the number of moved articles only.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::mpsc;
 
 use serde::Serialize;
@@ -50,6 +65,12 @@ pub struct RunComparison {
     /// Index/listing pages (home, archive and issue pages) left out of the lists and
     /// counts above: they are not articles.
     pub index_pages: u64,
+    /// URLs of the new run that redirected to an article (its aliases), left out of
+    /// the lists and counts above: the article is judged under its own URL.
+    pub alias_urls: u64,
+    /// For each URL in the lists above that has aliases: its aliases (in the new run;
+    /// for a removed article, in the old run), sorted.
+    pub aliases: BTreeMap<String, Vec<String>>,
 }
 
 /// One side of one URL, reduced to what the comparison needs.
@@ -68,6 +89,11 @@ pub enum Side {
     Failed,
     /// The URL is gone (404/410) in this run.
     Gone,
+    /// The URL redirected to this article in this run (an alias).
+    Alias {
+        /// Where it led.
+        target: String,
+    },
 }
 
 impl Side {
@@ -90,6 +116,7 @@ impl Side {
                 index,
             },
             EntryKind::Gone { .. } => Side::Gone,
+            EntryKind::Alias { target } => Side::Alias { target },
             _ => Side::Failed,
         }
     }
@@ -142,6 +169,8 @@ pub fn verdict(old: Option<Side>, new: Option<Side>, new_finished: bool) -> Verd
                 Verdict::Changed(s)
             }
         }
+        // An alias is not an article: its article is judged under its own URL.
+        (_, Some(Side::Alias { .. })) => Verdict::Nothing,
         (_, Some(Side::Content { capture, index, .. })) => Verdict::Added(subject(capture, index)),
         (_, Some(Side::Failed)) => Verdict::Failed,
         (Some(Side::Content { capture, index, .. }), Some(Side::Gone)) => {
@@ -241,7 +270,14 @@ pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunCompar
         unchanged: 0,
         failed: Vec::new(),
         index_pages: 0,
+        alias_urls: 0,
+        aliases: BTreeMap::new(),
     };
+    let moves = find_moves(store, old, new)?;
+    store.for_each_alias(new, |_, _| {
+        cmp.alias_urls += 1;
+        Ok(())
+    })?;
     let is_index = |s: &Subject| -> Result<bool, StoreError> {
         match s.index {
             Some(known) => Ok(known),
@@ -251,6 +287,19 @@ pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunCompar
     let root = store.root().to_path_buf();
 
     let mut record = |url: String, v: Verdict| -> Result<(), StoreError> {
+        if moves.skip.contains(&url) {
+            return Ok(());
+        }
+        // A moved article whose content differs only in its URL is unchanged.
+        let v = match (v, moves.old_side.get(&url)) {
+            (
+                Verdict::Changed(s),
+                Some(Side::Content {
+                    capture: old_cap, ..
+                }),
+            ) if same_but_url(store, old_cap, &s.capture)? => Verdict::Unchanged(s),
+            (v, _) => v,
+        };
         match v {
             Verdict::Unchanged(Subject {
                 index: Some(true), ..
@@ -272,10 +321,136 @@ pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunCompar
         // bounded channel, so at most 2 * CHANNEL_DEPTH entries are in memory.
         let old_rx = stream_run(scope, &root, old);
         let new_rx = stream_run(scope, &root, new);
-        merge(old_rx.iter(), new_rx.iter(), new_finished, &mut record)
+        // A moved article is judged against the old content of its other URL.
+        let old_items = old_rx.iter().map(|item| {
+            item.map(|(url, side)| match moves.old_side.get(&url) {
+                Some(moved) => (url, moved.clone()),
+                None => (url, side),
+            })
+        });
+        // An old side stands in for a URL the old run did not have at all.
+        let old_items = with_moved_in(old_items, &moves.old_side);
+        merge(old_items, new_rx.iter(), new_finished, &mut record)
         // Leaving the scope drops the receivers; a producer still sending then stops.
     })?;
+    for (list, run) in [
+        (&cmp.added, new),
+        (&cmp.changed, new),
+        (&cmp.failed, new),
+        (&cmp.removed, old),
+    ] {
+        for url in list {
+            let a = store.aliases_of(url, Some(run))?;
+            if !a.is_empty() {
+                cmp.aliases.insert(url.clone(), a);
+            }
+        }
+    }
     Ok(cmp)
+}
+
+/// True when two captures' contents are equal once their `url` is set alike (an
+/// article that moved, or an old store's capture keyed by the URL it was requested as).
+fn same_but_url(store: &Store, a: &CaptureId, b: &CaptureId) -> Result<bool, StoreError> {
+    let (a, b) = (store.read_capture(a)?, store.read_capture(b)?);
+    let mut ac = a.content;
+    ac.url = b.content.url.clone();
+    Ok(crate::model::content_sha256(&ac) == crate::model::content_sha256(&b.content))
+}
+
+/// Articles that moved between the runs (see the module doc).
+#[derive(Debug, Default)]
+struct Moves {
+    /// URL → the old side to judge it against (the old content of its other URL).
+    old_side: HashMap<String, Side>,
+    /// URLs whose verdict is carried by their moved article's URL.
+    skip: HashSet<String>,
+}
+
+/// Follow `url`'s alias entries within `run` (at most 8 hops).
+fn resolve_in_run(store: &Store, run: &RunId, url: &str) -> Result<String, StoreError> {
+    let mut at = url.to_string();
+    for _ in 0..8 {
+        match store.entry(run, &at)?.map(|e| e.kind) {
+            Some(EntryKind::Alias { target }) if target != url => at = target,
+            _ => break,
+        }
+    }
+    Ok(at)
+}
+
+fn side_of(store: &Store, run: &RunId, url: &str) -> Result<Option<Side>, StoreError> {
+    Ok(store.entry(run, url)?.map(Side::of))
+}
+
+fn find_moves(store: &Store, old: &RunId, new: &RunId) -> Result<Moves, StoreError> {
+    let is_content = |s: &Option<Side>| matches!(s, Some(Side::Content { .. }));
+    let mut moves = Moves::default();
+    // Forward: old content under A, new alias A → T with content, T without old content.
+    store.for_each_alias(new, |a, _| {
+        let t = resolve_in_run(store, new, &a)?;
+        if t == a || moves.old_side.contains_key(&t) {
+            return Ok(());
+        }
+        let old_a = side_of(store, old, &a)?;
+        if is_content(&old_a)
+            && is_content(&side_of(store, new, &t)?)
+            && !is_content(&side_of(store, old, &t)?)
+        {
+            if let Some(side) = old_a {
+                moves.old_side.insert(t, side);
+                moves.skip.insert(a);
+            }
+        }
+        Ok(())
+    })?;
+    // Back: old alias A → T with content, new content under A, T without new content.
+    store.for_each_alias(old, |a, _| {
+        let t = resolve_in_run(store, old, &a)?;
+        if t == a || moves.old_side.contains_key(&a) || moves.skip.contains(&t) {
+            return Ok(());
+        }
+        let old_t = side_of(store, old, &t)?;
+        let new_t = side_of(store, new, &t)?;
+        if is_content(&old_t)
+            && is_content(&side_of(store, new, &a)?)
+            && matches!(new_t, None | Some(Side::Gone) | Some(Side::Alias { .. }))
+        {
+            if let Some(side) = old_t {
+                moves.old_side.insert(a, side);
+                moves.skip.insert(t);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(moves)
+}
+
+/// The old stream, with an entry inserted (in URL order) for every moved-in URL the
+/// old run had no entry for, so the merge sees the old side of a moved article at
+/// its new URL.
+fn with_moved_in<'a, E: 'a>(
+    old: impl Iterator<Item = Result<(String, Side), E>> + 'a,
+    moved: &'a HashMap<String, Side>,
+) -> impl Iterator<Item = Result<(String, Side), E>> + 'a {
+    let mut extra: Vec<(String, Side)> =
+        moved.iter().map(|(u, s)| (u.clone(), s.clone())).collect();
+    extra.sort_by(|a, b| b.0.cmp(&a.0)); // popped from the end: ascending
+    let mut old = old.peekable();
+    std::iter::from_fn(move || {
+        let next_extra = extra.last().map(|(u, _)| u.clone());
+        match (old.peek(), next_extra) {
+            (Some(Ok((u, _))), Some(x)) if x.as_str() < u.as_str() => extra.pop().map(Ok),
+            (Some(Ok((u, _))), Some(x)) if x.as_str() == u.as_str() => {
+                // The old run has an entry here too: the stream's (already replaced)
+                // entry wins.
+                extra.pop();
+                old.next()
+            }
+            (None, Some(_)) => extra.pop().map(Ok),
+            _ => old.next(),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -348,6 +523,42 @@ mod tests {
         assert_eq!(out, vec![("a".to_string(), Verdict::Nothing)]);
         let out = run(vec![("a", c("1"))], vec![("a", Side::Gone)], false);
         assert_eq!(out[0].1, Verdict::Removed(subj("1")));
+    }
+
+    #[test]
+    fn an_alias_is_never_an_article() {
+        let al = || Side::Alias { target: "t".into() };
+        // Old content, now an alias: not removed (its article is judged at its URL).
+        assert_eq!(verdict(Some(c("1")), Some(al()), true), Verdict::Nothing);
+        assert_eq!(verdict(None, Some(al()), true), Verdict::Nothing);
+        // An alias before, gone or absent now: nothing either.
+        assert_eq!(verdict(Some(al()), None, true), Verdict::Nothing);
+        assert_eq!(
+            verdict(Some(al()), Some(Side::Gone), true),
+            Verdict::Nothing
+        );
+        // An alias before, an article of its own now: added.
+        assert_eq!(
+            verdict(Some(al()), Some(c("1")), true),
+            Verdict::Added(subj("1"))
+        );
+    }
+
+    #[test]
+    fn moved_in_old_sides_are_merged_in_url_order() {
+        let old: Vec<Result<(String, Side), ()>> =
+            vec![Ok(("b".into(), c("2"))), Ok(("d".into(), c("4")))];
+        let mut moved = HashMap::new();
+        moved.insert("a".to_string(), c("0"));
+        moved.insert("c".to_string(), c("3"));
+        moved.insert("d".to_string(), c("9")); // present in the stream: the stream wins
+        moved.insert("e".to_string(), c("5"));
+        let out: Vec<(String, Side)> = with_moved_in(old.into_iter(), &moved)
+            .map(Result::unwrap)
+            .collect();
+        let urls: Vec<&str> = out.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(urls, ["a", "b", "c", "d", "e"]);
+        assert_eq!(out[3].1, c("4"));
     }
 
     #[test]

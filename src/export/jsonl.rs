@@ -1,5 +1,6 @@
-//! JSONL export: one Article document (exactly as stored, provenance included) per
-//! line, latest capture per URL by default, every capture with `all`. Streams.
+//! JSONL export: one Article document (as stored, provenance included, with its
+//! `aliases` filled from the store) per line, latest capture per URL by default,
+//! every capture with `all`. Streams.
 //!
 //! Owns the line format only; reads the store, never writes it.
 
@@ -17,7 +18,7 @@ pub fn export(
     let mut stats = ExportStats::default();
     let mut line = Vec::with_capacity(64 * 1024);
     for_each_selected(store, sel, |summary| {
-        let article = store.read_capture(&summary.id)?;
+        let article = super::with_aliases(store, sel, &summary)?;
         line.clear();
         serde_json::to_writer(&mut line, &article).map_err(|e| ExportError::Serialize {
             capture: summary.id.to_string(),

@@ -1,11 +1,12 @@
 //! Exports of a store: JSONL ([`jsonl`]) and WARC 1.1 ([`warc`]).
 //!
 //! Owns the export formats. Reads the store through its public read API only
-//! (`for_each_capture`, `read_capture`, `read_object`); never writes it, never touches
+//! (`for_each_capture`, `read_capture`, `read_object`, `aliases_of`); never writes it, never touches
 //! the network, never reads the clock (the caller passes the export time). Both
 //! exports stream: one capture is in memory at a time, whatever the store's size.
 
-use crate::store::{RunId, StoreError};
+use crate::model::Article;
+use crate::store::{CaptureSummary, RunId, Store, StoreError};
 
 pub mod jsonl;
 pub mod warc;
@@ -46,6 +47,18 @@ pub enum ExportError {
         /// What went wrong.
         detail: String,
     },
+}
+
+/// The Article of a capture with its `aliases`: the URLs recorded as redirecting to
+/// it, in the selected run (`--run`) or in any run of the store.
+pub(crate) fn with_aliases(
+    store: &Store,
+    sel: &Selection,
+    summary: &CaptureSummary,
+) -> Result<Article, StoreError> {
+    let mut article = store.read_capture(&summary.id)?;
+    article.aliases = store.aliases_of(&summary.url, sel.run.as_ref())?;
+    Ok(article)
 }
 
 /// Run `f` over the selected captures, letting it fail with an [`ExportError`] even

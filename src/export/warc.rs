@@ -10,7 +10,12 @@
 //!   carries no `Content-Encoding` and no `Transfer-Encoding`, and its `Content-Length`
 //!   is the stored body's length: it is a consistent HTTP message whose payload is
 //!   byte for byte the stored object, and `WARC-Payload-Digest` equals `raw_sha256`.
-//! - `conversion`: the normalized Article JSON, `WARC-Refers-To` the response.
+//! - `conversion`: the normalized Article JSON, `WARC-Refers-To` the response. Its
+//!   `aliases` lists the URLs that redirected to the article.
+//! - `metadata` (only for an article with aliases): `application/warc-fields`, one
+//!   `alias: <URL>` line per alias, `WARC-Refers-To` the response. The article is
+//!   exported once, under its final URL; its aliases have no records of their own
+//!   (their redirect responses were not stored).
 //!
 //! Digests are `sha256:<BASE32>` (RFC 4648, upper case, padded), the form warcio and
 //! most WARC tools write and check; `WARC-Block-Digest` covers the whole record block,
@@ -224,10 +229,10 @@ pub fn write_capture(
         &[
             ("WARC-Type", "conversion".into()),
             ("WARC-Record-ID", conv_id),
-            ("WARC-Date", date),
-            ("WARC-Target-URI", target),
+            ("WARC-Date", date.clone()),
+            ("WARC-Target-URI", target.clone()),
             ("WARC-Warcinfo-ID", warcinfo_id.to_string()),
-            ("WARC-Refers-To", resp_id),
+            ("WARC-Refers-To", resp_id.clone()),
             (
                 "Content-Type",
                 format!(
@@ -239,6 +244,33 @@ pub fn write_capture(
         ],
         &json,
     )?;
+
+    // metadata: the article's aliases
+    if !article.aliases.is_empty() {
+        let mut fields = String::new();
+        for a in &article.aliases {
+            fields.push_str("alias: ");
+            fields.push_str(&clean(a));
+            fields.push_str("\r\n");
+        }
+        n += write_record(
+            out,
+            &[
+                ("WARC-Type", "metadata".into()),
+                (
+                    "WARC-Record-ID",
+                    record_id(&format!("metadata:{capture_id}")),
+                ),
+                ("WARC-Date", date),
+                ("WARC-Target-URI", target),
+                ("WARC-Warcinfo-ID", warcinfo_id.to_string()),
+                ("WARC-Refers-To", resp_id),
+                ("Content-Type", "application/warc-fields".into()),
+                ("WARC-Block-Digest", digest(fields.as_bytes())),
+            ],
+            fields.as_bytes(),
+        )?;
+    }
     Ok(n)
 }
 
@@ -254,7 +286,7 @@ pub fn export(
         bytes: n,
     };
     for_each_selected(store, &opts.selection, |summary| {
-        let article = store.read_capture(&summary.id)?;
+        let article = super::with_aliases(store, &opts.selection, &summary)?;
         let body = store.read_object(&article.provenance.raw_sha256)?;
         stats.bytes += write_capture(
             out,

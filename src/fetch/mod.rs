@@ -14,6 +14,7 @@ pub mod robots;
 pub mod url;
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -116,6 +117,33 @@ impl Page {
     pub fn not_modified(&self) -> bool {
         self.status == 304
     }
+}
+
+/// What [`Fetcher::fetch_with`] does at a redirect hop whose target passed every check
+/// (scope, scheme, port, extension, loop, count).
+#[derive(Debug, Clone)]
+pub enum Hop {
+    /// Request the target, with these validators (those of the target's own previous
+    /// capture, if any).
+    Follow(Conditional),
+    /// Do not request the target (e.g. it is fetched, or being fetched, by someone
+    /// else): the fetch ends with [`Fetched::Stopped`].
+    Stop,
+}
+
+/// The end of a [`Fetcher::fetch_with`].
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    /// A 2xx or 304 at its final URL.
+    Page(Page),
+    /// A redirect led to `target` and the hop callback said [`Hop::Stop`]; `target`
+    /// was not requested.
+    Stopped {
+        /// Where the last redirect pointed.
+        target: Url,
+        /// The hops followed, the last one pointing at `target`.
+        redirects: Vec<Redirect>,
+    },
 }
 
 /// Why a page was not fetched.
@@ -346,13 +374,43 @@ impl Fetcher {
     }
 
     /// Fetch one page: robots check, conditional GET, retries, redirects within
-    /// `scope` (each hop checked and recorded), Content-Type and size limits.
+    /// `scope` (each hop checked and recorded), Content-Type and size limits. Every hop
+    /// is followed, each sent `cond`.
     pub async fn fetch(
         &self,
         url: &Url,
         cond: &Conditional,
         scope: &Scope,
     ) -> Result<Page, FetchError> {
+        let follow = |_: &Redirect| std::future::ready(Hop::Follow(cond.clone()));
+        match self.fetch_with(url, cond, scope, follow).await? {
+            Fetched::Page(p) => Ok(p),
+            // `follow` never stops; kept total rather than asserted.
+            Fetched::Stopped { target, .. } => Err(FetchError::BadRedirect {
+                url: url.to_string(),
+                detail: format!("stopped at {target}"),
+            }),
+        }
+    }
+
+    /// [`Fetcher::fetch`], asking `on_redirect` at every redirect hop that passed its
+    /// checks whether to request the target (and with which validators) or stop there.
+    /// The crawler uses it to claim a redirect's target in its frontier before
+    /// fetching it, so that a page linked both directly and through redirects is
+    /// requested once. `on_redirect` gets the hop (its `location` is the canonical
+    /// target).
+    pub async fn fetch_with<F, Fut>(
+        &self,
+        url: &Url,
+        cond: &Conditional,
+        scope: &Scope,
+        mut on_redirect: F,
+    ) -> Result<Fetched, FetchError>
+    where
+        F: FnMut(&Redirect) -> Fut,
+        Fut: Future<Output = Hop>,
+    {
+        let mut cond = cond.clone();
         let mut current = url.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
@@ -367,7 +425,7 @@ impl Fetcher {
                 return Err(FetchError::Disallowed(current.to_string()));
             }
             let (resp, n) = self
-                .attempt_with_retries(&current, cond, self.cfg.max_body, false)
+                .attempt_with_retries(&current, &cond, self.cfg.max_body, false)
                 .await?;
             requests += n;
             let status = resp.status;
@@ -399,11 +457,25 @@ impl Fetcher {
                 if url::has_non_html_extension(&next) {
                     return Err(FetchError::NonHtmlTarget(next.to_string()));
                 }
+                let hop = redirects.last().cloned().unwrap_or(Redirect {
+                    url: current.to_string(),
+                    status,
+                    location: next.to_string(),
+                });
+                match on_redirect(&hop).await {
+                    Hop::Follow(c) => cond = c,
+                    Hop::Stop => {
+                        return Ok(Fetched::Stopped {
+                            target: next,
+                            redirects,
+                        })
+                    }
+                }
                 current = next;
                 continue;
             }
             if status == 304 || (200..300).contains(&status) {
-                return Ok(Page {
+                return Ok(Fetched::Page(Page {
                     final_url: current,
                     status,
                     redirects,
@@ -414,7 +486,7 @@ impl Fetcher {
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     body: resp.body,
                     requests,
-                });
+                }));
             }
             return Err(FetchError::Http(status));
         }

@@ -12,7 +12,16 @@ use super::record::{Record, RecordOutcome};
 use crate::model::PageType;
 
 /// Version of the index schema; a mismatch makes a writer rebuild the index.
-pub(crate) const INDEX_VERSION: &str = "1";
+pub(crate) const INDEX_VERSION: &str = "2";
+
+/// Most alias hops followed when resolving a URL to its article, and most levels of
+/// aliases-of-aliases listed: redirect chains are short (the fetcher follows at most
+/// `max_redirects`), and a bound keeps a damaged or hostile store from looping.
+pub(crate) const MAX_ALIAS_DEPTH: u32 = 8;
+
+/// Most alias URLs listed for one article (a site could point thousands of URLs at
+/// one page; an export line must stay bounded).
+pub(crate) const MAX_ALIASES_LISTED: usize = 10_000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,9 +48,11 @@ CREATE TABLE IF NOT EXISTS entries(
   last_modified TEXT,
   reason TEXT,
   page_type TEXT,
+  target TEXT,
   PRIMARY KEY(run, url)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_url ON entries(url, run);
+CREATE INDEX IF NOT EXISTS entries_by_target ON entries(target, run) WHERE target IS NOT NULL;
 CREATE TABLE IF NOT EXISTS frontier(
   seq INTEGER PRIMARY KEY,
   run TEXT NOT NULL,
@@ -74,6 +85,8 @@ pub(crate) struct EntryRow {
     pub last_modified: Option<String>,
     pub reason: Option<String>,
     pub page_type: Option<PageType>,
+    /// The article an alias leads to (alias rows only).
+    pub target: Option<String>,
 }
 
 impl EntryRow {
@@ -94,6 +107,7 @@ impl EntryRow {
             last_modified: None,
             reason: None,
             page_type: None,
+            target: None,
         };
         match &record.outcome {
             RecordOutcome::Captured { article } => {
@@ -133,6 +147,11 @@ impl EntryRow {
                 row.kind = "gone";
                 row.http_status = Some(*http_status);
             }
+            RecordOutcome::Alias { target, redirects } => {
+                row.kind = "alias";
+                row.target = Some(target.clone());
+                row.http_status = redirects.first().map(|r| r.status);
+            }
         }
         row
     }
@@ -163,10 +182,21 @@ fn configure(conn: &Connection, writer: bool) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Open (creating if needed) the index of a writer.
+/// Open (creating if needed) the index of a writer. An index of another version is
+/// emptied first (its tables may lack columns this version needs); the caller then
+/// sees no `index_version` and rebuilds it from the files.
 pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     configure(&conn, true)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    )?;
+    if meta_get(&conn, "index_version")?.is_some_and(|v| v != INDEX_VERSION) {
+        conn.execute_batch(
+            "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS frontier;
+             DROP TABLE IF EXISTS runs; DELETE FROM meta;",
+        )?;
+    }
     conn.execute_batch(SCHEMA)?;
     Ok(conn)
 }
@@ -253,8 +283,9 @@ pub(crate) fn insert_entry(conn: &Connection, row: &EntryRow) -> Result<bool, St
     let n = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO entries(run, url, kind, record_sha256, capture, content_sha256,
-               raw_sha256, raw_bytes, fetched_at, http_status, etag, last_modified, reason, page_type)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+               raw_sha256, raw_bytes, fetched_at, http_status, etag, last_modified, reason, page_type,
+               target)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?
         .execute(params![
             row.run,
@@ -271,6 +302,7 @@ pub(crate) fn insert_entry(conn: &Connection, row: &EntryRow) -> Result<bool, St
             row.last_modified,
             row.reason,
             page_type_str(row.page_type),
+            row.target,
         ])?;
     conn.prepare_cached("UPDATE frontier SET state = ?3 WHERE run = ?1 AND url = ?2")?
         .execute(params![row.run, row.url, DONE])?;
@@ -391,6 +423,29 @@ pub(crate) fn frontier_take(
     Ok(out)
 }
 
+/// Claim `url` for the caller, atomically: true when the run's frontier did not know it
+/// (it is then added as in flight, taken by the caller, at `depth`); false when it is
+/// already queued, in flight, done, or has an outcome in the run. Every fetch of a run
+/// goes through `frontier_take` (pending → in flight) or this (unknown → in flight), one
+/// statement each on the writer's one connection, so of two tasks reaching the same URL
+/// at once, one directly and one through a redirect, exactly one fetches it.
+pub(crate) fn frontier_claim(
+    conn: &Connection,
+    run: &str,
+    url: &str,
+    depth: u32,
+) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO frontier(run, url, depth, state)
+             SELECT ?1, ?2, ?3, ?4
+             WHERE NOT EXISTS (SELECT 1 FROM entries WHERE run = ?1 AND url = ?2)
+             ON CONFLICT(run, url) DO NOTHING",
+        )?
+        .execute(params![run, url, depth, IN_FLIGHT])?;
+    Ok(n > 0)
+}
+
 pub(crate) fn frontier_done(conn: &Connection, run: &str, url: &str) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE frontier SET state = ?3 WHERE run = ?1 AND url = ?2")?
         .execute(params![run, url, DONE])?;
@@ -427,4 +482,202 @@ pub(crate) fn frontier_counts(conn: &Connection, run: &str) -> Result<[u64; 3], 
         }
     }
     Ok(out)
+}
+
+// ---- aliases ----
+
+/// The URL `url` leads to when its most recent entry (captured, not modified or alias,
+/// in any run) is an alias: its target, followed through at most [`MAX_ALIAS_DEPTH`]
+/// hops (a cycle stops where it closes). `url` itself when it is not an alias.
+pub(crate) fn resolve_alias(conn: &Connection, url: &str) -> Result<String, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, target FROM entries
+         WHERE url = ?1 AND kind IN ('captured', 'not_modified', 'alias')
+         ORDER BY run DESC LIMIT 1",
+    )?;
+    let mut current = url.to_string();
+    let mut seen = vec![current.clone()];
+    for _ in 0..MAX_ALIAS_DEPTH {
+        let next: Option<(String, Option<String>)> = stmt
+            .query_row([&current], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match next {
+            Some((kind, Some(target))) if kind == "alias" && !seen.contains(&target) => {
+                seen.push(target.clone());
+                current = target;
+            }
+            _ => break,
+        }
+    }
+    Ok(current)
+}
+
+/// URLs recorded as aliases of `url` (directly, or as aliases of its aliases, at most
+/// [`MAX_ALIAS_DEPTH`] levels), in `run` only or in any run; sorted, without `url`,
+/// at most [`MAX_ALIASES_LISTED`].
+pub(crate) fn aliases_of(
+    conn: &Connection,
+    url: &str,
+    run: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE a(url, depth) AS (
+           SELECT url, 1 FROM entries
+            WHERE target = ?1 AND kind = 'alias' AND (?2 IS NULL OR run = ?2)
+           UNION
+           SELECT e.url, a.depth + 1 FROM entries e JOIN a ON e.target = a.url
+            WHERE e.kind = 'alias' AND (?2 IS NULL OR e.run = ?2) AND a.depth < ?3
+         )
+         SELECT DISTINCT url FROM a WHERE url != ?1 ORDER BY url LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(
+        params![url, run, MAX_ALIAS_DEPTH, MAX_ALIASES_LISTED as i64],
+        |r| r.get::<_, String>(0),
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        open_memory().unwrap()
+    }
+
+    fn state(c: &Connection, run: &str, url: &str) -> Option<i64> {
+        c.query_row(
+            "SELECT state FROM frontier WHERE run = ?1 AND url = ?2",
+            [run, url],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_claim_takes_an_unknown_url_once() {
+        let mut c = conn();
+        assert!(frontier_claim(&c, "r1", "http://h/a", 3).unwrap());
+        assert_eq!(state(&c, "r1", "http://h/a"), Some(IN_FLIGHT));
+        assert!(
+            !frontier_claim(&c, "r1", "http://h/a", 3).unwrap(),
+            "claimed twice"
+        );
+        // A claimed URL is in flight: never taken, and a link to it adds nothing.
+        assert!(frontier_take(&mut c, "r1", 10).unwrap().is_empty());
+        assert_eq!(
+            frontier_add(&mut c, "r1", &[("http://h/a".into(), 1)]).unwrap(),
+            0
+        );
+        // Another run knows nothing of it.
+        assert!(frontier_claim(&c, "r2", "http://h/a", 0).unwrap());
+    }
+
+    #[test]
+    fn a_queued_in_flight_or_done_url_is_not_claimed() {
+        let mut c = conn();
+        frontier_add(
+            &mut c,
+            "r1",
+            &[("http://h/q".into(), 1), ("http://h/t".into(), 1)],
+        )
+        .unwrap();
+        // Queued: left to its own task, still pending.
+        assert!(!frontier_claim(&c, "r1", "http://h/q", 1).unwrap());
+        assert_eq!(state(&c, "r1", "http://h/q"), Some(PENDING));
+        let taken = frontier_take(&mut c, "r1", 2).unwrap();
+        assert_eq!(taken.len(), 2);
+        // In flight.
+        assert!(!frontier_claim(&c, "r1", "http://h/t", 1).unwrap());
+        frontier_done(&c, "r1", "http://h/t").unwrap();
+        // Done.
+        assert!(!frontier_claim(&c, "r1", "http://h/t", 1).unwrap());
+    }
+
+    #[test]
+    fn a_url_with_an_outcome_is_not_claimed_even_without_a_frontier_row() {
+        let c = conn();
+        let row = EntryRow {
+            run: "r1".into(),
+            url: "http://h/e".into(),
+            kind: "failed",
+            record_sha256: "0".repeat(64),
+            capture: None,
+            content_sha256: None,
+            raw_sha256: None,
+            raw_bytes: None,
+            fetched_at: None,
+            http_status: Some(500),
+            etag: None,
+            last_modified: None,
+            reason: Some("x".into()),
+            page_type: None,
+            target: None,
+        };
+        insert_entry(&c, &row).unwrap();
+        assert_eq!(state(&c, "r1", "http://h/e"), None);
+        assert!(!frontier_claim(&c, "r1", "http://h/e", 0).unwrap());
+        assert_eq!(state(&c, "r1", "http://h/e"), None);
+    }
+
+    #[test]
+    fn a_claim_left_in_flight_by_a_crash_goes_back_to_pending() {
+        let mut c = conn();
+        assert!(frontier_claim(&c, "r1", "http://h/c", 2).unwrap());
+        assert_eq!(frontier_reset_in_flight(&mut c, "r1").unwrap(), 1);
+        assert_eq!(
+            frontier_take(&mut c, "r1", 5).unwrap(),
+            vec![("http://h/c".to_string(), 2)]
+        );
+    }
+
+    #[test]
+    fn aliases_resolve_and_list_with_bounded_depth() {
+        let c = conn();
+        let alias = |run: &str, url: &str, target: &str| EntryRow {
+            run: run.into(),
+            url: url.into(),
+            kind: "alias",
+            record_sha256: crate::model::sha256_hex(url.as_bytes()),
+            capture: None,
+            content_sha256: None,
+            raw_sha256: None,
+            raw_bytes: None,
+            fetched_at: None,
+            http_status: Some(301),
+            etag: None,
+            last_modified: None,
+            reason: None,
+            page_type: None,
+            target: Some(target.into()),
+        };
+        // a -> b -> c (two hops), d -> c, and a cycle x -> y -> x.
+        for (u, t) in [("a", "b"), ("b", "c"), ("d", "c"), ("x", "y"), ("y", "x")] {
+            insert_entry(&c, &alias("r1", u, t)).unwrap();
+        }
+        insert_entry(&c, &alias("r2", "e", "c")).unwrap();
+        assert_eq!(resolve_alias(&c, "a").unwrap(), "c");
+        assert_eq!(resolve_alias(&c, "c").unwrap(), "c");
+        assert_eq!(resolve_alias(&c, "x").unwrap(), "y");
+        assert_eq!(aliases_of(&c, "c", None).unwrap(), ["a", "b", "d", "e"]);
+        assert_eq!(aliases_of(&c, "c", Some("r1")).unwrap(), ["a", "b", "d"]);
+        assert_eq!(aliases_of(&c, "x", None).unwrap(), ["y"]);
+        // A chain longer than the bound stops listing.
+        for i in 0..20 {
+            insert_entry(&c, &alias("r3", &format!("n{}", i + 1), &format!("n{i}"))).unwrap();
+        }
+        assert_eq!(
+            aliases_of(&c, "n0", None).unwrap().len(),
+            MAX_ALIAS_DEPTH as usize
+        );
+        assert_eq!(
+            resolve_alias(&c, "n20").unwrap(),
+            format!("n{}", 20 - MAX_ALIAS_DEPTH)
+        );
+    }
 }

@@ -4,7 +4,7 @@
 //! what `ensure` needs to create the skeleton.
 //!
 //! ```text
-//! <root>/quire-store.json                 format marker {"format":"quire-store","version":1}
+//! <root>/quire-store.json                 format marker {"format":"quire-store","version":1|2}
 //! <root>/lock                             writer lock (flock); holder pid + time inside
 //! <root>/index.sqlite[-wal|-shm]          SQLite index: a cache, rebuilt by `quire reindex`
 //! <root>/tmp/                             temp files of the writer; emptied when a writer opens
@@ -17,8 +17,16 @@
 
 use std::path::{Path, PathBuf};
 
-/// Version of the on-disk layout. Bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+/// Highest version of the on-disk layout this quire reads and writes. Bumped on any
+/// change a reader of the previous version would misread.
+pub const FORMAT_VERSION: u32 = 2;
+/// The version a new store is created with: version 1 (a format-1 reader reads it).
+pub const BASE_FORMAT_VERSION: u32 = 1;
+/// The version that adds `alias` records. A store is marked with it (its format file
+/// rewritten) just before its first alias record is written, so a format-1 reader,
+/// which cannot parse that record kind, refuses the store instead of reporting its
+/// alias records as corrupt; a store that never had one stays at version 1.
+pub const ALIAS_FORMAT_VERSION: u32 = 2;
 /// Name of the format marker file.
 pub const FORMAT_FILE: &str = "quire-store.json";
 /// Name of the writer lock file.

@@ -38,7 +38,7 @@ use layout::{is_run_id, is_sha256_hex, object_rel, Layout};
 use lock::WriterLock;
 use record::{Record, RecordOutcome, RunFile};
 
-use crate::model::{sha256_hex, Article, PageType};
+use crate::model::{sha256_hex, Article, PageType, Redirect};
 
 /// Id of a crawl run: `YYYYMMDDTHHMMSSZ-<6 hex>`, sortable by start time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -111,6 +111,14 @@ pub enum Outcome {
         /// The status.
         http_status: u16,
     },
+    /// The URL redirected to `target`, an article whose own outcome is recorded under
+    /// `target`: the URL is an alias of it, not a page of its own.
+    Alias {
+        /// Where the redirects led (canonical URL, not the URL itself).
+        target: String,
+        /// The hops from the URL to `target`, in order (evidence; may be empty).
+        redirects: Vec<Redirect>,
+    },
 }
 
 /// One URL outcome of a run, as streamed by [`Store::for_each_entry`].
@@ -159,6 +167,24 @@ pub enum EntryKind {
         /// The status.
         http_status: u16,
     },
+    /// The URL redirected to `target` (an alias of the article recorded there).
+    Alias {
+        /// The URL it led to.
+        target: String,
+    },
+}
+
+/// The captures of one article: the URL it resolves to, the URLs recorded as its
+/// aliases, and every capture made under any of them, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleHistory {
+    /// The article's URL: the URL asked about, or where its aliases lead.
+    pub url: String,
+    /// URLs recorded (in any run) as redirecting to it, sorted.
+    pub aliases: Vec<String>,
+    /// Its captures, oldest first (captures an old store made under an alias URL
+    /// included).
+    pub captures: Vec<CaptureSummary>,
 }
 
 /// One capture, as listed by history and the export streams.
@@ -226,6 +252,8 @@ pub struct Store {
     layout: Layout,
     conn: Connection,
     writer: Option<WriterState>,
+    /// The version in the store's format file (raised when the first alias is put).
+    format_version: u32,
 }
 
 #[allow(dead_code)]
@@ -258,18 +286,12 @@ impl Store {
         clean_tmp(&tmp_dir)?;
         let mut tmp = TempDir::new(tmp_dir);
         let format_path = layout.format_file();
-        if format_path.exists() {
-            check_format(&format_path)?;
+        let format_version = if format_path.exists() {
+            check_format(&format_path)?
         } else {
-            let ff = FormatFile {
-                format: "quire-store".into(),
-                version: layout::FORMAT_VERSION,
-            };
-            let mut bytes =
-                serde_json::to_vec_pretty(&ff).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            bytes.push(b'\n');
-            write_atomic(&mut tmp, &format_path, &bytes)?;
-        }
+            write_format(&mut tmp, &format_path, layout::BASE_FORMAT_VERSION)?;
+            layout::BASE_FORMAT_VERSION
+        };
         let objects = layout.objects_dir();
         create_dir_durable(&objects)?;
         let mut created = false;
@@ -303,6 +325,7 @@ impl Store {
                 batch: std::cell::RefCell::new(Batch::default()),
                 opts,
             }),
+            format_version,
         })
     }
 
@@ -318,7 +341,7 @@ impl Store {
                 layout::FORMAT_FILE
             )));
         }
-        check_format(&format_path)?;
+        let format_version = check_format(&format_path)?;
         let index_path = layout.index_file();
         // An index that is absent, of another version, or that cannot be opened (e.g. a
         // store on read-only media) is replaced by a private in-memory one.
@@ -338,6 +361,7 @@ impl Store {
             layout,
             conn,
             writer: None,
+            format_version,
         })
     }
 
@@ -376,6 +400,24 @@ impl Store {
             Some(w) if w.batch.borrow().due(&w.opts) => w.batch.get_mut().flush(&self.conn),
             _ => Ok(()),
         }
+    }
+
+    /// Raise the store's format version to at least `version` (durably, before the
+    /// caller writes anything that needs it).
+    fn ensure_format(&mut self, version: u32) -> Result<(), StoreError> {
+        if self.format_version >= version {
+            return Ok(());
+        }
+        let path = self.layout.format_file();
+        let w = self.writer()?;
+        write_format(&mut w.tmp, &path, version)?;
+        self.format_version = version;
+        Ok(())
+    }
+
+    /// The store's format version (1, or 2 once it holds an alias record).
+    pub fn format_version(&self) -> u32 {
+        self.format_version
     }
 
     fn writer(&mut self) -> Result<&mut WriterState, StoreError> {
@@ -614,6 +656,14 @@ impl Store {
     /// (checked). At most one outcome per (run, URL): a second put returns the existing
     /// id and writes nothing.
     pub fn put_capture(&mut self, run: &RunId, article: &Article) -> Result<CaptureId, StoreError> {
+        if !article.aliases.is_empty() {
+            // Aliases are outcomes of their own URLs (`Outcome::Alias`), found at any
+            // time of a run; an export fills the field from them.
+            return Err(StoreError::Invalid(
+                "an Article's aliases are not stored in its capture; put them as Outcome::Alias"
+                    .into(),
+            ));
+        }
         let url = &article.content.url;
         if let Some(sha) = self.writer()?.batch.get_mut().record_for(&run.0, url) {
             return Ok(CaptureId(format!("{run}/{sha}")));
@@ -689,6 +739,20 @@ impl Store {
             Outcome::Gone { http_status } => RecordOutcome::Gone {
                 http_status: *http_status,
             },
+            Outcome::Alias { target, redirects } => {
+                if target.is_empty() || target == url {
+                    return Err(StoreError::Invalid(format!(
+                        "an alias of {url} must lead to another URL (target {target:?})"
+                    )));
+                }
+                // Mark the store before the first alias record exists (see
+                // layout::ALIAS_FORMAT_VERSION).
+                self.ensure_format(layout::ALIAS_FORMAT_VERSION)?;
+                RecordOutcome::Alias {
+                    target: target.clone(),
+                    redirects: redirects.clone(),
+                }
+            }
         };
         let record = Record {
             format: layout::RECORD_FORMAT.into(),
@@ -711,46 +775,77 @@ impl Store {
         if self.run_info(&run.0)?.is_none() {
             return Err(StoreError::NotFound(format!("run {run}")));
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT url, kind, capture, content_sha256, raw_sha256, reason, http_status, page_type
-             FROM entries WHERE run = ?1 ORDER BY url",
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ENTRY_COLS} FROM entries WHERE run = ?1 ORDER BY url"
+        ))?;
+        let mut rows = stmt.query([&run.0])?;
+        while let Some(r) = rows.next()? {
+            f(entry_from_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    /// The outcome of one URL in a run, if it has one.
+    pub fn entry(&self, run: &RunId, url: &str) -> Result<Option<RunEntry>, StoreError> {
+        use rusqlite::OptionalExtension;
+        self.flush_if(|b| b.has_run(&run.0))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLS} FROM entries WHERE run = ?1 AND url = ?2"
+        ))?;
+        stmt.query_row([&run.0, url], |r| Ok(entry_from_row(r)))
+            .optional()?
+            .transpose()
+    }
+
+    /// Stream the alias entries of a run (URL → target), sorted by URL.
+    pub fn for_each_alias(
+        &self,
+        run: &RunId,
+        mut f: impl FnMut(String, String) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT url, target FROM entries WHERE run = ?1 AND kind = 'alias' ORDER BY url",
         )?;
         let mut rows = stmt.query([&run.0])?;
         while let Some(r) = rows.next()? {
-            let url: String = r.get(0)?;
-            let kind: String = r.get(1)?;
-            let capture: Option<String> = r.get(2)?;
-            let content: Option<String> = r.get(3)?;
-            let raw: Option<String> = r.get(4)?;
-            let reason: Option<String> = r.get(5)?;
-            let status: Option<u16> = r.get(6)?;
-            let page_type = index::page_type_parse(r.get(7)?);
-            let kind = match kind.as_str() {
-                "captured" => EntryKind::Captured {
-                    capture: CaptureId(capture.unwrap_or_default()),
-                    content_sha256: content.unwrap_or_default(),
-                    raw_sha256: raw.unwrap_or_default(),
-                },
-                "not_modified" => EntryKind::NotModified {
-                    capture: CaptureId(capture.unwrap_or_default()),
-                    content_sha256: content.unwrap_or_default(),
-                    raw_sha256: raw.unwrap_or_default(),
-                },
-                "gone" => EntryKind::Gone {
-                    http_status: status.unwrap_or(410),
-                },
-                _ => EntryKind::Failed {
-                    reason: reason.unwrap_or_default(),
-                    http_status: status,
-                },
-            };
-            f(RunEntry {
-                url,
-                kind,
-                page_type,
-            })?;
+            let target: Option<String> = r.get(1)?;
+            f(r.get(0)?, target.unwrap_or_default())?;
         }
         Ok(())
+    }
+
+    /// The URL an article is known under: `url` itself, or, when `url`'s most recent
+    /// entry is an alias, where its aliases lead (at most 8 hops).
+    pub fn resolve_alias(&self, url: &str) -> Result<String, StoreError> {
+        self.flush_if(|b| !b.is_empty())?;
+        index::resolve_alias(&self.conn, url)
+    }
+
+    /// URLs recorded as aliases of `url` (and aliases of those, a few levels deep), in
+    /// `run` or in any run; sorted, at most 10,000.
+    pub fn aliases_of(&self, url: &str, run: Option<&RunId>) -> Result<Vec<String>, StoreError> {
+        self.flush_if(|b| !b.is_empty())?;
+        index::aliases_of(&self.conn, url, run.map(|r| r.0.as_str()))
+    }
+
+    /// The history of the article `url` names: `url` resolved through its aliases,
+    /// every URL recorded as an alias of it, and the captures made under any of them
+    /// (an old store keyed captures by the URL requested), oldest first.
+    pub fn article_history(&self, url: &str) -> Result<ArticleHistory, StoreError> {
+        let target = self.resolve_alias(url)?;
+        let aliases = self.aliases_of(&target, None)?;
+        let mut captures = self.history(&target)?;
+        for a in &aliases {
+            captures.extend(self.history(a)?);
+        }
+        captures
+            .sort_by(|a, b| (&a.run, &a.fetched_at, &a.url).cmp(&(&b.run, &b.fetched_at, &b.url)));
+        Ok(ArticleHistory {
+            url: target,
+            aliases,
+            captures,
+        })
     }
 
     /// The newest capture of a URL (for conditional GET).
@@ -793,8 +888,12 @@ impl Store {
         self.flush_if(|_| true)?;
         let run_filter = if run.is_some() { "AND e.run = ?1" } else { "" };
         let latest = match (latest_only, run.is_some()) {
+            // The latest capture of each URL, unless a later run found the URL to be an
+            // alias (an old store's capture under a URL that now redirects to its
+            // article): the article is exported under the URL it resolves to.
             (true, false) => {
-                "AND e.run = (SELECT max(l.run) FROM entries l WHERE l.url = e.url AND l.kind = 'captured')"
+                "AND e.run = (SELECT max(l.run) FROM entries l WHERE l.url = e.url AND l.kind = 'captured')
+                 AND NOT EXISTS (SELECT 1 FROM entries a WHERE a.url = e.url AND a.kind = 'alias' AND a.run > e.run)"
             }
             _ => "",
         };
@@ -894,6 +993,29 @@ impl Store {
         index::frontier_take(&mut self.conn, &run.0, max)
     }
 
+    /// Claim a URL reached through a redirect, atomically: true when the run's frontier
+    /// did not know it (it is added, in flight, for the caller to fetch at `depth`);
+    /// false when it is queued, in flight, done or has an outcome (someone else fetches
+    /// or fetched it: the caller records an alias instead).
+    pub fn frontier_claim(
+        &mut self,
+        run: &RunId,
+        url: &str,
+        depth: u32,
+    ) -> Result<bool, StoreError> {
+        if self
+            .writer()?
+            .batch
+            .get_mut()
+            .record_for(&run.0, url)
+            .is_some()
+        {
+            return Ok(false);
+        }
+        self.maybe_flush()?;
+        index::frontier_claim(&self.conn, &run.0, url, depth)
+    }
+
     /// Mark a URL done.
     pub fn frontier_done(&mut self, run: &RunId, url: &str) -> Result<(), StoreError> {
         if self.writer()?.batch.get_mut().defer_done(&run.0, url) {
@@ -952,6 +1074,48 @@ impl Drop for Store {
     }
 }
 
+const ENTRY_COLS: &str =
+    "url, kind, capture, content_sha256, raw_sha256, reason, http_status, page_type, target";
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> Result<RunEntry, StoreError> {
+    let url: String = r.get(0)?;
+    let kind: String = r.get(1)?;
+    let capture: Option<String> = r.get(2)?;
+    let content: Option<String> = r.get(3)?;
+    let raw: Option<String> = r.get(4)?;
+    let reason: Option<String> = r.get(5)?;
+    let status: Option<u16> = r.get(6)?;
+    let page_type = index::page_type_parse(r.get(7)?);
+    let target: Option<String> = r.get(8)?;
+    let kind = match kind.as_str() {
+        "captured" => EntryKind::Captured {
+            capture: CaptureId(capture.unwrap_or_default()),
+            content_sha256: content.unwrap_or_default(),
+            raw_sha256: raw.unwrap_or_default(),
+        },
+        "not_modified" => EntryKind::NotModified {
+            capture: CaptureId(capture.unwrap_or_default()),
+            content_sha256: content.unwrap_or_default(),
+            raw_sha256: raw.unwrap_or_default(),
+        },
+        "gone" => EntryKind::Gone {
+            http_status: status.unwrap_or(410),
+        },
+        "alias" => EntryKind::Alias {
+            target: target.unwrap_or_default(),
+        },
+        _ => EntryKind::Failed {
+            reason: reason.unwrap_or_default(),
+            http_status: status,
+        },
+    };
+    Ok(RunEntry {
+        url,
+        kind,
+        page_type,
+    })
+}
+
 const SUMMARY_COLS: &str = "record_sha256, run, url, fetched_at, http_status, content_sha256, raw_sha256, raw_bytes, etag, last_modified";
 const SUMMARY_COLS_E: &str = "e.record_sha256, e.run, e.url, e.fetched_at, e.http_status, e.content_sha256, e.raw_sha256, e.raw_bytes, e.etag, e.last_modified";
 
@@ -985,7 +1149,19 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
     })
 }
 
-fn check_format(path: &Path) -> Result<(), StoreError> {
+fn write_format(tmp: &mut TempDir, path: &Path, version: u32) -> Result<(), StoreError> {
+    let ff = FormatFile {
+        format: "quire-store".into(),
+        version,
+    };
+    let mut bytes =
+        serde_json::to_vec_pretty(&ff).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    bytes.push(b'\n');
+    write_atomic(tmp, path, &bytes)
+}
+
+/// Check the format file; returns the store's format version.
+fn check_format(path: &Path) -> Result<u32, StoreError> {
     let bytes =
         layout::read_limited(path, layout::MAX_RECORD_BYTES).map_err(StoreError::io(path))?;
     let ff: FormatFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
@@ -1003,7 +1179,7 @@ fn check_format(path: &Path) -> Result<(), StoreError> {
             ),
         });
     }
-    Ok(())
+    Ok(ff.version)
 }
 
 fn clean_tmp(dir: &Path) -> Result<(), StoreError> {

@@ -267,7 +267,8 @@ pub(crate) fn write_manifest(
 ) -> Result<(String, u64), StoreError> {
     let count = index::entry_count(conn, h.run_id)?;
     let mut stmt = conn.prepare(
-        "SELECT url, kind, record_sha256, capture, content_sha256, raw_sha256, raw_bytes, http_status
+        "SELECT url, kind, record_sha256, capture, content_sha256, raw_sha256, raw_bytes, http_status,
+                target
          FROM entries WHERE run = ?1 ORDER BY url",
     )?;
     let mut rows = stmt.query([h.run_id])?;
@@ -339,6 +340,7 @@ fn manifest_entry(run: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<Manifest
             None
         },
         http_status: r.get(7)?,
+        target: r.get(8)?,
         kind,
     })
 }

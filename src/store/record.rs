@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Article, PageType};
+use crate::model::{Article, PageType, Redirect};
 
 /// One record file: `runs/<run>/records/<sha256>.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +56,17 @@ pub(crate) enum RecordOutcome {
         /// The status.
         http_status: u16,
     },
+    /// The URL redirected to `target`, whose own outcome (a capture, usually) is
+    /// recorded under `target` in the same run: the URL is an alias of that article,
+    /// not a page of its own. Store format 2.
+    Alias {
+        /// The URL the redirects led to (canonical).
+        target: String,
+        /// The hops from this record's URL to `target`, in order (evidence; may be
+        /// empty).
+        #[serde(default)]
+        redirects: Vec<Redirect>,
+    },
 }
 
 /// `runs/<run>/run.json`.
@@ -104,7 +115,7 @@ pub(crate) struct Manifest {
 pub(crate) struct ManifestEntry {
     /// The URL.
     pub url: String,
-    /// "captured", "not_modified", "failed" or "gone".
+    /// "captured", "not_modified", "failed", "gone" or "alias".
     pub kind: String,
     /// Record path relative to the store root.
     pub record: String,
@@ -125,9 +136,12 @@ pub(crate) struct ManifestEntry {
     /// The capture a not_modified entry refers to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// HTTP status (captured, failed, gone).
+    /// HTTP status (captured, failed, gone; for an alias, its first redirect's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
+    /// The URL an alias leads to (alias only; store format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// Which store file [`parse_file`] reads.

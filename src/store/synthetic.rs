@@ -75,5 +75,6 @@ pub fn article(url: &str, object: &ObjectRef, run: &RunId, title: &str) -> Artic
             object_path: Some(object.path.clone()),
         },
         warnings: vec![],
+        aliases: vec![],
     }
 }

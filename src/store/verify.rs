@@ -183,8 +183,14 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
         }
     }
     let format_path = layout.format_file();
+    // The version the format file declares (alias records need version 2).
+    let mut format_version: Option<u64> = None;
     match layout::read_limited(&format_path, layout::MAX_RECORD_BYTES) {
-        Ok(b) if serde_json::from_slice::<serde_json::Value>(&b).is_ok() => {}
+        Ok(b) if serde_json::from_slice::<serde_json::Value>(&b).is_ok() => {
+            format_version = serde_json::from_slice::<serde_json::Value>(&b)
+                .ok()
+                .and_then(|v| v.get("version").and_then(serde_json::Value::as_u64));
+        }
         Ok(_) => problems.push(problem(
             format_path,
             ProblemKind::Unreadable,
@@ -466,6 +472,24 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
                     if let Some(d) = &outs[i].content_mismatch {
                         problems.push(problem(path.clone(), ProblemKind::Mismatch, d.clone()));
                     }
+                    if let RecordOutcome::Alias { target, redirects } = &rec.outcome {
+                        if let Some(d) = alias_problem(&rec.url, target, redirects) {
+                            problems.push(problem(path.clone(), ProblemKind::Mismatch, d));
+                        }
+                        if format_version
+                            .is_some_and(|v| v < u64::from(layout::ALIAS_FORMAT_VERSION))
+                        {
+                            problems.push(problem(
+                                path.clone(),
+                                ProblemKind::Mismatch,
+                                format!(
+                                    "alias record in a store marked format version {} (aliases need {})",
+                                    format_version.unwrap_or(0),
+                                    layout::ALIAS_FORMAT_VERSION
+                                ),
+                            ));
+                        }
+                    }
                     if plan.sealed_digest.is_none() {
                         if let Some(other) = urls.insert(rec.url.clone(), path.clone()) {
                             problems.push(problem(
@@ -636,10 +660,49 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
     Ok(report)
 }
 
+/// What is wrong with an alias record, if anything: it must lead to another absolute
+/// http(s) URL, and its redirect hops (when recorded) must go from its URL to its
+/// target, each hop starting where the previous one pointed.
+fn alias_problem(url: &str, target: &str, redirects: &[crate::model::Redirect]) -> Option<String> {
+    if target == url {
+        return Some(format!("alias of {url} leads to itself"));
+    }
+    match url::Url::parse(target) {
+        Ok(t) if matches!(t.scheme(), "http" | "https") => {}
+        _ => return Some(format!("alias target {target:?} is not an http(s) URL")),
+    }
+    if redirects.is_empty() {
+        return None;
+    }
+    let mut at = url;
+    for hop in redirects {
+        if hop.url != at {
+            return Some(format!(
+                "alias redirect hop from {} does not continue from {at}",
+                hop.url
+            ));
+        }
+        at = &hop.location;
+    }
+    (at != target).then(|| format!("alias redirects end at {at}, not at its target {target}"))
+}
+
 /// How a sealed manifest's entry disagrees with the record it lists, if it does.
 fn entry_disagrees(e: &ManifestEntry, rec: &Record) -> Option<String> {
     if e.url != rec.url {
         return Some(format!("the record is for {}", rec.url));
+    }
+    if let RecordOutcome::Alias { target, .. } = &rec.outcome {
+        if e.kind != "alias" || e.target.as_deref() != Some(target.as_str()) {
+            return Some(format!(
+                "listed as {} {:?}, the record is an alias of {target}",
+                e.kind, e.target
+            ));
+        }
+        return None;
+    }
+    if e.kind == "alias" {
+        return Some("listed as an alias, the record is not one".into());
     }
     if let RecordOutcome::Captured { article } = &rec.outcome {
         let field = |name: &str, listed: &Option<String>, actual: &str| {

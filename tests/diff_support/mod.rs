@@ -110,6 +110,7 @@ pub fn put_page(store: &mut Store, run: &RunId, p: &Page<'_>) -> CaptureId {
             object_path: Some(obj.path.clone()),
         },
         warnings: vec![],
+        aliases: vec![],
     };
     store.put_capture(run, &article).unwrap()
 }
@@ -212,4 +213,6 @@ pub struct ChangesJson {
     pub unchanged: u64,
     pub failed: Vec<String>,
     pub index_pages: u64,
+    pub alias_urls: u64,
+    pub aliases: std::collections::BTreeMap<String, Vec<String>>,
 }

@@ -23,7 +23,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-pub use site::Site;
+pub use site::{PageFault, Site};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -327,7 +327,14 @@ async fn triage(stream: TcpStream, st: &ServerState) -> Option<TcpStream> {
         let text = String::from_utf8_lossy(&buf[..n]);
         if let Some(line) = text.split("\r\n").next().filter(|_| text.contains("\r\n")) {
             let path = line.split(' ').nth(1).unwrap_or("");
-            if path == fault::RESET {
+            let reset_once = st
+                .site
+                .read()
+                .unwrap()
+                .faults
+                .get(path)
+                .is_some_and(|f| *f == PageFault::ResetOnce);
+            if path == fault::RESET || (reset_once && hit(st, &format!("reset {path}")) == 1) {
                 log(
                     st,
                     Req {
@@ -544,6 +551,18 @@ async fn route(st: &ServerState, path: &str, h: &HeaderMap) -> Response {
         }
         PRIVATE => return html(simple_article("Secret")),
         _ => {}
+    }
+    let fault = st.site.read().unwrap().faults.get(path).copied();
+    match fault {
+        Some(PageFault::BusyOnce) if hit(st, &format!("busy {path}")) == 1 => {
+            return respond(503, &[("retry-after", "1".into())], "busy");
+        }
+        Some(PageFault::Delay(d)) => tokio::time::sleep(d).await,
+        _ => {}
+    }
+    let redirect = st.site.read().unwrap().redirects.get(path).cloned();
+    if let Some((status, location)) = redirect {
+        return respond(status, &[("location", location)], "");
     }
     let page = st.site.read().unwrap().pages.get(path).cloned();
     match page {

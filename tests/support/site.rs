@@ -3,6 +3,7 @@
 //! edited between crawls (`Site::edit`) to make a run see changes.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// One page of the site.
 #[derive(Debug, Clone)]
@@ -15,6 +16,17 @@ pub struct SitePage {
     pub article: bool,
 }
 
+/// A fault a site path shows (besides the fixed fault paths of the server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFault {
+    /// The first request gets 503 with `Retry-After: 1`, later ones the page.
+    BusyOnce,
+    /// The first request's connection is reset (RST) without an answer.
+    ResetOnce,
+    /// Every answer waits this long first.
+    Delay(Duration),
+}
+
 /// The site: path → page.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
@@ -22,6 +34,10 @@ pub struct Site {
     pub pages: BTreeMap<String, SitePage>,
     /// Extra links put on the archive index (fault paths, off-scope URLs, ...).
     pub extra_index_links: Vec<String>,
+    /// Redirects by path: (status, Location as sent).
+    pub redirects: BTreeMap<String, (u16, String)>,
+    /// Faults by path (a redirect's path or a page's).
+    pub faults: BTreeMap<String, PageFault>,
 }
 
 const WORDS: &[&str] = &[
@@ -66,7 +82,7 @@ const MONTHS: &[&str] = &[
 
 /// An article in Enter Stage Right's layout (nav table, breadcrumb, title + deck,
 /// byline + "web posted" date, paragraphs ending in "ESR", italic bio).
-fn article_html(
+pub fn article_html(
     title: &str,
     author: &str,
     year: u32,
@@ -91,7 +107,8 @@ fn article_html(
     )
 }
 
-fn index_html(title: &str, links: &[(String, String)]) -> String {
+/// An index page listing `links` (href, text).
+pub fn index_html(title: &str, links: &[(String, String)]) -> String {
     let mut items = String::new();
     for (href, text) in links {
         items.push_str(&format!("<li><a href=\"{href}\">{text}</a></li>\n"));
