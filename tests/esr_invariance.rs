@@ -500,8 +500,14 @@ fn content_digest_is_invariant_under_chrome_changes() {
         only_index,
     };
     let all = cases::esr_articles().expect("ESR fixtures");
+    // The tree has more than 20; another directory may hold just a few.
+    let at_least = if std::env::var_os("QUIRE_FIXTURES_DIR").is_some() {
+        1
+    } else {
+        20
+    };
     assert!(
-        all.len() >= 20,
+        all.len() >= at_least,
         "only {} ESR article fixtures found",
         all.len()
     );
@@ -548,7 +554,8 @@ fn content_digest_is_invariant_under_chrome_changes() {
     });
     tally.failures.sort();
 
-    let stale = if only_name.is_none() {
+    // The list is about the fixtures of this tree: checked on full runs over them.
+    let stale = if only_name.is_none() && std::env::var_os("QUIRE_FIXTURES_DIR").is_none() {
         stale_entries(&all, &tally, settings.base)
     } else {
         Vec::new()
