@@ -56,10 +56,10 @@ struct Known {
     why: &'static str,
 }
 
-/// Known profile weaknesses, found by this test on the fixtures of 2026-01 (the full
-/// matrix: `every_transformation_alone` below). Each is a rule of
-/// `notes/esr-decisions.md` the profile does not meet on a layout it was not written
-/// against.
+/// Known profile weaknesses, found by this test on the 33 ESR article fixtures it was
+/// written against (the full matrix: `every_transformation_alone` below). Each is an
+/// ESR field rule (`/work/notes/esr-decisions.md`, rule number given) the profile does
+/// not meet on a layout it was not written for.
 const KNOWN_WEAKNESSES: &[Known] = &[
     Known {
         step: "bio:before-end-mark",
