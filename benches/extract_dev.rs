@@ -575,22 +575,25 @@ fn export_features(set: Set, cases: &[Case], dir: &Path) -> Res<()> {
             .map(|d| d.text)
             .unwrap_or_default();
         let doc = quire::extract::dom::parse(&text);
-        let (texts, vectors, page) = quire::extract::generic::debug_units(&doc, &case.url);
-        for x in &page {
+        let du = quire::extract::generic::debug_units(&doc, &case.url);
+        let (texts, vectors, page) = (&du.texts, &du.rows, &du.page);
+        for x in page.iter() {
             pfeats.write_all(&x.to_le_bytes())?;
         }
         serde_json::to_writer(
             &mut pages,
-            &serde_json::json!({"id": case.id, "half": case.half, "units": texts.len()}),
+            &serde_json::json!({"id": case.id, "half": case.half, "units": texts.len(),
+                "url": case.url.as_str()}),
         )?;
         pages.write_all(b"\n")?;
-        for (t, v) in texts.iter().zip(&vectors) {
+        for (k, (t, v)) in texts.iter().zip(vectors).enumerate() {
             for x in v {
                 feats.write_all(&x.to_le_bytes())?;
             }
             serde_json::to_writer(
                 &mut units,
-                &serde_json::json!({"id": case.id, "half": case.half, "text": t}),
+                &serde_json::json!({"id": case.id, "half": case.half, "text": t,
+                    "w": du.words[k], "c": du.classes[k]}),
             )?;
             units.write_all(b"\n")?;
             rows += 1;

@@ -188,14 +188,78 @@ def best_threshold(units, cases, rows, prob):
     return best[1]
 
 
-def page_fold(pid):
-    """Deterministic fold of a page for out-of-fold page-type predictions (by domain
-    would be better, but pages.jsonl carries no URL: page ids of one site are not
-    adjacent in wcxb, and the folds only guard against in-sample confidence)."""
+def domain(url):
+    host = re.sub(r"^[a-z]+://", "", url or "").split("/")[0].split(":")[0].lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def fold_of(key):
+    """Deterministic fold (of 5) of a domain, for out-of-fold features: a page never
+    gets a feature from a model or lexicon that saw its own site."""
     h = 0
-    for b in pid.encode():
+    for b in key.encode():
         h = (h * 131 + b) % 1000003
     return h % 5
+
+
+MIN_DOMAINS = 8
+LEX_MAX = {"w": 6000, "c": 3000}
+
+
+def fit_lexicon(units, y, idx, dom, key):
+    """Log-odds of content for the tokens (key "w": words, "c": class names) of the
+    labelled units in idx, kept only when seen on at least MIN_DOMAINS sites."""
+    pos, neg, doms = collections.Counter(), collections.Counter(), collections.defaultdict(set)
+    P = N = 0
+    for i in idx:
+        if y[i] < 0:
+            continue
+        toks = units[i][key]
+        if y[i] == 1:
+            P += 1
+            pos.update(toks)
+        else:
+            N += 1
+            neg.update(toks)
+        d = dom[i]
+        for t in toks:
+            if len(doms[t]) < MIN_DOMAINS:
+                doms[t].add(d)
+    prior = np.log((P + 1) / (N + 1))
+    cand = [t for t in doms if len(doms[t]) >= MIN_DOMAINS]
+    cand.sort(key=lambda t: (-(pos[t] + neg[t]), t))
+    return {t: float(np.float32(np.log((pos[t] + 1) / (neg[t] + 1)) - prior)) for t in cand[:LEX_MAX[key]]}
+
+
+def lex_stats(toks, table):
+    found = [np.float32(table[t]) for t in toks if t in table]
+    if not found:
+        return (0.0, 0.0, 0.0, 0.0, 0.0)
+    s = np.float32(0)
+    for x in found:
+        s = np.float32(s + x)
+    return (s, s / np.float32(len(found)), min(found), max(found), np.float32(len(found)) / np.float32(max(1, len(toks))))
+
+
+def set_lex(X, names, units, rows, lw, lc):
+    a = names.index("lex_text_mean")
+    for i in rows:
+        _, mean, mn, mx, cover = lex_stats(units[i]["w"], lw)
+        csum, _, cmn, cmx, _ = lex_stats(units[i]["c"], lc)
+        X[i, a:a + 7] = (mean, mn, mx, cover, csum, cmn, cmx)
+
+
+def lex_features(X, names, units, y, dom, fit_idx, pred_idx):
+    """X with the lex_* columns: out-of-fold for fit_idx, from all of fit_idx for
+    pred_idx. Returns (X, lexicon fitted on all of fit_idx)."""
+    X = X.copy()
+    folds = np.array([fold_of(d) for d in dom])
+    for k in range(5):
+        tr, te = fit_idx[folds[fit_idx] != k], fit_idx[folds[fit_idx] == k]
+        set_lex(X, names, units, te, fit_lexicon(units, y, tr, dom, "w"), fit_lexicon(units, y, tr, dom, "c"))
+    lw, lc = fit_lexicon(units, y, fit_idx, dom, "w"), fit_lexicon(units, y, fit_idx, dom, "c")
+    set_lex(X, names, units, pred_idx, lw, lc)
+    return X, (lw, lc)
 
 
 def fit_pages(PX, py, idx):
@@ -207,7 +271,7 @@ def page_probs(PX, py, pages, fit_idx, pred_idx):
     """Page-type probabilities: out-of-fold for the pages in fit_idx, from a model on
     all of fit_idx for the pages in pred_idx."""
     P = np.zeros((len(pages), len(PAGE_TYPES)))
-    folds = np.array([page_fold(pages[i]["id"]) for i in range(len(pages))])
+    folds = np.array([fold_of(domain(pages[i].get("url"))) for i in range(len(pages))])
     for k in range(5):
         tr = fit_idx[folds[fit_idx] != k]
         te = fit_idx[folds[fit_idx] == k]
@@ -228,10 +292,14 @@ def with_types(X, names, units, pages, P):
     return Xt
 
 
-def export(booster, names, thr, path, classes=1):
+def export(booster, names, thr, path, classes=1, lexicon=None):
     dump = booster.dump_model()
     out = ["quire-gbdt 1", "features %d %s" % (len(names), " ".join(names)),
            "classes %d" % classes, "threshold %r" % thr, "base 0"]
+    if lexicon:
+        for kind, table in zip(("text", "class"), lexicon):
+            out.append("lexicon %s %d" % (kind, len(table)))
+            out.extend("w %s %r" % (t, v) for t, v in sorted(table.items()))
     for t in dump["tree_info"]:
         splits, leaves = [], []
 
@@ -264,6 +332,8 @@ def check_export(path, booster, X):
     classes = int(lines[2][1])
     base = float(lines[4][1])
     trees, k = [], 5
+    while k < len(lines) and lines[k][0] == "lexicon":
+        k += 1 + int(lines[k][2])
     while k < len(lines):
         ns, nl = int(lines[k][1]), int(lines[k][2])
         sp = [(int(a[1]), float(a[2]), int(a[3]), int(a[4])) for a in lines[k + 1:k + 1 + ns]]
@@ -318,11 +388,14 @@ def main():
     half = np.array([u["half"] for u in units])
     rows = {h: np.where(half == h)[0] for h in ("tune", "holdout")}
     print("units %d: content %d, not %d, left out %d" % (len(y), (y == 1).sum(), (y == 0).sum(), (y < 0).sum()))
+    url_of = {p["id"]: p.get("url") for p in pages}
+    dom = [domain(url_of[u["id"]]) or u["id"] for u in units]
     thrs = []
     for fit, test in (("tune", "holdout"), ("holdout", "tune")):
         P = page_probs(PX, py, pages, prow[fit], prow[test])
         acc = (P[prow[test]].argmax(1) == py[prow[test]]).mean()
         Xt = with_types(X, names, units, pages, P)
+        Xt, _ = lex_features(Xt, names, units, y, dom, rows[fit], rows[test])
         b = train(Xt, y, w, rows[fit])
         thr = best_threshold(units, cases, rows[fit], _full(b, Xt, rows[fit]))
         prob = _full(b, Xt, rows[test])
@@ -335,11 +408,12 @@ def main():
     fit_pages_idx = np.arange(len(pages)) if a.fit == "all" else prow[a.fit]
     P = page_probs(PX, py, pages, fit_pages_idx, np.array([], dtype=int))
     Xt = with_types(X, names, units, pages, P)
+    Xt, lexicon = lex_features(Xt, names, units, y, dom, fit_rows, np.array([], dtype=int))
     b = train(Xt, y, w, fit_rows)
     pm = fit_pages(PX, py, fit_pages_idx)
     export(pm, page_names, 0.5, a.page_out, classes=len(PAGE_TYPES))
     perr = check_export(a.page_out, pm, PX)
-    export(b, names, thr, a.out)
+    export(b, names, thr, a.out, lexicon=lexicon)
     err = check_export(a.out, b, Xt)
     print("wrote %s and %s (fit on %s, %d + %d trees, threshold %.3f; exports match LightGBM within %.1e)" % (
         a.page_out, a.out, a.fit, pm.num_trees(), b.num_trees(), thr, max(err, perr)))

@@ -17,6 +17,8 @@
 //!                                     tree i adds to class i mod k
 //! threshold <t>                       decision threshold on the probability (binary)
 //! base <b>                            initial raw score of every class
+//! lexicon text <n>                    optional: then <n> lines "w <token> <weight>"
+//! lexicon class <n>                   optional: the same for class/id name parts
 //! tree <nodes> <leaves>               then <nodes> lines "split <feature> <threshold> <left> <right>"
 //!                                     and <leaves> lines "leaf <value>"
 //! ```
@@ -42,6 +44,8 @@ pub struct Model {
     features: usize,
     /// Probability above which a unit is kept (binary models).
     pub threshold: f32,
+    /// Learned word and class-name weights (the block model's), empty when absent.
+    pub lexicon: features::Lexicon,
 }
 
 #[derive(Debug)]
@@ -153,9 +157,38 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
     let threshold = value("threshold")?;
     let base = value("base")?;
     let mut trees = Vec::new();
+    let mut lexicon = features::Lexicon::default();
     while let Some((ln, l)) = lines.next() {
         let mut p = l.split_ascii_whitespace();
-        if p.next() != Some("tree") {
+        let kind = p.next();
+        if kind == Some("lexicon") {
+            let which = p.next();
+            let count: usize = p
+                .next()
+                .and_then(|x| x.parse().ok())
+                .filter(|&c| c <= MAX_NODES)
+                .ok_or_else(|| err(ln, "bad lexicon size"))?;
+            let table = match which {
+                Some("text") => &mut lexicon.text,
+                Some("class") => &mut lexicon.class,
+                _ => return Err(err(ln, "unknown lexicon")),
+            };
+            for _ in 0..count {
+                let (ln, l) = lines.next().ok_or_else(|| err(ln, "missing lexicon entry"))?;
+                let mut p = l.split_ascii_whitespace();
+                let entry = (p.next() == Some("w"))
+                    .then(|| {
+                        let tok = p.next()?;
+                        let w: f32 = p.next()?.parse().ok()?;
+                        (w.is_finite() && tok.len() <= 30).then(|| (tok.to_string(), w))
+                    })
+                    .flatten()
+                    .ok_or_else(|| err(ln, "bad lexicon entry"))?;
+                table.insert(entry.0, entry.1);
+            }
+            continue;
+        }
+        if kind != Some("tree") {
             return Err(err(ln, "expected tree"));
         }
         let mut num = || -> Option<usize> { p.next()?.parse().ok() };
@@ -227,6 +260,7 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
         classes,
         features: n,
         threshold,
+        lexicon,
     })
 }
 

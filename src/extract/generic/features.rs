@@ -84,6 +84,10 @@ pub const NAMES: &[&str] = &[
     "rep_max",
     "rep_level",
     "rep_text_log",
+    "grp_share",
+    "grp_rank",
+    "grp_count_log",
+    "grp_item_share",
     // Place in the page.
     "rel_pos",
     "text_before",
@@ -111,6 +115,15 @@ pub const NAMES: &[&str] = &[
     "articles_log",
     "h1_count",
     "good_share",
+    // Learned vocabularies (the block model's lexicon): the unit's words and the
+    // class/id name parts of its element and ancestors.
+    "lex_text_mean",
+    "lex_text_min",
+    "lex_text_max",
+    "lex_text_cover",
+    "lex_class_sum",
+    "lex_class_min",
+    "lex_class_max",
     // The page-type model's probabilities (filled in by the caller).
     "pt_article",
     "pt_collection",
@@ -138,6 +151,87 @@ pub const PT_FIRST: usize = N - PAGE_TYPES.len();
 
 /// Number of features.
 pub const N: usize = NAMES.len();
+
+/// Word and class-name weights learned with the block model (log-odds of content;
+/// only tokens seen on many sites are kept, so they are vocabulary, not site names).
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub text: std::collections::HashMap<String, f32>,
+    pub class: std::collections::HashMap<String, f32>,
+}
+
+/// Most tokens read from one unit's text or one unit's class names.
+const MAX_TOKENS: usize = 64;
+
+/// The lowercase words of a unit's text, deduplicated (at most [`MAX_TOKENS`]).
+pub fn text_tokens(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.len() <= 30)
+        .take(MAX_TOKENS * 4)
+        .map(str::to_lowercase)
+        .collect();
+    v.sort();
+    v.dedup();
+    v.truncate(MAX_TOKENS);
+    v
+}
+
+/// The class and id name parts of node `i` and its nearest 8 ancestors: lowercase
+/// ASCII alphanumeric runs of 2 to 30 characters, not all digits, deduplicated.
+pub fn class_tokens(t: &Tree<'_>, i: u32) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    let mut cur = i;
+    for _ in 0..9 {
+        if cur == NONE {
+            break;
+        }
+        if let Some(el) = t.nodes[cur as usize].el {
+            for (k, val) in el.attrs() {
+                if k != "class" && k != "id" {
+                    continue;
+                }
+                for part in head(val, 300).split(|c: char| !c.is_ascii_alphanumeric()) {
+                    if (2..=30).contains(&part.len())
+                        && !part.bytes().all(|b| b.is_ascii_digit())
+                        && v.len() < MAX_TOKENS * 2
+                    {
+                        v.push(part.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+        cur = t.nodes[cur as usize].parent;
+    }
+    v.sort();
+    v.dedup();
+    v.truncate(MAX_TOKENS);
+    v
+}
+
+/// (sum, mean, min, max, share found) of the weights of `tokens` in `table`; zeros
+/// when none is found. The trainer computes the same from the same tokens.
+pub fn lex_stats(tokens: &[String], table: &std::collections::HashMap<String, f32>) -> [f32; 5] {
+    let (mut sum, mut min, mut max, mut found) = (0f32, f32::MAX, f32::MIN, 0usize);
+    for w in tokens {
+        if let Some(&x) = table.get(w) {
+            sum += x;
+            min = min.min(x);
+            max = max.max(x);
+            found += 1;
+        }
+    }
+    if found == 0 {
+        return [0.0; 5];
+    }
+    [
+        sum,
+        sum / found as f32,
+        min,
+        max,
+        found as f32 / tokens.len().max(1) as f32,
+    ]
+}
 
 /// Page-level facts the caller knows (from metadata and the heuristic choice).
 pub struct PageFacts<'r> {
@@ -208,6 +302,10 @@ struct NodeFacts {
     wmax: Vec<i32>,
     /// Siblings (same parent) sharing this element's tag and class, itself included.
     rep: Vec<u32>,
+    /// The repeated group (three or more such siblings) a node is a member of.
+    group: Vec<u32>,
+    /// Per group: (text of all members, members, rank by text among the page's groups).
+    groups: Vec<(u64, u32, u32)>,
 }
 
 fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
@@ -220,6 +318,8 @@ fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
         wmin: vec![0; n],
         wmax: vec![0; n],
         rep: vec![1; n],
+        group: vec![NONE; n],
+        groups: Vec::new(),
     };
     let mut root_mark = vec![false; n];
     for &r in roots {
@@ -287,11 +387,25 @@ fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
                 b += 1;
             }
             let count = (b - a) as u32;
+            let gid = f.groups.len() as u32;
+            let mut text = 0u64;
             for &(_, c) in &sigs[a..b] {
                 f.rep[c as usize] = count;
+                if count >= 3 {
+                    f.group[c as usize] = gid;
+                    text += u64::from(t.nodes[c as usize].raw_len);
+                }
+            }
+            if count >= 3 {
+                f.groups.push((text, count, 0));
             }
             a = b;
         }
+    }
+    let mut order: Vec<usize> = (0..f.groups.len()).collect();
+    order.sort_by_key(|&g| std::cmp::Reverse(f.groups[g].0));
+    for (rank, g) in order.into_iter().enumerate() {
+        f.groups[g].2 = rank as u32 + 1;
     }
     f
 }
@@ -465,7 +579,13 @@ fn raw_ld(t: &Tree<'_>, i: u32) -> f32 {
 }
 
 /// The feature rows of `units`, `N` values each, in unit order.
-pub fn rows(t: &Tree<'_>, units: &[Unit], page: &PageFacts<'_>, semantic: Option<u32>) -> Vec<[f32; N]> {
+pub fn rows(
+    t: &Tree<'_>,
+    units: &[Unit],
+    page: &PageFacts<'_>,
+    semantic: Option<u32>,
+    lexicon: Option<&Lexicon>,
+) -> Vec<[f32; N]> {
     let f = node_facts(t, page.roots, semantic);
     let n = units.len();
     let lens: Vec<usize> = units.iter().map(|u| u.text.chars().count()).collect();
@@ -626,6 +746,36 @@ pub fn rows(t: &Tree<'_>, units: &[Unit], page: &PageFacts<'_>, semantic: Option
         put(ln1(f64::from(rep_max)));
         put(rep_level as f32);
         put(ln1(f64::from(rep_text)));
+        // The nearest repeated group above the unit: how much of the page it holds,
+        // its rank among the page's groups, its size, and this member's share of it.
+        let mut cur = node;
+        let mut found = None;
+        for _ in 0..10 {
+            if cur == NONE || cur == body {
+                break;
+            }
+            let g = f.group[cur as usize];
+            if g != NONE {
+                found = Some((g, cur));
+                break;
+            }
+            cur = t.nodes[cur as usize].parent;
+        }
+        match found {
+            Some((g, member)) => {
+                let (text, count, rank) = f.groups[g as usize];
+                put(text as f32 / page_len.max(1.0) as f32);
+                put(rank.min(5) as f32);
+                put(ln1(f64::from(count)));
+                put(t.nodes[member as usize].raw_len as f32 / text.max(1) as f32);
+            }
+            None => {
+                put(0.0);
+                put(0.0);
+                put(0.0);
+                put(0.0);
+            }
+        }
         // Place in the page.
         put(k as f32 / n.max(1) as f32);
         put(before as f32 / total as f32);
@@ -691,6 +841,24 @@ pub fn rows(t: &Tree<'_>, units: &[Unit], page: &PageFacts<'_>, semantic: Option
         put(ln1(articles as f64));
         put(h1s as f32);
         put(good);
+        match lexicon {
+            Some(lex) => {
+                let [_, mean, min, max, cover] = lex_stats(&text_tokens(&u.text), &lex.text);
+                put(mean);
+                put(min);
+                put(max);
+                put(cover);
+                let [csum, _, cmin, cmax, _] = lex_stats(&class_tokens(t, node), &lex.class);
+                put(csum);
+                put(cmin);
+                put(cmax);
+            }
+            None => {
+                for _ in 0..7 {
+                    put(0.0);
+                }
+            }
+        }
         for _ in PAGE_TYPES {
             put(0.0);
         }

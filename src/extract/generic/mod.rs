@@ -55,7 +55,8 @@ pub fn extract_with(
     let t = tree::Tree::build(doc);
     let m = meta::read(&t, url, cfg.now);
     let choice = content::choose(&t);
-    let mut body = match classify::models() {
+    let models = classify::models();
+    let mut body = match models {
         Some((page_model, block_model)) => {
             classified(&t, &choice.roots, &m, url, page_model, block_model)
         }
@@ -64,7 +65,9 @@ pub fn extract_with(
     // Measured before the tidy step: dropping furniture lines from a short article must
     // not make it look like a listing page.
     let body_chars: usize = body.iter().map(|b| b.text().chars().count()).sum();
-    tidy(&mut body, m.title.as_deref());
+    // The classifier has judged every short line already; the rule-based choice
+    // still needs its edges trimmed.
+    tidy(&mut body, m.title.as_deref(), models.is_none());
     let mut warnings = Vec::new();
 
     let page = &t.nodes[t.body as usize];
@@ -126,7 +129,13 @@ fn classified(
     block_model: &classify::Model,
 ) -> Vec<Block> {
     let units = content::units(t, url);
-    let mut rows = features::rows(t, &units, &page_facts(roots, m), content::semantic(t));
+    let mut rows = features::rows(
+        t,
+        &units,
+        &page_facts(roots, m),
+        content::semantic(t),
+        Some(&block_model.lexicon),
+    );
     let page = features::page_row(t, url, &units, &rows, roots);
     let types = page_model.predict_classes(&page);
     for r in rows.iter_mut() {
@@ -171,19 +180,42 @@ fn mark_within(t: &tree::Tree<'_>, roots: &[u32], mark: &mut [bool]) {
 /// interface.
 /// The page's own feature vector (for the page-type model) comes last. The `pt_*`
 /// columns of the unit rows are left at zero: the trainer fills them in.
+/// Per unit also its text tokens and class-name tokens (for the lexicon), whose
+/// `lex_*` columns are left at zero like the `pt_*` ones.
 #[doc(hidden)]
-pub fn debug_units(doc: &Document, url: &Url) -> (Vec<String>, Vec<Vec<f32>>, Vec<f32>) {
+pub fn debug_units(doc: &Document, url: &Url) -> DebugUnits {
     let t = tree::Tree::build(doc);
     let m = meta::read(&t, url, None);
     let choice = content::choose(&t);
     let units = content::units(&t, url);
-    let rows = features::rows(&t, &units, &page_facts(&choice.roots, &m), content::semantic(&t));
+    let rows = features::rows(
+        &t,
+        &units,
+        &page_facts(&choice.roots, &m),
+        content::semantic(&t),
+        None,
+    );
     let page = features::page_row(&t, url, &units, &rows, &choice.roots);
-    (
-        units.into_iter().map(|u| u.text).collect(),
-        rows.into_iter().map(|r| r.to_vec()).collect(),
+    DebugUnits {
+        words: units.iter().map(|u| features::text_tokens(&u.text)).collect(),
+        classes: units
+            .iter()
+            .map(|u| features::class_tokens(&t, if u.node == tree::NONE { t.body } else { u.node }))
+            .collect(),
+        texts: units.into_iter().map(|u| u.text).collect(),
+        rows: rows.into_iter().map(|r| r.to_vec()).collect(),
         page,
-    )
+    }
+}
+
+/// What [`debug_units`] returns. Not a stable interface.
+#[doc(hidden)]
+pub struct DebugUnits {
+    pub texts: Vec<String>,
+    pub rows: Vec<Vec<f32>>,
+    pub words: Vec<Vec<String>>,
+    pub classes: Vec<Vec<String>>,
+    pub page: Vec<f32>,
 }
 
 /// The classifier's unit and page feature names, in vector order. Not a stable
@@ -195,7 +227,7 @@ pub fn debug_feature_names() -> (&'static [&'static str], Vec<String>) {
 
 /// Final clean-up of the body: a leading copy of the headline goes, and so do
 /// immediate repeats of a block.
-fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
+fn tidy(body: &mut Vec<Block>, title: Option<&str>, trim_edges: bool) {
     cut_at_coda(body);
     split_credits(body);
     for b in body.iter_mut() {
@@ -223,6 +255,9 @@ fn tidy(body: &mut Vec<Block>, title: Option<&str>) {
         _ => false,
     };
     let good = |b: &Block| matches!(b, Block::Paragraph { text } if text.chars().count() >= 200);
+    if !trim_edges {
+        return;
+    }
     if let (Some(first), Some(last)) = (body.iter().position(good), body.iter().rposition(good)) {
         // Outside the real paragraphs, a short line stays when it is a sentence (a
         // greeting, a sign-off, a closing question) or a heading over text.
