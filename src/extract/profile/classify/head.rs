@@ -1,0 +1,451 @@
+//! The head pass: breadcrumb, kicker (section label), headline, deck, byline,
+//! dateline and a review's book data, in whatever order a template prints them.
+//!
+//! One bounded scan over the first segments (at most [`HEAD_LIMIT`]), which stops at
+//! the article's running text, so nothing in the body (a letter's "By the way", a
+//! quoted sub-head's date) is ever taken for the head. Owns no body or ending logic.
+
+use super::{Classifier, Dated, Head};
+use crate::extract::profile::Picked;
+use crate::extract::segment::{LineStyle, SegKind};
+use crate::model::DateSource;
+use crate::normalize;
+
+/// How many segments from the top the head may span.
+const HEAD_LIMIT: usize = 80;
+
+/// How many segments from the top a breadcrumb may sit.
+const CRUMB_LIMIT: usize = 60;
+
+/// Whether a byline is the book's author in a review (part of the book data).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum BookByline {
+    /// Not book data: the article's byline.
+    No,
+    /// Book-data lines in the same block: certainly the book's author.
+    Same,
+    /// The next block is the book's data: probably the book's author.
+    Next,
+}
+
+impl Classifier<'_> {
+    pub(super) fn head(&mut self, picked: &Picked) -> Head {
+        let n = self.segs.len();
+        let mut h = Head::default();
+
+        // 1. Breadcrumb.
+        let mut crumb_at: Option<usize> = None;
+        match &picked.breadcrumb {
+            Some(v) => h.section = self.r.trim_trail(v.clone()),
+            None => {
+                if let Some(r) = &self.r.breadcrumb {
+                    if let Some(i) = (0..n.min(CRUMB_LIMIT))
+                        .find(|&i| self.segs[i].chars < 300 && r.is_match(&self.segs[i].text))
+                    {
+                        self.used[i] = true;
+                        crumb_at = Some(i);
+                        h.section = self.r.breadcrumb_items(&self.segs[i].text);
+                    }
+                }
+            }
+        }
+        let first_head = crumb_at.map_or(0, |i| i + 1);
+
+        // 2. One scan: kicker, boilerplate, byline, dateline, book data. It ends at
+        // the article's running text.
+        h.kicker = picked.kicker.clone();
+        h.authors = picked
+            .byline
+            .as_deref()
+            .map(normalize::split_authors)
+            .unwrap_or_default();
+        let mut byline_found = picked.byline.is_some();
+        h.published = picked
+            .date
+            .as_deref()
+            .and_then(normalize::parse_date)
+            .map(|date| Dated {
+                date,
+                source: DateSource::Page,
+            });
+        let limit = n.min(HEAD_LIMIT);
+        let mut head_end = limit;
+        let mut body_like_seen = 0;
+        let mut book_next: Option<usize> = None;
+        for i in 0..limit {
+            if self.used[i] {
+                continue;
+            }
+            if self.is_boilerplate(i) {
+                self.boiler[i] = true;
+                self.used[i] = true;
+                continue;
+            }
+            if i >= first_head {
+                if let Some(k) = self.kicker_of(i) {
+                    h.kicker.get_or_insert(k);
+                    self.used[i] = true;
+                    continue;
+                }
+            }
+            if self.book[i] {
+                continue;
+            }
+            let byline = self.byline_line(i);
+            if self.r.is_chrome_text(&self.segs[i].text) && byline.is_none() {
+                continue;
+            }
+            let mut hit = false;
+            if !byline_found {
+                if let Some(l) = byline {
+                    match self.book_byline(i, l) {
+                        BookByline::No => {
+                            h.authors = self.authors_of(&self.segs[i].lines[l]);
+                            byline_found = true;
+                            hit = true;
+                        }
+                        kind => {
+                            if kind == BookByline::Next && book_next.is_none() {
+                                book_next = Some(i);
+                            }
+                            self.mark_book(i);
+                            continue;
+                        }
+                    }
+                }
+            }
+            if h.published.is_none() {
+                if let Some(d) = self.dateline_at(i) {
+                    h.published = d;
+                    hit = true;
+                }
+            }
+            if hit {
+                self.used[i] = true;
+                h.anchor = Some(h.anchor.map_or(i, |a: usize| a.max(i)));
+            }
+            if h.published.is_some() && byline_found {
+                break;
+            }
+            if !hit && self.body_like(i) {
+                body_like_seen += 1;
+                if h.anchor.is_some() || body_like_seen >= 2 {
+                    break;
+                }
+                if h.anchor.is_none() && head_end == limit {
+                    head_end = i;
+                }
+            }
+        }
+        // A lone "By" line followed by a book's data is the reviewer after all: the
+        // book's author is then named in the data itself.
+        if !byline_found {
+            if let Some(i) = book_next {
+                if let Some(l) = self.byline_line(i) {
+                    h.authors = self.authors_of(&self.segs[i].lines[l]);
+                    self.book[i] = false;
+                    self.used[i] = true;
+                    h.anchor = Some(h.anchor.map_or(i, |a: usize| a.max(i)));
+                }
+            }
+        }
+
+        // 3. Headline and deck: prominent segments between the breadcrumb and the
+        // byline/dateline (or the running text).
+        let (mut title, mut subtitle) = (picked.title.clone(), picked.subtitle.clone());
+        let mut body_start = h.anchor.map_or(first_head, |a| a + 1);
+        let mut title_at: Option<usize> = None;
+        if title.is_none() {
+            let before = h.anchor.unwrap_or(head_end).min(n);
+            let cand = |c: &Self, i: usize| {
+                !c.used[i] && !c.book[i] && !c.boiler[i] && c.prominence(i) > 0
+            };
+            let mut cands: Vec<usize> = (first_head..before).filter(|&i| cand(self, i)).collect();
+            let mut after = false;
+            if cands.is_empty() {
+                // Byline above the headline: look just after the anchor.
+                cands = (body_start..n.min(body_start + 4))
+                    .filter(|&i| cand(self, i))
+                    .take(2)
+                    .collect();
+                after = true;
+            }
+            if let Some(&best) = cands
+                .iter()
+                .max_by_key(|&&i| (self.prominence(i), std::cmp::Reverse(i)))
+            {
+                let (k, t, deck) = self.split_head_lines(best);
+                if let Some(k) = k {
+                    h.kicker.get_or_insert(k);
+                }
+                title = Some(t);
+                subtitle = deck;
+                self.used[best] = true;
+                title_at = Some(best);
+                if subtitle.is_none() {
+                    if let Some(&next) = cands.iter().find(|&&i| i > best) {
+                        let s = &self.segs[next];
+                        if self.prominence(next) > 0 && s.chars < 250 {
+                            if title.as_deref().is_some_and(continues) {
+                                // "Chapter Sixteen of Keeping Score:" / "Wally's Seat".
+                                title = title.map(|t| format!("{t} {}", s.text));
+                            } else {
+                                subtitle = Some(s.text.clone());
+                            }
+                            self.used[next] = true;
+                        }
+                    }
+                }
+                if h.anchor.is_none() || after {
+                    body_start = body_start.max(
+                        cands
+                            .iter()
+                            .copied()
+                            .filter(|&i| self.used[i])
+                            .max()
+                            .unwrap_or(best)
+                            + 1,
+                    );
+                }
+            }
+            if h.anchor.is_none() {
+                // A short italic segment right under the headline is a deck.
+                if subtitle.is_none() && body_start < n {
+                    let s = &self.segs[body_start];
+                    if s.italic_ratio() > 0.8
+                        && s.chars < 200
+                        && !self.is_chrome(body_start)
+                        && !self.book[body_start]
+                        && !self.boiler[body_start]
+                    {
+                        subtitle = Some(s.text.clone());
+                        self.used[body_start] = true;
+                        body_start += 1;
+                    }
+                }
+            }
+        } else if h.anchor.is_none() {
+            body_start = 0;
+        }
+        if let Some(a) = h.anchor {
+            // A deck may sit between the headline and the byline: anything left
+            // there that is short and not chrome.
+            if subtitle.is_none() {
+                if let Some(i) = (first_head..a).find(|&i| {
+                    let s = &self.segs[i];
+                    !self.used[i]
+                        && !self.book[i]
+                        && !self.boiler[i]
+                        && s.chars > 0
+                        && s.chars < 250
+                        && !self.is_chrome(i)
+                        && title_at.is_none_or(|t| i > t)
+                }) {
+                    subtitle = Some(self.segs[i].text.clone());
+                    self.used[i] = true;
+                }
+            }
+            // A second dateline in the segment right after the anchor.
+            if body_start < n
+                && h.published
+                    .as_ref()
+                    .is_none_or(|d| d.source == DateSource::Url)
+            {
+                if let Some(d) = self.dateline_at(body_start) {
+                    if d.is_some() {
+                        h.published = d;
+                    }
+                    self.used[body_start] = true;
+                    body_start += 1;
+                }
+            }
+        }
+
+        // 4. Book data before the body opens it; a short title line right before a
+        // book's "By" line belongs to the data.
+        for i in 0..n.min(HEAD_LIMIT + 8) {
+            if self.book[i] && i > 0 && !self.book[i - 1] {
+                let prev = i - 1;
+                let s = &self.segs[prev];
+                if !self.used[prev]
+                    && !self.boiler[prev]
+                    && matches!(s.kind, SegKind::Text)
+                    && s.chars > 0
+                    && s.chars < 200
+                    && !self.is_chrome(prev)
+                    && title_at.is_some_and(|t| prev > t)
+                {
+                    self.book[prev] = true;
+                }
+            }
+        }
+        h.book_prefix = (0..body_start.min(n))
+            .filter(|&i| self.book[i] && !self.used[i])
+            .collect();
+        h.title = title.filter(|t| !t.is_empty());
+        h.subtitle = subtitle.filter(|t| !t.is_empty());
+        h.body_start = body_start;
+        h
+    }
+
+    /// The kicker a segment states: a short label line, or a label image's alt.
+    fn kicker_of(&self, i: usize) -> Option<String> {
+        let s = &self.segs[i];
+        match &s.kind {
+            SegKind::Image { alt: Some(a), .. } => self.r.kicker(a),
+            SegKind::Text | SegKind::Heading(_) if s.chars > 0 && s.link_ratio() < 0.5 => {
+                if self.in_chrome_box(i) {
+                    return None;
+                }
+                self.r.kicker(&s.text)
+            }
+            _ => None,
+        }
+    }
+
+    /// Authors of a byline line.
+    fn authors_of(&self, line: &str) -> Vec<String> {
+        self.r
+            .byline_names(line)
+            .map(normalize::split_authors)
+            .unwrap_or_default()
+    }
+
+    /// The publication date a dateline in segment `i` states: `None` when there is
+    /// no dateline, `Some(None)` for a dateline without a readable date. The date
+    /// may be hard-wrapped over the following lines ("web posted" / "May 1997").
+    fn dateline_at(&mut self, i: usize) -> Option<Option<Dated>> {
+        let l = self.date_line(i)?;
+        let lines = &self.segs[i].lines;
+        let text = lines[l..lines.len().min(l + 3)].join(" ");
+        let d = normalize::parse_date(&text);
+        if d.is_none() {
+            self.warnings
+                .push(format!("unparsed date line {:?}", lines[l]));
+        }
+        Some(d.map(|date| Dated {
+            date,
+            source: DateSource::Page,
+        }))
+    }
+
+    /// Whether the byline at line `l` of segment `i` is a book's author.
+    fn book_byline(&self, i: usize, _l: usize) -> BookByline {
+        let s = &self.segs[i];
+        if s.lines.iter().any(|x| self.r.is_book_data_line(x)) {
+            return BookByline::Same;
+        }
+        let next = (i + 1..self.segs.len().min(i + 3)).find(|&j| self.segs[j].chars > 0);
+        match next {
+            Some(j)
+                if self.is_book_data(j)
+                    && self.byline_line(j).is_none()
+                    && !self.segs[j].text.to_lowercase().contains(" by ") =>
+            {
+                BookByline::Next
+            }
+            _ => BookByline::No,
+        }
+    }
+
+    fn is_book_data(&self, j: usize) -> bool {
+        let s = &self.segs[j];
+        matches!(s.kind, SegKind::Text) && s.lines.iter().any(|x| self.r.is_book_data_line(x))
+    }
+
+    /// Mark segment `i` and the book-data blocks right after it as book data.
+    fn mark_book(&mut self, i: usize) {
+        self.book[i] = true;
+        let mut j = i + 1;
+        while j < self.segs.len().min(i + 8) {
+            if self.segs[j].chars == 0 && !matches!(self.segs[j].kind, SegKind::Text) {
+                j += 1;
+                continue;
+            }
+            if !self.is_book_data(j) {
+                break;
+            }
+            self.book[j] = true;
+            j += 1;
+        }
+    }
+
+    /// Headline-like: a heading, or short text set large, bold or centred-bold.
+    fn prominence(&self, i: usize) -> i32 {
+        let s = &self.segs[i];
+        if s.chars == 0 || s.chars > 300 || s.link_ratio() > 0.5 || self.r.is_chrome_text(&s.text) {
+            return 0;
+        }
+        let mut score = 0;
+        if let SegKind::Heading(l) = s.kind {
+            score += 10 - l as i32;
+        }
+        if s.font > 0 {
+            score += 2 * s.font as i32;
+        }
+        if s.bold_ratio() > 0.8 {
+            score += 2;
+        }
+        if s.centered && score > 0 {
+            score += 1;
+        }
+        score
+    }
+
+    /// The headline segment's lines → (kicker, title, deck). A leading label line is
+    /// the kicker; the title starts at the most prominent line and runs on while
+    /// the lines look the same or the title is visibly unfinished (a hard-wrapped
+    /// headline, "…of Keeping Score:" / "Wally's Seat"); what follows is the deck.
+    fn split_head_lines(&self, i: usize) -> (Option<String>, String, Option<String>) {
+        let s = &self.segs[i];
+        let styles = &s.line_style;
+        if s.lines.len() < 2 || styles.len() != s.lines.len() {
+            return (None, s.text.clone(), None);
+        }
+        let mut first = 0;
+        let mut kicker = None;
+        while first + 1 < s.lines.len() {
+            match self.r.kicker(&s.lines[first]) {
+                Some(k) => {
+                    kicker.get_or_insert(k);
+                    first += 1;
+                }
+                None => break,
+            }
+        }
+        let weight = |l: &LineStyle| 2 * l.font as i32 + if l.bold > 0.8 { 2 } else { 0 };
+        let top = (first..s.lines.len())
+            .map(|k| weight(&styles[k]))
+            .max()
+            .unwrap_or(0);
+        let start = (first..s.lines.len())
+            .find(|&k| weight(&styles[k]) == top)
+            .unwrap_or(first);
+        let same = |a: &LineStyle, b: &LineStyle| {
+            a.font == b.font && (a.italic - b.italic).abs() <= 0.5 && (a.bold - b.bold).abs() <= 0.5
+        };
+        let mut k = start + 1;
+        let mut title = s.lines[start].clone();
+        while k < s.lines.len() && (same(&styles[start], &styles[k]) || continues(&title)) {
+            title.push(' ');
+            title.push_str(&s.lines[k]);
+            k += 1;
+        }
+        let deck = s.lines[k..].join(" ");
+        (kicker, title, (!deck.is_empty()).then_some(deck))
+    }
+}
+
+/// A headline line that is visibly unfinished: it ends with a colon, a comma, a dash
+/// or a connecting word, so the next line continues it.
+fn continues(title: &str) -> bool {
+    let t = title.trim_end();
+    if t.ends_with([':', ',', ';', '-', '–', '—']) {
+        return true;
+    }
+    let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
+    matches!(
+        last.as_str(),
+        "of" | "the" | "a" | "an" | "and" | "or" | "in" | "on" | "for" | "to" | "with" | "at"
+    )
+}
