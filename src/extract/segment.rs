@@ -129,6 +129,11 @@ pub struct TableInfo {
     pub chars: usize,
     /// Lowercased text of the table, capped in length.
     pub text: String,
+    /// Segments of running prose in the table (80 characters or more, under 30 % in
+    /// links): a table with two of them holds an article, it is not a small box.
+    pub prose: usize,
+    /// Characters in those segments of prose.
+    pub prose_chars: usize,
 }
 
 /// Segments of a region plus per-table summaries.
@@ -421,6 +426,10 @@ pub fn segment_filtered(
         if let Some(t) = s.table {
             if let Some(info) = w.out.tables.get_mut(t) {
                 info.chars += s.chars;
+                if s.chars >= 80 && s.link_chars * 10 < s.chars * 3 {
+                    info.prose += 1;
+                    info.prose_chars += s.chars;
+                }
                 if info.text.len() < 2000 {
                     info.text.push_str(&s.text.to_lowercase());
                     info.text.push(' ');

@@ -78,6 +78,9 @@ impl Rules {
     /// The kicker a label text states, as printed: whitespace collapsed, without a
     /// trailing colon. `None` when the text is not a known label.
     pub fn kicker(&self, t: &str) -> Option<String> {
+        if t.len() > MAX_KICKER_CHARS * 8 {
+            return None;
+        }
         let t = normalize::text(t);
         let t = t.trim_end_matches([':', ' ']).trim();
         if t.is_empty() || t.chars().count() > MAX_KICKER_CHARS || !self.kicker.is_match(t) {
@@ -87,19 +90,42 @@ impl Rules {
     }
 
     /// The byline's names: the text from capture group 1 when the rule has one
-    /// ("Reviewed by X" → "X"), else the whole line; a dateline on the same line is
-    /// cut off. `None` when `line` is not a byline.
+    /// ("Reviewed by X" → "X"), else the whole line; a dateline or a date in
+    /// parentheses on the same line ("By X, web posted May 1999", "By X (May 3,
+    /// 1999)") is cut off. `None` when `line` is not a byline.
     pub fn byline_names<'t>(&self, line: &'t str) -> Option<&'t str> {
         let c = self.byline.captures(line)?;
         let from = c.get(1).map_or(0, |m| m.start());
         let rest = &line[from..];
-        let cut = self
-            .dateline
-            .as_ref()
-            .and_then(|r| r.find(rest).map(|m| m.start()))
-            .filter(|&p| p > 0)
-            .map_or(rest, |p| &rest[..p]);
-        Some(cut)
+        Some(&rest[..self.byline_tail(rest).unwrap_or(rest.len())])
+    }
+
+    /// Where a dateline or a parenthesised date starts inside a byline line.
+    fn byline_tail(&self, rest: &str) -> Option<usize> {
+        rest.char_indices().find_map(|(k, ch)| {
+            if k == 0 {
+                return None;
+            }
+            let prev = rest[..k].chars().next_back()?;
+            let at = &rest[k..];
+            let date = (ch == '(' && self.paren_date.as_ref().is_some_and(|r| r.is_match(at)))
+                || ((prev.is_whitespace() || prev == ',')
+                    && self.dateline.as_ref().is_some_and(|r| r.is_match(at)));
+            date.then_some(k)
+        })
+    }
+
+    /// The date a byline line carries after the names, if any.
+    pub fn byline_date(
+        &self,
+        line: &str,
+        context: Option<&PublishedDate>,
+    ) -> Option<PublishedDate> {
+        let c = self.byline.captures(line)?;
+        let rest = &line[c.get(1).map_or(0, |m| m.start())..];
+        let tail = &rest[self.byline_tail(rest)?..];
+        self.paren_date(tail, context)
+            .or_else(|| normalize::parse_date(tail))
     }
 
     /// The date the URL encodes, by the first `url_date` rule that matches it.

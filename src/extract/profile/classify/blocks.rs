@@ -18,10 +18,10 @@ impl Classifier<'_> {
     pub(super) fn blocks(&mut self, h: &Head, e: &Ending) -> Vec<Block> {
         let segs = self.segs;
         let (start, end) = (h.body_start.min(e.end), e.end.min(segs.len()));
-        let overrides: HashMap<usize, Option<String>> = e.overrides.iter().cloned().collect();
+        let overrides = &self.overrides;
         let mut out: Vec<Block> = Vec::new();
         for &i in &h.book_prefix {
-            if let Some(t) = self.text_of(i, e, &overrides).filter(|t| !t.is_empty()) {
+            if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty()) {
                 out.push(Block::Paragraph { text: t });
             }
         }
@@ -40,6 +40,10 @@ impl Classifier<'_> {
         let mut i = start;
         while i < end {
             let s = &segs[i];
+            if !self.used[i] && (self.is_stop(i) || self.is_stop_box(i)) {
+                i = self.skip_stop_run(i, end);
+                continue;
+            }
             if self.used[i]
                 || self.is_chrome(i)
                 || self.is_end_mark_image(i)
@@ -49,11 +53,7 @@ impl Classifier<'_> {
                 i += 1;
                 continue;
             }
-            if self.is_stop(i) || self.is_stop_box(i) {
-                i = self.skip_stop_run(i, end);
-                continue;
-            }
-            let Some(text) = self.text_of(i, e, &overrides) else {
+            let Some(text) = self.text_of(i, e, overrides) else {
                 i += 1;
                 continue;
             };
@@ -87,8 +87,7 @@ impl Classifier<'_> {
                         && matches!(segs[i].kind, SegKind::ListItem { list: l, .. } if l == list)
                     {
                         if !self.r.is_chrome_text(&segs[i].text) && !self.used[i] {
-                            if let Some(t) =
-                                self.text_of(i, e, &overrides).filter(|t| !t.is_empty())
+                            if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty())
                             {
                                 items.push(t);
                                 links += segs[i].link_chars;
@@ -107,8 +106,7 @@ impl Classifier<'_> {
                     let mut paragraphs = Vec::new();
                     while i < end && segs[i].kind == SegKind::Quote(q) {
                         if !self.is_chrome(i) && !self.used[i] && !self.boiler[i] {
-                            if let Some(t) =
-                                self.text_of(i, e, &overrides).filter(|t| !t.is_empty())
+                            if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty())
                             {
                                 paragraphs.push(t);
                             }
@@ -126,7 +124,7 @@ impl Classifier<'_> {
                 SegKind::Rule => {}
                 SegKind::Text | SegKind::Quote(_) => {
                     if text.is_empty() {
-                    } else if self.is_subhead(i, &text, end) {
+                    } else if !self.book[i] && self.is_subhead(i, &text, end) {
                         out.push(Block::Heading { level: 3, text });
                     } else {
                         out.push(Block::Paragraph { text });
@@ -160,7 +158,7 @@ impl Classifier<'_> {
 
     /// Past a stop phrase and what it heads: the rest of its small box, the list
     /// right under it, and the link lines that follow.
-    fn skip_stop_run(&self, i: usize, end: usize) -> usize {
+    pub(super) fn skip_stop_run(&self, i: usize, end: usize) -> usize {
         let table = self.segs[i].table.filter(|_| self.is_stop_box(i));
         let mut j = i + 1;
         while j < end {

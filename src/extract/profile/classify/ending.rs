@@ -15,6 +15,9 @@ use crate::model::{DateSource, PublishedDate};
 /// Longest author note, in characters.
 const MAX_BIO_CHARS: usize = 800;
 
+/// Most paragraphs an author note spans.
+const MAX_BIO_SEGMENTS: usize = 6;
+
 /// How many chrome segments (a related-articles box, a share row) may sit between
 /// the end mark and the author note.
 const MAX_CHROME_BEFORE_BIO: usize = 40;
@@ -34,7 +37,8 @@ impl Classifier<'_> {
             Some(b) => e.bio = Some(b.clone()),
             None => self.find_bio(h, &mut e),
         }
-        if h.authors.is_empty() && picked.byline.is_none() {
+        // Not on feature pages (letters): their signers are letter writers.
+        if h.authors.is_empty() && picked.byline.is_none() && !self.boiler.iter().any(|&b| b) {
             self.find_signature(h, &mut e);
         }
         e.paren_date = self.first_paragraph_date(h, &e, url_date);
@@ -117,12 +121,18 @@ impl Classifier<'_> {
                 j -= 1;
             }
             let stop = j;
-            while j > h.body_start && self.trailing_note(j - 1) {
+            while j > h.body_start && j + MAX_BIO_SEGMENTS > stop && self.trailing_note(j - 1) {
                 j -= 1;
             }
+            // An italic closing paragraph is a note only when it reads like one
+            // (or names an author): a closing quotation in italics is body.
             if j < stop && j > h.body_start {
-                e.bio = self.join_bio(j, stop);
-                e.end = j;
+                let text = self.join_text(j, stop);
+                let names_author = h.authors.iter().any(|a| text.contains(a.as_str()));
+                if self.r.bio_phrase(&text) || names_author {
+                    e.bio = self.join_bio(j, stop);
+                    e.end = j;
+                }
             }
             return;
         };
@@ -140,7 +150,12 @@ impl Classifier<'_> {
             if self.is_footer(j) || self.looks_like_bio(j, skipped == 0) {
                 break;
             }
-            if self.is_chrome(j) || self.is_stop(j) || self.is_stop_box(j) || self.used[j] {
+            if self.is_stop(j) || self.is_stop_box(j) {
+                skipped += 1;
+                j = self.skip_stop_run(j, n);
+                continue;
+            }
+            if self.is_chrome(j) || self.used[j] {
                 skipped += 1;
                 j += 1;
                 continue;
@@ -148,7 +163,9 @@ impl Classifier<'_> {
             break;
         }
         let start = j;
-        while j < n && self.looks_like_bio(j, j == start && skipped == 0) {
+        while j < n.min(start + MAX_BIO_SEGMENTS)
+            && self.looks_like_bio(j, j == start && skipped == 0)
+        {
             j += 1;
         }
         if j > start {
@@ -167,7 +184,7 @@ impl Classifier<'_> {
                 j -= 1;
             }
             let hi = j;
-            while j > h.body_start && self.italic_note(j - 1) {
+            while j > h.body_start && j + MAX_BIO_SEGMENTS > hi && self.italic_note(j - 1) {
                 j -= 1;
             }
             if j < hi && j > h.body_start {
@@ -217,14 +234,17 @@ impl Classifier<'_> {
         if s.chars == 0
             || s.chars > MAX_BIO_CHARS
             || self.used[i]
-            || self.is_chrome(i)
-            || self.is_stop(i)
-            || self.is_footer(i)
             || !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
         {
             return false;
         }
-        s.italic_ratio() > 0.6 || (first && self.r.bio_phrase(&s.text))
+        let italic = s.italic_ratio() > 0.6;
+        if self.is_chrome(i) || self.is_stop(i) || self.is_footer(i) {
+            // An italic reprint note may carry a copyright line ("© 2004 Creators
+            // Syndicate. Reprinted with permission."): still the note.
+            return italic && s.link_ratio() < 0.5 && self.r.bio_phrase(&s.text);
+        }
+        italic || (first && self.r.bio_phrase(&s.text))
     }
 
     /// An italic paragraph short enough to be an author note.
@@ -257,7 +277,7 @@ impl Classifier<'_> {
     /// A closing "- Name" line standing in for a missing byline: exactly one
     /// signature-like line in the body, and it is the body's last line. Several
     /// (a letters page, a page of quotations) are the signers', not the author's.
-    fn find_signature(&self, h: &Head, e: &mut Ending) {
+    fn find_signature(&mut self, h: &Head, e: &mut Ending) {
         if self.r.signature.is_none() {
             return;
         }
@@ -271,6 +291,9 @@ impl Classifier<'_> {
                 || !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
                 || self.is_chrome(i)
             {
+                continue;
+            }
+            if Some(i) == e.end_mark_at && self.r.strip_end_mark(&s.text).is_empty() {
                 continue;
             }
             last_text = Some(i);
@@ -294,7 +317,7 @@ impl Classifier<'_> {
             return;
         }
         let rest = s.lines[..l].join(" ");
-        e.overrides.push((i, (!rest.is_empty()).then_some(rest)));
+        self.overrides.insert(i, (!rest.is_empty()).then_some(rest));
         e.signature = Some(name);
     }
 

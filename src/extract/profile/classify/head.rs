@@ -8,7 +8,7 @@
 use super::{Classifier, Dated, Head};
 use crate::extract::profile::Picked;
 use crate::extract::segment::{LineStyle, SegKind};
-use crate::model::DateSource;
+use crate::model::{DateSource, PublishedDate};
 use crate::normalize;
 
 /// How many segments from the top the head may span.
@@ -29,7 +29,7 @@ enum BookByline {
 }
 
 impl Classifier<'_> {
-    pub(super) fn head(&mut self, picked: &Picked) -> Head {
+    pub(super) fn head(&mut self, picked: &Picked, url_date: Option<&PublishedDate>) -> Head {
         let n = self.segs.len();
         let mut h = Head::default();
 
@@ -100,9 +100,33 @@ impl Classifier<'_> {
                 if let Some(l) = byline {
                     match self.book_byline(i, l) {
                         BookByline::No => {
-                            h.authors = self.authors_of(&self.segs[i].lines[l]);
+                            let line = &self.segs[i].lines[l];
+                            h.authors = self.authors_of(line);
                             byline_found = true;
                             hit = true;
+                            if h.published.is_none() {
+                                h.published =
+                                    self.r.byline_date(line, url_date).map(|date| Dated {
+                                        date,
+                                        source: DateSource::Page,
+                                    });
+                            }
+                        }
+                        BookByline::Same => {
+                            // The reviewer's byline and the dateline may share the
+                            // block with the book's data: take them, keep the data.
+                            if let Some((authors, date)) = self.reviewer_in_book_block(i, l) {
+                                if !authors.is_empty() {
+                                    h.authors = authors;
+                                    byline_found = true;
+                                }
+                                if h.published.is_none() {
+                                    h.published = date;
+                                }
+                                h.anchor = Some(h.anchor.map_or(i, |a: usize| a.max(i)));
+                            }
+                            self.mark_book(i);
+                            continue;
                         }
                         kind => {
                             if kind == BookByline::Next && book_next.is_none() {
@@ -183,7 +207,16 @@ impl Classifier<'_> {
                 self.used[best] = true;
                 title_at = Some(best);
                 if subtitle.is_none() {
-                    if let Some(&next) = cands.iter().find(|&&i| i > best) {
+                    // The next candidate, when nothing but images or chrome separates
+                    // it from the headline, is the deck (or the headline's run-on).
+                    let adjacent = |c: &Self, j: usize| {
+                        (best + 1..j).all(|k| c.segs[k].chars == 0 || c.is_chrome(k))
+                    };
+                    if let Some(&next) = cands
+                        .iter()
+                        .find(|&&i| i > best)
+                        .filter(|&&i| adjacent(self, i))
+                    {
                         let s = &self.segs[next];
                         if self.prominence(next) > 0 && s.chars < 250 {
                             if title.as_deref().is_some_and(continues) {
@@ -261,8 +294,20 @@ impl Classifier<'_> {
             }
         }
 
-        // 4. Book data before the body opens it; a short title line right before a
-        // book's "By" line belongs to the data.
+        // 4. Book data right after the head ("By" the book's author next to its
+        // publisher, pages, price, ISBN) is body, never a subhead; book data before
+        // the body opens it; a short title line right before a book's "By" line
+        // belongs to the data.
+        for i in body_start..n.min(body_start + 6) {
+            if self.book[i] || self.used[i] {
+                continue;
+            }
+            if let Some(l) = self.byline_line(i) {
+                if self.book_byline(i, l) != BookByline::No {
+                    self.mark_book(i);
+                }
+            }
+        }
         for i in 0..n.min(HEAD_LIMIT + 8) {
             if self.book[i] && i > 0 && !self.book[i - 1] {
                 let prev = i - 1;
@@ -327,6 +372,45 @@ impl Classifier<'_> {
             date,
             source: DateSource::Page,
         }))
+    }
+
+    /// A reviewer's byline ("Reviewed by X", a second "By" line) and a dateline
+    /// inside a book-data block whose "By" line `l` is the book's author: the
+    /// reviewer's names and the date, the block's text keeping only the book's
+    /// data. `None` when the block holds neither.
+    fn reviewer_in_book_block(
+        &mut self,
+        i: usize,
+        l: usize,
+    ) -> Option<(Vec<String>, Option<Dated>)> {
+        let lines = &self.segs[i].lines;
+        let reviewer = (l + 1..lines.len())
+            .find(|&k| !self.r.is_book_data_line(&lines[k]) && self.r.byline.is_match(&lines[k]));
+        let dateline = self.r.dateline.as_ref();
+        let date_at = (0..lines.len()).find(|&k| {
+            k != l
+                && lines[k].chars().count() < 120
+                && dateline.is_some_and(|r| r.is_match(&lines[k]))
+        });
+        if reviewer.is_none() && date_at.is_none() {
+            return None;
+        }
+        let authors = reviewer.map_or_else(Vec::new, |k| self.authors_of(&lines[k]));
+        let date = date_at
+            .and_then(|k| normalize::parse_date(&lines[k..lines.len().min(k + 2)].join(" ")))
+            .map(|date| Dated {
+                date,
+                source: DateSource::Page,
+            });
+        let keep: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| Some(k) != reviewer && Some(k) != date_at)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let keep = keep.join(" ");
+        self.overrides.insert(i, Some(keep));
+        Some((authors, date))
     }
 
     /// Whether the byline at line `l` of segment `i` is a book's author.

@@ -19,6 +19,7 @@ mod ending;
 mod head;
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 
 use regex::RegexSet;
 use url::Url;
@@ -31,7 +32,8 @@ use crate::model::{Content, DateSource, PageType, PublishedDate};
 
 pub use blocks::split_credit;
 
-/// A chrome box: a small table whose text contains a chrome (or stop) phrase.
+/// A chrome box: a small table whose text contains a chrome (or stop) phrase and
+/// that is not mostly prose (a short article laid out in a table is not a box).
 const SMALL_BOX_CHARS: usize = 700;
 
 /// Classify the segments of one page into its content part. `site`, `canonical_url`,
@@ -57,6 +59,7 @@ pub fn classify(
         used: vec![false; n],
         book: vec![false; n],
         boiler: vec![false; n],
+        overrides: HashMap::new(),
     };
     c.run(url, picked)
 }
@@ -86,12 +89,16 @@ struct Classifier<'a> {
     book: Vec<bool>,
     /// Segments that are recurring-feature boilerplate (never anything).
     boiler: Vec<bool>,
+    /// Text that replaces a segment's in the body (`None`: the segment is dropped),
+    /// e.g. a paragraph whose last line was the signature, a book-data block that
+    /// also held the reviewer's byline.
+    overrides: HashMap<usize, Option<String>>,
 }
 
 impl Classifier<'_> {
     fn run(&mut self, url: &Url, picked: &Picked) -> Content {
         let url_date = self.r.url_date(url);
-        let head = self.head(picked);
+        let head = self.head(picked, url_date.as_ref());
         let end = self.ending(&head, picked, url_date.as_ref());
 
         let mut published = head.published.clone();
@@ -112,12 +119,13 @@ impl Classifier<'_> {
         }
 
         // A page with none of the article head (no byline, no dateline, no kicker,
-        // no end mark) where the profile defines them is an index page; so is a page
+        // no feature boilerplate, no end mark) where the profile defines them is an index page; so is a page
         // without an end mark that carries several bylines (teasers of other
         // articles).
         let headless = head.anchor.is_none()
             && end.end_mark_at.is_none()
             && head.kicker.is_none()
+            && !self.boiler.iter().any(|&b| b)
             && published
                 .as_ref()
                 .is_none_or(|d| d.source == DateSource::Url)
@@ -128,7 +136,7 @@ impl Classifier<'_> {
         let teasers = end.end_mark_at.is_none()
             && picked.byline.is_none()
             && self.r.end_mark.is_some()
-            && (0..self.segs.len())
+            && (0..end.end.min(self.segs.len()))
                 .filter(|&i| !self.book[i] && self.byline_line(i).is_some())
                 .take(2)
                 .count()
@@ -249,7 +257,12 @@ impl Classifier<'_> {
         let (Some(cell), Some(info)) = (cache.get(t), self.tables.tables.get(t)) else {
             return false;
         };
-        *cell.get_or_init(|| info.chars < SMALL_BOX_CHARS && set.is_match(&info.text))
+        *cell.get_or_init(|| {
+            info.chars < SMALL_BOX_CHARS
+                && info.prose < 2
+                && info.prose_chars * 2 < info.chars
+                && set.is_match(&info.text)
+        })
     }
 
     /// A stop phrase: the whole (short) text, or the first line of a longer segment
@@ -305,7 +318,10 @@ impl Classifier<'_> {
     fn body_like(&self, i: usize) -> bool {
         let s = &self.segs[i];
         matches!(s.kind, SegKind::Text | SegKind::Quote(_))
-            && s.chars >= 150
+            && s.chars >= 100
+            && s.text
+                .trim_end()
+                .ends_with(['.', '!', '?', '"', '”', '’', ')', ':'])
             && s.link_ratio() < 0.3
             && !self.book[i]
             && !self.boiler[i]
@@ -342,9 +358,6 @@ struct Ending {
     bio: Option<String>,
     /// The name of a closing signature used as the byline.
     signature: Option<String>,
-    /// Text that replaces a segment's in the body (`None`: the segment is dropped),
-    /// e.g. a paragraph whose last line was the signature.
-    overrides: Vec<(usize, Option<String>)>,
     /// The date in parentheses opening the first paragraph.
     paren_date: Option<Dated>,
 }
