@@ -956,3 +956,20 @@ fn a_one_paragraph_article_in_a_layout_table() {
     );
     assert_eq!(paragraphs(&a), [long.as_str()]);
 }
+
+/// The note before a standalone mark need not use a stock phrase: it names the author.
+#[test]
+fn a_bio_before_the_end_mark_that_names_the_author() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Mark Devereaux<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>\
+             <p><i>Mark Devereaux taught high school history for twenty-two years.</i></p><p><b>ESR</b></p>"
+        ),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Mark Devereaux taught high school history for twenty-two years.")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}

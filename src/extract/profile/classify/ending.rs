@@ -128,8 +128,7 @@ impl Classifier<'_> {
             // (or names an author): a closing quotation in italics is body.
             if j < stop && j > h.body_start {
                 let text = self.join_text(j, stop);
-                let names_author = h.authors.iter().any(|a| text.contains(a.as_str()));
-                if self.r.bio_phrase(&text) || names_author {
+                if self.r.bio_phrase(&text) || names_an_author(&text, &h.authors) {
                     e.bio = self.join_bio(j, stop);
                     e.end = j;
                 }
@@ -189,7 +188,7 @@ impl Classifier<'_> {
             }
             if j < hi && j > h.body_start {
                 let text = self.join_text(j, hi);
-                if self.r.bio_phrase(&text) {
+                if self.r.bio_phrase(&text) || names_an_author(&text, &h.authors) {
                     for k in j..hi {
                         self.used[k] = true;
                     }
@@ -205,7 +204,8 @@ impl Classifier<'_> {
         let s = &self.segs[m];
         if m > h.body_start && s.italic_ratio() > 0.6 && s.chars <= MAX_BIO_CHARS {
             let text = self.r.strip_end_mark(&s.text);
-            if self.r.bio_phrase(&text) && !text.is_empty() {
+            if !text.is_empty() && (self.r.bio_phrase(&text) || names_an_author(&text, &h.authors))
+            {
                 self.used[m] = true;
                 e.bio = Some(text);
                 e.end = m;
@@ -344,4 +344,11 @@ impl Classifier<'_> {
             source: DateSource::Page,
         })
     }
+}
+
+/// Whether a note names one of the byline's authors (a bio usually opens with it).
+fn names_an_author(text: &str, authors: &[String]) -> bool {
+    authors
+        .iter()
+        .any(|a| a.chars().count() >= 4 && text.contains(a.as_str()))
 }
