@@ -224,3 +224,23 @@ fn a_hundred_thousand_kicker_and_book_data_paragraphs_are_linear() {
         &out[..out.len().min(300)]
     );
 }
+
+#[test]
+fn a_profile_with_a_bad_rule_is_a_usage_error_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "name = \"bad\"\n[rules]\nkicker = ['^(unclosed$']\n").unwrap();
+    let (code, _, err) = quire(
+        &[
+            "extract",
+            "-",
+            "--url",
+            URL,
+            "--profile",
+            path.to_str().unwrap(),
+        ],
+        b"<p>x</p>",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("rules.kicker"), "{err}");
+}

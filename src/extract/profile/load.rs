@@ -423,6 +423,21 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_profile_loads() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("```toml\nname = \"my-mag\"")
+            .expect("README has the example profile");
+        let body = &readme[start + "```toml\n".len()..];
+        let end = body.find("```").expect("the example is closed");
+        let p = Profile::from_toml(&body[..end]).expect("the README example compiles");
+        assert_eq!(p.name, "my-mag");
+        assert!(p.sel.kicker.is_some());
+        assert_eq!(p.rules.url_date.len(), 1);
+        assert!(p.rules.signature.is_some() && p.rules.paren_date.is_some());
+    }
+
+    #[test]
     fn url_date_takes_one_rule_or_a_list() {
         let one = "name = \"x\"\n[rules]\nurl_date = '/(?P<y>\\d{4})/(?P<m>\\d\\d)/'";
         assert_eq!(Profile::from_toml(one).unwrap().rules.url_date.len(), 1);
