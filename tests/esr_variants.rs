@@ -973,3 +973,63 @@ fn a_bio_before_the_end_mark_that_names_the_author() {
     );
     assert_eq!(paragraphs(&a), [P1, P2]);
 }
+
+/// 2010–2011 quote pages set the headline and a small italic credit in one line,
+/// told apart only by type: the headline is the title, the credit the deck.
+#[test]
+fn a_headline_and_a_deck_set_inline_in_one_line() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0110/quotes.htm",
+        "<p><font size=+2><b>Lingua publica</b></font></p>\
+         <p><font size=4><b>The good and the bad...</b></font><font size=2><i>presented with permission from The Patriot E-Journal</i></font></p>\
+         <p>web posted January 25, 2010</p>\
+         <p>\"It really is the people's seat, and yesterday the people took it back.\" --columnist Jeff Jacoby</p>",
+    );
+    assert_eq!(a.content.kicker.as_deref(), Some("Lingua publica"));
+    assert_eq!(a.content.title.as_deref(), Some("The good and the bad..."));
+    assert_eq!(
+        a.content.subtitle.as_deref(),
+        Some("presented with permission from The Patriot E-Journal")
+    );
+}
+
+/// A headline with a word in italics (a book's or film's name) is one title.
+#[test]
+fn a_headline_with_an_italic_name_is_one_title() {
+    for head in [
+        "<h2>Why <i>The Crown</i> gets the Queen right</h2>",
+        "<h2><i>The Hobbit</i> and the defence of the West</h2>",
+    ] {
+        let a = extract(
+            URL,
+            &format!(
+                "{head}<p>By Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+            ),
+        );
+        assert_eq!(a.content.subtitle, None, "{head}");
+        assert!(
+            a.content
+                .title
+                .as_deref()
+                .is_some_and(|t| t.ends_with("right") || t.ends_with("West")),
+            "{head}"
+        );
+    }
+}
+
+/// A bold name opening a larger headline line that runs on is not a title + deck.
+#[test]
+fn a_bold_name_opening_a_headline_runs_on() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=+2><b>The Hobbit</b> and the defence of the West</font></p>\
+             <p>By Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        a.content.title.as_deref(),
+        Some("The Hobbit and the defence of the West")
+    );
+    assert_eq!(a.content.subtitle, None);
+}

@@ -120,6 +120,25 @@ pub struct LineStyle {
     pub italic: f32,
     /// Largest relative font size.
     pub font: i8,
+    /// The line's first style run, when the style changes inside the line (a
+    /// headline and its deck set inline, told apart only by type): its characters
+    /// (not counting whitespace; 0 when the line is set in one style) and style.
+    pub head: Run,
+    /// Largest relative font size after the first run.
+    pub tail_font: i8,
+}
+
+/// A run of text set in one style.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Run {
+    /// Characters, whitespace not counted.
+    pub chars: usize,
+    /// In bold.
+    pub bold: bool,
+    /// In italics.
+    pub italic: bool,
+    /// Relative font size.
+    pub font: i8,
 }
 
 /// Per-table facts computed after segmenting.
@@ -170,6 +189,9 @@ struct Buf {
     line_style: Vec<LineStyle>,
     /// (chars, bold, italic, font) of the current line.
     line: (usize, usize, usize, i8),
+    /// The current line's first style run, whether the style has changed since, and
+    /// the largest font after it.
+    run: (Run, bool, i8),
     cur: String,
     chars: usize,
     link: usize,
@@ -451,12 +473,17 @@ fn push_children<'a>(stack: &mut Vec<Frame<'a>>, node: NodeRef<'a, Node>, st: St
     }
 }
 
-fn line_style((chars, bold, italic, font): (usize, usize, usize, i8)) -> LineStyle {
+fn line_style(
+    (chars, bold, italic, font): (usize, usize, usize, i8),
+    (head, changed, tail_font): (Run, bool, i8),
+) -> LineStyle {
     LineStyle {
         chars,
         bold: ratio(bold, chars),
         italic: ratio(italic, chars),
         font,
+        head: if changed { head } else { Run::default() },
+        tail_font,
     }
 }
 
@@ -493,6 +520,25 @@ impl Walker<'_> {
         b.pending_br = false;
         if b.line.0 == 0 {
             b.line.3 = st.font;
+            b.run = (
+                Run {
+                    chars: 0,
+                    bold: st.bold,
+                    italic: st.italic,
+                    font: st.font,
+                },
+                false,
+                i8::MIN,
+            );
+        }
+        let (head, changed, tail_font) = &mut b.run;
+        if *changed {
+            *tail_font = (*tail_font).max(st.font);
+        } else if (st.bold, st.italic, st.font) == (head.bold, head.italic, head.font) {
+            head.chars += n;
+        } else {
+            *changed = true;
+            *tail_font = st.font;
         }
         b.line.0 += n;
         b.line.1 += if st.bold { n } else { 0 };
@@ -527,9 +573,10 @@ impl Walker<'_> {
         let line = std::mem::take(&mut self.buf.cur);
         let line = normalize::text(&line);
         let stats = std::mem::take(&mut self.buf.line);
+        let run = std::mem::take(&mut self.buf.run);
         if !line.is_empty() {
             self.buf.lines.push(line);
-            self.buf.line_style.push(line_style(stats));
+            self.buf.line_style.push(line_style(stats, run));
         }
         self.buf.pending_br = true;
     }
@@ -555,7 +602,7 @@ impl Walker<'_> {
             let last = normalize::text(&b.cur);
             if !last.is_empty() {
                 lines.push(last);
-                styles.push(line_style(b.line));
+                styles.push(line_style(b.line, b.run));
             }
             let text = lines.join(" ");
             (lines, styles, text)

@@ -483,8 +483,12 @@ impl Classifier<'_> {
     fn split_head_lines(&self, i: usize) -> (Option<String>, String, Option<String>) {
         let s = &self.segs[i];
         let styles = &s.line_style;
-        if s.lines.len() < 2 || styles.len() != s.lines.len() {
+        if styles.len() != s.lines.len() || s.lines.is_empty() {
             return (None, s.text.clone(), None);
+        }
+        if s.lines.len() == 1 {
+            let (t, deck) = split_inline_deck(&s.lines[0], &styles[0]);
+            return (None, t, deck);
         }
         let mut first = 0;
         let mut kicker = None;
@@ -516,8 +520,52 @@ impl Classifier<'_> {
             k += 1;
         }
         let deck = s.lines[k..].join(" ");
+        if deck.is_empty() && k == start + 1 {
+            let (t, deck) = split_inline_deck(&title, &styles[start]);
+            return (kicker, t, deck);
+        }
         (kicker, title, (!deck.is_empty()).then_some(deck))
     }
+}
+
+/// A headline line whose tail is set smaller, in italics or out of bold ("The good
+/// and the bad…" + "presented with permission from …" in one line): the head is the
+/// title, the tail the deck. A line in one style, or a tail too short to be a deck,
+/// is all title.
+fn split_inline_deck(line: &str, st: &LineStyle) -> (String, Option<String>) {
+    let whole = (line.to_string(), None);
+    let head = st.head;
+    let chars = st.chars;
+    if head.chars < 8 || chars < head.chars + 12 {
+        return whole;
+    }
+    let tail = chars - head.chars;
+    let count = |share: f32| (share * chars as f32).round() as usize;
+    let tail_bold = count(st.bold).saturating_sub(if head.bold { head.chars } else { 0 });
+    let tail_italic = count(st.italic).saturating_sub(if head.italic { head.chars } else { 0 });
+    let smaller = head.font > st.tail_font;
+    let unbolded = head.bold && tail_bold * 10 < tail;
+    let italicised = !head.italic && tail_italic * 10 > tail * 8 && st.tail_font <= head.font;
+    if !(smaller || unbolded || italicised) {
+        return whole;
+    }
+    // The byte where the first run's last visible character ends.
+    let mut seen = 0;
+    let at = line.char_indices().find_map(|(b, c)| {
+        if c.is_whitespace() {
+            return None;
+        }
+        seen += 1;
+        (seen > head.chars).then_some(b)
+    });
+    let Some(at) = at else { return whole };
+    let (t, d) = (line[..at].trim(), line[at..].trim());
+    let first = d.split_whitespace().next().unwrap_or("");
+    if t.is_empty() || d.split_whitespace().count() < 3 || continues(&format!("x {first}")) {
+        // "<b>The Hobbit</b> and the defence of the West" runs on: one title.
+        return whole;
+    }
+    (t.to_string(), Some(d.to_string()))
 }
 
 /// A headline line that is visibly unfinished: it ends with a colon, a comma, a dash
