@@ -1033,3 +1033,18 @@ fn a_bold_name_opening_a_headline_runs_on() {
     );
     assert_eq!(a.content.subtitle, None);
 }
+
+/// A headline printed above the breadcrumb.
+#[test]
+fn a_headline_above_the_breadcrumb() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p><font size=1>home &gt; archive &gt; 1999 &gt; this article</font></p>\
+             <p>By Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+    assert_eq!(a.content.section, ["archive", "1999"]);
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}

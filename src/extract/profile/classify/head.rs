@@ -81,7 +81,9 @@ impl Classifier<'_> {
                 self.used[i] = true;
                 continue;
             }
-            if i >= first_head {
+            // Label lines after the breadcrumb; label images anywhere in the head.
+            let image = matches!(self.segs[i].kind, SegKind::Image { .. });
+            if i >= first_head || image {
                 if let Some(k) = self.kicker_of(i) {
                     h.kicker.get_or_insert(k);
                     self.used[i] = true;
@@ -185,6 +187,12 @@ impl Classifier<'_> {
                 !c.used[i] && !c.book[i] && !c.boiler[i] && c.prominence(i) > 0
             };
             let mut cands: Vec<usize> = (first_head..before).filter(|&i| cand(self, i)).collect();
+            if cands.is_empty() && first_head > 0 {
+                // A headline printed above the breadcrumb.
+                cands = (0..first_head.min(before))
+                    .filter(|&i| cand(self, i))
+                    .collect();
+            }
             let mut after = false;
             if cands.is_empty() {
                 // Byline above the headline: look just after the anchor.
