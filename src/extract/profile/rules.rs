@@ -19,7 +19,7 @@ pub(super) const MAX_CHROME_TEXT: usize = 320;
 
 /// Longest text (bytes) that a recurring-feature boilerplate phrase can classify
 /// (letters-page submission instructions run to a few sentences).
-pub(super) const MAX_BOILERPLATE_TEXT: usize = 1200;
+pub(super) const MAX_BOILERPLATE_TEXT: usize = 600;
 
 /// Longest kicker (section label), in characters.
 const MAX_KICKER_CHARS: usize = 80;
@@ -119,7 +119,7 @@ impl Rules {
     pub fn byline_date(
         &self,
         line: &str,
-        context: Option<&PublishedDate>,
+        context: &dyn Fn() -> Option<PublishedDate>,
     ) -> Option<PublishedDate> {
         let c = self.byline.captures(line)?;
         let rest = &line[c.get(1).map_or(0, |m| m.start())..];
@@ -150,13 +150,18 @@ impl Rules {
     /// The date in parentheses opening a paragraph ("(March 6, 2000) I had …"). A
     /// date without a year ("(December 20) --") takes the year of `context` (the
     /// URL's issue month), one less when the issue is January and the day December.
-    pub fn paren_date(&self, text: &str, context: Option<&PublishedDate>) -> Option<PublishedDate> {
+    pub fn paren_date(
+        &self,
+        text: &str,
+        context: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Option<PublishedDate> {
         let c = self.paren_date.as_ref()?.captures(text)?;
         let inner = c.get(1)?.as_str();
         if let Some(d) = normalize::parse_date(inner) {
             return Some(d);
         }
-        let ctx = context?;
+        normalize::parse_month_day(inner)?;
+        let ctx = context()?;
         let year: i32 = ctx.date.get(..4)?.parse().ok()?;
         let month: u32 = ctx.date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
         let (m, _) = normalize::parse_month_day(inner)?;
@@ -320,10 +325,12 @@ mod tests {
     #[test]
     fn paren_dates_with_and_without_year() {
         let r = esr().rules;
-        let ctx = r.url_date(&url(
-            "http://www.enterstageright.com/archive/articles/1299/1299editorial.htm",
-        ));
-        let d = |t: &str| r.paren_date(t, ctx.as_ref()).map(|d| d.date);
+        let ctx = || {
+            r.url_date(&url(
+                "http://www.enterstageright.com/archive/articles/1299/1299editorial.htm",
+            ))
+        };
+        let d = |t: &str| r.paren_date(t, &ctx).map(|d| d.date);
         assert_eq!(
             d("(March 6, 2000) I had a question").as_deref(),
             Some("2000-03-06")
@@ -342,12 +349,12 @@ mod tests {
             "http://enterstageright.com/archive/articles/0100/x.htm",
         ));
         assert_eq!(
-            r.paren_date("(December 31) -- Last", jan.as_ref())
+            r.paren_date("(December 31) -- Last", &jan)
                 .map(|d| d.date)
                 .as_deref(),
             Some("1999-12-31")
         );
-        assert_eq!(r.paren_date("(December 20) -- x", None), None);
+        assert_eq!(r.paren_date("(December 20) -- x", &|| None), None);
     }
 
     #[test]

@@ -27,7 +27,7 @@ impl Classifier<'_> {
         &mut self,
         h: &Head,
         picked: &Picked,
-        url_date: Option<&PublishedDate>,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
     ) -> Ending {
         let mut e = Ending::default();
         let (end, mark) = self.find_end(h.body_start);
@@ -298,10 +298,13 @@ impl Classifier<'_> {
             }
             last_text = Some(i);
             for (l, line) in s.lines.iter().enumerate() {
+                if line.len() > 160 {
+                    continue;
+                }
                 let line = if Some(i) == e.end_mark_at && l + 1 == s.lines.len() {
-                    self.r.strip_end_mark(line)
+                    std::borrow::Cow::Owned(self.r.strip_end_mark(line))
                 } else {
-                    line.clone()
+                    std::borrow::Cow::Borrowed(line.as_str())
                 };
                 if let Some(name) = self.r.signature(&line) {
                     if found.is_some() {
@@ -326,7 +329,7 @@ impl Classifier<'_> {
         &self,
         h: &Head,
         e: &Ending,
-        url_date: Option<&PublishedDate>,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
     ) -> Option<Dated> {
         self.r.paren_date.as_ref()?;
         let i = (h.body_start..e.end.min(self.segs.len())).find(|&i| {

@@ -29,7 +29,11 @@ enum BookByline {
 }
 
 impl Classifier<'_> {
-    pub(super) fn head(&mut self, picked: &Picked, url_date: Option<&PublishedDate>) -> Head {
+    pub(super) fn head(
+        &mut self,
+        picked: &Picked,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Head {
         let n = self.segs.len();
         let mut h = Head::default();
 

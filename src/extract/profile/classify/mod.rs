@@ -97,16 +97,18 @@ struct Classifier<'a> {
 
 impl Classifier<'_> {
     fn run(&mut self, url: &Url, picked: &Picked) -> Content {
-        let url_date = self.r.url_date(url);
-        let head = self.head(picked, url_date.as_ref());
-        let end = self.ending(&head, picked, url_date.as_ref());
+        // The URL's date is read only when the page needs it.
+        let url_cell: OnceCell<Option<PublishedDate>> = OnceCell::new();
+        let url_date = || url_cell.get_or_init(|| self.r.url_date(url)).clone();
+        let head = self.head(picked, &url_date);
+        let end = self.ending(&head, picked, &url_date);
 
         let mut published = head.published.clone();
         if published.is_none() {
             published = end.paren_date.clone();
         }
         if published.is_none() {
-            published = url_date.map(|date| Dated {
+            published = url_date().map(|date| Dated {
                 date,
                 source: DateSource::Url,
             });
