@@ -345,9 +345,11 @@ mod tests {
         );
         assert_eq!(d("(AP) The wire said"), None);
         assert_eq!(d("I had (March 6, 2000) a question"), None);
-        let jan = r.url_date(&url(
-            "http://enterstageright.com/archive/articles/0100/x.htm",
-        ));
+        let jan = || {
+            r.url_date(&url(
+                "http://enterstageright.com/archive/articles/0100/x.htm",
+            ))
+        };
         assert_eq!(
             r.paren_date("(December 31) -- Last", &jan)
                 .map(|d| d.date)
