@@ -1048,3 +1048,54 @@ fn a_headline_above_the_breadcrumb() {
     assert_eq!(a.content.section, ["archive", "1999"]);
     assert_eq!(paragraphs(&a), [P1, P2]);
 }
+
+/// A screenshot floated at the start of (or inside) a paragraph: the paragraph is
+/// body text, not the image's caption, and it stays whole.
+#[test]
+fn a_floated_image_inside_a_paragraph_is_not_captioned_by_it() {
+    for para in [
+        format!("<p><img src='shot.jpg' alt='Patriot Petitions' align=right width=150 height=90>{P2}</p>"),
+        format!("<p>{P2} <img src='shot.jpg' alt='Patriot Petitions' style='float: left' width=150 height=90></p>"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p>{para}<p>{P3} ESR</p>"),
+        );
+        assert_eq!(paragraphs(&a), [P1, P2, P3], "{para}");
+        let imgs: Vec<_> = a
+            .content
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Image { alt, caption, .. } => Some((alt.clone(), caption.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(imgs, [(Some("Patriot Petitions".to_string()), None)], "{para}");
+    }
+}
+
+/// An inline image opening a long paragraph: the paragraph is not its caption; a
+/// short line after a <br> is.
+#[test]
+fn a_long_paragraph_after_an_inline_image_is_not_a_caption() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p>\
+             <p><img src='a.jpg' width=200 height=150>{P2} {P3}</p>\
+             <p><img src='b.jpg' width=200 height=150><br>Walt Whitman</p><p>{P1} ESR</p>"
+        ),
+    );
+    let caps: Vec<_> = a
+        .content
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Image { caption, .. } => Some(caption.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(caps, [None, Some("Walt Whitman".to_string())]);
+    assert!(paragraphs(&a).contains(&format!("{P2} {P3}").as_str()));
+}

@@ -43,6 +43,9 @@ pub enum SegKind {
         size: Option<u32>,
         /// Inside a link (buttons, icons, ads, "click to enlarge").
         in_link: bool,
+        /// Floated (`align=left|right`, CSS `float`): the text around it is running
+        /// text, not its caption.
+        float: bool,
     },
     /// An `<hr>`.
     Rule,
@@ -318,6 +321,7 @@ pub fn segment_filtered(
     let mut w = Walker {
         out: Segments::default(),
         buf: Buf::default(),
+        deferred: Vec::new(),
         next_id: 1,
         base,
     };
@@ -490,6 +494,9 @@ fn line_style(
 struct Walker<'u> {
     out: Segments,
     buf: Buf,
+    /// Floated images met inside a paragraph: placed after it, so that the
+    /// paragraph stays whole.
+    deferred: Vec<Segment>,
     next_id: usize,
     base: &'u Url,
 }
@@ -582,6 +589,13 @@ impl Walker<'_> {
     }
 
     fn flush(&mut self, st: &Style) {
+        self.flush_text(st);
+        if !self.deferred.is_empty() {
+            self.out.segs.append(&mut self.deferred);
+        }
+    }
+
+    fn flush_text(&mut self, st: &Style) {
         let b = std::mem::take(&mut self.buf);
         if b.chars == 0 {
             return;
@@ -642,24 +656,7 @@ impl Walker<'_> {
     }
 
     fn push_simple(&mut self, kind: SegKind, st: &Style) {
-        self.out.segs.push(Segment {
-            kind,
-            lines: Vec::new(),
-            line_style: Vec::new(),
-            text: String::new(),
-            chars: 0,
-            link_chars: 0,
-            bold_chars: 0,
-            italic_chars: 0,
-            font: st.font,
-            min_font: st.font,
-            centered: st.centered,
-            cell: st.cell,
-            table: st.table,
-            figure: st.figure,
-            in_caption: st.in_caption,
-            block: st.block,
-        });
+        self.out.segs.push(simple(kind, st));
     }
 
     fn image(&mut self, el: &scraper::node::Element, st: &Style) {
@@ -684,19 +681,53 @@ impl Walker<'_> {
             .attr("alt")
             .map(normalize::text)
             .filter(|a| !a.is_empty());
+        let float = el
+            .attr("align")
+            .is_some_and(|a| a.eq_ignore_ascii_case("left") || a.eq_ignore_ascii_case("right"))
+            || el.attr("style").is_some_and(|s| {
+                let s = s.to_ascii_lowercase().replace(' ', "");
+                s.contains("float:left") || s.contains("float:right")
+            });
+        let kind = SegKind::Image {
+            src: url.to_string(),
+            alt,
+            size,
+            in_link: st.link,
+            float,
+        };
+        if float && self.buf.chars > 0 {
+            // Floated beside a paragraph: the paragraph stays whole and the image
+            // follows it.
+            self.deferred.push(simple(kind, st));
+            return;
+        }
         // The image is a block of its own: text before it in the same element is
-        // flushed first (an image in mid-paragraph splits the paragraph).
+        // flushed first (an inline image in mid-paragraph splits the paragraph).
         if self.buf.chars > 0 {
             self.flush(st);
         }
-        self.push_simple(
-            SegKind::Image {
-                src: url.to_string(),
-                alt,
-                size,
-                in_link: st.link,
-            },
-            st,
-        );
+        self.push_simple(kind, st);
+    }
+}
+
+/// A segment without text (an image or a rule) in the style it sits in.
+fn simple(kind: SegKind, st: &Style) -> Segment {
+    Segment {
+        kind,
+        lines: Vec::new(),
+        line_style: Vec::new(),
+        text: String::new(),
+        chars: 0,
+        link_chars: 0,
+        bold_chars: 0,
+        italic_chars: 0,
+        font: st.font,
+        min_font: st.font,
+        centered: st.centered,
+        cell: st.cell,
+        table: st.table,
+        figure: st.figure,
+        in_caption: st.in_caption,
+        block: st.block,
     }
 }

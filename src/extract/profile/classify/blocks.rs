@@ -202,12 +202,17 @@ impl Classifier<'_> {
             if matches!(s.kind, SegKind::Image { .. }) || s.chars == 0 || s.chars > 400 {
                 break;
             }
+            // Text that shares the image's paragraph is its caption when it is set
+            // like one or short; beside a floated image it is running text unless
+            // set like a caption.
+            let styled = s.min_font < 0 || s.italic_ratio() > 0.6;
+            let float = matches!(img.kind, SegKind::Image { float: true, .. });
+            let same_block =
+                s.block == img.block && img.block != 0 && (styled || (!float && s.chars <= 150));
             let same_box = (img.figure.is_some() && s.figure == img.figure)
-                || (img.cell.is_some()
-                    && s.cell == img.cell
-                    && (small_table || s.min_font < 0 || s.italic_ratio() > 0.6))
+                || (img.cell.is_some() && s.cell == img.cell && (small_table || styled))
                 || (small_table && s.table == img.table)
-                || (s.block == img.block && img.block != 0)
+                || same_block
                 || (s.in_caption && j == i + 1);
             if !same_box || self.is_chrome(j) || self.used[j] {
                 break;

@@ -226,6 +226,7 @@ impl Classifier<'_> {
             alt,
             size,
             in_link,
+            ..
         } = &s.kind
         {
             return size.is_some_and(|z| z <= 12)
