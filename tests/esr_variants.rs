@@ -1099,3 +1099,27 @@ fn a_long_paragraph_after_an_inline_image_is_not_a_caption() {
     assert_eq!(caps, [None, Some("Walt Whitman".to_string())]);
     assert!(paragraphs(&a).contains(&format!("{P2} {P3}").as_str()));
 }
+
+/// A review whose only "By" line is the book's (its data follows in blocks that do
+/// not name the author again) has no author.
+#[test]
+fn a_review_with_only_the_books_byline_has_no_author() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0504/0504ledger.htm",
+        &format!(
+            "<h2>Main Street's Bankers</h2><p><b>The Quiet Ledger</b></p><p>By Harriet Vance</p>\
+             <p>Mercer House, 2004, 320 pages, US$26.95</p><p>web posted May 24, 2004</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert!(a.content.authors.is_empty(), "{:?}", a.content.authors);
+    assert_eq!(a.content.title.as_deref(), Some("Main Street's Bankers"));
+    assert_eq!(
+        &paragraphs(&a)[..3],
+        [
+            "The Quiet Ledger",
+            "By Harriet Vance",
+            "Mercer House, 2004, 320 pages, US$26.95"
+        ]
+    );
+}

@@ -75,7 +75,6 @@ impl Classifier<'_> {
         let limit = n.min(HEAD_LIMIT);
         let mut head_end = limit;
         let mut body_like_seen = 0;
-        let mut book_next: Option<usize> = None;
         for i in 0..limit {
             if self.used[i] {
                 continue;
@@ -134,10 +133,7 @@ impl Classifier<'_> {
                             self.mark_book(i);
                             continue;
                         }
-                        kind => {
-                            if kind == BookByline::Next && book_next.is_none() {
-                                book_next = Some(i);
-                            }
+                        BookByline::Next => {
                             self.mark_book(i);
                             continue;
                         }
@@ -167,18 +163,12 @@ impl Classifier<'_> {
                 }
             }
         }
-        // A lone "By" line followed by a book's data is the reviewer after all: the
-        // book's author is then named in the data itself.
-        if !byline_found {
-            if let Some(i) = book_next {
-                if let Some(l) = self.byline_line(i) {
-                    h.authors = self.authors_of(&self.segs[i].lines[l]);
-                    self.book[i] = false;
-                    self.used[i] = true;
-                    h.anchor = Some(h.anchor.map_or(i, |a: usize| a.max(i)));
-                }
-            }
-        }
+        // Short lines right above a book's "By" line may be the book's title.
+        let book_titles: Vec<usize> = (1..n.min(HEAD_LIMIT))
+            .filter(|&i| self.book[i] && !self.book[i - 1])
+            .map(|i| i - 1)
+            .filter(|&j| self.book_title_like(j))
+            .collect();
 
         // 3. Headline and deck: prominent segments between the breadcrumb and the
         // byline/dateline (or the running text).
@@ -191,6 +181,11 @@ impl Classifier<'_> {
                 !c.used[i] && !c.book[i] && !c.boiler[i] && c.prominence(i) > 0
             };
             let mut cands: Vec<usize> = (first_head..before).filter(|&i| cand(self, i)).collect();
+            // A book's title right above its "By" line is the headline only when
+            // nothing else can be.
+            if cands.iter().any(|i| !book_titles.contains(i)) {
+                cands.retain(|i| !book_titles.contains(i));
+            }
             if cands.is_empty() && first_head > 0 {
                 // A headline printed above the breadcrumb.
                 cands = (0..first_head.min(before))
@@ -281,6 +276,7 @@ impl Classifier<'_> {
                     !self.used[i]
                         && !self.book[i]
                         && !self.boiler[i]
+                        && !book_titles.contains(&i)
                         && s.chars > 0
                         && s.chars < 250
                         && !self.is_chrome(i)
@@ -320,18 +316,10 @@ impl Classifier<'_> {
                 }
             }
         }
-        for i in 0..n.min(HEAD_LIMIT + 8) {
-            if self.book[i] && i > 0 && !self.book[i - 1] {
+        for i in 1..n.min(HEAD_LIMIT + 8) {
+            if self.book[i] && !self.book[i - 1] {
                 let prev = i - 1;
-                let s = &self.segs[prev];
-                if !self.used[prev]
-                    && !self.boiler[prev]
-                    && matches!(s.kind, SegKind::Text)
-                    && s.chars > 0
-                    && s.chars < 200
-                    && !self.is_chrome(prev)
-                    && title_at.is_some_and(|t| prev > t)
-                {
+                if self.book_title_like(prev) && title_at.is_none_or(|t| prev > t) {
                     self.book[prev] = true;
                 }
             }
@@ -343,6 +331,18 @@ impl Classifier<'_> {
         h.subtitle = subtitle.filter(|t| !t.is_empty());
         h.body_start = body_start;
         h
+    }
+
+    /// A short line that can be a book's title above its "By" line.
+    fn book_title_like(&self, j: usize) -> bool {
+        let s = &self.segs[j];
+        !self.used[j]
+            && !self.boiler[j]
+            && matches!(s.kind, SegKind::Text)
+            && s.chars > 0
+            && s.chars < 200
+            && !self.is_chrome(j)
+            && self.byline_line(j).is_none()
     }
 
     /// The kicker a segment states: a short label line, or a label image's alt.
