@@ -293,6 +293,52 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
     best.map(|(_, d)| d)
 }
 
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?-u:\b)")
+        .expect("static regex")
+});
+static DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})(?-u:\b)")
+        .expect("static regex")
+});
+
+/// The month and day of a date written without a year: "December 20", "Dec. 20th",
+/// "20 December". The first found wins; `None` when there is none.
+pub fn parse_month_day(raw: &str) -> Option<(u32, u32)> {
+    let s = text(raw);
+    let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());
+    let md = MONTH_DAY.captures_iter(&s).find_map(|c| {
+        let m = month_number(c.get(1)?.as_str())?;
+        let d = num(c.get(2))?;
+        Some((c.get(0)?.start(), m, d))
+    });
+    let dm = DAY_MONTH.captures_iter(&s).find_map(|c| {
+        let m = month_number(c.get(2)?.as_str())?;
+        let d = num(c.get(1))?;
+        Some((c.get(0)?.start(), m, d))
+    });
+    let (_, m, d) = match (md, dm) {
+        (Some(a), Some(b)) => {
+            if a.0 <= b.0 {
+                a
+            } else {
+                b
+            }
+        }
+        (a, b) => a.or(b)?,
+    };
+    // February 29 is checked against a leap year: the caller supplies the year.
+    valid_day(2000, m, d).then_some((m, d))
+}
+
+/// [`parse_date`], and when `raw` states no year ("December 20"), the day in `year`.
+pub fn parse_date_in_year(raw: &str, year: i32) -> Option<PublishedDate> {
+    parse_date(raw).or_else(|| {
+        let (m, d) = parse_month_day(raw)?;
+        day(year, m, d)
+    })
+}
+
 /// Split a byline into author names: "By A and B", "By A, B and C", "A & B",
 /// "By Dr. A, Jr." → names in order, without "By", without trailing punctuation.
 pub fn split_authors(raw: &str) -> Vec<String> {
@@ -404,6 +450,29 @@ mod tests {
         );
         assert_eq!(d("February 30, 2017"), None);
         assert_eq!(d("no date here"), None);
+    }
+
+    #[test]
+    fn dates_without_a_year() {
+        assert_eq!(parse_month_day("December 20"), Some((12, 20)));
+        assert_eq!(parse_month_day("Dec. 20th --"), Some((12, 20)));
+        assert_eq!(parse_month_day("20 December"), Some((12, 20)));
+        assert_eq!(parse_month_day("December 32"), None);
+        assert_eq!(parse_month_day("the 20 dwarves"), None);
+        let d = |s: &str, y| parse_date_in_year(s, y).map(|d| (d.date, d.precision));
+        assert_eq!(
+            d("December 20", 1999),
+            Some(("1999-12-20".into(), DatePrecision::Day))
+        );
+        assert_eq!(
+            d("March 6, 2000", 1999),
+            Some(("2000-03-06".into(), DatePrecision::Day))
+        );
+        assert_eq!(d("February 29", 1999), None);
+        assert_eq!(
+            d("February 29", 2000),
+            Some(("2000-02-29".into(), DatePrecision::Day))
+        );
     }
 
     #[test]

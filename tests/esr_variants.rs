@@ -156,3 +156,970 @@ fn a_home_page_of_teasers_with_bylines_is_an_index() {
     assert_eq!(a.content.page_type, PageType::Index);
     assert!(a.content.authors.is_empty());
 }
+
+// ---------------------------------------------------------------------------------
+// Variants from the eras of real ESR pages (issue 13). Each test states one way real
+// pages differ; the pages are small, hand-written and deliberately ugly.
+
+use quire::model::{DatePrecision as P, DateSource};
+
+fn body_text(a: &Article) -> String {
+    a.content.body_text()
+}
+
+fn date(a: &Article) -> Option<(String, P, Option<DateSource>)> {
+    a.content
+        .published
+        .as_ref()
+        .map(|p| (p.date.clone(), p.precision, p.source))
+}
+
+fn day(d: &str, src: DateSource) -> Option<(String, P, Option<DateSource>)> {
+    Some((d.to_string(), P::Day, Some(src)))
+}
+
+fn month(d: &str, src: DateSource) -> Option<(String, P, Option<DateSource>)> {
+    Some((d.to_string(), P::Month, Some(src)))
+}
+
+const P1: &str = "The first paragraph of the piece runs long enough to be body text for sure, \
+    and then it keeps going for a while so that nobody could mistake it for a deck.";
+const P2: &str = "The second paragraph follows with more of the same argument, at length, \
+    because an argument that is worth making is worth making twice over.";
+const P3: &str = "The third paragraph closes the piece, as all good things must end somewhere.";
+
+/// 2001 weekly: a section label ("Enter Stage Gabbing") set exactly like the headline,
+/// no dateline, the date in parentheses opening the first paragraph.
+#[test]
+fn kicker_above_a_headline_of_the_same_size_and_a_date_in_parentheses() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0601editorial.htm",
+        &format!(
+            "<p><font size=1>home &gt; archive &gt; 2001 &gt; this article</font></p>\
+             <p><font size=+2><b>Enter Stage Gabbing</b></font></p>\
+             <p><font size=+2><b>The next five years</b></font></p>\
+             <p><font size=2>By Steven Martinovich</font></p>\
+             <p>(May 28, 2001) {P1}</p><p>{P2}</p><p>{P3} ESR</p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.kicker.as_deref(), Some("Enter Stage Gabbing"));
+    assert_eq!(c.title.as_deref(), Some("The next five years"));
+    assert_eq!(c.subtitle, None);
+    assert_eq!(c.authors, ["Steven Martinovich"]);
+    assert_eq!(c.section, ["archive", "2001"]);
+    assert_eq!(date(&a), day("2001-05-28", DateSource::Page));
+    // The paragraph is kept as printed, date and all; the kicker is not repeated.
+    assert_eq!(paragraphs(&a)[0], format!("(May 28, 2001) {P1}"));
+    assert!(!body_text(&a).contains("Enter Stage Gabbing"));
+}
+
+/// A label, the headline and the deck in one block, split only by <br> and type size.
+#[test]
+fn kicker_headline_and_deck_in_one_block() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=2>Book Review:</font><br><font size=5><b>Main Street's Bankers</b></font>\
+             <br><i>A history of the small lenders</i></p>\
+             <p>By Derek Landry<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.kicker.as_deref(), Some("Book Review"));
+    assert_eq!(c.title.as_deref(), Some("Main Street's Bankers"));
+    assert_eq!(
+        c.subtitle.as_deref(),
+        Some("A history of the small lenders")
+    );
+}
+
+/// A GIF banner names the section in its alt text and the same label is printed again
+/// as text; 2006 pages also print "Search this site Search WWW" before the title.
+#[test]
+fn kicker_from_a_label_image_and_search_chrome_before_the_title() {
+    let a = extract(
+        "https://www.enterstageright.com/archive/articles/0606/editorial.htm",
+        &format!(
+            "<p>home &gt; archive &gt; 2006 &gt; this article</p>\
+             <p><font size=1>Search this site Search WWW</font></p>\
+             <p><img src='../../../images/gabbing.gif' width=300 height=40 alt='Enter Stage Gabbing'></p>\
+             <p><b><font size=4>Enter Stage Gabbing</font></b></p>\
+             <h2>Thank you</h2><p>By Steven Martinovich</p>\
+             <p><img src='prof.jpg' alt='The Professor' width=80 height=100>(June 1, 2006) {P1}</p>\
+             <p>{P2} ESR</p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.kicker.as_deref(), Some("Enter Stage Gabbing"));
+    assert_eq!(c.title.as_deref(), Some("Thank you"));
+    assert_eq!(c.section, ["archive", "2006"]);
+    assert_eq!(date(&a), day("2006-06-01", DateSource::Page));
+    let text = body_text(&a);
+    assert!(!text.contains("Search this site"), "{text}");
+    assert!(!text.contains("Enter Stage Gabbing"), "{text}");
+}
+
+/// A label image without alt text gives no kicker, and is not a body image.
+#[test]
+fn a_label_image_without_alt_gives_no_kicker() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><img src='../../images/editorial.gif' width=300 height=40></p>\
+             <p><font size=+2><b>Thrift</b></font></p><p>By Ann Author<br>web posted March 1999</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.kicker, None);
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+    assert!(!a
+        .content
+        .body
+        .iter()
+        .any(|b| matches!(b, Block::Image { .. })));
+}
+
+/// Titles are whole: colons, "Part Two", question marks; a 1997 headline hard-wrapped
+/// with <br> is joined; a line ending in a colon runs on into the next, smaller one.
+#[test]
+fn titles_are_kept_whole() {
+    let cases = [
+        (
+            "<h2>Regionalism and nationalism in Canada: another reassessment (Part Two)</h2>",
+            "Regionalism and nationalism in Canada: another reassessment (Part Two)",
+        ),
+        (
+            "<p><font size=+2><b>What is the State<br>of our Union?</b></font></p>",
+            "What is the State of our Union?",
+        ),
+        (
+            "<p><font size=+2><b>Chapter Sixteen of Keeping Score in America:</b></font><br>\
+             <font size=+1><b>Wally's Catbird Seat</b></font></p>",
+            "Chapter Sixteen of Keeping Score in America: Wally's Catbird Seat",
+        ),
+    ];
+    for (head, want) in cases {
+        let a = extract(
+            URL,
+            &format!("{head}<p>By Michael Moriarty<br>web posted October 7, 2013</p><p>{P1}</p><p>{P2} ESR</p>"),
+        );
+        assert_eq!(a.content.title.as_deref(), Some(want), "{head}");
+        assert_eq!(a.content.subtitle, None, "{head}");
+    }
+}
+
+/// 1998 editorials: no byline, a month-only "web posted" line, a flat file name.
+#[test]
+fn month_only_dateline_on_a_flat_1998_page() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0998editorial.htm",
+        &format!(
+            "<center><font size=+2><b>Anyone know Richard Sciafe's phone number?</b></font></center>\
+             <p><font size=1>web posted September 1998</font></p><p>{P1}</p><p>{P2}</p><p>{P3} ESR</p>"
+        ),
+    );
+    assert_eq!(date(&a), month("1998-09", DateSource::Page));
+    assert!(a.content.authors.is_empty());
+    assert_eq!(
+        a.content.title.as_deref(),
+        Some("Anyone know Richard Sciafe's phone number?")
+    );
+    assert_eq!(paragraphs(&a).len(), 3);
+}
+
+/// 1996–1997 hand-coded pages hard-wrap inside "web posted" itself.
+#[test]
+fn a_dateline_hard_wrapped_over_two_lines() {
+    for dateline in ["web posted<br>March 1997", "web<br>posted March 1997"] {
+        let a = extract(
+            "http://www.enterstageright.com/archive/articles/0397/0397tax.htm",
+            &format!(
+                "<p><font size=+2><b>The Flat Tax</b></font></p><p>By Gord Gekko<br>{dateline}</p>\
+                 <p>{P1}</p><p>{P2} ESR</p>"
+            ),
+        );
+        assert_eq!(date(&a), month("1997-03", DateSource::Page), "{dateline}");
+        assert_eq!(a.content.authors, ["Gord Gekko"]);
+        assert!(!body_text(&a).contains("posted"), "{dateline}");
+    }
+}
+
+/// "(December 20) --": the year comes from the URL's issue folder.
+#[test]
+fn a_date_in_parentheses_without_a_year() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/1299/1299editorial.htm",
+        &format!(
+            "<p><b>Enter Stage Gabbing</b></p><p><font size=+2><b>The year end report</b></font></p>\
+             <p>By Steven Martinovich</p><p>(December 20) -- {P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(date(&a), day("1999-12-20", DateSource::Page));
+    assert_eq!(paragraphs(&a)[0], format!("(December 20) -- {P1}"));
+}
+
+/// "(June 1998) One of ..." on a monthly page: a month-precision date from the page.
+#[test]
+fn a_month_in_parentheses() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0698editorial.htm",
+        &format!(
+            "<p><b>Enter Stage Gabbing</b></p><p><font size=+2><b>Thank you</b></font></p>\
+             <p>(June 1998) {P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(date(&a), month("1998-06", DateSource::Page));
+    assert_eq!(a.content.kicker.as_deref(), Some("Enter Stage Gabbing"));
+    assert_eq!(a.content.title.as_deref(), Some("Thank you"));
+}
+
+/// No date printed anywhere: the URL's folder or flat-file prefix is the last resort
+/// (month precision, source url); an undated URL gives no date.
+#[test]
+fn dates_from_the_url_only_as_a_last_resort() {
+    let page = format!("<h2>Change is good</h2><p>{P1}</p><p>{P2}</p><p>{P3} ESR</p>");
+    for (url, want) in [
+        (
+            "http://www.enterstageright.com/archive/articles/0599/0599editorial.htm",
+            month("1999-05", DateSource::Url),
+        ),
+        (
+            "https://enterstageright.com/archive/articles/0599editorial.htm",
+            month("1999-05", DateSource::Url),
+        ),
+        (
+            "http://www.enterstageright.com/archive/articles/0111/quotes.htm",
+            month("2011-01", DateSource::Url),
+        ),
+        ("http://www.enterstageright.com/special/change.htm", None),
+    ] {
+        let a = extract(url, &page);
+        assert_eq!(date(&a), want, "{url}");
+        assert_eq!(a.content.title.as_deref(), Some("Change is good"), "{url}");
+    }
+}
+
+/// A date in parentheses that does not open the first paragraph is not the date.
+#[test]
+fn a_date_in_parentheses_inside_the_text_is_not_the_date() {
+    let a = extract(
+        "http://www.enterstageright.com/special/x.htm",
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author</p>\
+             <p>As the minister said (March 6, 2000) the budget was balanced. {P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(date(&a), None);
+}
+
+const LETTERS: &str = "<p><font size=+2><b>Readers seize Enter Stage Right</b></font></p>\
+    <p><img src='write.gif' alt='Write today!' width=80 height=80>Got a bone to pick with us? \
+    Did we get something really wrong? Did we get something right? Need to vent?</p>\
+    <p>Then write a letter to ESR for publication! Names withheld by request and all letters are \
+    subject to editing for length, clarity or language.</p>\
+    <p>Send your hate-filled vitriol or love-filled praise to <a href='mailto:letters@example.com'>letters@example.com</a></p>";
+
+/// Letters pages: submission boilerplate before the date, many signers, quoted
+/// sub-heads carrying decoy dates, "X responds:". No author; the letters stay.
+#[test]
+fn a_letters_page() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0504/letters.htm",
+        &format!(
+            "{LETTERS}<p>web posted May 24, 2004</p>\
+             <p><b>Re: The curious case of Nick Berg by Carol Devine-Molin (May 17, 2004)</b></p>\
+             <p>{P1}</p><p>William Munger</p>\
+             <p><b>Re: Outsourcing (August 9, 2004)</b></p><p>{P2}</p><p>- Al Gutierrez</p>\
+             <p>Steven Martinovich responds:</p><p>{P3}</p><p>- Bill Duffy</p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.title.as_deref(), Some("Readers seize Enter Stage Right"));
+    assert_eq!(c.subtitle, None);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(date(&a), day("2004-05-24", DateSource::Page));
+    let text = body_text(&a);
+    for gone in [
+        "bone to pick",
+        "Names withheld",
+        "hate-filled vitriol",
+        "web posted",
+    ] {
+        assert!(!text.contains(gone), "{gone}: {text}");
+    }
+    for kept in [
+        "William Munger",
+        "- Al Gutierrez",
+        "Steven Martinovich responds:",
+        "(August 9, 2004)",
+        "- Bill Duffy",
+    ] {
+        assert!(text.contains(kept), "{kept}: {text}");
+    }
+}
+
+/// A letters page without any "web posted" line: the quoted sub-heads' dates are
+/// decoys; the URL gives the month.
+#[test]
+fn decoy_dates_in_letters_are_never_the_date() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0804/letters.htm",
+        &format!(
+            "{LETTERS}<p><b>Re: Outsourcing (August 9, 2004)</b></p><p>(August 9, 2004) {P1}</p>\
+             <p>William Munger</p><p>{P2}</p>"
+        ),
+    );
+    assert_eq!(date(&a), month("2004-08", DateSource::Url));
+    assert_eq!(a.content.page_type, PageType::Article);
+}
+
+/// Lingua publica: a quote page whose attributions stay with each quote.
+#[test]
+fn a_quote_page() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0111/quotes.htm",
+        "<p>home &gt; this article</p><p><font size=+2><b>Lingua publica</b></font></p>\
+         <p><font size=+1><b>The good and the bad...</b></font></p><p>web posted January 24, 2011</p>\
+         <p>\"Often, in politics, it doesn't matter what the facts are.\" --economist Thomas Sowell</p>\
+         <p>\"America is on a path to bankruptcy, and the cuts have to be made.\"<br>-- John Stossel</p>\
+         <p>\"The point Obama wanted to make was not that rhetoric caused it.\"<br>-- Charles Krauthammer</p>",
+    );
+    let c = &a.content;
+    assert_eq!(c.kicker.as_deref(), Some("Lingua publica"));
+    assert_eq!(c.title.as_deref(), Some("The good and the bad..."));
+    assert!(c.section.is_empty());
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(date(&a), day("2011-01-24", DateSource::Page));
+    let text = body_text(&a);
+    assert!(text.contains("--economist Thomas Sowell"), "{text}");
+    assert!(text.contains("-- Charles Krauthammer"), "{text}");
+}
+
+/// Pseudonyms and several authors, as printed.
+#[test]
+fn pseudonyms_and_several_authors() {
+    for (byline, want) in [
+        ("By Lady Liberty", vec!["Lady Liberty"]),
+        ("By Gord Gekko", vec!["Gord Gekko"]),
+        (
+            "By Steven Martinovich and Michael Miller",
+            vec!["Steven Martinovich", "Michael Miller"],
+        ),
+        (
+            "By Ann Lee, Bob Ray and Cy Young",
+            vec!["Ann Lee", "Bob Ray", "Cy Young"],
+        ),
+    ] {
+        let a = extract(
+            URL,
+            &format!("<h2>Thrift</h2><p>{byline}<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"),
+        );
+        assert_eq!(a.content.authors, want, "{byline}");
+    }
+}
+
+/// A first paragraph that starts "By the time ..." is not a byline.
+#[test]
+fn a_paragraph_starting_with_by_is_not_a_byline() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>web posted March 1999</p>\
+             <p>By the time the budget passed, nobody had read it.<br>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert!(a.content.authors.is_empty(), "{:?}", a.content.authors);
+    assert!(paragraphs(&a)[0].starts_with("By the time"));
+}
+
+/// Book reviews, book data first: its "By" line is the book's author; the reviewer
+/// is the author of the article; the data opens the body as printed.
+#[test]
+fn a_book_review_with_the_book_data_before_the_reviewer() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0504/0504ledger.htm",
+        &format!(
+            "<p><b>Book Review</b></p><h2>Main Street's Bankers</h2>\
+             <p><b>The Quiet Ledger</b><br>By Harriet Vance<br>Mercer House<br>HC, 320 pgs. US$26.95<br>ISBN 0-00-000000-0</p>\
+             <p>Reviewed by Derek Landry</p><p>web posted May 24, 2004</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.kicker.as_deref(), Some("Book Review"));
+    assert_eq!(c.title.as_deref(), Some("Main Street's Bankers"));
+    assert_eq!(c.subtitle, None);
+    assert_eq!(c.authors, ["Derek Landry"]);
+    assert_eq!(
+        paragraphs(&a)[0],
+        "The Quiet Ledger By Harriet Vance Mercer House HC, 320 pgs. US$26.95 ISBN 0-00-000000-0"
+    );
+    assert_eq!(paragraphs(&a)[1], P1);
+}
+
+/// Book reviews, reviewer first, then the book's data in blocks of their own.
+#[test]
+fn a_book_review_with_the_reviewer_first() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0504/0504ledger.htm",
+        &format!(
+            "<h2>Main Street's Bankers</h2><p>By Derek Landry<br>web posted May 24, 2004</p>\
+             <p><b>The Quiet Ledger</b></p><p>By Harriet Vance</p><p>Mercer House, 2004, 320 pages</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.authors, ["Derek Landry"]);
+    assert_eq!(
+        &paragraphs(&a)[..3],
+        [
+            "The Quiet Ledger",
+            "By Harriet Vance",
+            "Mercer House, 2004, 320 pages"
+        ]
+    );
+}
+
+/// Book reviews whose only "By" line sits above a data line that names the book's
+/// author itself: that "By" line is the reviewer's.
+#[test]
+fn a_book_review_with_one_byline_above_the_data() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0504/0504ledger.htm",
+        &format!(
+            "<h2>Main Street's Bankers</h2><p>By Derek Landry</p>\
+             <p>The Quiet Ledger by Harriet Vance, Mercer House, 2004, HC, 320 pgs. ISBN 0-00-000000-0</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.authors, ["Derek Landry"]);
+    assert!(paragraphs(&a)[0].starts_with("The Quiet Ledger by Harriet Vance"));
+}
+
+/// No byline, a closing "- Name" signature: the signer is the author and the line
+/// leaves the body, whether it is its own paragraph or the last line of one.
+#[test]
+fn a_closing_signature_instead_of_a_byline() {
+    for ending in [
+        format!("<p>{P2}</p><p>- Gord Gekko</p><p>ESR</p>"),
+        format!("<p>{P2}<br>-- Gord Gekko ESR</p>"),
+    ] {
+        let a = extract(
+            "http://enterstageright.com/archive/articles/0997editorial.htm",
+            &format!("<h2>Thrift</h2><p>web posted September 1997</p><p>{P1}</p>{ending}"),
+        );
+        assert_eq!(a.content.authors, ["Gord Gekko"], "{ending}");
+        assert_eq!(paragraphs(&a), [P1, P2], "{ending}");
+    }
+}
+
+/// A "- Name" line that is not the last line of the body is not a signature.
+#[test]
+fn a_dash_line_inside_the_body_is_not_a_signature() {
+    let a = extract(
+        URL,
+        &format!("<h2>Thrift</h2><p>web posted March 1999</p><p>{P1}</p><p>- Gord Gekko</p><p>{P2} ESR</p>"),
+    );
+    assert!(a.content.authors.is_empty());
+    assert!(body_text(&a).contains("- Gord Gekko"));
+}
+
+/// The author note sits before a standalone end mark.
+#[test]
+fn a_bio_before_the_end_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>\
+             <p><i>Ann Author is a writer in Calgary.</i></p><p align=center><b>ESR</b></p>\
+             <p>Other related articles</p>"
+        ),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author is a writer in Calgary.")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// The author note after a rule, or after a related-articles box, after the mark.
+#[test]
+fn a_bio_after_a_rule_or_a_box_after_the_end_mark() {
+    for between in [
+        "<hr>",
+        "<table border=1><tr><td><b>Other related articles</b><br><a href=a.htm>One</a><br><a href=b.htm>Two</a></td></tr></table>",
+        "<p>Send a link to this page!</p>",
+    ] {
+        let a = extract(
+            URL,
+            &format!(
+                "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2} ESR</p>\
+                 {between}<p><i>Ann Author writes from Calgary. This article originally appeared in The Calgary Herald.</i></p>"
+            ),
+        );
+        assert_eq!(
+            a.content.bio.as_deref(),
+            Some("Ann Author writes from Calgary. This article originally appeared in The Calgary Herald."),
+            "{between}"
+        );
+        assert_eq!(
+            a.content.original_publication.as_deref(),
+            Some("The Calgary Herald"),
+            "{between}"
+        );
+        assert_eq!(paragraphs(&a), [P1, P2], "{between}");
+    }
+}
+
+/// The end mark closes the italic note itself.
+#[test]
+fn a_bio_carrying_the_end_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>\
+             <p><i>Ann Author is a writer in Calgary.</i> ESR</p>"
+        ),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author is a writer in Calgary.")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// An "Other related articles" list floated before the end mark is skipped, and the
+/// paragraphs after it are kept.
+#[test]
+fn related_articles_before_the_end_mark_are_skipped() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p>\
+             <p><b>Other related articles</b><br><a href=a.htm>The gun registry at ten</a>: a look back, by Bo<br>\
+             <a href=b.htm>Ottawa's spending habit</a>: and its cure, by Cy</p>\
+             <ul><li><a href=c.htm>A second look at school choice</a> by Di</li></ul>\
+             <p>{P2}</p><p>{P3} ESR</p>"
+        ),
+    );
+    assert_eq!(paragraphs(&a), [P1, P2, P3]);
+    assert!(!body_text(&a).contains("gun registry"));
+}
+
+/// Without an end mark, the body ends at the first of the era's endings.
+#[test]
+fn endings_without_an_end_mark() {
+    for ending in [
+        "<p><b>Other related articles</b><br><a href=a.htm>The gun registry at ten</a>: a look back at a decade of waste and what it taught</p>",
+        "<p><a href=send.htm>Send a link to this page!</a></p><p>Some teaser text that is long enough to be read as body text if nothing stopped it here.</p>",
+        "<p>Get weekly updates about new issues of ESR!</p><p>Some teaser text that is long enough to be read as body text if nothing stopped it here.</p>",
+        "<p>Copyright 1998, Enter Stage Right</p><p>Some teaser text that is long enough to be read as body text if nothing stopped it here.</p>",
+        "<p>This banner is part of the Conservative Banner Exchange network of sites</p><p>Some teaser text that is long enough to be read as body text if nothing stopped it here.</p>",
+        "<p>Help support ESR by making a donation</p><p>Some teaser text that is long enough to be read as body text if nothing stopped it here.</p>",
+    ] {
+        let a = extract(
+            URL,
+            &format!("<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>{ending}"),
+        );
+        assert_eq!(paragraphs(&a), [P1, P2], "{ending}");
+    }
+}
+
+/// Site of the Month: a kicker, no byline, no date, no end mark; the feature's text
+/// is the body, the award icon and the "Past Sites of the Month" list are not.
+#[test]
+fn a_site_of_the_month_page() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0303/month.htm",
+        &format!(
+            "<p><font size=+1><b>The Enter Stage Right Site of the Month</b></font></p>\
+             <p><font size=+2><b>Patriot Petitions</b></font></p>\
+             <p><img src='../../../images/award.gif' alt='ESR Award Icon' width=120 height=120></p>\
+             <p>{P1}</p><p>{P2}</p>\
+             <p><b>Past Sites of the Month</b></p>\
+             <p><a href=a.htm>02.03 Steyn Online</a><br><a href=b.htm>01.03 Moore Watch</a></p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.page_type, PageType::Article);
+    assert_eq!(
+        c.kicker.as_deref(),
+        Some("The Enter Stage Right Site of the Month")
+    );
+    assert_eq!(c.title.as_deref(), Some("Patriot Petitions"));
+    assert!(c.authors.is_empty());
+    assert_eq!(date(&a), month("2003-03", DateSource::Url));
+    assert_eq!(c.body.len(), 2, "{:?}", c.body);
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// An unsigned, undated editorial whose body has a subhead set larger than the
+/// headline: the headline is still the title and no paragraph is lost.
+#[test]
+fn a_body_subhead_larger_than_the_headline_does_not_eat_the_body() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0599editorial.htm",
+        &format!(
+            "<p><b>Change is good</b></p><p>{P1}</p><p>{P2}</p><h1>What comes next</h1><p>{P3} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Change is good"));
+    assert_eq!(paragraphs(&a), [P1, P2, P3]);
+    assert_eq!(date(&a), month("1999-05", DateSource::Url));
+}
+
+/// Every host form of the site chooses the ESR profile.
+#[test]
+fn every_host_form_is_esr() {
+    for host in [
+        "http://www.enterstageright.com",
+        "https://www.enterstageright.com",
+        "http://enterstageright.com",
+        "https://enterstageright.com",
+        "http://WWW.EnterStageRight.com",
+    ] {
+        let a = extract(
+            &format!("{host}/archive/articles/0399/0399thrift.htm"),
+            &format!("<h2>Thrift</h2><p>By Ann Author</p><p>{P1}</p><p>{P2} ESR</p>"),
+        );
+        assert_eq!(
+            a.provenance.extractor.profile.as_deref(),
+            Some("esr"),
+            "{host}"
+        );
+        assert_eq!(date(&a), month("1999-03", DateSource::Url), "{host}");
+    }
+}
+
+/// A short article laid out in one table that also holds "Send a link to this page!"
+/// and a copyright line: the table is the layout, not a chrome box.
+#[test]
+fn a_short_article_in_a_layout_table_with_chrome_phrases() {
+    let a = extract(
+        URL,
+        &format!(
+            "<table><tr><td><a href=/>Home</a><br><a href=/archive/>Archive</a></td><td>\
+             <p><font size=5><b>Thrift</b></font></p><p><b>By Ann Author</b></p>\
+             <p>(March 8, 1999) {P1}</p><p>{P2} <b>ESR</b></p>\
+             <p><a href=s.htm>Send a link to this page!</a></p></td></tr></table>\
+             <p>&copy; 1996-1999, Enter Stage Right and/or its creators. All rights reserved.</p>"
+        ),
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    assert_eq!(date(&a), day("1999-03-08", DateSource::Page));
+    assert_eq!(paragraphs(&a).len(), 2);
+}
+
+/// The date printed on the byline's own line: in parentheses, or after a comma.
+#[test]
+fn a_date_on_the_byline_line() {
+    for byline in [
+        "By Ann Author (March 8, 1999)",
+        "By Ann Author, web posted March 8, 1999",
+    ] {
+        let a = extract(
+            URL,
+            &format!("<h2>Thrift</h2><p>{byline}</p><p>{P1}</p><p>{P2} ESR</p>"),
+        );
+        assert_eq!(a.content.authors, ["Ann Author"], "{byline}");
+        assert_eq!(date(&a), day("1999-03-08", DateSource::Page), "{byline}");
+    }
+}
+
+/// A line that is nothing but a full date, in place of "web posted".
+#[test]
+fn a_bare_date_line_under_the_byline() {
+    let a = extract(
+        URL,
+        &format!("<h2>Thrift</h2><p>By Ann Author</p><p><i>March 8, 1999</i></p><p>{P1}</p><p>{P2} ESR</p>"),
+    );
+    assert_eq!(date(&a), day("1999-03-08", DateSource::Page));
+    assert_eq!(a.content.subtitle, None);
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// Book data, reviewer and dateline all in one block split by <br>.
+#[test]
+fn a_book_review_with_data_reviewer_and_date_in_one_block() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0504/0504ledger.htm",
+        &format!(
+            "<h2>Main Street's Bankers</h2>\
+             <p><i>The Quiet Ledger</i><br>By Harriet Vance<br>Mercer House, 2004, HC, 320 pgs.<br>\
+             Reviewed by Derek Landry<br>web posted May 24, 2004</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.authors, ["Derek Landry"]);
+    assert_eq!(date(&a), day("2004-05-24", DateSource::Page));
+    assert_eq!(
+        paragraphs(&a),
+        [
+            "The Quiet Ledger By Harriet Vance Mercer House, 2004, HC, 320 pgs.",
+            P1,
+            P2
+        ]
+    );
+}
+
+/// A syndicated reprint note is italic and carries a copyright line: still the bio.
+#[test]
+fn a_reprint_note_with_a_copyright_line_is_the_bio() {
+    let note = "© 2004 Creators Syndicate. Reprinted with permission from Creators Syndicate.";
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Thomas Sowell<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>\
+             <p><i>{note}</i></p><p>Site Map</p>"
+        ),
+    );
+    assert_eq!(a.content.bio.as_deref(), Some(note));
+    assert_eq!(
+        a.content.original_publication.as_deref(),
+        Some("Creators Syndicate")
+    );
+}
+
+/// A letters page with a single letter signed "- Name": the signer is not an author.
+#[test]
+fn a_letters_page_with_one_dashed_signer_has_no_author() {
+    let a = extract(
+        "http://enterstageright.com/archive/articles/0504/letters.htm",
+        &format!("{LETTERS}<p>web posted May 24, 2004</p><p>{P1}</p><p>- Al Gutierrez</p>"),
+    );
+    assert!(a.content.authors.is_empty(), "{:?}", a.content.authors);
+    assert!(body_text(&a).contains("- Al Gutierrez"));
+}
+
+/// A related-articles list with teaser text between the end mark and the note.
+#[test]
+fn a_related_list_between_the_end_mark_and_the_bio() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2} ESR</p>\
+             <p><b>Other related articles</b></p>\
+             <ul><li><a href=a.htm>The gun registry at ten</a>: a decade of waste and what it taught us all</li>\
+             <li><a href=b.htm>Ottawa's spending habit</a>: and how to cure it, in three easy steps</li></ul>\
+             <p><i>Ann Author writes from Calgary.</i></p>"
+        ),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author writes from Calgary.")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// No end mark, and a related-articles box after the body that lists other articles
+/// with their bylines: still an article, not a page of teasers.
+#[test]
+fn bylines_in_a_related_box_after_the_body_do_not_make_an_index() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>\
+             <p><b>Other related articles</b></p><p><a href=a.htm>The gun registry</a><br>By Bo Writer</p>\
+             <p><a href=b.htm>Ottawa's habit</a><br>By Cy Writer</p>"
+        ),
+    );
+    assert_eq!(a.content.page_type, PageType::Article);
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// No end mark and a closing quotation set in italics: body, not an author note.
+#[test]
+fn an_italic_closing_quotation_without_an_end_mark_is_body() {
+    let quote = "Give me liberty, or give me death, as the man said, and he meant it.";
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>\
+             <p><i>{quote}</i></p><p>Site Map</p>"
+        ),
+    );
+    assert_eq!(a.content.bio, None);
+    assert_eq!(paragraphs(&a), [P1, P2, quote]);
+}
+
+/// A one-paragraph piece in a layout table that also holds a chrome phrase.
+#[test]
+fn a_one_paragraph_article_in_a_layout_table() {
+    let long = format!("{P1} {P2} {P3}");
+    let a = extract(
+        URL,
+        &format!(
+            "<table><tr><td><p><font size=5><b>Thrift</b></font></p><p>By Ann Author</p>\
+             <p>{long} ESR</p><p>Help support ESR</p></td></tr></table>"
+        ),
+    );
+    assert_eq!(paragraphs(&a), [long.as_str()]);
+}
+
+/// The note before a standalone mark need not use a stock phrase: it names the author.
+#[test]
+fn a_bio_before_the_end_mark_that_names_the_author() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Mark Devereaux<br>web posted March 1999</p><p>{P1}</p><p>{P2}</p>\
+             <p><i>Mark Devereaux taught high school history for twenty-two years.</i></p><p><b>ESR</b></p>"
+        ),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Mark Devereaux taught high school history for twenty-two years.")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// 2010–2011 quote pages set the headline and a small italic credit in one line,
+/// told apart only by type: the headline is the title, the credit the deck.
+#[test]
+fn a_headline_and_a_deck_set_inline_in_one_line() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0110/quotes.htm",
+        "<p><font size=+2><b>Lingua publica</b></font></p>\
+         <p><font size=4><b>The good and the bad...</b></font><font size=2><i>presented with permission from The Patriot E-Journal</i></font></p>\
+         <p>web posted January 25, 2010</p>\
+         <p>\"It really is the people's seat, and yesterday the people took it back.\" --columnist Jeff Jacoby</p>",
+    );
+    assert_eq!(a.content.kicker.as_deref(), Some("Lingua publica"));
+    assert_eq!(a.content.title.as_deref(), Some("The good and the bad..."));
+    assert_eq!(
+        a.content.subtitle.as_deref(),
+        Some("presented with permission from The Patriot E-Journal")
+    );
+}
+
+/// A headline with a word in italics (a book's or film's name) is one title.
+#[test]
+fn a_headline_with_an_italic_name_is_one_title() {
+    for head in [
+        "<h2>Why <i>The Crown</i> gets the Queen right</h2>",
+        "<h2><i>The Hobbit</i> and the defence of the West</h2>",
+    ] {
+        let a = extract(
+            URL,
+            &format!(
+                "{head}<p>By Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+            ),
+        );
+        assert_eq!(a.content.subtitle, None, "{head}");
+        assert!(
+            a.content
+                .title
+                .as_deref()
+                .is_some_and(|t| t.ends_with("right") || t.ends_with("West")),
+            "{head}"
+        );
+    }
+}
+
+/// A bold name opening a larger headline line that runs on is not a title + deck.
+#[test]
+fn a_bold_name_opening_a_headline_runs_on() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=+2><b>The Hobbit</b> and the defence of the West</font></p>\
+             <p>By Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        a.content.title.as_deref(),
+        Some("The Hobbit and the defence of the West")
+    );
+    assert_eq!(a.content.subtitle, None);
+}
+
+/// A headline printed above the breadcrumb.
+#[test]
+fn a_headline_above_the_breadcrumb() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p><font size=1>home &gt; archive &gt; 1999 &gt; this article</font></p>\
+             <p>By Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+    assert_eq!(a.content.section, ["archive", "1999"]);
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// A screenshot floated at the start of (or inside) a paragraph: the paragraph is
+/// body text, not the image's caption, and it stays whole.
+#[test]
+fn a_floated_image_inside_a_paragraph_is_not_captioned_by_it() {
+    for para in [
+        format!("<p><img src='shot.jpg' alt='Patriot Petitions' align=right width=150 height=90>{P2}</p>"),
+        format!("<p>{P2} <img src='shot.jpg' alt='Patriot Petitions' style='float: left' width=150 height=90></p>"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p>{para}<p>{P3} ESR</p>"),
+        );
+        assert_eq!(paragraphs(&a), [P1, P2, P3], "{para}");
+        let imgs: Vec<_> = a
+            .content
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Image { alt, caption, .. } => Some((alt.clone(), caption.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(imgs, [(Some("Patriot Petitions".to_string()), None)], "{para}");
+    }
+}
+
+/// An inline image opening a long paragraph: the paragraph is not its caption; a
+/// short line after a <br> is.
+#[test]
+fn a_long_paragraph_after_an_inline_image_is_not_a_caption() {
+    let a = extract(
+        URL,
+        &format!(
+            "<h2>Thrift</h2><p>By Ann Author<br>web posted March 1999</p><p>{P1}</p>\
+             <p><img src='a.jpg' width=200 height=150>{P2} {P3}</p>\
+             <p><img src='b.jpg' width=200 height=150><br>Walt Whitman</p><p>{P1} ESR</p>"
+        ),
+    );
+    let caps: Vec<_> = a
+        .content
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Image { caption, .. } => Some(caption.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(caps, [None, Some("Walt Whitman".to_string())]);
+    assert!(paragraphs(&a).contains(&format!("{P2} {P3}").as_str()));
+}
+
+/// A review whose only "By" line is the book's (its data follows in blocks that do
+/// not name the author again) has no author.
+#[test]
+fn a_review_with_only_the_books_byline_has_no_author() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0504/0504ledger.htm",
+        &format!(
+            "<h2>Main Street's Bankers</h2><p><b>The Quiet Ledger</b></p><p>By Harriet Vance</p>\
+             <p>Mercer House, 2004, 320 pages, US$26.95</p><p>web posted May 24, 2004</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert!(a.content.authors.is_empty(), "{:?}", a.content.authors);
+    assert_eq!(a.content.title.as_deref(), Some("Main Street's Bankers"));
+    assert_eq!(
+        &paragraphs(&a)[..3],
+        [
+            "The Quiet Ledger",
+            "By Harriet Vance",
+            "Mercer House, 2004, 320 pages, US$26.95"
+        ]
+    );
+}

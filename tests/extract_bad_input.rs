@@ -133,3 +133,114 @@ fn a_page_that_is_one_huge_blockquote_extracts_in_linear_time() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Quoted paragraph number 199999 goes on for a while."));
 }
+
+/// Runs `quire extract --format text` on `html` and returns stdout; fails the test on
+/// a non-zero exit.
+fn extract_text(html: &str) -> String {
+    let (code, out, err) = quire(
+        &["extract", "-", "--url", URL, "--format", "text"],
+        html.as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+#[test]
+fn one_huge_segment_of_bylines_signatures_and_dates_is_linear() {
+    // A single paragraph of 200,000 <br>-separated lines, each of them a byline, a
+    // signature or a dateline: every per-line scan (byline, dateline, signature, book
+    // data) must stay one pass over the lines.
+    let mut html = String::from("<h2>Lines</h2><p>");
+    for i in 0..200_000 {
+        match i % 4 {
+            0 => html.push_str("By Ann Author<br>"),
+            1 => html.push_str("- Gord Gekko<br>"),
+            2 => html.push_str("web posted March 8, 1999<br>"),
+            _ => html.push_str(&format!("(March 6, 2000) line {i}, HC, 320 pgs.<br>")),
+        }
+    }
+    html.push_str("The end of it all. ESR</p>");
+    let out = extract_text(&html);
+    assert!(
+        out.contains("The end of it all."),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+}
+
+#[test]
+fn a_million_line_breaks_in_the_head_are_linear() {
+    let html = format!(
+        "<p><b>{}Enter Stage Gabbing</b></p><h2>Title</h2><p>By A. Writer{}web posted May 2001</p>\
+         <p>Some body text that is long enough to be a paragraph of the article. ESR</p>",
+        "<br>".repeat(500_000),
+        "<br>".repeat(500_000)
+    );
+    let out = extract_text(&html);
+    assert!(out.contains("Some body text"), "{out}");
+}
+
+#[test]
+fn a_hundred_thousand_row_table_of_related_links_and_notes_is_linear() {
+    // A related-articles table of 100,000 rows floated before the end mark, then
+    // 100,000 italic notes after it: the related-box skip and the bio search are each
+    // one bounded walk.
+    let mut html = String::from(
+        "<h2>Table</h2><p>By A. Writer<br>web posted May 2001</p>\
+         <p>The first paragraph of the article, long enough to be body text here.</p>\
+         <table><tr><td><b>Other related articles</b></td></tr>",
+    );
+    for i in 0..100_000 {
+        html.push_str(&format!(
+            "<tr><td><a href='a{i}.htm'>Related {i}</a> teaser</td></tr>"
+        ));
+    }
+    html.push_str("</table><p>The last paragraph of the article. ESR</p>");
+    for i in 0..100_000 {
+        html.push_str(&format!("<p><i>Note {i} is a note.</i></p>"));
+    }
+    let out = extract_text(&html);
+    assert!(
+        out.contains("The last paragraph of the article."),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+    assert!(!out.contains("Related 5"), "{}", &out[..out.len().min(300)]);
+}
+
+#[test]
+fn a_hundred_thousand_kicker_and_book_data_paragraphs_are_linear() {
+    let mut html = String::from("<p>Book Review</p><h2>Books</h2><p>By A. Writer</p>");
+    for i in 0..100_000 {
+        html.push_str(&format!(
+            "<p>Book Review</p><p>By Some Author {i}</p><p>ISBN 0-00-000000-{i}, 320 pgs.</p>"
+        ));
+    }
+    html.push_str("<p>Closing words of the review. ESR</p>");
+    let out = extract_text(&html);
+    assert!(
+        out.contains("Closing words of the review."),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+}
+
+#[test]
+fn a_profile_with_a_bad_rule_is_a_usage_error_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "name = \"bad\"\n[rules]\nkicker = ['^(unclosed$']\n").unwrap();
+    let (code, _, err) = quire(
+        &[
+            "extract",
+            "-",
+            "--url",
+            URL,
+            "--profile",
+            path.to_str().unwrap(),
+        ],
+        b"<p>x</p>",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("rules.kicker"), "{err}");
+}

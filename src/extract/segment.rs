@@ -43,6 +43,9 @@ pub enum SegKind {
         size: Option<u32>,
         /// Inside a link (buttons, icons, ads, "click to enlarge").
         in_link: bool,
+        /// Floated (`align=left|right`, CSS `float`): the text around it is running
+        /// text, not its caption.
+        float: bool,
     },
     /// An `<hr>`.
     Rule,
@@ -120,6 +123,25 @@ pub struct LineStyle {
     pub italic: f32,
     /// Largest relative font size.
     pub font: i8,
+    /// The line's first style run, when the style changes inside the line (a
+    /// headline and its deck set inline, told apart only by type): its characters
+    /// (not counting whitespace; 0 when the line is set in one style) and style.
+    pub head: Run,
+    /// Largest relative font size after the first run.
+    pub tail_font: i8,
+}
+
+/// A run of text set in one style.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Run {
+    /// Characters, whitespace not counted.
+    pub chars: usize,
+    /// In bold.
+    pub bold: bool,
+    /// In italics.
+    pub italic: bool,
+    /// Relative font size.
+    pub font: i8,
 }
 
 /// Per-table facts computed after segmenting.
@@ -129,6 +151,11 @@ pub struct TableInfo {
     pub chars: usize,
     /// Lowercased text of the table, capped in length.
     pub text: String,
+    /// Segments of running prose in the table (80 characters or more, under 30 % in
+    /// links): a table with two of them holds an article, it is not a small box.
+    pub prose: usize,
+    /// Characters in those segments of prose.
+    pub prose_chars: usize,
 }
 
 /// Segments of a region plus per-table summaries.
@@ -165,6 +192,9 @@ struct Buf {
     line_style: Vec<LineStyle>,
     /// (chars, bold, italic, font) of the current line.
     line: (usize, usize, usize, i8),
+    /// The current line's first style run, whether the style has changed since, and
+    /// the largest font after it.
+    run: (Run, bool, i8),
     cur: String,
     chars: usize,
     link: usize,
@@ -291,6 +321,7 @@ pub fn segment_filtered(
     let mut w = Walker {
         out: Segments::default(),
         buf: Buf::default(),
+        deferred: Vec::new(),
         next_id: 1,
         base,
     };
@@ -421,6 +452,10 @@ pub fn segment_filtered(
         if let Some(t) = s.table {
             if let Some(info) = w.out.tables.get_mut(t) {
                 info.chars += s.chars;
+                if s.chars >= 80 && s.link_chars * 10 < s.chars * 3 {
+                    info.prose += 1;
+                    info.prose_chars += s.chars;
+                }
                 if info.text.len() < 2000 {
                     info.text.push_str(&s.text.to_lowercase());
                     info.text.push(' ');
@@ -442,18 +477,26 @@ fn push_children<'a>(stack: &mut Vec<Frame<'a>>, node: NodeRef<'a, Node>, st: St
     }
 }
 
-fn line_style((chars, bold, italic, font): (usize, usize, usize, i8)) -> LineStyle {
+fn line_style(
+    (chars, bold, italic, font): (usize, usize, usize, i8),
+    (head, changed, tail_font): (Run, bool, i8),
+) -> LineStyle {
     LineStyle {
         chars,
         bold: ratio(bold, chars),
         italic: ratio(italic, chars),
         font,
+        head: if changed { head } else { Run::default() },
+        tail_font,
     }
 }
 
 struct Walker<'u> {
     out: Segments,
     buf: Buf,
+    /// Floated images met inside a paragraph: placed after it, so that the
+    /// paragraph stays whole.
+    deferred: Vec<Segment>,
     next_id: usize,
     base: &'u Url,
 }
@@ -484,6 +527,25 @@ impl Walker<'_> {
         b.pending_br = false;
         if b.line.0 == 0 {
             b.line.3 = st.font;
+            b.run = (
+                Run {
+                    chars: 0,
+                    bold: st.bold,
+                    italic: st.italic,
+                    font: st.font,
+                },
+                false,
+                i8::MIN,
+            );
+        }
+        let (head, changed, tail_font) = &mut b.run;
+        if *changed {
+            *tail_font = (*tail_font).max(st.font);
+        } else if (st.bold, st.italic, st.font) == (head.bold, head.italic, head.font) {
+            head.chars += n;
+        } else {
+            *changed = true;
+            *tail_font = st.font;
         }
         b.line.0 += n;
         b.line.1 += if st.bold { n } else { 0 };
@@ -518,14 +580,22 @@ impl Walker<'_> {
         let line = std::mem::take(&mut self.buf.cur);
         let line = normalize::text(&line);
         let stats = std::mem::take(&mut self.buf.line);
+        let run = std::mem::take(&mut self.buf.run);
         if !line.is_empty() {
             self.buf.lines.push(line);
-            self.buf.line_style.push(line_style(stats));
+            self.buf.line_style.push(line_style(stats, run));
         }
         self.buf.pending_br = true;
     }
 
     fn flush(&mut self, st: &Style) {
+        self.flush_text(st);
+        if !self.deferred.is_empty() {
+            self.out.segs.append(&mut self.deferred);
+        }
+    }
+
+    fn flush_text(&mut self, st: &Style) {
         let b = std::mem::take(&mut self.buf);
         if b.chars == 0 {
             return;
@@ -546,7 +616,7 @@ impl Walker<'_> {
             let last = normalize::text(&b.cur);
             if !last.is_empty() {
                 lines.push(last);
-                styles.push(line_style(b.line));
+                styles.push(line_style(b.line, b.run));
             }
             let text = lines.join(" ");
             (lines, styles, text)
@@ -586,24 +656,7 @@ impl Walker<'_> {
     }
 
     fn push_simple(&mut self, kind: SegKind, st: &Style) {
-        self.out.segs.push(Segment {
-            kind,
-            lines: Vec::new(),
-            line_style: Vec::new(),
-            text: String::new(),
-            chars: 0,
-            link_chars: 0,
-            bold_chars: 0,
-            italic_chars: 0,
-            font: st.font,
-            min_font: st.font,
-            centered: st.centered,
-            cell: st.cell,
-            table: st.table,
-            figure: st.figure,
-            in_caption: st.in_caption,
-            block: st.block,
-        });
+        self.out.segs.push(simple(kind, st));
     }
 
     fn image(&mut self, el: &scraper::node::Element, st: &Style) {
@@ -628,19 +681,53 @@ impl Walker<'_> {
             .attr("alt")
             .map(normalize::text)
             .filter(|a| !a.is_empty());
+        let float = el
+            .attr("align")
+            .is_some_and(|a| a.eq_ignore_ascii_case("left") || a.eq_ignore_ascii_case("right"))
+            || el.attr("style").is_some_and(|s| {
+                let s = s.to_ascii_lowercase().replace(' ', "");
+                s.contains("float:left") || s.contains("float:right")
+            });
+        let kind = SegKind::Image {
+            src: url.to_string(),
+            alt,
+            size,
+            in_link: st.link,
+            float,
+        };
+        if float && self.buf.chars > 0 {
+            // Floated beside a paragraph: the paragraph stays whole and the image
+            // follows it.
+            self.deferred.push(simple(kind, st));
+            return;
+        }
         // The image is a block of its own: text before it in the same element is
-        // flushed first (an image in mid-paragraph splits the paragraph).
+        // flushed first (an inline image in mid-paragraph splits the paragraph).
         if self.buf.chars > 0 {
             self.flush(st);
         }
-        self.push_simple(
-            SegKind::Image {
-                src: url.to_string(),
-                alt,
-                size,
-                in_link: st.link,
-            },
-            st,
-        );
+        self.push_simple(kind, st);
+    }
+}
+
+/// A segment without text (an image or a rule) in the style it sits in.
+fn simple(kind: SegKind, st: &Style) -> Segment {
+    Segment {
+        kind,
+        lines: Vec::new(),
+        line_style: Vec::new(),
+        text: String::new(),
+        chars: 0,
+        link_chars: 0,
+        bold_chars: 0,
+        italic_chars: 0,
+        font: st.font,
+        min_font: st.font,
+        centered: st.centered,
+        cell: st.cell,
+        table: st.table,
+        figure: st.figure,
+        in_caption: st.in_caption,
+        block: st.block,
     }
 }

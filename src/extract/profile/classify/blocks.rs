@@ -1,0 +1,262 @@
+//! The body pass: the segments between the head and the end → typed blocks
+//! (paragraphs, bold-line subheads, lists, quotations, images with captions,
+//! preformatted text), opened by a review's book data.
+//!
+//! Skipped on the way: segments the head or the bio took, chrome, recurring-feature
+//! boilerplate, the end mark, and a stop phrase with the box or list it heads (a
+//! related-articles box floated before the end mark). One forward walk; quotation
+//! sizes are counted once. Owns no decision about where the body starts or ends.
+
+use std::collections::HashMap;
+
+use super::{Classifier, Ending, Head};
+use crate::extract::segment::SegKind;
+use crate::model::Block;
+use crate::normalize;
+
+impl Classifier<'_> {
+    pub(super) fn blocks(&mut self, h: &Head, e: &Ending) -> Vec<Block> {
+        let segs = self.segs;
+        let (start, end) = (h.body_start.min(e.end), e.end.min(segs.len()));
+        let overrides = &self.overrides;
+        let mut out: Vec<Block> = Vec::new();
+        for &i in &h.book_prefix {
+            if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty()) {
+                out.push(Block::Paragraph { text: t });
+            }
+        }
+        let total_chars: usize = segs[start..end].iter().map(|s| s.chars).sum();
+        // Characters per blockquote, counted once (asking per segment would be
+        // quadratic on a page that is one long quote).
+        let mut quote_chars: HashMap<usize, usize> = HashMap::new();
+        for s in &segs[start..end] {
+            if let SegKind::Quote(q) = s.kind {
+                *quote_chars.entry(q).or_insert(0) += s.chars;
+            }
+        }
+        let quote_share = |q: usize| -> f32 {
+            quote_chars.get(&q).copied().unwrap_or(0) as f32 / total_chars.max(1) as f32
+        };
+        let mut i = start;
+        while i < end {
+            let s = &segs[i];
+            if !self.used[i] && (self.is_stop(i) || self.is_stop_box(i)) {
+                i = self.skip_stop_run(i, end);
+                continue;
+            }
+            if self.used[i]
+                || self.is_chrome(i)
+                || self.is_end_mark_image(i)
+                || self.boiler[i]
+                || self.is_boilerplate(i)
+            {
+                i += 1;
+                continue;
+            }
+            let Some(text) = self.text_of(i, e, overrides) else {
+                i += 1;
+                continue;
+            };
+            match &s.kind {
+                SegKind::Image { src, alt, .. } => {
+                    let (caption, used_n) = self.caption_after(i, end);
+                    let (caption, credit) = split_credit(caption);
+                    out.push(Block::Image {
+                        src: src.clone(),
+                        alt: alt.clone(),
+                        caption,
+                        credit,
+                    });
+                    i += 1 + used_n;
+                    continue;
+                }
+                SegKind::Heading(level) => {
+                    if !text.is_empty() {
+                        out.push(Block::Heading {
+                            level: *level,
+                            text,
+                        });
+                    }
+                }
+                SegKind::ListItem { list, ordered } => {
+                    let (list, ordered) = (*list, *ordered);
+                    let mut items = Vec::new();
+                    let mut links = 0;
+                    let mut chars = 0;
+                    while i < end
+                        && matches!(segs[i].kind, SegKind::ListItem { list: l, .. } if l == list)
+                    {
+                        if !self.r.is_chrome_text(&segs[i].text) && !self.used[i] {
+                            if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty())
+                            {
+                                items.push(t);
+                                links += segs[i].link_chars;
+                                chars += segs[i].chars;
+                            }
+                        }
+                        i += 1;
+                    }
+                    if !items.is_empty() && (links as f32) < 0.6 * chars as f32 {
+                        out.push(Block::List { ordered, items });
+                    }
+                    continue;
+                }
+                SegKind::Quote(q) if quote_share(*q) < 0.6 => {
+                    let q = *q;
+                    let mut paragraphs = Vec::new();
+                    while i < end && segs[i].kind == SegKind::Quote(q) {
+                        if !self.is_chrome(i) && !self.used[i] && !self.boiler[i] {
+                            if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty())
+                            {
+                                paragraphs.push(t);
+                            }
+                        }
+                        i += 1;
+                    }
+                    if !paragraphs.is_empty() {
+                        out.push(Block::Blockquote { paragraphs });
+                    }
+                    continue;
+                }
+                SegKind::Pre => out.push(Block::Preformatted {
+                    text: s.text.clone(),
+                }),
+                SegKind::Rule => {}
+                SegKind::Text | SegKind::Quote(_) => {
+                    if text.is_empty() {
+                    } else if !self.book[i] && self.is_subhead(i, &text, end) {
+                        out.push(Block::Heading { level: 3, text });
+                    } else {
+                        out.push(Block::Paragraph { text });
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// A segment's body text: its override if any, with the end mark cut off when it
+    /// holds the mark. `None` when the segment is dropped.
+    fn text_of(
+        &self,
+        i: usize,
+        e: &Ending,
+        overrides: &HashMap<usize, Option<String>>,
+    ) -> Option<String> {
+        let t = match overrides.get(&i) {
+            Some(None) => return None,
+            Some(Some(t)) => t.clone(),
+            None => self.segs[i].text.clone(),
+        };
+        Some(if Some(i) == e.end_mark_at {
+            self.r.strip_end_mark(&t)
+        } else {
+            t
+        })
+    }
+
+    /// Past a stop phrase and what it heads: the rest of its small box, the list
+    /// right under it, and the link lines that follow.
+    pub(super) fn skip_stop_run(&self, i: usize, end: usize) -> usize {
+        let table = self.segs[i].table.filter(|_| self.is_stop_box(i));
+        let mut j = i + 1;
+        while j < end {
+            let s = &self.segs[j];
+            let in_box = table.is_some() && s.table == table;
+            let listy = matches!(s.kind, SegKind::ListItem { .. });
+            let linky = s.chars > 0 && s.link_ratio() >= 0.5;
+            let blank = s.chars == 0;
+            if !(in_box || listy || linky || blank || self.is_chrome(j)) {
+                break;
+            }
+            j += 1;
+        }
+        j
+    }
+
+    /// A short, fully bold (or large) line followed by more text is a subhead.
+    fn is_subhead(&self, i: usize, text: &str, end: usize) -> bool {
+        let s = &self.segs[i];
+        let short = s.chars <= 100;
+        let styled = s.bold_ratio() > 0.95 || s.font > 0;
+        let ends_like_sentence = text.ends_with(['.', ',', ';', ':']) && !text.ends_with("...");
+        let followed = (i + 1..end).any(|j| self.segs[j].chars > 0 && !self.is_chrome(j));
+        short && styled && !ends_like_sentence && followed && s.link_ratio() < 0.5
+    }
+
+    /// The caption of the image at `i`: short text that follows it in the same small
+    /// box (table cell, table or figure) or the same block. Returns it and how many
+    /// segments it used.
+    fn caption_after(&self, i: usize, end: usize) -> (Option<String>, usize) {
+        let segs = self.segs;
+        let img = &segs[i];
+        let small_table = img
+            .table
+            .and_then(|t| self.tables.tables.get(t))
+            .is_some_and(|t| t.chars > 0 && t.chars < 500);
+        let mut parts = Vec::new();
+        let mut j = i + 1;
+        while j < end {
+            let s = &segs[j];
+            if matches!(s.kind, SegKind::Image { .. }) || s.chars == 0 || s.chars > 400 {
+                break;
+            }
+            // Text that shares the image's paragraph is its caption when it is set
+            // like one or short; beside a floated image it is running text unless
+            // set like a caption.
+            let styled = s.min_font < 0 || s.italic_ratio() > 0.6;
+            let float = matches!(img.kind, SegKind::Image { float: true, .. });
+            let same_block =
+                s.block == img.block && img.block != 0 && (styled || (!float && s.chars <= 150));
+            let same_box = (img.figure.is_some() && s.figure == img.figure)
+                || (img.cell.is_some() && s.cell == img.cell && (small_table || styled))
+                || (small_table && s.table == img.table)
+                || same_block
+                || (s.in_caption && j == i + 1);
+            if !same_box || self.is_chrome(j) || self.used[j] {
+                break;
+            }
+            parts.push(s.text.clone());
+            j += 1;
+            if !(small_table || img.figure.is_some()) {
+                break;
+            }
+        }
+        let n = j - i - 1;
+        let cap = parts.join(" ");
+        ((!cap.is_empty()).then_some(cap), n)
+    }
+}
+
+/// Split a trailing "(credit)" off a caption.
+pub fn split_credit(caption: Option<String>) -> (Option<String>, Option<String>) {
+    let Some(c) = caption else {
+        return (None, None);
+    };
+    let t = c.trim_end();
+    if t.ends_with(')') {
+        if let Some(open) = t.rfind('(') {
+            let credit = normalize::text(&t[open + 1..t.len() - 1]);
+            let rest = normalize::text(&t[..open]);
+            if !credit.is_empty() && credit.chars().count() <= 60 {
+                return ((!rest.is_empty()).then_some(rest), Some(credit));
+            }
+        }
+    }
+    (Some(c), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credit_split() {
+        let (c, r) = split_credit(Some("Stalin at the canal. (Wikipedia Commons)".into()));
+        assert_eq!(c.as_deref(), Some("Stalin at the canal."));
+        assert_eq!(r.as_deref(), Some("Wikipedia Commons"));
+        let (c, r) = split_credit(Some("Joseph Stalin".into()));
+        assert_eq!((c.as_deref(), r), (Some("Joseph Stalin"), None));
+    }
+}

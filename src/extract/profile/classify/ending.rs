@@ -1,0 +1,357 @@
+//! The ending pass: where the body ends (the end mark, else the first stop phrase),
+//! the author note wherever it sits around the end (after the mark, after a rule or
+//! a related-articles box, before the mark, inside the mark's paragraph, or trailing
+//! a body without a mark), a closing signature standing in for a byline, and the
+//! date in parentheses that opens the first paragraph.
+//!
+//! Each step is one forward or backward walk over the body range. Owns no head
+//! logic and builds no blocks.
+
+use super::{Classifier, Dated, Ending, Head};
+use crate::extract::profile::Picked;
+use crate::extract::segment::SegKind;
+use crate::model::{DateSource, PublishedDate};
+
+/// Longest author note, in characters.
+const MAX_BIO_CHARS: usize = 800;
+
+/// Most paragraphs an author note spans.
+const MAX_BIO_SEGMENTS: usize = 6;
+
+/// How many chrome segments (a related-articles box, a share row) may sit between
+/// the end mark and the author note.
+const MAX_CHROME_BEFORE_BIO: usize = 40;
+
+impl Classifier<'_> {
+    pub(super) fn ending(
+        &mut self,
+        h: &Head,
+        picked: &Picked,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Ending {
+        let mut e = Ending::default();
+        let (end, mark) = self.find_end(h.body_start);
+        e.end = end;
+        e.end_mark_at = mark;
+        match &picked.bio {
+            Some(b) => e.bio = Some(b.clone()),
+            None => self.find_bio(h, &mut e),
+        }
+        // Not on feature pages (letters): their signers are letter writers.
+        if h.authors.is_empty() && picked.byline.is_none() && !self.boiler.iter().any(|&b| b) {
+            self.find_signature(h, &mut e);
+        }
+        e.paren_date = self.first_paragraph_date(h, &e, url_date);
+        e
+    }
+
+    /// The end of the body: (one past its last segment, the end-mark segment).
+    ///
+    /// The end mark wins wherever it is, even after a stop phrase (a related-articles
+    /// box floated before the mark is skipped as chrome, see `blocks`), but not past
+    /// the page footer; without a mark the body ends at the first stop phrase.
+    fn find_end(&self, start: usize) -> (usize, Option<usize>) {
+        let n = self.segs.len();
+        let mut stop_at: Option<usize> = None;
+        let mut seen_body = false;
+        for i in start..n {
+            if self.used[i] || self.boiler[i] {
+                continue;
+            }
+            let s = &self.segs[i];
+            if seen_body && self.is_end_mark_image(i) {
+                let small = match &s.kind {
+                    SegKind::Image { size, .. } => size.is_some_and(|z| z <= 40),
+                    _ => false,
+                };
+                if stop_at.is_none() || small {
+                    return (i, Some(i));
+                }
+            }
+            if let Some(r) = &self.r.end_mark {
+                if matches!(
+                    s.kind,
+                    SegKind::Text | SegKind::Quote(_) | SegKind::ListItem { .. }
+                ) && s.chars > 2
+                    && r.is_match(&s.text)
+                    && !self.is_chrome(i)
+                    && (stop_at.is_none() || self.plausible_late_mark(i))
+                {
+                    return (i + 1, Some(i));
+                }
+            }
+            if stop_at.is_some() {
+                if self.is_footer(i) {
+                    break;
+                }
+                continue;
+            }
+            if seen_body && (self.is_stop(i) || self.is_stop_box(i) || self.is_footer(i)) {
+                stop_at = Some(i);
+                if self.is_footer(i) {
+                    break;
+                }
+                continue;
+            }
+            if s.chars > 60 && !self.is_chrome(i) {
+                seen_body = true;
+            }
+        }
+        (stop_at.unwrap_or(n), None)
+    }
+
+    /// An end mark met after a stop phrase ends the article only when it looks like
+    /// the article's: a mark on its own, or closing a real paragraph, outside any box
+    /// of links ("Write for ESR" in a sidebar is not the end of the article).
+    fn plausible_late_mark(&self, i: usize) -> bool {
+        let s = &self.segs[i];
+        let standalone = self.r.strip_end_mark(&s.text).is_empty();
+        (standalone || s.chars >= 40) && s.link_ratio() < 0.5 && !self.is_stop_box(i)
+    }
+
+    /// The author note: after the end mark (past empty lines, rules, a mark image
+    /// and chrome), else right before a mark that stands alone, else the italic
+    /// note inside the mark's own paragraph; without a mark, the italic (or small,
+    /// bio-worded) notes that close the body.
+    fn find_bio(&mut self, h: &Head, e: &mut Ending) {
+        let n = self.segs.len();
+        let Some(m) = e.end_mark_at else {
+            let mut j = e.end;
+            while j > h.body_start && (self.segs[j - 1].chars == 0 || self.is_chrome(j - 1)) {
+                j -= 1;
+            }
+            let stop = j;
+            while j > h.body_start && j + MAX_BIO_SEGMENTS > stop && self.trailing_note(j - 1) {
+                j -= 1;
+            }
+            // An italic closing paragraph is a note only when it reads like one
+            // (or names an author): a closing quotation in italics is body.
+            if j < stop && j > h.body_start {
+                let text = self.join_text(j, stop);
+                if self.r.bio_phrase(&text) || names_an_author(&text, &h.authors) {
+                    e.bio = self.join_bio(j, stop);
+                    e.end = j;
+                }
+            }
+            return;
+        };
+
+        // After the mark.
+        let mut j = m + 1;
+        let mut skipped = 0;
+        while j < n && skipped <= MAX_CHROME_BEFORE_BIO {
+            let s = &self.segs[j];
+            let blank = s.chars == 0 && !matches!(s.kind, SegKind::Image { .. });
+            if blank || self.is_end_mark_image(j) {
+                j += 1;
+                continue;
+            }
+            if self.is_footer(j) || self.looks_like_bio(j, skipped == 0) {
+                break;
+            }
+            if self.is_stop(j) || self.is_stop_box(j) {
+                skipped += 1;
+                j = self.skip_stop_run(j, n);
+                continue;
+            }
+            if self.is_chrome(j) || self.used[j] {
+                skipped += 1;
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let start = j;
+        while j < n.min(start + MAX_BIO_SEGMENTS)
+            && self.looks_like_bio(j, j == start && skipped == 0)
+        {
+            j += 1;
+        }
+        if j > start {
+            e.bio = self.join_bio(start, j);
+            return;
+        }
+
+        // Before a mark that stands alone (its own paragraph, or an image).
+        let mark_alone = match self.segs[m].kind {
+            SegKind::Image { .. } => true,
+            _ => self.r.strip_end_mark(&self.segs[m].text).is_empty(),
+        };
+        if mark_alone {
+            let mut j = m;
+            while j > h.body_start && self.segs[j - 1].chars == 0 {
+                j -= 1;
+            }
+            let hi = j;
+            while j > h.body_start && j + MAX_BIO_SEGMENTS > hi && self.italic_note(j - 1) {
+                j -= 1;
+            }
+            if j < hi && j > h.body_start {
+                let text = self.join_text(j, hi);
+                if self.r.bio_phrase(&text) || names_an_author(&text, &h.authors) {
+                    for k in j..hi {
+                        self.used[k] = true;
+                    }
+                    e.bio = Some(text);
+                    e.end = j;
+                    return;
+                }
+            }
+            return;
+        }
+
+        // The mark closing the note itself ("<i>Jane Doe writes from Ottawa.</i> ESR").
+        let s = &self.segs[m];
+        if m > h.body_start && s.italic_ratio() > 0.6 && s.chars <= MAX_BIO_CHARS {
+            let text = self.r.strip_end_mark(&s.text);
+            if !text.is_empty() && (self.r.bio_phrase(&text) || names_an_author(&text, &h.authors))
+            {
+                self.used[m] = true;
+                e.bio = Some(text);
+                e.end = m;
+            }
+        }
+    }
+
+    fn join_text(&self, a: usize, b: usize) -> String {
+        let text: Vec<&str> = self.segs[a..b]
+            .iter()
+            .map(|s| s.text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect();
+        text.join(" ")
+    }
+
+    fn join_bio(&mut self, a: usize, b: usize) -> Option<String> {
+        for k in a..b {
+            self.used[k] = true;
+        }
+        Some(self.join_text(a, b)).filter(|t| !t.is_empty())
+    }
+
+    fn looks_like_bio(&self, i: usize, first: bool) -> bool {
+        let s = &self.segs[i];
+        if s.chars == 0
+            || s.chars > MAX_BIO_CHARS
+            || self.used[i]
+            || !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+        {
+            return false;
+        }
+        let italic = s.italic_ratio() > 0.6;
+        if self.is_chrome(i) || self.is_stop(i) || self.is_footer(i) {
+            // An italic reprint note may carry a copyright line ("© 2004 Creators
+            // Syndicate. Reprinted with permission."): still the note.
+            return italic && s.link_ratio() < 0.5 && self.r.bio_phrase(&s.text);
+        }
+        italic || (first && self.r.bio_phrase(&s.text))
+    }
+
+    /// An italic paragraph short enough to be an author note.
+    fn italic_note(&self, i: usize) -> bool {
+        let s = &self.segs[i];
+        matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+            && s.chars > 0
+            && s.chars <= MAX_BIO_CHARS
+            && s.italic_ratio() > 0.6
+            && !self.used[i]
+            && !self.is_chrome(i)
+    }
+
+    /// A note closing a body that has no end mark: italic, or set small and worded
+    /// like a bio.
+    fn trailing_note(&self, i: usize) -> bool {
+        let s = &self.segs[i];
+        if !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+            || s.chars == 0
+            || s.chars > MAX_BIO_CHARS
+            || self.used[i]
+            || self.is_chrome(i)
+            || self.is_stop(i)
+        {
+            return false;
+        }
+        s.italic_ratio() > 0.6 || (s.min_font < 0 && s.font <= 0 && self.r.bio_phrase(&s.text))
+    }
+
+    /// A closing "- Name" line standing in for a missing byline: exactly one
+    /// signature-like line in the body, and it is the body's last line. Several
+    /// (a letters page, a page of quotations) are the signers', not the author's.
+    fn find_signature(&mut self, h: &Head, e: &mut Ending) {
+        if self.r.signature.is_none() {
+            return;
+        }
+        let mut found: Option<(usize, usize, String)> = None;
+        let mut last_text: Option<usize> = None;
+        for i in h.body_start..e.end.min(self.segs.len()) {
+            let s = &self.segs[i];
+            if self.used[i]
+                || self.boiler[i]
+                || s.chars == 0
+                || !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+                || self.is_chrome(i)
+            {
+                continue;
+            }
+            if Some(i) == e.end_mark_at && self.r.strip_end_mark(&s.text).is_empty() {
+                continue;
+            }
+            last_text = Some(i);
+            for (l, line) in s.lines.iter().enumerate() {
+                if line.len() > 160 {
+                    continue;
+                }
+                let line = if Some(i) == e.end_mark_at && l + 1 == s.lines.len() {
+                    std::borrow::Cow::Owned(self.r.strip_end_mark(line))
+                } else {
+                    std::borrow::Cow::Borrowed(line.as_str())
+                };
+                if let Some(name) = self.r.signature(&line) {
+                    if found.is_some() {
+                        return;
+                    }
+                    found = Some((i, l, name));
+                }
+            }
+        }
+        let Some((i, l, name)) = found else { return };
+        let s = &self.segs[i];
+        if last_text != Some(i) || l + 1 != s.lines.len() {
+            return;
+        }
+        let rest = s.lines[..l].join(" ");
+        self.overrides.insert(i, (!rest.is_empty()).then_some(rest));
+        e.signature = Some(name);
+    }
+
+    /// The date in parentheses opening the body's first paragraph.
+    fn first_paragraph_date(
+        &self,
+        h: &Head,
+        e: &Ending,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Option<Dated> {
+        self.r.paren_date.as_ref()?;
+        let i = (h.body_start..e.end.min(self.segs.len())).find(|&i| {
+            let s = &self.segs[i];
+            !self.used[i]
+                && !self.book[i]
+                && !self.boiler[i]
+                && s.chars > 0
+                && matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+                && !self.is_chrome(i)
+        })?;
+        let date = self.r.paren_date(&self.segs[i].text, url_date)?;
+        Some(Dated {
+            date,
+            source: DateSource::Page,
+        })
+    }
+}
+
+/// Whether a note names one of the byline's authors (a bio usually opens with it).
+fn names_an_author(text: &str, authors: &[String]) -> bool {
+    authors
+        .iter()
+        .any(|a| a.chars().count() >= 4 && text.contains(a.as_str()))
+}

@@ -1,0 +1,595 @@
+//! The head pass: breadcrumb, kicker (section label), headline, deck, byline,
+//! dateline and a review's book data, in whatever order a template prints them.
+//!
+//! One bounded scan over the first segments (at most [`HEAD_LIMIT`]), which stops at
+//! the article's running text, so nothing in the body (a letter's "By the way", a
+//! quoted sub-head's date) is ever taken for the head. Owns no body or ending logic.
+
+use super::{Classifier, Dated, Head};
+use crate::extract::profile::Picked;
+use crate::extract::segment::{LineStyle, SegKind};
+use crate::model::{DateSource, PublishedDate};
+use crate::normalize;
+
+/// How many segments from the top the head may span.
+const HEAD_LIMIT: usize = 80;
+
+/// How many segments from the top a breadcrumb may sit.
+const CRUMB_LIMIT: usize = 60;
+
+/// Whether a byline is the book's author in a review (part of the book data).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum BookByline {
+    /// Not book data: the article's byline.
+    No,
+    /// Book-data lines in the same block: certainly the book's author.
+    Same,
+    /// The next block is the book's data: probably the book's author.
+    Next,
+}
+
+impl Classifier<'_> {
+    pub(super) fn head(
+        &mut self,
+        picked: &Picked,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Head {
+        let n = self.segs.len();
+        let mut h = Head::default();
+
+        // 1. Breadcrumb.
+        let mut crumb_at: Option<usize> = None;
+        match &picked.breadcrumb {
+            Some(v) => h.section = self.r.trim_trail(v.clone()),
+            None => {
+                if let Some(r) = &self.r.breadcrumb {
+                    if let Some(i) = (0..n.min(CRUMB_LIMIT))
+                        .find(|&i| self.segs[i].chars < 300 && r.is_match(&self.segs[i].text))
+                    {
+                        self.used[i] = true;
+                        crumb_at = Some(i);
+                        h.section = self.r.breadcrumb_items(&self.segs[i].text);
+                    }
+                }
+            }
+        }
+        let first_head = crumb_at.map_or(0, |i| i + 1);
+
+        // 2. One scan: kicker, boilerplate, byline, dateline, book data. It ends at
+        // the article's running text.
+        h.kicker = picked.kicker.clone();
+        h.authors = picked
+            .byline
+            .as_deref()
+            .map(normalize::split_authors)
+            .unwrap_or_default();
+        let mut byline_found = picked.byline.is_some();
+        h.published = picked
+            .date
+            .as_deref()
+            .and_then(normalize::parse_date)
+            .map(|date| Dated {
+                date,
+                source: DateSource::Page,
+            });
+        let limit = n.min(HEAD_LIMIT);
+        let mut head_end = limit;
+        let mut body_like_seen = 0;
+        for i in 0..limit {
+            if self.used[i] {
+                continue;
+            }
+            if self.is_boilerplate(i) {
+                self.boiler[i] = true;
+                self.used[i] = true;
+                continue;
+            }
+            // Label lines after the breadcrumb; label images anywhere in the head.
+            let image = matches!(self.segs[i].kind, SegKind::Image { .. });
+            if i >= first_head || image {
+                if let Some(k) = self.kicker_of(i) {
+                    h.kicker.get_or_insert(k);
+                    self.used[i] = true;
+                    continue;
+                }
+            }
+            if self.book[i] {
+                continue;
+            }
+            let byline = self.byline_line(i);
+            if self.r.is_chrome_text(&self.segs[i].text) && byline.is_none() {
+                continue;
+            }
+            let mut hit = false;
+            if !byline_found {
+                if let Some(l) = byline {
+                    match self.book_byline(i, l) {
+                        BookByline::No => {
+                            let line = &self.segs[i].lines[l];
+                            h.authors = self.authors_of(line);
+                            byline_found = true;
+                            hit = true;
+                            if h.published.is_none() {
+                                h.published =
+                                    self.r.byline_date(line, url_date).map(|date| Dated {
+                                        date,
+                                        source: DateSource::Page,
+                                    });
+                            }
+                        }
+                        BookByline::Same => {
+                            // The reviewer's byline and the dateline may share the
+                            // block with the book's data: take them, keep the data.
+                            if let Some((authors, date)) = self.reviewer_in_book_block(i, l) {
+                                if !authors.is_empty() {
+                                    h.authors = authors;
+                                    byline_found = true;
+                                }
+                                if h.published.is_none() {
+                                    h.published = date;
+                                }
+                                h.anchor = Some(h.anchor.map_or(i, |a: usize| a.max(i)));
+                            }
+                            self.mark_book(i);
+                            continue;
+                        }
+                        BookByline::Next => {
+                            self.mark_book(i);
+                            continue;
+                        }
+                    }
+                }
+            }
+            if h.published.is_none() {
+                if let Some(d) = self.dateline_at(i) {
+                    h.published = d;
+                    hit = true;
+                }
+            }
+            if hit {
+                self.used[i] = true;
+                h.anchor = Some(h.anchor.map_or(i, |a: usize| a.max(i)));
+            }
+            if h.published.is_some() && byline_found {
+                break;
+            }
+            if !hit && self.body_like(i) {
+                body_like_seen += 1;
+                if h.anchor.is_some() || body_like_seen >= 2 {
+                    break;
+                }
+                if h.anchor.is_none() && head_end == limit {
+                    head_end = i;
+                }
+            }
+        }
+        // Short lines right above a book's "By" line may be the book's title.
+        let book_titles: Vec<usize> = (1..n.min(HEAD_LIMIT))
+            .filter(|&i| self.book[i] && !self.book[i - 1])
+            .map(|i| i - 1)
+            .filter(|&j| self.book_title_like(j))
+            .collect();
+
+        // 3. Headline and deck: prominent segments between the breadcrumb and the
+        // byline/dateline (or the running text).
+        let (mut title, mut subtitle) = (picked.title.clone(), picked.subtitle.clone());
+        let mut body_start = h.anchor.map_or(first_head, |a| a + 1);
+        let mut title_at: Option<usize> = None;
+        if title.is_none() {
+            let before = h.anchor.unwrap_or(head_end).min(n);
+            let cand = |c: &Self, i: usize| {
+                !c.used[i] && !c.book[i] && !c.boiler[i] && c.prominence(i) > 0
+            };
+            let mut cands: Vec<usize> = (first_head..before).filter(|&i| cand(self, i)).collect();
+            // A book's title right above its "By" line is the headline only when
+            // nothing else can be.
+            if cands.iter().any(|i| !book_titles.contains(i)) {
+                cands.retain(|i| !book_titles.contains(i));
+            }
+            if cands.is_empty() && first_head > 0 {
+                // A headline printed above the breadcrumb.
+                cands = (0..first_head.min(before))
+                    .filter(|&i| cand(self, i))
+                    .collect();
+            }
+            let mut after = false;
+            if cands.is_empty() {
+                // Byline above the headline: look just after the anchor.
+                cands = (body_start..n.min(body_start + 4))
+                    .filter(|&i| cand(self, i))
+                    .take(2)
+                    .collect();
+                after = true;
+            }
+            if let Some(&best) = cands
+                .iter()
+                .max_by_key(|&&i| (self.prominence(i), std::cmp::Reverse(i)))
+            {
+                let (k, t, deck) = self.split_head_lines(best);
+                if let Some(k) = k {
+                    h.kicker.get_or_insert(k);
+                }
+                title = Some(t);
+                subtitle = deck;
+                self.used[best] = true;
+                title_at = Some(best);
+                if subtitle.is_none() {
+                    // The next candidate, when nothing but images or chrome separates
+                    // it from the headline, is the deck (or the headline's run-on).
+                    let adjacent = |c: &Self, j: usize| {
+                        (best + 1..j).all(|k| c.segs[k].chars == 0 || c.is_chrome(k))
+                    };
+                    if let Some(&next) = cands
+                        .iter()
+                        .find(|&&i| i > best)
+                        .filter(|&&i| adjacent(self, i))
+                    {
+                        let s = &self.segs[next];
+                        if self.prominence(next) > 0 && s.chars < 250 {
+                            if title.as_deref().is_some_and(continues) {
+                                // "Chapter Sixteen of Keeping Score:" / "Wally's Seat".
+                                title = title.map(|t| format!("{t} {}", s.text));
+                            } else {
+                                subtitle = Some(s.text.clone());
+                            }
+                            self.used[next] = true;
+                        }
+                    }
+                }
+                if h.anchor.is_none() || after {
+                    body_start = body_start.max(
+                        cands
+                            .iter()
+                            .copied()
+                            .filter(|&i| self.used[i])
+                            .max()
+                            .unwrap_or(best)
+                            + 1,
+                    );
+                }
+            }
+            if h.anchor.is_none() {
+                // A short italic segment right under the headline is a deck.
+                if subtitle.is_none() && body_start < n {
+                    let s = &self.segs[body_start];
+                    if s.italic_ratio() > 0.8
+                        && s.chars < 200
+                        && !self.is_chrome(body_start)
+                        && !self.book[body_start]
+                        && !self.boiler[body_start]
+                    {
+                        subtitle = Some(s.text.clone());
+                        self.used[body_start] = true;
+                        body_start += 1;
+                    }
+                }
+            }
+        } else if h.anchor.is_none() {
+            body_start = 0;
+        }
+        if let Some(a) = h.anchor {
+            // A deck may sit between the headline and the byline: anything left
+            // there that is short and not chrome.
+            if subtitle.is_none() {
+                if let Some(i) = (first_head..a).find(|&i| {
+                    let s = &self.segs[i];
+                    !self.used[i]
+                        && !self.book[i]
+                        && !self.boiler[i]
+                        && !book_titles.contains(&i)
+                        && s.chars > 0
+                        && s.chars < 250
+                        && !self.is_chrome(i)
+                        && title_at.is_none_or(|t| i > t)
+                }) {
+                    subtitle = Some(self.segs[i].text.clone());
+                    self.used[i] = true;
+                }
+            }
+            // A second dateline in the segment right after the anchor.
+            if body_start < n
+                && h.published
+                    .as_ref()
+                    .is_none_or(|d| d.source == DateSource::Url)
+            {
+                if let Some(d) = self.dateline_at(body_start) {
+                    if d.is_some() {
+                        h.published = d;
+                    }
+                    self.used[body_start] = true;
+                    body_start += 1;
+                }
+            }
+        }
+
+        // 4. Book data right after the head ("By" the book's author next to its
+        // publisher, pages, price, ISBN) is body, never a subhead; book data before
+        // the body opens it; a short title line right before a book's "By" line
+        // belongs to the data.
+        for i in body_start..n.min(body_start + 6) {
+            if self.book[i] || self.used[i] {
+                continue;
+            }
+            if let Some(l) = self.byline_line(i) {
+                if self.book_byline(i, l) != BookByline::No {
+                    self.mark_book(i);
+                }
+            }
+        }
+        for i in 1..n.min(HEAD_LIMIT + 8) {
+            if self.book[i] && !self.book[i - 1] {
+                let prev = i - 1;
+                if self.book_title_like(prev) && title_at.is_none_or(|t| prev > t) {
+                    self.book[prev] = true;
+                }
+            }
+        }
+        h.book_prefix = (0..body_start.min(n))
+            .filter(|&i| self.book[i] && !self.used[i])
+            .collect();
+        h.title = title.filter(|t| !t.is_empty());
+        h.subtitle = subtitle.filter(|t| !t.is_empty());
+        h.body_start = body_start;
+        h
+    }
+
+    /// A short line that can be a book's title above its "By" line.
+    fn book_title_like(&self, j: usize) -> bool {
+        let s = &self.segs[j];
+        !self.used[j]
+            && !self.boiler[j]
+            && matches!(s.kind, SegKind::Text)
+            && s.chars > 0
+            && s.chars < 200
+            && !self.is_chrome(j)
+            && self.byline_line(j).is_none()
+    }
+
+    /// The kicker a segment states: a short label line, or a label image's alt.
+    fn kicker_of(&self, i: usize) -> Option<String> {
+        let s = &self.segs[i];
+        match &s.kind {
+            SegKind::Image { alt: Some(a), .. } => self.r.kicker(a),
+            SegKind::Text | SegKind::Heading(_) if s.chars > 0 && s.link_ratio() < 0.5 => {
+                if self.in_chrome_box(i) {
+                    return None;
+                }
+                self.r.kicker(&s.text)
+            }
+            _ => None,
+        }
+    }
+
+    /// Authors of a byline line.
+    fn authors_of(&self, line: &str) -> Vec<String> {
+        self.r
+            .byline_names(line)
+            .map(normalize::split_authors)
+            .unwrap_or_default()
+    }
+
+    /// The publication date a dateline in segment `i` states: `None` when there is
+    /// no dateline, `Some(None)` for a dateline without a readable date. The date
+    /// may be hard-wrapped over the following lines ("web posted" / "May 1997").
+    fn dateline_at(&mut self, i: usize) -> Option<Option<Dated>> {
+        let l = self.date_line(i)?;
+        let lines = &self.segs[i].lines;
+        let text = lines[l..lines.len().min(l + 3)].join(" ");
+        let d = normalize::parse_date(&text);
+        if d.is_none() {
+            self.warnings
+                .push(format!("unparsed date line {:?}", lines[l]));
+        }
+        Some(d.map(|date| Dated {
+            date,
+            source: DateSource::Page,
+        }))
+    }
+
+    /// A reviewer's byline ("Reviewed by X", a second "By" line) and a dateline
+    /// inside a book-data block whose "By" line `l` is the book's author: the
+    /// reviewer's names and the date, the block's text keeping only the book's
+    /// data. `None` when the block holds neither.
+    fn reviewer_in_book_block(
+        &mut self,
+        i: usize,
+        l: usize,
+    ) -> Option<(Vec<String>, Option<Dated>)> {
+        let lines = &self.segs[i].lines;
+        let reviewer = (l + 1..lines.len())
+            .find(|&k| !self.r.is_book_data_line(&lines[k]) && self.r.byline.is_match(&lines[k]));
+        let dateline = self.r.dateline.as_ref();
+        let date_at = (0..lines.len()).find(|&k| {
+            k != l
+                && lines[k].chars().count() < 120
+                && dateline.is_some_and(|r| r.is_match(&lines[k]))
+        });
+        if reviewer.is_none() && date_at.is_none() {
+            return None;
+        }
+        let authors = reviewer.map_or_else(Vec::new, |k| self.authors_of(&lines[k]));
+        let date = date_at
+            .and_then(|k| normalize::parse_date(&lines[k..lines.len().min(k + 2)].join(" ")))
+            .map(|date| Dated {
+                date,
+                source: DateSource::Page,
+            });
+        let keep: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| Some(k) != reviewer && Some(k) != date_at)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let keep = keep.join(" ");
+        self.overrides.insert(i, Some(keep));
+        Some((authors, date))
+    }
+
+    /// Whether the byline at line `l` of segment `i` is a book's author.
+    fn book_byline(&self, i: usize, _l: usize) -> BookByline {
+        let s = &self.segs[i];
+        if s.lines.iter().any(|x| self.r.is_book_data_line(x)) {
+            return BookByline::Same;
+        }
+        let next = (i + 1..self.segs.len().min(i + 3)).find(|&j| self.segs[j].chars > 0);
+        match next {
+            Some(j)
+                if self.is_book_data(j)
+                    && self.byline_line(j).is_none()
+                    && !self.segs[j].text.to_lowercase().contains(" by ") =>
+            {
+                BookByline::Next
+            }
+            _ => BookByline::No,
+        }
+    }
+
+    fn is_book_data(&self, j: usize) -> bool {
+        let s = &self.segs[j];
+        matches!(s.kind, SegKind::Text) && s.lines.iter().any(|x| self.r.is_book_data_line(x))
+    }
+
+    /// Mark segment `i` and the book-data blocks right after it as book data.
+    fn mark_book(&mut self, i: usize) {
+        self.book[i] = true;
+        let mut j = i + 1;
+        while j < self.segs.len().min(i + 8) {
+            if self.segs[j].chars == 0 && !matches!(self.segs[j].kind, SegKind::Text) {
+                j += 1;
+                continue;
+            }
+            if !self.is_book_data(j) {
+                break;
+            }
+            self.book[j] = true;
+            j += 1;
+        }
+    }
+
+    /// Headline-like: a heading, or short text set large, bold or centred-bold.
+    fn prominence(&self, i: usize) -> i32 {
+        let s = &self.segs[i];
+        if s.chars == 0 || s.chars > 300 || s.link_ratio() > 0.5 || self.r.is_chrome_text(&s.text) {
+            return 0;
+        }
+        let mut score = 0;
+        if let SegKind::Heading(l) = s.kind {
+            score += 10 - l as i32;
+        }
+        if s.font > 0 {
+            score += 2 * s.font as i32;
+        }
+        if s.bold_ratio() > 0.8 {
+            score += 2;
+        }
+        if s.centered && score > 0 {
+            score += 1;
+        }
+        score
+    }
+
+    /// The headline segment's lines → (kicker, title, deck). A leading label line is
+    /// the kicker; the title starts at the most prominent line and runs on while
+    /// the lines look the same or the title is visibly unfinished (a hard-wrapped
+    /// headline, "…of Keeping Score:" / "Wally's Seat"); what follows is the deck.
+    fn split_head_lines(&self, i: usize) -> (Option<String>, String, Option<String>) {
+        let s = &self.segs[i];
+        let styles = &s.line_style;
+        if styles.len() != s.lines.len() || s.lines.is_empty() {
+            return (None, s.text.clone(), None);
+        }
+        if s.lines.len() == 1 {
+            let (t, deck) = split_inline_deck(&s.lines[0], &styles[0]);
+            return (None, t, deck);
+        }
+        let mut first = 0;
+        let mut kicker = None;
+        while first + 1 < s.lines.len() {
+            match self.r.kicker(&s.lines[first]) {
+                Some(k) => {
+                    kicker.get_or_insert(k);
+                    first += 1;
+                }
+                None => break,
+            }
+        }
+        let weight = |l: &LineStyle| 2 * l.font as i32 + if l.bold > 0.8 { 2 } else { 0 };
+        let top = (first..s.lines.len())
+            .map(|k| weight(&styles[k]))
+            .max()
+            .unwrap_or(0);
+        let start = (first..s.lines.len())
+            .find(|&k| weight(&styles[k]) == top)
+            .unwrap_or(first);
+        let same = |a: &LineStyle, b: &LineStyle| {
+            a.font == b.font && (a.italic - b.italic).abs() <= 0.5 && (a.bold - b.bold).abs() <= 0.5
+        };
+        let mut k = start + 1;
+        let mut title = s.lines[start].clone();
+        while k < s.lines.len() && (same(&styles[start], &styles[k]) || continues(&title)) {
+            title.push(' ');
+            title.push_str(&s.lines[k]);
+            k += 1;
+        }
+        let deck = s.lines[k..].join(" ");
+        if deck.is_empty() && k == start + 1 {
+            let (t, deck) = split_inline_deck(&title, &styles[start]);
+            return (kicker, t, deck);
+        }
+        (kicker, title, (!deck.is_empty()).then_some(deck))
+    }
+}
+
+/// A headline line whose tail is set smaller, in italics or out of bold ("The good
+/// and the bad…" + "presented with permission from …" in one line): the head is the
+/// title, the tail the deck. A line in one style, or a tail too short to be a deck,
+/// is all title.
+fn split_inline_deck(line: &str, st: &LineStyle) -> (String, Option<String>) {
+    let whole = (line.to_string(), None);
+    let head = st.head;
+    let chars = st.chars;
+    if head.chars < 8 || chars < head.chars + 12 {
+        return whole;
+    }
+    let tail = chars - head.chars;
+    let count = |share: f32| (share * chars as f32).round() as usize;
+    let tail_bold = count(st.bold).saturating_sub(if head.bold { head.chars } else { 0 });
+    let tail_italic = count(st.italic).saturating_sub(if head.italic { head.chars } else { 0 });
+    let smaller = head.font > st.tail_font;
+    let unbolded = head.bold && tail_bold * 10 < tail;
+    let italicised = !head.italic && tail_italic * 10 > tail * 8 && st.tail_font <= head.font;
+    if !(smaller || unbolded || italicised) {
+        return whole;
+    }
+    // The byte where the first run's last visible character ends.
+    let mut seen = 0;
+    let at = line.char_indices().find_map(|(b, c)| {
+        if c.is_whitespace() {
+            return None;
+        }
+        seen += 1;
+        (seen > head.chars).then_some(b)
+    });
+    let Some(at) = at else { return whole };
+    let (t, d) = (line[..at].trim(), line[at..].trim());
+    let first = d.split_whitespace().next().unwrap_or("");
+    if t.is_empty() || d.split_whitespace().count() < 3 || continues(&format!("x {first}")) {
+        // "<b>The Hobbit</b> and the defence of the West" runs on: one title.
+        return whole;
+    }
+    (t.to_string(), Some(d.to_string()))
+}
+
+/// A headline line that is visibly unfinished: it ends with a colon, a comma, a dash
+/// or a connecting word, so the next line continues it.
+fn continues(title: &str) -> bool {
+    let t = title.trim_end();
+    if t.ends_with([':', ',', ';', '-', '–', '—']) {
+        return true;
+    }
+    let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
+    matches!(
+        last.as_str(),
+        "of" | "the" | "a" | "an" | "and" | "or" | "in" | "on" | "for" | "to" | "with" | "at"
+    )
+}

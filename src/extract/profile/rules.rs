@@ -1,0 +1,379 @@
+//! The compiled text rules of a profile and the pure questions asked of them: is
+//! this short text chrome, a stop phrase, a kicker, a book-data line, a signature;
+//! what date does this URL or this opening parenthesis state; which publication does
+//! this note name.
+//!
+//! Owns: applying one rule to one string (or to a URL). Must not: know about
+//! segments, their order or typography (that is [`super::classify`]), name a site,
+//! or do I/O. Every function here is linear in its input.
+
+use regex::{Regex, RegexSet};
+use url::Url;
+
+use crate::model::PublishedDate;
+use crate::normalize;
+
+/// Longest text (bytes) that a chrome, stop, footer or kicker phrase can classify: a
+/// long paragraph that mentions "donations" or "copyright" is body text.
+pub(super) const MAX_CHROME_TEXT: usize = 320;
+
+/// Longest text (bytes) that a recurring-feature boilerplate phrase can classify
+/// (letters-page submission instructions run to a few sentences).
+pub(super) const MAX_BOILERPLATE_TEXT: usize = 600;
+
+/// Longest kicker (section label), in characters.
+const MAX_KICKER_CHARS: usize = 80;
+
+/// The text rules of a profile, compiled. See README "Site profiles" for each key.
+#[derive(Debug, Clone)]
+pub(super) struct Rules {
+    pub breadcrumb: Option<Regex>,
+    pub breadcrumb_separator: Regex,
+    pub breadcrumb_self: Option<Regex>,
+    pub kicker: RegexSet,
+    pub byline: Regex,
+    pub dateline: Option<Regex>,
+    pub paren_date: Option<Regex>,
+    pub end_mark: Option<Regex>,
+    pub end_mark_image: Option<Regex>,
+    pub chrome: RegexSet,
+    pub boilerplate: RegexSet,
+    pub stop: RegexSet,
+    pub footer: RegexSet,
+    pub bio: Vec<Regex>,
+    pub original_publication: Vec<Regex>,
+    pub signature: Option<Regex>,
+    pub book_data: RegexSet,
+    pub title_strip: Vec<Regex>,
+    pub decorative_image: Vec<Regex>,
+    pub url_date: Vec<Regex>,
+}
+
+impl Rules {
+    /// A short text naming chrome (navigation, ads, share rows, copyright).
+    pub fn is_chrome_text(&self, t: &str) -> bool {
+        t.len() <= MAX_CHROME_TEXT && self.chrome.is_match(t)
+    }
+
+    /// A short text after which the article is over (when there is no end mark).
+    pub fn is_stop_text(&self, t: &str) -> bool {
+        t.len() <= MAX_CHROME_TEXT && self.stop.is_match(t)
+    }
+
+    /// A short text of the page footer: nothing after it is the article.
+    pub fn is_footer_text(&self, t: &str) -> bool {
+        t.len() <= MAX_CHROME_TEXT && self.footer.is_match(t)
+    }
+
+    /// Recurring-feature boilerplate (submission instructions and the like).
+    pub fn is_boilerplate_text(&self, t: &str) -> bool {
+        t.len() <= MAX_BOILERPLATE_TEXT && self.boilerplate.is_match(t)
+    }
+
+    /// A line of a book's data (publisher, price, pages, ISBN) in a review.
+    pub fn is_book_data_line(&self, t: &str) -> bool {
+        t.len() <= MAX_CHROME_TEXT && self.book_data.is_match(t)
+    }
+
+    /// The kicker a label text states, as printed: whitespace collapsed, without a
+    /// trailing colon. `None` when the text is not a known label.
+    pub fn kicker(&self, t: &str) -> Option<String> {
+        if t.len() > MAX_KICKER_CHARS * 8 {
+            return None;
+        }
+        let t = normalize::text(t);
+        let t = t.trim_end_matches([':', ' ']).trim();
+        if t.is_empty() || t.chars().count() > MAX_KICKER_CHARS || !self.kicker.is_match(t) {
+            return None;
+        }
+        Some(t.to_string())
+    }
+
+    /// The byline's names: the text from capture group 1 when the rule has one
+    /// ("Reviewed by X" → "X"), else the whole line; a dateline or a date in
+    /// parentheses on the same line ("By X, web posted May 1999", "By X (May 3,
+    /// 1999)") is cut off. `None` when `line` is not a byline.
+    pub fn byline_names<'t>(&self, line: &'t str) -> Option<&'t str> {
+        let c = self.byline.captures(line)?;
+        let from = c.get(1).map_or(0, |m| m.start());
+        let rest = &line[from..];
+        Some(&rest[..self.byline_tail(rest).unwrap_or(rest.len())])
+    }
+
+    /// Where a dateline or a parenthesised date starts inside a byline line.
+    fn byline_tail(&self, rest: &str) -> Option<usize> {
+        rest.char_indices().find_map(|(k, ch)| {
+            if k == 0 {
+                return None;
+            }
+            let prev = rest[..k].chars().next_back()?;
+            let at = &rest[k..];
+            let date = (ch == '(' && self.paren_date.as_ref().is_some_and(|r| r.is_match(at)))
+                || ((prev.is_whitespace() || prev == ',')
+                    && self.dateline.as_ref().is_some_and(|r| r.is_match(at)));
+            date.then_some(k)
+        })
+    }
+
+    /// The date a byline line carries after the names, if any.
+    pub fn byline_date(
+        &self,
+        line: &str,
+        context: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Option<PublishedDate> {
+        let c = self.byline.captures(line)?;
+        let rest = &line[c.get(1).map_or(0, |m| m.start())..];
+        let tail = &rest[self.byline_tail(rest)?..];
+        self.paren_date(tail, context)
+            .or_else(|| normalize::parse_date(tail))
+    }
+
+    /// The date the URL encodes, by the first `url_date` rule that matches it.
+    pub fn url_date(&self, url: &Url) -> Option<PublishedDate> {
+        let s = url.as_str();
+        self.url_date.iter().find_map(|r| {
+            let c = r.captures(s)?;
+            let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+            let y = match num("y")? {
+                y @ 0..=69 => 2000 + y,
+                y @ 70..=99 => 1900 + y,
+                y => y,
+            };
+            let iso = match num("d") {
+                Some(d) => format!("{y:04}-{:02}-{d:02}", num("m")?),
+                None => format!("{y:04}-{:02}", num("m")?),
+            };
+            normalize::parse_date(&iso)
+        })
+    }
+
+    /// The date in parentheses opening a paragraph ("(March 6, 2000) I had …"). A
+    /// date without a year ("(December 20) --") takes the year of `context` (the
+    /// URL's issue month), one less when the issue is January and the day December.
+    pub fn paren_date(
+        &self,
+        text: &str,
+        context: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Option<PublishedDate> {
+        let c = self.paren_date.as_ref()?.captures(text)?;
+        let inner = c.get(1)?.as_str();
+        if let Some(d) = normalize::parse_date(inner) {
+            return Some(d);
+        }
+        normalize::parse_month_day(inner)?;
+        let ctx = context()?;
+        let year: i32 = ctx.date.get(..4)?.parse().ok()?;
+        let month: u32 = ctx.date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
+        let (m, _) = normalize::parse_month_day(inner)?;
+        let year = if month == 1 && m == 12 {
+            year - 1
+        } else {
+            year
+        };
+        normalize::parse_date_in_year(inner, year)
+    }
+
+    /// The name a closing signature line states ("- Jane Doe", "-- Jane Doe").
+    pub fn signature(&self, line: &str) -> Option<String> {
+        if line.len() > 120 {
+            return None;
+        }
+        let r = self.signature.as_ref()?;
+        let name = normalize::text(r.captures(line)?.get(1)?.as_str());
+        (!name.is_empty()).then_some(name)
+    }
+
+    /// Text with the end mark cut off: at the mark's capture group 1 when the rule
+    /// has one (so the punctuation before the mark stays), else at the match.
+    pub fn strip_end_mark(&self, text: &str) -> String {
+        let Some(r) = &self.end_mark else {
+            return text.to_string();
+        };
+        match r.captures(text) {
+            Some(c) => {
+                let at = c
+                    .get(1)
+                    .or_else(|| c.get(0))
+                    .map_or(text.len(), |m| m.start());
+                normalize::text(&text[..at])
+            }
+            None => text.to_string(),
+        }
+    }
+
+    /// The publication a bio names as the original ("originally appeared in X").
+    pub fn original_publication(&self, bio: &str) -> Option<String> {
+        self.original_publication.iter().find_map(|r| {
+            let m = r.captures(bio)?.get(1)?;
+            // "in the Globe" → "Globe"; "in The Freeman" keeps its capitalised article.
+            let t = normalize::text(m.as_str().trim_end_matches(['.', ',', ';', ':']));
+            let t = t.strip_prefix("the ").map(str::to_string).unwrap_or(t);
+            (!t.is_empty()).then_some(t)
+        })
+    }
+
+    /// A breadcrumb trail without its "home" root and its self-reference.
+    pub fn trim_trail(&self, mut items: Vec<String>) -> Vec<String> {
+        if items
+            .first()
+            .is_some_and(|f| f.eq_ignore_ascii_case("home"))
+        {
+            items.remove(0);
+        }
+        if let (Some(r), Some(last)) = (&self.breadcrumb_self, items.last()) {
+            if r.is_match(last) {
+                items.pop();
+            }
+        }
+        items
+    }
+
+    /// The breadcrumb items of a trail text.
+    pub fn breadcrumb_items(&self, text: &str) -> Vec<String> {
+        let items = self
+            .breadcrumb_separator
+            .split(text)
+            .map(normalize::text)
+            .filter(|t| !t.is_empty())
+            .collect();
+        self.trim_trail(items)
+    }
+
+    /// A `<title>` without the site name.
+    pub fn strip_title(&self, t: &str) -> String {
+        let mut t = t.to_string();
+        for r in &self.title_strip {
+            t = r.replace_all(&t, "").into_owned();
+        }
+        normalize::text(&t)
+    }
+
+    /// An image that is decoration by its source URL.
+    pub fn is_decorative_src(&self, src: &str) -> bool {
+        self.decorative_image.iter().any(|r| r.is_match(src))
+    }
+
+    /// An image that is the end mark, by its alt text or file name.
+    pub fn is_end_mark_image(&self, src: &str, alt: Option<&str>) -> bool {
+        match &self.end_mark_image {
+            Some(r) => {
+                alt.is_some_and(|a| r.is_match(a))
+                    || r.is_match(src.rsplit('/').next().unwrap_or(""))
+            }
+            None => false,
+        }
+    }
+
+    /// Whether some rule for a bio matches.
+    pub fn bio_phrase(&self, t: &str) -> bool {
+        self.bio.iter().any(|r| r.is_match(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::Profile;
+
+    fn esr() -> Profile {
+        Profile::from_toml(include_str!("../profiles/esr.toml")).unwrap()
+    }
+
+    fn url(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn url_dates_folder_and_flat_file() {
+        let r = esr().rules;
+        let d = |u: &str| r.url_date(&url(u)).map(|d| d.date);
+        assert_eq!(
+            d("http://www.enterstageright.com/archive/articles/0111/quotes.htm").as_deref(),
+            Some("2011-01")
+        );
+        assert_eq!(
+            d("https://enterstageright.com/archive/articles/0998editorial.htm").as_deref(),
+            Some("1998-09")
+        );
+        assert_eq!(
+            d("http://enterstageright.com/archive/articles/1299/1299editorial.htm").as_deref(),
+            Some("1999-12")
+        );
+        assert_eq!(d("http://www.enterstageright.com/recent.htm"), None);
+        assert_eq!(
+            d("http://www.enterstageright.com/archive/articles/1399junk.htm"),
+            None
+        );
+    }
+
+    #[test]
+    fn kickers_as_printed() {
+        let r = esr().rules;
+        assert_eq!(
+            r.kicker(" Enter  Stage Gabbing: ").as_deref(),
+            Some("Enter Stage Gabbing")
+        );
+        assert_eq!(
+            r.kicker("The Enter Stage Right Site of the Month")
+                .as_deref(),
+            Some("The Enter Stage Right Site of the Month")
+        );
+        assert_eq!(r.kicker("Book Review").as_deref(), Some("Book Review"));
+        assert_eq!(r.kicker("An Editorial: The Budget Nobody Read"), None);
+        assert_eq!(r.kicker("Readers seize Enter Stage Right"), None);
+    }
+
+    #[test]
+    fn paren_dates_with_and_without_year() {
+        let r = esr().rules;
+        let ctx = || {
+            r.url_date(&url(
+                "http://www.enterstageright.com/archive/articles/1299/1299editorial.htm",
+            ))
+        };
+        let d = |t: &str| r.paren_date(t, &ctx).map(|d| d.date);
+        assert_eq!(
+            d("(March 6, 2000) I had a question").as_deref(),
+            Some("2000-03-06")
+        );
+        assert_eq!(
+            d("(December 20) -- I generally").as_deref(),
+            Some("1999-12-20")
+        );
+        assert_eq!(
+            d("(June 1998) One of the beauties").as_deref(),
+            Some("1998-06")
+        );
+        assert_eq!(d("(AP) The wire said"), None);
+        assert_eq!(d("I had (March 6, 2000) a question"), None);
+        let jan = || {
+            r.url_date(&url(
+                "http://enterstageright.com/archive/articles/0100/x.htm",
+            ))
+        };
+        assert_eq!(
+            r.paren_date("(December 31) -- Last", &jan)
+                .map(|d| d.date)
+                .as_deref(),
+            Some("1999-12-31")
+        );
+        assert_eq!(r.paren_date("(December 20) -- x", &|| None), None);
+    }
+
+    #[test]
+    fn signatures_and_book_data() {
+        let r = esr().rules;
+        assert_eq!(r.signature("- Gord Gekko").as_deref(), Some("Gord Gekko"));
+        assert_eq!(
+            r.signature("-- Steven Martinovich").as_deref(),
+            Some("Steven Martinovich")
+        );
+        assert_eq!(
+            r.signature("— Lady Liberty").as_deref(),
+            Some("Lady Liberty")
+        );
+        assert_eq!(r.signature("- and then the vote was held"), None);
+        assert!(r.is_book_data_line("Mercer House, 2004, HC, 320 pgs. US$26.95"));
+        assert!(r.is_book_data_line("ISBN 0-00-000000-0"));
+        assert!(!r.is_book_data_line("By Harriet Vance"));
+    }
+}
