@@ -45,7 +45,7 @@ W = re.compile(r"\w+")
 
 PARAMS = dict(
     objective="binary",
-    learning_rate=0.05,
+    learning_rate=0.1,
     num_leaves=31,
     min_data_in_leaf=40,
     feature_fraction=0.8,
@@ -58,7 +58,7 @@ PARAMS = dict(
     num_threads=1,
     verbose=-1,
 )
-ROUNDS = 300
+ROUNDS = 150
 PAGE_TYPES = ["article", "collection", "documentation", "forum", "listing", "product", "service"]
 PAGE_PARAMS = dict(
     objective="multiclass",
@@ -295,7 +295,9 @@ def with_types(X, names, units, pages, P):
 def export(booster, names, thr, path, classes=1, lexicon=None):
     dump = booster.dump_model()
     out = ["quire-gbdt 1", "features %d %s" % (len(names), " ".join(names)),
-           "classes %d" % classes, "threshold %r" % thr, "base 0"]
+           "classes %d" % classes,
+           "threshold " + " ".join("%r" % float(x) for x in (thr if isinstance(thr, tuple) else (thr,))),
+           "base 0"]
     if lexicon:
         for kind, table in zip(("text", "class"), lexicon):
             out.append("lexicon %s %d" % (kind, len(table)))
@@ -391,6 +393,8 @@ def main():
     url_of = {p["id"]: p.get("url") for p in pages}
     dom = [domain(url_of[u["id"]]) or u["id"] for u in units]
     thrs = []
+    probs = np.zeros(len(y))
+    kept = X[:, names.index("rule_kept")] > 0.5
     for fit, test in (("tune", "holdout"), ("holdout", "tune")):
         P = page_probs(PX, py, pages, prow[fit], prow[test])
         acc = (P[prow[test]].argmax(1) == py[prow[test]]).mean()
@@ -399,11 +403,28 @@ def main():
         b = train(Xt, y, w, rows[fit])
         thr = best_threshold(units, cases, rows[fit], _full(b, Xt, rows[fit]))
         prob = _full(b, Xt, rows[test])
+        probs[rows[test]] = prob[rows[test]]
         f, by = page_f1(units, cases, rows[test], prob, thr)
         thrs.append(thr)
         print("trained on %-7s page type accuracy on %s %.3f; threshold %.2f -> F1 %.4f  %s" % (
             fit, test, acc, thr, f, "  ".join("%s %.3f" % kv for kv in by.items())), flush=True)
-    thr = float(np.mean(thrs))
+    np.save(os.path.join(feat_dir, "heldout_probs.npy"), probs)
+    # Two thresholds (for units outside and inside the rule-based choice), chosen on
+    # the two folds' held-out predictions together.
+    best = None
+    for t_out in np.arange(0.3, 0.86, 0.05):
+        for t_in in np.arange(0.05, t_out + 0.01, 0.05):
+            eff = np.where(kept, probs - t_in + 0.5, probs - t_out + 0.5)
+            fs = [page_f1(units, cases, rows[h], eff, 0.5)[0] for h in ("holdout", "tune")]
+            cand = (float(np.mean(fs)), float(t_out), float(t_in), fs)
+            best = cand if best is None or cand[0] > best[0] else best
+    _, t_out, t_in, fs = best
+    for h, f in zip(("holdout", "tune"), fs):
+        eff = np.where(kept, probs - t_in + 0.5, probs - t_out + 0.5)
+        _, by = page_f1(units, cases, rows[h], eff, 0.5)
+        print("thresholds %.2f outside / %.2f inside the rule-based choice -> %s F1 %.4f  %s" % (
+            t_out, t_in, h, f, "  ".join("%s %.3f" % kv for kv in by.items())))
+    thr = (t_out, t_in)
     fit_rows = np.arange(len(y)) if a.fit == "all" else rows[a.fit]
     fit_pages_idx = np.arange(len(pages)) if a.fit == "all" else prow[a.fit]
     P = page_probs(PX, py, pages, fit_pages_idx, np.array([], dtype=int))
@@ -415,7 +436,7 @@ def main():
     perr = check_export(a.page_out, pm, PX)
     export(b, names, thr, a.out, lexicon=lexicon)
     err = check_export(a.out, b, Xt)
-    print("wrote %s and %s (fit on %s, %d + %d trees, threshold %.3f; exports match LightGBM within %.1e)" % (
+    print("wrote %s and %s (fit on %s, %d + %d trees, thresholds %s; exports match LightGBM within %.1e)" % (
         a.page_out, a.out, a.fit, pm.num_trees(), b.num_trees(), thr, max(err, perr)))
 
 

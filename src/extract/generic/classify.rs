@@ -15,7 +15,9 @@
 //! features <n> <name> <name> …        the feature names, in the order quire computes them
 //! classes <k>                         1: binary (logistic); k > 1: softmax over k classes,
 //!                                     tree i adds to class i mod k
-//! threshold <t>                       decision threshold on the probability (binary)
+//! threshold <t> [<k>]                 decision threshold on the probability (binary);
+//!                                     the optional second one applies to units the
+//!                                     rule-based choice keeps
 //! base <b>                            initial raw score of every class
 //! lexicon text <n>                    optional: then <n> lines "w <token> <weight>"
 //! lexicon class <n>                   optional: the same for class/id name parts
@@ -44,6 +46,8 @@ pub struct Model {
     features: usize,
     /// Probability above which a unit is kept (binary models).
     pub threshold: f32,
+    /// The threshold for units the rule-based choice keeps (defaults to `threshold`).
+    pub threshold_kept: f32,
     /// Learned word and class-name weights (the block model's), empty when absent.
     pub lexicon: features::Lexicon,
 }
@@ -57,8 +61,9 @@ struct Tree {
 #[derive(Debug, Clone, Copy)]
 struct Split {
     feature: u16,
-    /// Compared in f64, as the trainer compared: the features are f32 values.
-    threshold: f64,
+    /// The largest f32 not above the trainer's (f64) threshold: for an f32 feature
+    /// value x, `x <= threshold` then decides exactly as the trainer's comparison.
+    threshold: f32,
     left: i32,
     right: i32,
 }
@@ -143,19 +148,21 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
         .and_then(|x| x.trim().parse().ok())
         .filter(|&k| (1..=64).contains(&k))
         .ok_or_else(|| err(ln, "bad classes"))?;
-    let mut value = |key: &str| -> Result<f32, ModelError> {
-        let (ln, l) = next(key)?;
-        let mut p = l.split_ascii_whitespace();
-        if p.next() != Some(key) {
-            return Err(err(ln, &format!("expected {key}")));
-        }
-        p.next()
-            .and_then(|x| x.parse::<f32>().ok())
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| err(ln, &format!("bad {key}")))
-    };
-    let threshold = value("threshold")?;
-    let base = value("base")?;
+    let (ln, tl) = next("threshold")?;
+    let thresholds: Vec<f32> = tl
+        .strip_prefix("threshold ")
+        .map(|r| r.split_ascii_whitespace().map(|x| x.parse::<f32>()).collect::<Result<Vec<_>, _>>())
+        .and_then(Result::ok)
+        .filter(|v| (1..=2).contains(&v.len()) && v.iter().all(|x| x.is_finite()))
+        .ok_or_else(|| err(ln, "bad threshold"))?;
+    let threshold = thresholds[0];
+    let threshold_kept = *thresholds.last().unwrap_or(&threshold);
+    let (ln, bl) = next("base")?;
+    let base: f32 = bl
+        .strip_prefix("base ")
+        .and_then(|x| x.trim().parse().ok())
+        .filter(|x: &f32| x.is_finite())
+        .ok_or_else(|| err(ln, "bad base"))?;
     let mut trees = Vec::new();
     let mut lexicon = features::Lexicon::default();
     while let Some((ln, l)) = lines.next() {
@@ -184,7 +191,7 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
                     })
                     .flatten()
                     .ok_or_else(|| err(ln, "bad lexicon entry"))?;
-                table.insert(entry.0, entry.1);
+                table.insert(features::token_hash(&entry.0), entry.1);
             }
             continue;
         }
@@ -207,7 +214,11 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
                     return None;
                 }
                 let feature: u16 = p[1].parse().ok()?;
-                let threshold: f64 = p[2].parse().ok()?;
+                let t64: f64 = p[2].parse().ok()?;
+                let mut threshold = t64 as f32;
+                if f64::from(threshold) > t64 {
+                    threshold = threshold.next_down();
+                }
                 let left: i32 = p[3].parse().ok()?;
                 let right: i32 = p[4].parse().ok()?;
                 let ok = |c: i32| {
@@ -260,6 +271,7 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
         classes,
         features: n,
         threshold,
+        threshold_kept,
         lexicon,
     })
 }
@@ -313,7 +325,7 @@ impl Tree {
         let mut i = 0usize;
         loop {
             let s = self.splits[i];
-            let c = if f64::from(x[s.feature as usize]) <= s.threshold {
+            let c = if x[s.feature as usize] <= s.threshold {
                 s.left
             } else {
                 s.right

@@ -534,9 +534,14 @@ impl Emitter<'_> {
         if !self.buf.is_empty() {
             let buf = std::mem::take(&mut self.buf);
             // A blank line (two <br>) separates paragraphs.
+            // Text of a data-table cell is judged with its row (one unit per row).
+            let in_cell = matches!(
+                self.frames.iter().rev().find(|(_, f)| !matches!(f, Frame::Block)),
+                Some((_, Frame::Cell(_)))
+            );
             for piece in buf.split("\n\n") {
                 let text = normalize::text(piece);
-                if !text.is_empty() && self.admit(&text) {
+                if !text.is_empty() && (in_cell || self.admit(&text)) {
                     self.deliver(text);
                 }
             }
@@ -967,13 +972,25 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
             if let Some((_, Frame::Row(cells))) = e.frames.last_mut() {
                 cells.push(text);
             } else if !text.is_empty() {
-                e.deliver(text);
+                e.frames.push((i, Frame::Block));
+                let admitted = e.admit(&text);
+                e.frames.pop();
+                if admitted {
+                    e.deliver(text);
+                }
             }
         }
         Frame::Row(cells) => {
             let cells: Vec<String> = cells.into_iter().filter(|c| !c.is_empty()).collect();
             if !cells.is_empty() {
-                e.deliver(cells.join(" | "));
+                let text = cells.join(" | ");
+                // One unit per row, counted as the row's (its frame is popped already).
+                e.frames.push((i, Frame::Block));
+                let admitted = e.admit(&text);
+                e.frames.pop();
+                if admitted {
+                    e.deliver(text);
+                }
             }
         }
         Frame::Figure { src, alt, caption } => {

@@ -71,6 +71,7 @@ pub const NAMES: &[&str] = &[
     "weight_max",
     "teaser",
     "in_roots",
+    "rule_kept",
     "in_semantic",
     "link_farm",
     "parent_ld",
@@ -152,85 +153,221 @@ pub const PT_FIRST: usize = N - PAGE_TYPES.len();
 /// Number of features.
 pub const N: usize = NAMES.len();
 
+/// Index of the `rule_kept` feature (the model's second threshold applies to it).
+pub const RULE_KEPT: usize = {
+    let mut i = 0;
+    while i < NAMES.len() {
+        if matches!(NAMES[i].as_bytes(), b"rule_kept") {
+            break;
+        }
+        i += 1;
+    }
+    i
+};
+
 /// Word and class-name weights learned with the block model (log-odds of content;
 /// only tokens seen on many sites are kept, so they are vocabulary, not site names).
+/// Keyed by [`token_hash`] of the lowercase token.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    pub text: std::collections::HashMap<String, f32>,
-    pub class: std::collections::HashMap<String, f32>,
+    pub text: FnvMap<u64, f32>,
+    pub class: FnvMap<u64, f32>,
 }
 
-/// Most tokens read from one unit's text or one unit's class names.
-const MAX_TOKENS: usize = 64;
+/// FNV-1a, for token hashes and class-name caches: keys are short.
+#[derive(Default)]
+pub struct Fnv(u64);
 
-/// The lowercase words of a unit's text, deduplicated (at most [`MAX_TOKENS`]).
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn write_u64(&mut self, v: u64) {
+        // Token hashes are already well mixed.
+        self.0 = v;
+    }
+}
+
+/// A hash map with the [`Fnv`] hasher.
+pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// The hash of a token as the lexicon stores it: FNV-1a of its UTF-8 bytes.
+pub fn token_hash(token: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in token.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Words of a unit read for the lexicon: the first 64.
+const MAX_WORDS: usize = 64;
+/// Class/id name parts read per element.
+const MAX_CLASS_PARTS: usize = 32;
+/// Ancestors (and the element itself) whose class names a unit's lexicon reads.
+const CLASS_LEVELS: usize = 9;
+
+/// Hashes of the distinct lowercase words among the first [`MAX_WORDS`] words of `s`
+/// (words: alphanumeric runs of at most 30 bytes), sorted. No allocation per word.
+fn word_hashes(s: &str, out: &mut Vec<u64>) {
+    out.clear();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut len = 0usize;
+    let mut words = 0usize;
+    let mut buf = [0u8; 4];
+    let finish = |h: &mut u64, len: &mut usize, out: &mut Vec<u64>| {
+        if *len > 0 && *len <= 30 {
+            out.push(*h);
+        }
+        *h = 0xcbf2_9ce4_8422_2325;
+        *len = 0;
+    };
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            for lc in c.to_lowercase() {
+                for b in lc.encode_utf8(&mut buf).bytes() {
+                    h ^= u64::from(b);
+                    h = h.wrapping_mul(0x0100_0000_01b3);
+                    len += 1;
+                }
+            }
+        } else if len > 0 {
+            finish(&mut h, &mut len, out);
+            words += 1;
+            if words >= MAX_WORDS {
+                break;
+            }
+        }
+    }
+    if words < MAX_WORDS {
+        finish(&mut h, &mut len, out);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The tokens [`word_hashes`] hashes, as strings (for the trainer's export).
 pub fn text_tokens(s: &str) -> Vec<String> {
     let mut v: Vec<String> = s
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.len() <= 30)
-        .take(MAX_TOKENS * 4)
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
         .map(str::to_lowercase)
+        .filter(|w| w.len() <= 30)
         .collect();
     v.sort();
     v.dedup();
-    v.truncate(MAX_TOKENS);
     v
 }
 
-/// The class and id name parts of node `i` and its nearest 8 ancestors: lowercase
-/// ASCII alphanumeric runs of 2 to 30 characters, not all digits, deduplicated.
-pub fn class_tokens(t: &Tree<'_>, i: u32) -> Vec<String> {
+/// The class and id name parts of one element: lowercase ASCII alphanumeric runs of
+/// 2 to 30 characters, not all digits, the first [`MAX_CLASS_PARTS`], deduplicated.
+fn element_class_tokens(el: &scraper::node::Element) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
+    for (k, val) in el.attrs() {
+        if k != "class" && k != "id" {
+            continue;
+        }
+        for part in head(val, 400).split(|c: char| !c.is_ascii_alphanumeric()) {
+            if v.len() >= MAX_CLASS_PARTS {
+                break;
+            }
+            if (2..=30).contains(&part.len()) && !part.bytes().all(|b| b.is_ascii_digit()) {
+                v.push(part.to_ascii_lowercase());
+            }
+        }
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The class-name tokens a unit of node `i` reads: each of the element and its
+/// nearest ancestors contributes its own [`element_class_tokens`] (a token on two
+/// levels counts twice). For the trainer's export.
+pub fn class_tokens(t: &Tree<'_>, i: u32) -> Vec<String> {
+    let mut v = Vec::new();
     let mut cur = i;
-    for _ in 0..9 {
+    for _ in 0..CLASS_LEVELS {
         if cur == NONE {
             break;
         }
         if let Some(el) = t.nodes[cur as usize].el {
-            for (k, val) in el.attrs() {
-                if k != "class" && k != "id" {
-                    continue;
-                }
-                for part in head(val, 300).split(|c: char| !c.is_ascii_alphanumeric()) {
-                    if (2..=30).contains(&part.len())
-                        && !part.bytes().all(|b| b.is_ascii_digit())
-                        && v.len() < MAX_TOKENS * 2
-                    {
-                        v.push(part.to_ascii_lowercase());
-                    }
-                }
-            }
+            v.extend(element_class_tokens(el));
         }
         cur = t.nodes[cur as usize].parent;
     }
-    v.sort();
-    v.dedup();
-    v.truncate(MAX_TOKENS);
     v
 }
 
-/// (sum, mean, min, max, share found) of the weights of `tokens` in `table`; zeros
-/// when none is found. The trainer computes the same from the same tokens.
-pub fn lex_stats(tokens: &[String], table: &std::collections::HashMap<String, f32>) -> [f32; 5] {
-    let (mut sum, mut min, mut max, mut found) = (0f32, f32::MAX, f32::MIN, 0usize);
-    for w in tokens {
-        if let Some(&x) = table.get(w) {
-            sum += x;
-            min = min.min(x);
-            max = max.max(x);
-            found += 1;
+/// (sum, min, max, found) of lexicon weights.
+#[derive(Clone, Copy)]
+struct LexAcc {
+    sum: f32,
+    min: f32,
+    max: f32,
+    found: u32,
+}
+
+impl LexAcc {
+    const EMPTY: LexAcc = LexAcc {
+        sum: 0.0,
+        min: f32::MAX,
+        max: f32::MIN,
+        found: 0,
+    };
+    fn add(&mut self, w: f32) {
+        self.sum += w;
+        self.min = self.min.min(w);
+        self.max = self.max.max(w);
+        self.found += 1;
+    }
+    fn merge(&mut self, o: &LexAcc) {
+        self.sum += o.sum;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.found += o.found;
+    }
+}
+
+/// The lexicon totals of each element's own class tokens, computed once per distinct
+/// (class, id) pair.
+fn class_lex(t: &Tree<'_>, table: &FnvMap<u64, f32>) -> Vec<LexAcc> {
+    let mut cache: FnvMap<(&str, &str), LexAcc> = FnvMap::default();
+    let mut out = vec![LexAcc::EMPTY; t.nodes.len()];
+    for (i, n) in t.nodes.iter().enumerate() {
+        let Some(el) = n.el else { continue };
+        let key = (
+            t.attr(i as u32, "class").unwrap_or(""),
+            t.attr(i as u32, "id").unwrap_or(""),
+        );
+        if key == ("", "") {
+            continue;
         }
+        out[i] = *cache.entry(key).or_insert_with(|| {
+            let mut acc = LexAcc::EMPTY;
+            for tok in element_class_tokens(el) {
+                if let Some(&w) = table.get(&token_hash(&tok)) {
+                    acc.add(w);
+                }
+            }
+            acc
+        });
     }
-    if found == 0 {
-        return [0.0; 5];
-    }
-    [
-        sum,
-        sum / found as f32,
-        min,
-        max,
-        found as f32 / tokens.len().max(1) as f32,
-    ]
+    out
 }
 
 /// Page-level facts the caller knows (from metadata and the heuristic choice).
@@ -292,7 +429,9 @@ fn ln1(x: f64) -> f32 {
 }
 
 /// Per-node facts computed top-down once per page.
-struct NodeFacts {
+pub struct NodeFacts {
+    /// The node is one of the chosen roots.
+    root_mark: Vec<bool>,
     bits: Vec<u16>,
     depth: Vec<u16>,
     /// The reason of the nearest junk root at or above the node.
@@ -311,6 +450,7 @@ struct NodeFacts {
 fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
     let n = t.nodes.len();
     let mut f = NodeFacts {
+        root_mark: vec![false; n],
         bits: vec![0; n],
         depth: vec![0; n],
         why: vec![Why::None; n],
@@ -321,9 +461,8 @@ fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
         group: vec![NONE; n],
         groups: Vec::new(),
     };
-    let mut root_mark = vec![false; n];
     for &r in roots {
-        if let Some(m) = root_mark.get_mut(r as usize) {
+        if let Some(m) = f.root_mark.get_mut(r as usize) {
             *m = true;
         }
     }
@@ -344,7 +483,7 @@ fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
             )
         };
         bits |= tag_bit(node.tag);
-        if root_mark[i] {
+        if f.root_mark[i] {
             bits |= A_ROOTS;
         }
         if semantic == Some(i as u32) {
@@ -408,6 +547,33 @@ fn node_facts(t: &Tree<'_>, roots: &[u32], semantic: Option<u32>) -> NodeFacts {
         f.groups[g].2 = rank as u32 + 1;
     }
     f
+}
+
+/// Would the rule-based emitter keep text of node `i`? It must lie below one of the
+/// chosen roots with no boilerplate or link-farm element between (the root itself is
+/// never judged a link farm).
+pub fn rule_kept(t: &Tree<'_>, i: u32, f: &NodeFacts) -> bool {
+    if f.bits[i as usize] & A_ROOTS == 0 {
+        return false;
+    }
+    let mut cur = i;
+    for _ in 0..ANC_LIMIT * 4 {
+        if cur == NONE {
+            return false;
+        }
+        let n = &t.nodes[cur as usize];
+        if n.junk {
+            return false;
+        }
+        if f.root_mark[cur as usize] {
+            return true;
+        }
+        if !n.tag.is_inline() && n.el.is_some() && super::content::link_farm(t, cur) {
+            return false;
+        }
+        cur = n.parent;
+    }
+    false
 }
 
 /// FNV-1a of an element's tag kind and class attribute.
@@ -513,19 +679,8 @@ fn has_date(s: &str) -> bool {
     .any(|m| l.contains(m))
 }
 
-fn word_set(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(64)
-        .map(str::to_lowercase)
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-fn overlap(a: &[String], b: &[String]) -> f32 {
+/// Shared distinct words over the larger of the two sets (both sorted hash lists).
+fn overlap(a: &[u64], b: &[u64]) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
@@ -590,7 +745,12 @@ pub fn rows(
     let n = units.len();
     let lens: Vec<usize> = units.iter().map(|u| u.text.chars().count()).collect();
     let total: usize = lens.iter().sum::<usize>().max(1);
-    let title_words = page.title.map(word_set).unwrap_or_default();
+    let mut title_words = Vec::new();
+    if let Some(title) = page.title {
+        word_hashes(title, &mut title_words);
+    }
+    let mut words = Vec::new();
+    let class_acc = lexicon.map(|l| class_lex(t, &l.class));
     let in_roots = |u: &Unit| u.node != NONE && f.bits[u.node as usize] & A_ROOTS != 0;
     let first_root_unit = units.iter().position(in_roots);
     let last_root_unit = units.iter().rposition(in_roots);
@@ -665,7 +825,8 @@ pub fn rows(
         put(f32::from(u8::from(
             u.text.contains('©') || lower_head.contains("copyright") || lower_head.contains("all rights reserved"),
         )));
-        put(overlap(&word_set(&u.text), &title_words));
+        word_hashes(&u.text, &mut words);
+        put(overlap(&words, &title_words));
         put(f32::from(u8::from(u.text.contains(" | ") || u.text.contains(" • ") || u.text.contains(" · "))));
         // The element.
         put(raw_ld(t, node));
@@ -709,6 +870,7 @@ pub fn rows(
         put(f.wmax[node as usize] as f32);
         put(f32::from(u8::from(bits & A_TEASER != 0)));
         put(f32::from(u8::from(bits & A_ROOTS != 0)));
+        put(f32::from(u8::from(rule_kept(t, node, &f))));
         put(f32::from(u8::from(bits & A_SEM != 0)));
         let parent = nd.parent;
         put(f32::from(u8::from(
@@ -841,19 +1003,44 @@ pub fn rows(
         put(ln1(articles as f64));
         put(h1s as f32);
         put(good);
-        match lexicon {
-            Some(lex) => {
-                let [_, mean, min, max, cover] = lex_stats(&text_tokens(&u.text), &lex.text);
-                put(mean);
-                put(min);
-                put(max);
-                put(cover);
-                let [csum, _, cmin, cmax, _] = lex_stats(&class_tokens(t, node), &lex.class);
-                put(csum);
-                put(cmin);
-                put(cmax);
+        match (lexicon, &class_acc) {
+            (Some(lex), Some(class_acc)) => {
+                let mut acc = LexAcc::EMPTY;
+                for h in &words {
+                    if let Some(&w) = lex.text.get(h) {
+                        acc.add(w);
+                    }
+                }
+                if acc.found > 0 {
+                    put(acc.sum / acc.found as f32);
+                    put(acc.min);
+                    put(acc.max);
+                    put(acc.found as f32 / words.len().max(1) as f32);
+                } else {
+                    for _ in 0..4 {
+                        put(0.0);
+                    }
+                }
+                let mut cacc = LexAcc::EMPTY;
+                let mut cur = node;
+                for _ in 0..CLASS_LEVELS {
+                    if cur == NONE {
+                        break;
+                    }
+                    cacc.merge(&class_acc[cur as usize]);
+                    cur = t.nodes[cur as usize].parent;
+                }
+                if cacc.found > 0 {
+                    put(cacc.sum);
+                    put(cacc.min);
+                    put(cacc.max);
+                } else {
+                    for _ in 0..3 {
+                        put(0.0);
+                    }
+                }
             }
-            None => {
+            _ => {
                 for _ in 0..7 {
                     put(0.0);
                 }
@@ -1013,6 +1200,8 @@ pub fn page_row(
     let (mut li, mut input, mut button, mut img, mut a, mut form, mut price, mut review) =
         (0u32, 0u32, 0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
     let mut ld_budget = 200_000usize;
+    // Pages repeat their class attributes: each distinct one is matched once.
+    let mut class_masks: FnvMap<&str, u64> = FnvMap::default();
     for (i, n) in t.nodes.iter().enumerate() {
         let Some(el) = n.el else { continue };
         let name = el.name();
@@ -1067,11 +1256,16 @@ pub fn page_row(
                 review += u32::from(val.contains("review"));
             }
             if k == "class" {
-                let lower = head(val, 200).to_ascii_lowercase();
-                for (c, count) in CLASS_COUNTS.iter().zip(classes.iter_mut()) {
-                    if lower.contains(c) {
-                        *count += 1;
-                    }
+                let mask = *class_masks.entry(val).or_insert_with(|| {
+                    let lower = head(val, 200).to_ascii_lowercase();
+                    CLASS_COUNTS
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| lower.contains(*c))
+                        .fold(0u64, |m, (k, _)| m | (1 << k))
+                });
+                for (k, count) in classes.iter_mut().enumerate() {
+                    *count += ((mask >> k) & 1) as u32;
                 }
             }
         }

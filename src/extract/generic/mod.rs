@@ -143,9 +143,17 @@ fn classified(
             r[features::PT_FIRST + k] = *p;
         }
     }
+    let kept_col = features::RULE_KEPT;
     let keep: Vec<bool> = rows
         .iter()
-        .map(|r| block_model.predict(r) > block_model.threshold)
+        .map(|r| {
+            let thr = if r[kept_col] > 0.5 {
+                block_model.threshold_kept
+            } else {
+                block_model.threshold
+            };
+            block_model.predict(r) > thr
+        })
         .collect();
     let mut img_ok = vec![false; t.nodes.len()];
     mark_within(t, roots, &mut img_ok);
