@@ -56,79 +56,14 @@ struct Known {
     why: &'static str,
 }
 
-/// Known profile weaknesses, found by this test on the 33 ESR article fixtures it was
-/// written against (the full matrix: `every_transformation_alone` below). Each is an
-/// ESR field rule (`/work/notes/esr-decisions.md`, rule number given) the profile does
-/// not meet on a layout it was not written for.
-const KNOWN_WEAKNESSES: &[Known] = &[
-    Known {
-        step: "bio:before-end-mark",
-        fixtures: &["*"],
-        fields: &["bio", "original_publication", "body"],
-        why: "an italic author note printed just before the end mark (rule 7: the bio wherever it \
-              sits) stays in the body as its last paragraph; the profile looks for the bio only \
-              after the end mark",
-    },
-    Known {
-        step: "related-box:after-end-mark",
-        fixtures: &["*"],
-        fields: &["bio", "original_publication"],
-        why: "an \"Other related articles\" box between the end mark and the author note hides the \
-              note: the profile stops at the box and never reaches the bio (rule 7)",
-    },
-    Known {
-        step: "related-box:before-end-mark:list",
-        fixtures: &["*"],
-        fields: &["body"],
-        why: "\"Other related articles\" is in none of the profile's chrome or stop rules (they \
-              want \"related articles\" or \"other articles\"), so a box before the end mark puts \
-              its heading into the body as a subhead (rule 8: it ends the body)",
-    },
-    Known {
-        step: "related-box:before-end-mark:table",
-        fixtures: &["*"],
-        fields: &["body"],
-        why: "same as the list form: the box's \"Other related articles\" header cell becomes a \
-              body subhead",
-    },
-    Known {
-        step: "footer:banner-exchange:body-start",
-        fixtures: &["esr-1997-03-uppercase-flat-tax", "esr-1997-11-very-short"],
-        fields: &["subtitle"],
-        why: "on the 1996-1997 body-level layout, banner-exchange text above the headline \
-              (\"This site is a member of the ... Banner Exchange\") becomes the subtitle: no chrome \
-              rule knows banner-exchange text (rule 8)",
-    },
-    Known {
-        step: "footer:banner-exchange:before-article-head",
-        fixtures: &["esr-1997-03-uppercase-flat-tax", "esr-1997-11-very-short"],
-        fields: &["subtitle"],
-        why: "as above, with the banner block right before the headline",
-    },
-    Known {
-        step: "wrap-page:*table",
-        fixtures: &["esr-1997-11-very-short"],
-        fields: &["page_type", "title", "authors", "published", "body"],
-        why: "a short article whose whole page sits in one layout table is a \"small box\" whose \
-              text matches chrome (the footer's copyright), so every segment is chrome and the page \
-              becomes an index page with no body",
-    },
-    Known {
-        step: "wrap-*font-size",
-        fixtures: &["esr-2004-10-three-images"],
-        fields: &["body"],
-        why: "a page- or article-wide <font size=2> makes the paragraph after the last image look \
-              like a small-print caption: the last paragraph (with its ESR mark) becomes the image's \
-              caption",
-    },
-    Known {
-        step: "bio:after-rule",
-        fixtures: &["esr-2015-10-image-endmark"],
-        fields: &["bio"],
-        why: "with an image end mark, an author note after an <hr> is dropped (with a text mark it \
-              is found): rule 7, the bio after a rule",
-    },
-];
+/// Known profile weaknesses: none. The list the test was written with (the author
+/// note before the end mark or behind a related-articles box, related boxes before
+/// the mark, banner-exchange text above the headline, a short article in one layout
+/// table, page-wide small type, a note after a rule under an image mark) was worked
+/// off when the profile met the 47 fixtures of the eight other layout families; a
+/// weakness found later goes here with the ESR field rule it breaks, and leaves when
+/// fixed (a stale entry fails the test).
+const KNOWN_WEAKNESSES: &[Known] = &[];
 
 const DEFAULT_SEED: u64 = 0x00E5_7A6E_2026;
 

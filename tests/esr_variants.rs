@@ -1123,3 +1123,411 @@ fn a_review_with_only_the_books_byline_has_no_author() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Ways pages differ that the eight other layout families of the independent fixtures
+// brought (tests/fixtures/ESR-FIXTURES.md). Each is stated on a page of its own.
+
+fn images(a: &Article) -> Vec<(&str, Option<&str>)> {
+    a.content
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Image { src, caption, .. } => Some((src.as_str(), caption.as_deref())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn headings(a: &Article) -> Vec<&str> {
+    a.content
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A hand-coded page indents everything in one page-wide <BLOCKQUOTE>: the label line
+/// above the headline is still a kicker (in any case), never body.
+#[test]
+fn a_label_line_inside_a_page_wide_blockquote_is_the_kicker() {
+    for label in ["Editorial", "FILM REVIEW"] {
+        let a = extract(
+            URL,
+            &format!(
+                "<BLOCKQUOTE><P><FONT SIZE=-1><B>{label}</B></FONT>\
+                 <P><FONT SIZE=+2><B>Thrift</B></FONT><P>web posted March 1999\
+                 <P>{P1}<P>{P2} ESR</BLOCKQUOTE>"
+            ),
+        );
+        assert_eq!(a.content.kicker.as_deref(), Some(label));
+        assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+        assert!(!body_text(&a).contains(label), "{label}");
+    }
+}
+
+/// A column of linked image buttons is navigation, whatever its alt text says: a
+/// button named like a feature ("Site of the Day") labels no article.
+#[test]
+fn a_navigation_button_named_like_a_feature_is_not_the_kicker() {
+    let a = extract(
+        URL,
+        &format!(
+            "<table><tr><td><a href=/><img src=/images/b1.gif alt=Home width=120 height=22></a><br>\
+             <a href=/sotd.htm><img src=/images/b2.gif alt='Conservative Site of the Day' width=120 height=22></a></td>\
+             <td><p><font size=+2><b>Thrift</b></font></p><p>By Ann Author<br>web posted March 1999</p>\
+             <p>{P1}</p><p>{P2} ESR</p></td></tr></table>"
+        ),
+    );
+    assert_eq!(a.content.kicker, None);
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+}
+
+/// Weekly templates print the label, the headline, the deck, the byline and the date
+/// as <br> lines of one <font> block: the block is the whole head.
+#[test]
+fn head_lines_in_the_bylines_own_block() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0700/0700thrift.htm",
+        &format!(
+            "<p><font size=1>A journal of something or other</font></p>\
+             <font face=Times><font size=5><b>Editorial</b></font><br>\
+             <font size=4><b>Thrift, reconsidered</b></font><br><i>Why saving is not a vice</i><br>\
+             <b>By Ann Author and Bo Writer</b><br><font size=2>web posted July 9, 2000</font></font>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.kicker.as_deref(), Some("Editorial"));
+    assert_eq!(c.title.as_deref(), Some("Thrift, reconsidered"));
+    assert_eq!(c.subtitle.as_deref(), Some("Why saving is not a vice"));
+    assert_eq!(c.authors, ["Ann Author", "Bo Writer"]);
+    assert_eq!(date(&a), day("2000-07-09", DateSource::Page));
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}
+
+/// The same head with a headline printed in its own block above: the lines above
+/// the byline in the byline's block are then the deck.
+#[test]
+fn a_deck_in_the_bylines_own_block_under_a_separate_headline() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=+2><b>Thrift</b></font></p>\
+             <p>Why saving is not a vice<br>By Ann Author<br>web posted March 8, 1999</p>\
+             <p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+    assert_eq!(
+        a.content.subtitle.as_deref(),
+        Some("Why saving is not a vice")
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+}
+
+/// No break between the byline and the text: "By X" runs on into "(date) The …" in
+/// one line. The byline ends where the date starts; the paragraph keeps its date.
+#[test]
+fn a_byline_run_into_the_first_paragraph() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0300thrift.htm",
+        &format!(
+            "<font size=4><b>Thrift</b></font><br><b>By Ann Author</b>\
+             <font size=3> (March 5, 2000) {P1}<br><br>{P2} ESR</font>"
+        ),
+    );
+    let c = &a.content;
+    assert_eq!(c.title.as_deref(), Some("Thrift"));
+    assert_eq!(c.authors, ["Ann Author"]);
+    assert_eq!(date(&a), day("2000-03-05", DateSource::Page));
+    assert_eq!(
+        paragraphs(&a),
+        [format!("(March 5, 2000) {P1}").as_str(), P2]
+    );
+}
+
+/// A navigation bar that happens to start with "Home" is not a breadcrumb: every
+/// item is a link and none is the page. The trail after it is.
+#[test]
+fn a_home_navigation_bar_is_not_the_breadcrumb() {
+    let nav = "<p><b><a href=/>Home</a> :: <a href=/archive/>Archive</a> :: \
+               <a href=/columnists.htm>Columnists</a> :: <a href=/contact.htm>Contact</a></b></p>";
+    let head = format!(
+        "<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author</p><p>{P1}</p><p>{P2} ESR</p>"
+    );
+    let a = extract(URL, &format!("{nav}{head}"));
+    assert_eq!(a.content.section, Vec::<String>::new());
+    let a = extract(
+        URL,
+        &format!("{nav}<p><a href=/>home</a> &gt; <a href=/archive/>archive</a> &gt; 1999 &gt; this article</p>{head}"),
+    );
+    assert_eq!(a.content.section, ["archive", "1999"]);
+}
+
+/// A bookseller's box (cover, "Buy … at Amazon.com for $18.20") between the book's
+/// data and the reviewer's line is chrome, however much it reads like a price line.
+#[test]
+fn a_bookseller_box_inside_the_book_data_is_chrome() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><b>Book Review</b></p><p><font size=+2><b>Thrift</b></font></p>\
+             <p><i>The Saving Habit</i><br>By Carl Bookwright<br>Mercer House<br>HC, 264 pgs. US$26.00</p>\
+             <table><tr><td><a href='http://www.amazon.com/exec/obidos/ASIN/0000000000'>\
+             <img src='http://images.amazon.com/images/P/0000000000.jpg' width=80 height=100></a><br>\
+             <font size=1>Buy The Saving Habit at Amazon.com for only $18.20</font></td></tr></table>\
+             <p>Reviewed by Ann Author<br>web posted March 8, 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    let p = paragraphs(&a);
+    assert_eq!(
+        p,
+        [
+            "The Saving Habit By Carl Bookwright Mercer House HC, 264 pgs. US$26.00",
+            P1,
+            P2
+        ]
+    );
+    assert!(images(&a).is_empty());
+}
+
+/// A page without a byline or a date to close its head: the bold line under the
+/// headline is set exactly like the body's later subheads, so it is the first of
+/// them, not a deck.
+#[test]
+fn the_first_of_several_subheads_is_not_a_deck() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0804/letters.htm",
+        &format!(
+            "<p><b>Letters</b></p><p><font size=+2><b>Readers on thrift</b></font></p>\
+             <p><b>Re: Saving (July 26, 2004)</b></p><p>{P1}</p><p>Ann Reader<br>Calgary, Alberta</p>\
+             <p><b>Re: Spending (July 19, 2004)</b></p><p>{P2}</p><p>Bo Reader<br>Regina</p><p><b>ESR</b></p>"
+        ),
+    );
+    assert_eq!(a.content.subtitle, None);
+    assert_eq!(
+        headings(&a),
+        ["Re: Saving (July 26, 2004)", "Re: Spending (July 19, 2004)"]
+    );
+    assert_eq!(date(&a), month("2004-08", DateSource::Url));
+}
+
+/// A single bold line under the headline, set like nothing else on the page, is the
+/// deck.
+#[test]
+fn a_lone_bold_line_under_the_headline_is_the_deck() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0804/thrift.htm",
+        &format!(
+            "<p><font size=+2><b>Thrift</b></font></p><p><b>Why saving is not a vice</b></p>\
+             <p>{P1}</p><p>{P2}</p><p>{P3} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        a.content.subtitle.as_deref(),
+        Some("Why saving is not a vice")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2, P3]);
+}
+
+/// After the end mark of a feature page, italic text that describes the feature (it
+/// opens with the feature's name, or is its nomination note) or repeats its
+/// submission instructions is boilerplate, not an author note.
+#[test]
+fn a_features_standing_text_after_the_mark_is_not_a_bio() {
+    for (kicker, note) in [
+        (
+            "The Earth is Flat Award",
+            "The Earth is Flat Award goes to whoever wastes the most of other people's money.",
+        ),
+        (
+            "Film Review",
+            "The Spendthrift Award is given each month to a public body that wastes money.",
+        ),
+        (
+            "Editorial",
+            "Nominations may be sent to the editor at any time.",
+        ),
+        (
+            "Letters",
+            "Got a bone to pick with us? Send your letters to the editor.",
+        ),
+    ] {
+        let a = extract(
+            URL,
+            &format!(
+                "<p><b>{kicker}</b></p><p><font size=+2><b>Thrift</b></font></p>\
+                 <p>web posted March 1999</p><p>{P1}</p><p>{P2} ESR</p><hr><p><i>{note}</i></p>"
+            ),
+        );
+        assert_eq!(a.content.bio, None, "{note}");
+        assert_eq!(paragraphs(&a), [P1, P2], "{note}");
+    }
+}
+
+/// Only a note that says this piece appeared elsewhere names an original
+/// publication: one that says where an earlier part of a series ran does not.
+#[test]
+fn where_an_earlier_part_appeared_is_not_a_reprint() {
+    let note = |n: &str| {
+        let a = extract(
+            URL,
+            &format!(
+                "<p><font size=+2><b>Thrift: Part Two</b></font></p><p>By Ann Author</p>\
+                 <p>{P1}</p><p>{P2} ESR</p><p><i>Ann Author is a writer. {n}</i></p>"
+            ),
+        );
+        assert!(a.content.bio.is_some(), "{n}");
+        a.content.original_publication
+    };
+    assert_eq!(
+        note("Part One of this essay appeared in the March issue of ESR."),
+        None
+    );
+    assert_eq!(note("The first part appeared in The Calgary Herald."), None);
+    assert_eq!(
+        note("This essay appeared in the Western Review.").as_deref(),
+        Some("Western Review")
+    );
+    assert_eq!(
+        note("A version of this article appeared in The Calgary Herald.").as_deref(),
+        Some("The Calgary Herald")
+    );
+}
+
+/// An unprocessed server-side include prints an error line between the end mark and
+/// the note: it is chrome, and the note after it is the bio.
+#[test]
+fn an_ssi_error_line_between_the_mark_and_the_bio() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author</p><p>{P1}</p><p>{P2} <b>ESR</b></p>\
+             <p>[an error occurred while processing this directive]</p>\
+             <p><i>Ann Author farms near Regina. Reprinted with permission from The Prairie Review.</i></p>"
+        ),
+    );
+    assert_eq!(
+        a.content.original_publication.as_deref(),
+        Some("The Prairie Review")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+    assert!(!body_text(&a).contains("error occurred"));
+}
+
+/// A columnist's small floated headshot beside the byline or at the start of the
+/// first paragraph is furniture; a captioned picture there, and a picture later in
+/// the text, are the text's.
+#[test]
+fn a_floated_headshot_at_the_start_of_the_text_is_furniture() {
+    let head = "<p><font size=+2><b>Thrift</b></font></p>";
+    let shot =
+        "<img src='/images/author_sm.jpg' alt='The Columnist' width=60 height=75 align=left>";
+    for page in [
+        format!("{head}<p>By Ann Author {shot}</p><p>{P1}</p><p>{P2} ESR</p>"),
+        format!("{head}<p>By Ann Author</p><p>{shot}{P1}</p><p>{P2} ESR</p>"),
+    ] {
+        let a = extract(URL, &page);
+        assert!(images(&a).is_empty(), "{page}");
+        assert!(!body_text(&a).contains("The Columnist"), "{page}");
+        assert_eq!(paragraphs(&a), [P1, P2], "{page}");
+    }
+    let a = extract(
+        URL,
+        &format!("{head}<p>By Ann Author</p><p>{P1}</p><p>{shot}{P2} ESR</p>"),
+    );
+    assert_eq!(images(&a).len(), 1);
+    let a = extract(
+        URL,
+        &format!(
+            "{head}<p>By Ann Author</p><p><img src='/images/dam.jpg' width=300 height=200 align=right>\
+             <i>The dam at Gardiner. (CP)</i></p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        images(&a),
+        [(
+            "http://www.enterstageright.com/images/dam.jpg",
+            Some("The dam at Gardiner.")
+        )]
+    );
+}
+
+/// "Small" is relative to the page's own text: on a page set all in <font size=2>,
+/// paragraphs that mention "is a" are not author notes, and the paragraph a logo is
+/// floated into is not the logo's caption.
+#[test]
+fn small_type_is_relative_to_the_pages_text() {
+    let a = extract(
+        "http://www.enterstageright.com/archive/articles/0299/month.htm",
+        &format!(
+            "<font size=2><p><font size=+1><b>The Enter Stage Right Site of the Month</b></font></p>\
+             <p><font size=+2><b>Thrift Watch</b></font></p><p>{P1}</p>\
+             <p><img src='thriftwatch.gif' alt='Thrift Watch' width=120 height=60 align=right>{P2} It is a fine site.</p>\
+             <p>{P3} There is a lot to like.</p><p><b>Past Sites of the Month</b></p></font>"
+        ),
+    );
+    assert_eq!(a.content.bio, None);
+    assert_eq!(
+        paragraphs(&a),
+        [
+            P1,
+            format!("{P2} It is a fine site.").as_str(),
+            format!("{P3} There is a lot to like.").as_str()
+        ]
+    );
+    assert_eq!(
+        images(&a),
+        [(
+            "http://www.enterstageright.com/archive/articles/0299/thriftwatch.gif",
+            None
+        )]
+    );
+}
+
+/// A headline may end in an adverb ("… twelve years on"): the deck set in smaller
+/// italics on the next line is not run into it.
+#[test]
+fn a_headline_ending_in_on_does_not_swallow_its_deck() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=5><b>Senate reform, twelve years on</b></font><br>\
+             <font size=3><i>Why the West still wants an elected upper house</i></font></p>\
+             <p>By Ann Author<br>web posted February 1999</p><p>{P1}</p><p>{P2} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        a.content.title.as_deref(),
+        Some("Senate reform, twelve years on")
+    );
+    assert_eq!(
+        a.content.subtitle.as_deref(),
+        Some("Why the West still wants an elected upper house")
+    );
+}
+
+/// The note before a standalone end mark is still the bio when a related-articles
+/// box was set between them.
+#[test]
+fn a_related_box_between_the_bio_and_a_standalone_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author</p><p>{P1}</p><p>{P2}</p>\
+             <p><i>Ann Author writes from Calgary.</i></p>\
+             <table><tr><td><b>Other related articles</b></td></tr><tr><td><a href=a.htm>One</a><br>\
+             <a href=b.htm>Two</a></td></tr></table><p><b>ESR</b></p>"
+        ),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author writes from Calgary.")
+    );
+    assert_eq!(paragraphs(&a), [P1, P2]);
+}

@@ -47,6 +47,10 @@ static CRUMB: LazyLock<Regex> =
 static CRUMB_SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*(?:>|»|::)\s*").unwrap());
 static CRUMB_SELF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^this (?:article|review|page|column|issue)$").unwrap());
+/// What Apache prints for a server-side include it could not process.
+static SSI_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\[an error occurred while processing th(?:is|e) directive\]\s*$").unwrap()
+});
 /// Lines of ESR's page footer and sign-up chrome.
 static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -406,14 +410,21 @@ impl Landmarks {
         }
     }
 
-    /// The last node of the article's end: the bio, else the end mark.
+    /// The last node of the article's end: the bio or the end mark, whichever comes
+    /// later (a bio moved before the mark no longer ends the article).
     fn end_region(&self, dom: &Dom) -> Option<NodeId> {
+        let mark = self.after_mark(dom);
         if let Some(b) = self.bio.as_ref().and_then(|b| b.last()) {
             if dom.get(*b).is_some_and(|n| n.parent().is_some()) {
-                return Some(*b);
+                let ord = order(dom);
+                let later = match (mark.and_then(|m| ord.get(&m)), ord.get(b)) {
+                    (Some(m), Some(bo)) => m > bo,
+                    _ => false,
+                };
+                return Some(if later { mark.unwrap_or(*b) } else { *b });
             }
         }
-        self.after_mark(dom)
+        mark
     }
 }
 
@@ -488,7 +499,8 @@ fn next_after(dom: &Dom, id: NodeId, stop: NodeId) -> Option<NodeId> {
 }
 
 /// The author note: the first thing with text after the end mark, if all its text is
-/// italic. Line breaks, rules, whitespace and comments before it are skipped.
+/// italic. Line breaks, rules, whitespace, comments and the error line of an
+/// unprocessed server-side include before it are skipped.
 fn find_bio(dom: &Dom, from: NodeId, container: NodeId) -> Option<Vec<NodeId>> {
     let mut cur = next_after(dom, from, container);
     while let Some(id) = cur {
@@ -496,10 +508,11 @@ fn find_bio(dom: &Dom, from: NodeId, container: NodeId) -> Option<Vec<NodeId>> {
         match node.value() {
             Node::Comment(_) => {}
             Node::Text(t) if t.trim().is_empty() => {}
+            Node::Text(t) if SSI_ERROR.is_match(t) => {}
             Node::Text(_) => return None,
             Node::Element(e) => {
                 let t = text(dom, id);
-                if !t.is_empty() {
+                if !t.is_empty() && !SSI_ERROR.is_match(&t) {
                     let italic = ["i", "em", "cite"];
                     let all_italic = e.name() == "i"
                         || e.name() == "em"
@@ -712,13 +725,31 @@ pub fn analyse(dom: &Dom) -> Option<Landmarks> {
         b.descendants()
             .filter(|d| {
                 d.value().as_element().is_some_and(|e| {
-                    matches!(e.name(), "p" | "div" | "center" | "font" | "span" | "td")
+                    matches!(
+                        e.name(),
+                        "p" | "div" | "center" | "font" | "span" | "td" | "nav"
+                    )
                 })
             })
             .filter(|d| !d.children().any(|c| is(dom, c.id(), BLOCK)))
             .find_map(|d| {
                 let t = text(dom, d.id());
                 if t.len() > 200 || !CRUMB.is_match(&t) {
+                    return None;
+                }
+                // A navigation bar that starts at "Home" ("Home :: Archive :: …",
+                // every item a link, the last one not the page) is not a breadcrumb.
+                let items: Vec<&str> = CRUMB_SEP
+                    .split(&t)
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                let item_chars: usize = items
+                    .iter()
+                    .map(|x| x.split_whitespace().map(str::len).sum::<usize>())
+                    .sum();
+                let ends_at_page = items.last().is_some_and(|l| CRUMB_SELF.is_match(l));
+                if !ends_at_page && link_chars(dom, d.id()) >= item_chars {
                     return None;
                 }
                 // The highest wrapper that holds only the breadcrumb.

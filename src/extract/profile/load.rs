@@ -19,7 +19,7 @@ use super::rules::Rules;
 
 /// Version of the profile engine; part of every document's provenance. Bumped when
 /// the output for the same page and profile may change.
-pub const ENGINE_VERSION: &str = "1.1";
+pub const ENGINE_VERSION: &str = "1.2";
 
 const ESR_TOML: &str = include_str!("../profiles/esr.toml");
 

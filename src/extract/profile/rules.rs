@@ -94,10 +94,17 @@ impl Rules {
     /// parentheses on the same line ("By X, web posted May 1999", "By X (May 3,
     /// 1999)") is cut off. `None` when `line` is not a byline.
     pub fn byline_names<'t>(&self, line: &'t str) -> Option<&'t str> {
+        self.byline_parts(line).map(|(names, _)| names)
+    }
+
+    /// A byline line split into its names and what follows them (a dateline, a
+    /// date in parentheses and, on pages that run the byline into the first
+    /// paragraph, that paragraph's text; empty when nothing follows).
+    pub fn byline_parts<'t>(&self, line: &'t str) -> Option<(&'t str, &'t str)> {
         let c = self.byline.captures(line)?;
         let from = c.get(1).map_or(0, |m| m.start());
         let rest = &line[from..];
-        Some(&rest[..self.byline_tail(rest).unwrap_or(rest.len())])
+        Some(rest.split_at(self.byline_tail(rest).unwrap_or(rest.len())))
     }
 
     /// Where a dateline or a parenthesised date starts inside a byline line.

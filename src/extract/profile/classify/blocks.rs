@@ -179,7 +179,7 @@ impl Classifier<'_> {
     fn is_subhead(&self, i: usize, text: &str, end: usize) -> bool {
         let s = &self.segs[i];
         let short = s.chars <= 100;
-        let styled = s.bold_ratio() > 0.95 || s.font > 0;
+        let styled = s.bold_ratio() > 0.95 || s.font > self.body_font;
         let ends_like_sentence = text.ends_with(['.', ',', ';', ':']) && !text.ends_with("...");
         let followed = (i + 1..end).any(|j| self.segs[j].chars > 0 && !self.is_chrome(j));
         short && styled && !ends_like_sentence && followed && s.link_ratio() < 0.5
@@ -205,7 +205,7 @@ impl Classifier<'_> {
             // Text that shares the image's paragraph is its caption when it is set
             // like one or short; beside a floated image it is running text unless
             // set like a caption.
-            let styled = s.min_font < 0 || s.italic_ratio() > 0.6;
+            let styled = s.min_font < self.body_font || s.italic_ratio() > 0.6;
             let float = matches!(img.kind, SegKind::Image { float: true, .. });
             let same_block =
                 s.block == img.block && img.block != 0 && (styled || (!float && s.chars <= 150));

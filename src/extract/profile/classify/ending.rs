@@ -154,7 +154,7 @@ impl Classifier<'_> {
                 j = self.skip_stop_run(j, n);
                 continue;
             }
-            if self.is_chrome(j) || self.used[j] {
+            if self.is_chrome(j) || self.used[j] || self.is_boilerplate(j) {
                 skipped += 1;
                 j += 1;
                 continue;
@@ -167,7 +167,9 @@ impl Classifier<'_> {
         {
             j += 1;
         }
-        if j > start {
+        // A note that opens with the feature's own name ("The X Award is given
+        // to …") describes the feature, not the author.
+        if j > start && !opens_with(&self.join_text(start, j), h.kicker.as_deref()) {
             e.bio = self.join_bio(start, j);
             return;
         }
@@ -178,8 +180,10 @@ impl Classifier<'_> {
             _ => self.r.strip_end_mark(&self.segs[m].text).is_empty(),
         };
         if mark_alone {
+            // Past empty lines and chrome (a related-articles box set between the
+            // note and the mark).
             let mut j = m;
-            while j > h.body_start && self.segs[j - 1].chars == 0 {
+            while j > h.body_start && (self.segs[j - 1].chars == 0 || self.is_chrome(j - 1)) {
                 j -= 1;
             }
             let hi = j;
@@ -235,6 +239,8 @@ impl Classifier<'_> {
             || s.chars > MAX_BIO_CHARS
             || self.used[i]
             || !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+            || self.boiler[i]
+            || self.is_boilerplate(i)
         {
             return false;
         }
@@ -256,10 +262,12 @@ impl Classifier<'_> {
             && s.italic_ratio() > 0.6
             && !self.used[i]
             && !self.is_chrome(i)
+            && !self.boiler[i]
+            && !self.is_boilerplate(i)
     }
 
-    /// A note closing a body that has no end mark: italic, or set small and worded
-    /// like a bio.
+    /// A note closing a body that has no end mark: italic, or set smaller than the
+    /// running text and worded like a bio.
     fn trailing_note(&self, i: usize) -> bool {
         let s = &self.segs[i];
         if !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
@@ -268,10 +276,13 @@ impl Classifier<'_> {
             || self.used[i]
             || self.is_chrome(i)
             || self.is_stop(i)
+            || self.boiler[i]
+            || self.is_boilerplate(i)
         {
             return false;
         }
-        s.italic_ratio() > 0.6 || (s.min_font < 0 && s.font <= 0 && self.r.bio_phrase(&s.text))
+        let small = s.min_font < self.body_font && s.font <= self.body_font;
+        s.italic_ratio() > 0.6 || (small && self.r.bio_phrase(&s.text))
     }
 
     /// A closing "- Name" line standing in for a missing byline: exactly one
@@ -341,12 +352,26 @@ impl Classifier<'_> {
                 && matches!(s.kind, SegKind::Text | SegKind::Quote(_))
                 && !self.is_chrome(i)
         })?;
-        let date = self.r.paren_date(&self.segs[i].text, url_date)?;
+        let date = self.r.paren_date(self.text_at(i)?, url_date)?;
         Some(Dated {
             date,
             source: DateSource::Page,
         })
     }
+}
+
+/// Whether `text` opens with the page's kicker (a leading "the" ignored on both).
+fn opens_with(text: &str, kicker: Option<&str>) -> bool {
+    let Some(k) = kicker else { return false };
+    let strip = |t: &str| {
+        let t = t.trim_start();
+        match t.get(..4) {
+            Some(p) if p.eq_ignore_ascii_case("the ") => t[4..].to_lowercase(),
+            _ => t.to_lowercase(),
+        }
+    };
+    let k = strip(k);
+    k.chars().count() >= 4 && strip(text).starts_with(&k)
 }
 
 /// Whether a note names one of the byline's authors (a bio usually opens with it).

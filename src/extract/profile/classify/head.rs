@@ -7,7 +7,7 @@
 
 use super::{Classifier, Dated, Head};
 use crate::extract::profile::Picked;
-use crate::extract::segment::{LineStyle, SegKind};
+use crate::extract::segment::{LineStyle, SegKind, Segment};
 use crate::model::{DateSource, PublishedDate};
 use crate::normalize;
 
@@ -16,6 +16,12 @@ const HEAD_LIMIT: usize = 80;
 
 /// How many segments from the top a breadcrumb may sit.
 const CRUMB_LIMIT: usize = 60;
+
+/// Largest declared size (the smaller of width and height, px) of a headshot.
+const HEADSHOT_MAX: u32 = 150;
+
+/// How far below a candidate deck the body's subheads are looked for.
+const SUBHEAD_SCAN: usize = 200;
 
 /// Whether a byline is the book's author in a review (part of the book data).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,9 +49,11 @@ impl Classifier<'_> {
             Some(v) => h.section = self.r.trim_trail(v.clone()),
             None => {
                 if let Some(r) = &self.r.breadcrumb {
-                    if let Some(i) = (0..n.min(CRUMB_LIMIT))
-                        .find(|&i| self.segs[i].chars < 300 && r.is_match(&self.segs[i].text))
-                    {
+                    if let Some(i) = (0..n.min(CRUMB_LIMIT)).find(|&i| {
+                        self.segs[i].chars < 300
+                            && r.is_match(&self.segs[i].text)
+                            && !self.is_nav_bar(i)
+                    }) {
                         self.used[i] = true;
                         crumb_at = Some(i);
                         h.section = self.r.breadcrumb_items(&self.segs[i].text);
@@ -75,6 +83,11 @@ impl Classifier<'_> {
         let limit = n.min(HEAD_LIMIT);
         let mut head_end = limit;
         let mut body_like_seen = 0;
+        // The first byline/dateline segment and its line, when head lines sit above
+        // it in the same block; and the first paragraph's text when the byline runs
+        // into it.
+        let mut lead: Option<(usize, usize)> = None;
+        let mut tail: Option<(usize, String)> = None;
         for i in 0..limit {
             if self.used[i] {
                 continue;
@@ -96,7 +109,9 @@ impl Classifier<'_> {
             if self.book[i] {
                 continue;
             }
-            let byline = self.byline_line(i);
+            let byline = self
+                .byline_line(i)
+                .or_else(|| self.byline_running_on(i, url_date));
             if self.r.is_chrome_text(&self.segs[i].text) && byline.is_none() {
                 continue;
             }
@@ -105,10 +120,21 @@ impl Classifier<'_> {
                 if let Some(l) = byline {
                     match self.book_byline(i, l) {
                         BookByline::No => {
-                            let line = &self.segs[i].lines[l];
+                            let lines = &self.segs[i].lines;
+                            let line = &lines[l];
                             h.authors = self.authors_of(line);
                             byline_found = true;
                             hit = true;
+                            if h.anchor.is_none() && l > 0 {
+                                lead = Some((i, l));
+                            }
+                            if self.runs_on(line, url_date) {
+                                if let Some((_, rest)) = self.r.byline_parts(line) {
+                                    let mut text = vec![rest.trim()];
+                                    text.extend(lines[l + 1..].iter().map(String::as_str));
+                                    tail = Some((i, text.join(" ")));
+                                }
+                            }
                             if h.published.is_none() {
                                 h.published =
                                     self.r.byline_date(line, url_date).map(|date| Dated {
@@ -143,6 +169,9 @@ impl Classifier<'_> {
             if h.published.is_none() {
                 if let Some(d) = self.dateline_at(i) {
                     h.published = d;
+                    if !hit && h.anchor.is_none() {
+                        lead = self.date_line(i).filter(|&l| l > 0).map(|l| (i, l));
+                    }
                     hit = true;
                 }
             }
@@ -192,8 +221,23 @@ impl Classifier<'_> {
                     .filter(|&i| cand(self, i))
                     .collect();
             }
+            // Head lines above the byline in its own block: the headline when they
+            // stand out at least as much as anything above them.
+            let lead_title = lead
+                .and_then(|(a, l)| self.lead_lines(a, l).map(|(k, score)| (a, l, k, score)))
+                .filter(|&(a, .., score)| {
+                    score > 0
+                        && a >= first_head
+                        && cands
+                            .iter()
+                            .filter(|&&i| i < a)
+                            .all(|&i| self.prominence(i) <= score)
+                });
+            if lead_title.is_some() {
+                cands.clear();
+            }
             let mut after = false;
-            if cands.is_empty() {
+            if cands.is_empty() && lead_title.is_none() {
                 // Byline above the headline: look just after the anchor.
                 cands = (body_start..n.min(body_start + 4))
                     .filter(|&i| cand(self, i))
@@ -201,7 +245,17 @@ impl Classifier<'_> {
                     .collect();
                 after = true;
             }
-            if let Some(&best) = cands
+            if let Some((a, l, kickers, _)) = lead_title {
+                let s = &self.segs[a];
+                let (k, t, deck) =
+                    self.split_lines(&s.lines[kickers..l], &s.line_style[kickers..l]);
+                if let Some(k) = k {
+                    h.kicker.get_or_insert(k);
+                }
+                title = Some(t);
+                subtitle = deck;
+                title_at = Some(a);
+            } else if let Some(&best) = cands
                 .iter()
                 .max_by_key(|&&i| (self.prominence(i), std::cmp::Reverse(i)))
             {
@@ -225,7 +279,10 @@ impl Classifier<'_> {
                         .filter(|&&i| adjacent(self, i))
                     {
                         let s = &self.segs[next];
-                        if self.prominence(next) > 0 && s.chars < 250 {
+                        // Without a byline or dateline to close the head, a line set
+                        // like the body's later subheads is the first of them.
+                        let subhead = h.anchor.is_none() && self.recurs_as_subhead(next);
+                        if self.prominence(next) > 0 && s.chars < 250 && !subhead {
                             if title.as_deref().is_some_and(continues) {
                                 // "Chapter Sixteen of Keeping Score:" / "Wally's Seat".
                                 title = title.map(|t| format!("{t} {}", s.text));
@@ -267,6 +324,12 @@ impl Classifier<'_> {
         } else if h.anchor.is_none() {
             body_start = 0;
         }
+        if let Some((a, _)) = lead {
+            // A label line opening the byline's block is the kicker.
+            if let Some(k) = self.segs[a].lines.first().and_then(|t| self.r.kicker(t)) {
+                h.kicker.get_or_insert(k);
+            }
+        }
         if let Some(a) = h.anchor {
             // A deck may sit between the headline and the byline: anything left
             // there that is short and not chrome.
@@ -286,6 +349,23 @@ impl Classifier<'_> {
                     self.used[i] = true;
                 }
             }
+            // Or the lines above the byline in its own block, under a headline
+            // printed before that block.
+            if let Some((la, l)) = lead.filter(|_| subtitle.is_none() && title_at != Some(a)) {
+                let s = &self.segs[la];
+                let deck: Vec<&str> = s.lines[..l]
+                    .iter()
+                    .skip_while(|t| self.r.kicker(t).is_some())
+                    .map(String::as_str)
+                    .collect();
+                let deck = deck.join(" ");
+                if !deck.is_empty()
+                    && deck.chars().count() < 250
+                    && title_at.is_some_and(|t| t < la)
+                {
+                    subtitle = Some(deck);
+                }
+            }
             // A second dateline in the segment right after the anchor.
             if body_start < n
                 && h.published
@@ -299,6 +379,16 @@ impl Classifier<'_> {
                     self.used[body_start] = true;
                     body_start += 1;
                 }
+            }
+        }
+
+        // A byline run into the first paragraph ("By X (March 5, 2000) The …"): the
+        // block is the head up to the names, and the first paragraph from the date.
+        if let (Some((a, text)), Some(anchor)) = (tail, h.anchor) {
+            if a == anchor && body_start == a + 1 {
+                self.used[a] = false;
+                self.overrides.insert(a, Some(text));
+                body_start = a;
             }
         }
 
@@ -330,7 +420,128 @@ impl Classifier<'_> {
         h.title = title.filter(|t| !t.is_empty());
         h.subtitle = subtitle.filter(|t| !t.is_empty());
         h.body_start = body_start;
+        self.drop_headshots(body_start, h.title.as_deref());
         h
+    }
+
+    /// A small floated picture beside the byline or at the start of the first
+    /// paragraph, with no caption, is the columnist's standing headshot: furniture,
+    /// not a picture of the text. One named like the headline (the featured site's
+    /// logo on a review of it) is the text's.
+    fn drop_headshots(&mut self, start: usize, title: Option<&str>) {
+        let n = self.segs.len();
+        let first = (start..n.min(start + 12)).find(|&i| {
+            let s = &self.segs[i];
+            matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+                && s.chars > 0
+                && !self.used[i]
+                && !self.book[i]
+                && !self.is_chrome(i)
+        });
+        let Some(first) = first else { return };
+        for i in start..n.min(first + 2) {
+            let s = &self.segs[i];
+            let SegKind::Image {
+                alt, size, float, ..
+            } = &s.kind
+            else {
+                continue;
+            };
+            let at_start = i < first || (i == first + 1 && s.block == self.segs[first].block);
+            let small = size.is_none_or(|z| z <= HEADSHOT_MAX);
+            let subject = alt
+                .as_deref()
+                .zip(title)
+                .is_some_and(|(a, t)| a.eq_ignore_ascii_case(t));
+            let captioned = self.segs.get(i + 1).is_some_and(|c| {
+                c.chars > 0
+                    && c.block == s.block
+                    && (c.in_caption || c.italic_ratio() > 0.6 || c.min_font < self.body_font)
+            });
+            if *float && at_start && small && !subject && !captioned {
+                self.used[i] = true;
+            }
+        }
+    }
+
+    /// A line of segment `i` that opens with a byline and runs on into the first
+    /// paragraph after a date in parentheses ("By X (March 5, 2000) The Council …",
+    /// the byline and the text set in one block without a break): the byline ends
+    /// where the date starts, which opens the paragraph. Only a short name part and
+    /// a date that reads as one count.
+    fn byline_running_on(
+        &self,
+        i: usize,
+        url_date: &dyn Fn() -> Option<PublishedDate>,
+    ) -> Option<usize> {
+        self.segs[i]
+            .lines
+            .iter()
+            .position(|l| self.runs_on(l, url_date))
+    }
+
+    /// A byline line that runs on into the text after a date (see
+    /// [`Self::byline_running_on`]).
+    fn runs_on(&self, line: &str, url_date: &dyn Fn() -> Option<PublishedDate>) -> bool {
+        line.len() < 5000
+            && self.r.byline_parts(line).is_some_and(|(names, rest)| {
+                names.chars().count() <= 100
+                    && rest.trim_start().starts_with('(')
+                    && rest.chars().count() >= 80
+                    && self.r.byline_date(line, url_date).is_some()
+            })
+    }
+
+    /// Whether a short line set like segment `j` (same size, weight, slant and
+    /// alignment) heads more text further down: the style of the body's subheads
+    /// ("Re: …" on a letters page), which a deck, printed once, never shares.
+    fn recurs_as_subhead(&self, j: usize) -> bool {
+        let n = self.segs.len();
+        let style = |s: &Segment| {
+            (
+                s.font,
+                s.bold_ratio() > 0.8,
+                s.italic_ratio() > 0.6,
+                s.centered,
+                std::mem::discriminant(&s.kind),
+            )
+        };
+        let want = style(&self.segs[j]);
+        let mut k = j + 1;
+        while k + 1 < n.min(j + SUBHEAD_SCAN) {
+            let s = &self.segs[k];
+            if s.chars > 0 && s.chars <= 120 && style(s) == want && !self.is_chrome(k) {
+                let next = (k + 1..n.min(k + 4)).find(|&m| self.segs[m].chars > 0);
+                if next.is_some_and(|m| self.segs[m].chars > s.chars && !self.is_chrome(m)) {
+                    return true;
+                }
+            }
+            k += 1;
+        }
+        false
+    }
+
+    /// A trail that starts at "home" but is the site's navigation bar ("Home ::
+    /// Archive :: Columnists :: …"): every item is a link and the last one is not the
+    /// page itself. A breadcrumb ends at the page, which it does not link to.
+    fn is_nav_bar(&self, i: usize) -> bool {
+        let s = &self.segs[i];
+        let items: Vec<&str> = self
+            .r
+            .breadcrumb_separator
+            .split(&s.text)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        let item_chars: usize = items
+            .iter()
+            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        let last_is_self = match (&self.r.breadcrumb_self, items.last()) {
+            (Some(r), Some(last)) => r.is_match(last),
+            _ => false,
+        };
+        item_chars > 0 && s.link_chars >= item_chars && !last_is_self
     }
 
     /// A short line that can be a book's title above its "By" line.
@@ -345,12 +556,20 @@ impl Classifier<'_> {
             && self.byline_line(j).is_none()
     }
 
-    /// The kicker a segment states: a short label line, or a label image's alt.
+    /// The kicker a segment states: a short label line, or a label image's alt. A
+    /// linked image is a navigation button ("Site of the Day" in a column of them),
+    /// as a linked label line is a navigation link: neither labels the article.
     fn kicker_of(&self, i: usize) -> Option<String> {
         let s = &self.segs[i];
         match &s.kind {
-            SegKind::Image { alt: Some(a), .. } => self.r.kicker(a),
-            SegKind::Text | SegKind::Heading(_) if s.chars > 0 && s.link_ratio() < 0.5 => {
+            SegKind::Image {
+                alt: Some(a),
+                in_link: false,
+                ..
+            } => self.r.kicker(a),
+            SegKind::Text | SegKind::Heading(_) | SegKind::Quote(_)
+                if s.chars > 0 && s.link_ratio() < 0.5 =>
+            {
                 if self.in_chrome_box(i) {
                     return None;
                 }
@@ -446,15 +665,21 @@ impl Classifier<'_> {
 
     fn is_book_data(&self, j: usize) -> bool {
         let s = &self.segs[j];
-        matches!(s.kind, SegKind::Text) && s.lines.iter().any(|x| self.r.is_book_data_line(x))
+        matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+            && s.lines.iter().any(|x| self.r.is_book_data_line(x))
+            && !self.is_chrome(j)
     }
 
-    /// Mark segment `i` and the book-data blocks right after it as book data.
+    /// Mark segment `i` and the book-data blocks right after it as book data. A
+    /// bookseller's box among them ("Buy … at Amazon.com for $18.20") is chrome,
+    /// never book data, however much it looks like a price line.
     fn mark_book(&mut self, i: usize) {
         self.book[i] = true;
         let mut j = i + 1;
         while j < self.segs.len().min(i + 8) {
-            if self.segs[j].chars == 0 && !matches!(self.segs[j].kind, SegKind::Text) {
+            if (self.segs[j].chars == 0 && !matches!(self.segs[j].kind, SegKind::Text))
+                || self.is_chrome(j)
+            {
                 j += 1;
                 continue;
             }
@@ -494,18 +719,27 @@ impl Classifier<'_> {
     /// headline, "…of Keeping Score:" / "Wally's Seat"); what follows is the deck.
     fn split_head_lines(&self, i: usize) -> (Option<String>, String, Option<String>) {
         let s = &self.segs[i];
-        let styles = &s.line_style;
-        if styles.len() != s.lines.len() || s.lines.is_empty() {
+        if s.line_style.len() != s.lines.len() || s.lines.is_empty() {
             return (None, s.text.clone(), None);
         }
-        if s.lines.len() == 1 {
-            let (t, deck) = split_inline_deck(&s.lines[0], &styles[0]);
+        self.split_lines(&s.lines, &s.line_style)
+    }
+
+    /// [`Self::split_head_lines`] over some lines and their styles (not empty, same
+    /// length).
+    fn split_lines(
+        &self,
+        lines: &[String],
+        styles: &[LineStyle],
+    ) -> (Option<String>, String, Option<String>) {
+        if lines.len() == 1 {
+            let (t, deck) = split_inline_deck(&lines[0], &styles[0]);
             return (None, t, deck);
         }
         let mut first = 0;
         let mut kicker = None;
-        while first + 1 < s.lines.len() {
-            match self.r.kicker(&s.lines[first]) {
+        while first + 1 < lines.len() {
+            match self.r.kicker(&lines[first]) {
                 Some(k) => {
                     kicker.get_or_insert(k);
                     first += 1;
@@ -513,31 +747,59 @@ impl Classifier<'_> {
                 None => break,
             }
         }
-        let weight = |l: &LineStyle| 2 * l.font as i32 + if l.bold > 0.8 { 2 } else { 0 };
-        let top = (first..s.lines.len())
-            .map(|k| weight(&styles[k]))
+        let top = (first..lines.len())
+            .map(|k| line_weight(&styles[k]))
             .max()
             .unwrap_or(0);
-        let start = (first..s.lines.len())
-            .find(|&k| weight(&styles[k]) == top)
+        let start = (first..lines.len())
+            .find(|&k| line_weight(&styles[k]) == top)
             .unwrap_or(first);
         let same = |a: &LineStyle, b: &LineStyle| {
             a.font == b.font && (a.italic - b.italic).abs() <= 0.5 && (a.bold - b.bold).abs() <= 0.5
         };
         let mut k = start + 1;
-        let mut title = s.lines[start].clone();
-        while k < s.lines.len() && (same(&styles[start], &styles[k]) || continues(&title)) {
+        let mut title = lines[start].clone();
+        while k < lines.len() && (same(&styles[start], &styles[k]) || continues(&title)) {
             title.push(' ');
-            title.push_str(&s.lines[k]);
+            title.push_str(&lines[k]);
             k += 1;
         }
-        let deck = s.lines[k..].join(" ");
+        let deck = lines[k..].join(" ");
         if deck.is_empty() && k == start + 1 {
             let (t, deck) = split_inline_deck(&title, &styles[start]);
             return (kicker, t, deck);
         }
         (kicker, title, (!deck.is_empty()).then_some(deck))
     }
+
+    /// The head lines printed in the byline's (or dateline's) own block above it
+    /// ("Enter Stage Gabbing<br>The headline<br>By X"): the number of kicker lines
+    /// that open them and how prominent the rest is (as [`Self::prominence`]).
+    /// `None` when there are none, or when they are not set apart from the text.
+    fn lead_lines(&self, i: usize, l: usize) -> Option<(usize, i32)> {
+        let s = &self.segs[i];
+        if l == 0 || l > s.lines.len() || s.line_style.len() != s.lines.len() {
+            return None;
+        }
+        let kickers = s.lines[..l]
+            .iter()
+            .take_while(|t| self.r.kicker(t).is_some())
+            .count();
+        let rest = &s.line_style[kickers..l];
+        let mut score = rest.iter().map(line_weight).max().unwrap_or(0);
+        if let SegKind::Heading(h) = s.kind {
+            score += 10 - h as i32;
+        }
+        if s.centered && score > 0 {
+            score += 1;
+        }
+        Some((kickers, score))
+    }
+}
+
+/// How much a line stands out: type size and bold.
+fn line_weight(l: &LineStyle) -> i32 {
+    2 * l.font as i32 + if l.bold > 0.8 { 2 } else { 0 }
 }
 
 /// A headline line whose tail is set smaller, in italics or out of bold ("The good
@@ -573,7 +835,11 @@ fn split_inline_deck(line: &str, st: &LineStyle) -> (String, Option<String>) {
     let Some(at) = at else { return whole };
     let (t, d) = (line[..at].trim(), line[at..].trim());
     let first = d.split_whitespace().next().unwrap_or("");
-    if t.is_empty() || d.split_whitespace().count() < 3 || continues(&format!("x {first}")) {
+    if t.is_empty()
+        || d.split_whitespace().count() < 3
+        || connecting(&first.to_lowercase())
+        || first.ends_with([':', ',', ';', '-', '–', '—'])
+    {
         // "<b>The Hobbit</b> and the defence of the West" runs on: one title.
         return whole;
     }
@@ -587,9 +853,15 @@ fn continues(title: &str) -> bool {
     if t.ends_with([':', ',', ';', '-', '–', '—']) {
         return true;
     }
+    // Not "on" or "in": they end headlines as adverbs ("Twelve years on").
     let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
+    !matches!(last.as_str(), "on" | "in") && connecting(&last)
+}
+
+/// A word that joins what precedes it to what follows it.
+fn connecting(word: &str) -> bool {
     matches!(
-        last.as_str(),
+        word,
         "of" | "the" | "a" | "an" | "and" | "or" | "in" | "on" | "for" | "to" | "with" | "at"
     )
 }

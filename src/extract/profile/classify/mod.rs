@@ -50,6 +50,7 @@ pub fn classify(
     let mut c = Classifier {
         p,
         r: &p.rules,
+        body_font: body_font(&segs.segs),
         segs: &segs.segs,
         tables: segs,
         warnings,
@@ -74,6 +75,10 @@ struct Dated {
 struct Classifier<'a> {
     p: &'a Profile,
     r: &'a Rules,
+    /// The font size most of the page's running text is set in: "small" (a caption,
+    /// a note) and "large" mean relative to it, so a page-wide `<font size=2>` makes
+    /// nothing small.
+    body_font: i8,
     segs: &'a [Segment],
     tables: &'a Segments,
     warnings: &'a mut Vec<String>,
@@ -300,6 +305,14 @@ impl Classifier<'_> {
         }
     }
 
+    /// The text segment `i` gives the body: its override, if any (`None`: dropped).
+    fn text_at(&self, i: usize) -> Option<&str> {
+        match self.overrides.get(&i) {
+            Some(t) => t.as_deref(),
+            None => Some(&self.segs[i].text),
+        }
+    }
+
     /// The line of segment `i` that is a byline, if any.
     fn byline_line(&self, i: usize) -> Option<usize> {
         self.segs[i]
@@ -332,6 +345,29 @@ impl Classifier<'_> {
             && self.byline_line(i).is_none()
             && self.date_line(i).is_none()
     }
+}
+
+/// The font size (largest relative size of a segment) of most of the page's running
+/// text, by characters: plain paragraphs of prose, not links. 0 when there are none.
+fn body_font(segs: &[Segment]) -> i8 {
+    let mut by_size: Vec<(i8, usize)> = Vec::new();
+    for s in segs {
+        if matches!(
+            s.kind,
+            SegKind::Text | SegKind::Quote(_) | SegKind::ListItem { .. }
+        ) && s.chars >= 80
+            && s.link_ratio() < 0.3
+        {
+            match by_size.iter_mut().find(|(f, _)| *f == s.font) {
+                Some((_, n)) => *n += s.chars,
+                None => by_size.push((s.font, s.chars)),
+            }
+        }
+    }
+    by_size
+        .iter()
+        .max_by_key(|&&(f, n)| (n, std::cmp::Reverse(f)))
+        .map_or(0, |&(f, _)| f)
 }
 
 /// What the head pass found.
