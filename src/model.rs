@@ -116,7 +116,8 @@ impl Content {
 pub enum PageType {
     /// A single article with a body.
     Article,
-    /// An index, listing, home or section page: links to articles, no body of its own.
+    /// An index, listing, home or section page: links to other pages. Its body, when
+    /// the extractor gives one, is the text of the entries it lists.
     Index,
 }
 

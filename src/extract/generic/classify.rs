@@ -15,9 +15,11 @@
 //! features <n> <name> <name> …        the feature names, in the order quire computes them
 //! classes <k>                         1: binary (logistic); k > 1: softmax over k classes,
 //!                                     tree i adds to class i mod k
-//! threshold <t> [<k>]                 decision threshold on the probability (binary);
-//!                                     the optional second one applies to units the
-//!                                     rule-based choice keeps
+//! threshold <t> [<k> [<d> [<f>]]]     decision thresholds on the probability (binary):
+//!                                     <t> by default, <k> for units the rule-based choice
+//!                                     keeps, <d> for units its boilerplate rules drop by
+//!                                     tag or strong class name, <f> for those on a page
+//!                                     the page-type model takes for a forum thread
 //! base <b>                            initial raw score of every class
 //! lexicon text <n>                    optional: then <n> lines "w <token> <weight>"
 //! lexicon class <n>                   optional: the same for class/id name parts
@@ -48,6 +50,12 @@ pub struct Model {
     pub threshold: f32,
     /// The threshold for units the rule-based choice keeps (defaults to `threshold`).
     pub threshold_kept: f32,
+    /// The threshold for units the rule-based boilerplate marks drop by tag or by a
+    /// strong class name (defaults to `threshold`).
+    pub threshold_dropped: f32,
+    /// `threshold_dropped` on a page taken for a forum thread, whose posts carry
+    /// comment and reply class names (defaults to `threshold_dropped`).
+    pub threshold_dropped_forum: f32,
     /// Learned word and class-name weights (the block model's), empty when absent.
     pub lexicon: features::Lexicon,
 }
@@ -153,10 +161,12 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
         .strip_prefix("threshold ")
         .map(|r| r.split_ascii_whitespace().map(|x| x.parse::<f32>()).collect::<Result<Vec<_>, _>>())
         .and_then(Result::ok)
-        .filter(|v| (1..=2).contains(&v.len()) && v.iter().all(|x| x.is_finite()))
+        .filter(|v| (1..=4).contains(&v.len()) && v.iter().all(|x| x.is_finite()))
         .ok_or_else(|| err(ln, "bad threshold"))?;
     let threshold = thresholds[0];
-    let threshold_kept = *thresholds.last().unwrap_or(&threshold);
+    let threshold_kept = thresholds.get(1).copied().unwrap_or(threshold);
+    let threshold_dropped = thresholds.get(2).copied().unwrap_or(threshold);
+    let threshold_dropped_forum = thresholds.get(3).copied().unwrap_or(threshold_dropped);
     let (ln, bl) = next("base")?;
     let base: f32 = bl
         .strip_prefix("base ")
@@ -272,6 +282,8 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
         features: n,
         threshold,
         threshold_kept,
+        threshold_dropped,
+        threshold_dropped_forum,
         lexicon,
     })
 }

@@ -153,17 +153,39 @@ pub const PT_FIRST: usize = N - PAGE_TYPES.len();
 /// Number of features.
 pub const N: usize = NAMES.len();
 
-/// Index of the `rule_kept` feature (the model's second threshold applies to it).
-pub const RULE_KEPT: usize = {
+/// Index of a feature by name (at compile time).
+const fn index_of(name: &str) -> usize {
     let mut i = 0;
     while i < NAMES.len() {
-        if matches!(NAMES[i].as_bytes(), b"rule_kept") {
-            break;
+        let (a, b) = (NAMES[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i;
+            }
         }
         i += 1;
     }
-    i
-};
+    panic!("no such feature")
+}
+
+/// Index of the page-type model's forum probability.
+pub const PT_FORUM: usize = index_of("pt_forum");
+
+/// Index of the `rule_kept` feature (the model's second threshold applies to it).
+pub const RULE_KEPT: usize = index_of("rule_kept");
+
+/// The features that say the rule-based boilerplate marks drop a unit by tag, by a
+/// strong class name or as an author box (the model's third threshold applies).
+pub const RULE_DROPPED: [usize; 4] = [
+    index_of("why_strong"),
+    index_of("why_tag"),
+    index_of("why_header"),
+    index_of("why_author"),
+];
 
 /// Word and class-name weights learned with the block model (log-odds of content;
 /// only tokens seen on many sites are kept, so they are vocabulary, not site names).

@@ -56,11 +56,12 @@ pub fn extract_with(
     let m = meta::read(&t, url, cfg.now);
     let choice = content::choose(&t);
     let models = classify::models();
-    let mut body = match models {
+    let (mut body, kind) = match models {
         Some((page_model, block_model)) => {
-            classified(&t, &choice.roots, &m, url, page_model, block_model)
+            let (body, types) = classified(&t, &choice.roots, &m, url, page_model, block_model);
+            (body, Some(types))
         }
-        None => content::emit(&t, &choice.roots, url),
+        None => (content::emit(&t, &choice.roots, url), None),
     };
     // Measured before the tidy step: dropping furniture lines from a short article must
     // not make it look like a listing page.
@@ -68,10 +69,23 @@ pub fn extract_with(
     // The classifier has judged every short line already; the rule-based choice
     // still needs its edges trimmed.
     tidy(&mut body, m.title.as_deref(), models.is_none());
+    drop_head_repeats(&mut body, &m);
     let mut warnings = Vec::new();
 
     let page = &t.nodes[t.body as usize];
-    let listing_shape = body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4;
+    // An index page: the page says so, or the page-type model takes it for a listing
+    // or a collection, or (without the model) little text among many links.
+    let listing_shape = match &kind {
+        Some(types) => {
+            let best = types
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map_or(0, |(k, _)| k);
+            matches!(features::PAGE_TYPES[best], "listing" | "collection")
+        }
+        None => body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4,
+    };
     let page_type = if !m.declared_article && (m.declared_listing || listing_shape) {
         warnings.push("page looks like an index or listing page".to_string());
         PageType::Index
@@ -127,7 +141,7 @@ fn classified(
     url: &Url,
     page_model: &classify::Model,
     block_model: &classify::Model,
-) -> Vec<Block> {
+) -> (Vec<Block>, Vec<f32>) {
     let units = content::units(t, url);
     let mut rows = features::rows(
         t,
@@ -143,21 +157,114 @@ fn classified(
             r[features::PT_FIRST + k] = *p;
         }
     }
-    let kept_col = features::RULE_KEPT;
-    let keep: Vec<bool> = rows
+    let mut keep: Vec<bool> = rows
         .iter()
-        .map(|r| {
-            let thr = if r[kept_col] > 0.5 {
+        .zip(&units)
+        .map(|(r, u)| {
+            let kept_by_rules = r[features::RULE_KEPT] > 0.5;
+            // Data-table rows and preformatted text (code) inside the chosen article
+            // are content: on the development sets nine in ten such units are, and
+            // the model keeps nearly all of them; a rule makes it certain.
+            if kept_by_rules
+                && u.node != tree::NONE
+                && matches!(t.nodes[u.node as usize].tag, tree::Tag::Tr | tree::Tag::Pre)
+            {
+                return true;
+            }
+            let thr = if kept_by_rules {
                 block_model.threshold_kept
+            } else if features::RULE_DROPPED.iter().any(|&c| r[c] > 0.5) {
+                if r[features::PT_FORUM] > 0.5 {
+                    block_model.threshold_dropped_forum
+                } else {
+                    block_model.threshold_dropped
+                }
             } else {
                 block_model.threshold
             };
             block_model.predict(r) > thr
         })
         .collect();
+    coda_cut(t, &units, &rows, &mut keep);
     let mut img_ok = vec![false; t.nodes.len()];
     mark_within(t, roots, &mut img_ok);
-    content::emit_kept(t, url, &keep, &img_ok)
+    (content::emit_kept(t, url, &keep, &img_ok), types)
+}
+
+/// The after-article zone, judged on units: once at least half of the kept text has
+/// been read, a line that opens the coda ("Related articles", "Weitere Beiträge",
+/// "11 responses to …") ends the body, whether the classifier kept that line or only
+/// the rule-based choice holds it (the classifier often drops the label and keeps the
+/// teasers under it). A "See also" label on its own goes when much text follows.
+fn coda_cut(t: &tree::Tree<'_>, units: &[content::Unit], rows: &[[f32; features::N]], keep: &mut [bool]) {
+    let total: usize = units
+        .iter()
+        .zip(keep.iter())
+        .filter(|(_, k)| **k)
+        .map(|(u, _)| u.text.len())
+        .sum();
+    let mut seen = 0usize;
+    for k in 0..units.len() {
+        let candidate = keep[k] || rows[k][features::RULE_KEPT] > 0.5;
+        if candidate && seen * 2 >= total && total > 0 {
+            let text = &units[k].text;
+            let heading = units[k].node != tree::NONE
+                && matches!(t.nodes[units[k].node as usize].tag, tree::Tag::H(_));
+            let lead = (heading || text.ends_with(':')) && CODA_LEAD.is_match(text);
+            let n = text.chars().count();
+            let thread = n <= 200 && RESPONSES.is_match(text);
+            if thread || (n <= 60 && (lead || CODA.is_match(text))) {
+                if SEE_ALSO.is_match(text) && (total - seen) * 3 > total {
+                    keep[k] = false;
+                } else {
+                    for x in keep[k..].iter_mut() {
+                        *x = false;
+                    }
+                    return;
+                }
+            }
+        }
+        if keep[k] {
+            seen += units[k].text.len();
+        }
+    }
+}
+
+/// Repeats of the page head at the top of the body go: the headline and the deck
+/// (they are `title` and `subtitle`), and a short byline or dateline that names the
+/// page's author or a date ("Posted on March 3, 2009 by Ed Kowalski").
+fn drop_head_repeats(body: &mut Vec<Block>, m: &meta::Meta) {
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let title = m.title.as_deref().map(fold);
+    let subtitle = m.subtitle.as_deref().map(fold);
+    let authors: Vec<String> = m.authors.iter().map(|a| fold(a)).filter(|a| a.len() >= 4).collect();
+    let mut i = 0usize;
+    let mut looked = 0usize;
+    while i < body.len() && looked < 4 {
+        let (text, heading) = match &body[i] {
+            Block::Paragraph { text } => (text.as_str(), false),
+            Block::Heading { text, .. } => (text.as_str(), true),
+            Block::Image { .. } => {
+                i += 1;
+                continue;
+            }
+            _ => break,
+        };
+        looked += 1;
+        let f = fold(text);
+        let words = text.split_whitespace().count();
+        let repeat = Some(&f) == title.as_ref() || Some(&f) == subtitle.as_ref();
+        let byline = !heading
+            && words <= 14
+            && !is_sentence(text)
+            && (authors.iter().any(|a| f.contains(a.as_str()))
+                || (words <= 8 && normalize::parse_date(text).is_some()));
+        if repeat || byline {
+            body.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// Mark every kept (non-junk) node below the given roots.
