@@ -71,6 +71,101 @@ fn collapse(chars: impl Iterator<Item = char>, len: usize) -> String {
     out
 }
 
+/// HTML element names whose tags, met in running text, are markup that leaked out of
+/// a page (escaped twice, read from a `<noscript>` or a template), not prose.
+const HTML_TAGS: &str = "a|abbr|article|aside|audio|b|body|br|button|canvas|center|code|div|em|embed|\
+    figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|label|li|link|\
+    main|meta|nav|noscript|object|ol|option|p|path|picture|script|section|select|source|span|\
+    strong|style|sub|sup|svg|table|tbody|td|textarea|th|thead|title|tr|u|ul|video";
+
+/// Remove markup that leaked into running text: HTML tags of known elements written
+/// out as text (`&lt;img src="…"&gt;` on the page, a `<noscript>` read as text) and
+/// template placeholders (`{{title}}`, `{% block %}`, `<%= x %>`). A tag with
+/// attributes always goes; a bare `<tag>` or `</tag>` goes when the text holds two or
+/// more tags (one mention of `<blink>` in prose is prose). Returns `None` when no words
+/// remain. Preformatted text (code samples) is not passed through this.
+pub fn strip_markup(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    static WITH_ATTRS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"(?i)<(?:{HTML_TAGS})\s+[a-z_:][-a-z0-9_:.]*\s*=[^<>]{{0,2000}}/?>"
+        ))
+        .expect("static regex")
+    });
+    static BARE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(r"(?i)</?(?:{HTML_TAGS})\s*/?>")).expect("static regex")
+    });
+    static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\{[^{}]{0,200}\}\}|\{%[^%]{0,200}%\}|<%=?[^%]{0,200}%>")
+            .expect("static regex")
+    });
+    // Cheap exit for the common case.
+    if !text.contains('<') && !text.contains("{{") && !text.contains("{%") {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
+    let mut out = std::borrow::Cow::Borrowed(text);
+    if WITH_ATTRS.is_match(&out) {
+        out = std::borrow::Cow::Owned(WITH_ATTRS.replace_all(&out, " ").into_owned());
+    }
+    if BARE.find_iter(&out).nth(1).is_some() {
+        out = std::borrow::Cow::Owned(BARE.replace_all(&out, " ").into_owned());
+    }
+    if TEMPLATE.is_match(&out) {
+        out = std::borrow::Cow::Owned(TEMPLATE.replace_all(&out, " ").into_owned());
+    }
+    if let std::borrow::Cow::Owned(s) = &out {
+        let t = text_of_words(s);
+        return (!t.is_empty()).then_some(std::borrow::Cow::Owned(t));
+    }
+    Some(out)
+}
+
+/// [`strip_markup`] over every text of the body except preformatted blocks (code
+/// samples show markup on purpose); blocks left without words go.
+pub fn strip_markup_blocks(body: &mut Vec<Block>) {
+    let clean = |s: &mut String| -> bool {
+        match strip_markup(s) {
+            Some(std::borrow::Cow::Borrowed(_)) => true,
+            Some(std::borrow::Cow::Owned(t)) => {
+                *s = t;
+                true
+            }
+            None => false,
+        }
+    };
+    body.retain_mut(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => clean(text),
+        Block::List { items, .. } => {
+            items.retain_mut(|t| clean(t));
+            !items.is_empty()
+        }
+        Block::Blockquote { paragraphs } => {
+            paragraphs.retain_mut(|t| clean(t));
+            !paragraphs.is_empty()
+        }
+        Block::Image {
+            caption, credit, alt, ..
+        } => {
+            for f in [caption, credit, alt] {
+                if let Some(t) = f {
+                    if !clean(t) {
+                        *f = None;
+                    }
+                }
+            }
+            true
+        }
+        Block::Preformatted { .. } => true,
+    });
+}
+
+/// Whitespace collapsed again after removals; empty when no letter or digit is left.
+fn text_of_words(s: &str) -> String {
+    if !s.chars().any(char::is_alphanumeric) {
+        return String::new();
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Normalize preformatted text: NFC, line ends to `\n`, trailing whitespace of each
 /// line and blank leading/trailing lines removed; inner spacing kept.
 pub fn preformatted(raw: &str) -> String {
@@ -390,6 +485,33 @@ pub fn split_authors(raw: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leaked_markup_is_removed_and_prose_about_tags_is_not() {
+        let strip = |s| strip_markup(s).map(|c| c.into_owned());
+        assert_eq!(strip("Plain text, no markup."), Some("Plain text, no markup.".into()));
+        assert_eq!(
+            strip(r#"Look <img src="/a.png" alt="x"> here"#),
+            Some("Look here".into())
+        );
+        assert_eq!(strip(r#"<div class="ad"><a href="/x">"#), None);
+        assert_eq!(strip("<p><strong>Bold</strong></p>"), Some("Bold".into()));
+        assert_eq!(strip("Hello {{ user.name }}, welcome"), Some("Hello , welcome".into()));
+        assert_eq!(strip("{% block content %}"), None);
+        // One bare tag named in prose stays; comparisons are not tags.
+        assert_eq!(
+            strip("The <blink> tag was never a standard."),
+            Some("The <blink> tag was never a standard.".into())
+        );
+        assert_eq!(
+            strip("Use <b> for bold text."),
+            Some("Use <b> for bold text.".into())
+        );
+        assert_eq!(strip("if a < b and c > d"), Some("if a < b and c > d".into()));
+        // Bounded: a long run without '>' cannot make the attribute pattern scan far.
+        let long = format!("<img src={}", "x".repeat(100_000));
+        assert!(strip(&long).is_some());
+    }
 
     #[test]
     fn text_collapses_and_keeps_typography() {

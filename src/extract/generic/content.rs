@@ -541,6 +541,12 @@ impl Emitter<'_> {
             );
             for piece in buf.split("\n\n") {
                 let text = normalize::text(piece);
+                // Markup that leaked into text is not text (and not a unit).
+                let text = match normalize::strip_markup(&text) {
+                    Some(std::borrow::Cow::Borrowed(_)) => text,
+                    Some(std::borrow::Cow::Owned(t)) => t,
+                    None => continue,
+                };
                 if !text.is_empty() && (in_cell || self.admit(&text)) {
                     self.deliver(text);
                 }

@@ -70,6 +70,7 @@ pub fn extract_with(
     // still needs its edges trimmed.
     tidy(&mut body, m.title.as_deref(), models.is_none());
     drop_head_repeats(&mut body, &m);
+    normalize::strip_markup_blocks(&mut body);
     let mut warnings = Vec::new();
 
     let page = &t.nodes[t.body as usize];

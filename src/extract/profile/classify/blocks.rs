@@ -133,6 +133,7 @@ impl Classifier<'_> {
             }
             i += 1;
         }
+        normalize::strip_markup_blocks(&mut out);
         out
     }
 
