@@ -187,6 +187,134 @@ fn month(y: i32, m: u32) -> Option<PublishedDate> {
 /// "12/03/2006" (US order, month first, unless the first number exceeds 12), "1998-09".
 /// The first date found in `raw` wins. Returns `None` for anything else.
 pub fn parse_date(raw: &str) -> Option<PublishedDate> {
+    parse_date_with(raw, false)
+}
+
+/// [`parse_date`] for pages in any language: also month names in German, French,
+/// Spanish, Italian, Portuguese, Dutch and Polish ("4. März 2021", "4 de marzo de
+/// 2021", "4 marca 2021"), and dotted numeric dates day first, as they are written
+/// wherever dots are used ("04.03.2021" is 4 March). Slashed dates stay month first
+/// unless the first number exceeds 12. Relative dates ("3 days ago") are never read:
+/// they need a reference date.
+pub fn parse_date_any(raw: &str) -> Option<PublishedDate> {
+    parse_date_with(raw, true)
+}
+
+/// Month number of a month name or abbreviation in one of the languages of
+/// [`parse_date_any`] (English excluded: see [`month_number`]).
+fn intl_month(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.chars().count() < 3 {
+        return None;
+    }
+    const NAMES: [&[&str]; 12] = [
+        &[
+            "januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari", "stycznia",
+            "styczeń", "janv",
+        ],
+        &[
+            "februar",
+            "février",
+            "fevrier",
+            "febrero",
+            "febbraio",
+            "fevereiro",
+            "februari",
+            "lutego",
+            "luty",
+            "févr",
+            "fév",
+        ],
+        &[
+            "märz", "maerz", "mars", "marzo", "março", "maart", "marca", "marzec", "mär", "mrz",
+        ],
+        &[
+            "april",
+            "avril",
+            "abril",
+            "aprile",
+            "kwietnia",
+            "kwiecień",
+            "avr",
+        ],
+        &["mai", "mayo", "maggio", "maio", "mei", "maja", "maj"],
+        &[
+            "juni", "juin", "junio", "giugno", "junho", "czerwca", "czerwiec",
+        ],
+        &[
+            "juli", "juillet", "julio", "luglio", "julho", "lipca", "lipiec", "juil",
+        ],
+        &[
+            "august",
+            "août",
+            "aout",
+            "agosto",
+            "augustus",
+            "sierpnia",
+            "sierpień",
+        ],
+        &[
+            "september",
+            "septembre",
+            "septiembre",
+            "setiembre",
+            "settembre",
+            "setembro",
+            "września",
+            "wrzesień",
+        ],
+        &[
+            "oktober",
+            "octobre",
+            "octubre",
+            "ottobre",
+            "outubro",
+            "października",
+            "październik",
+            "okt",
+        ],
+        &[
+            "november",
+            "novembre",
+            "noviembre",
+            "novembro",
+            "listopada",
+            "listopad",
+        ],
+        &[
+            "dezember",
+            "décembre",
+            "decembre",
+            "diciembre",
+            "dicembre",
+            "dezembro",
+            "december",
+            "grudnia",
+            "grudzień",
+            "dez",
+            "déc",
+        ],
+    ];
+    NAMES
+        .iter()
+        .position(|names| names.contains(&w.as_str()))
+        .map(|i| i as u32 + 1)
+}
+
+/// The month (1–12) a month name or abbreviation names, in English or in one of the
+/// languages of [`parse_date_any`]: "Dec", "december", "März", "juillet".
+pub fn month_of_name(word: &str) -> Option<u32> {
+    if !word.chars().all(|c| c.is_alphabetic() || c == '.') {
+        return None;
+    }
+    month_number(word).or_else(|| intl_month(word))
+}
+
+fn parse_date_with(raw: &str, intl: bool) -> Option<PublishedDate> {
+    // Every accepted form has digits: most text has none, and skips the regexes.
+    if !raw.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     static ISO: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?-u:\b)(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:(?-u:\b)|T)")
             .expect("static regex")
@@ -205,8 +333,20 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
         Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?,?\s+(\d{4})(?-u:\b)").expect("static regex")
     });
     static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?-u:\b)")
+        Regex::new(r"(?-u:\b)(\d{1,2})([/.])(\d{1,2})[/.](\d{4}|\d{2})(?-u:\b)")
             .expect("static regex")
+    });
+    // Day, month name in any of the languages of `intl_month`, year: "4. März 2021",
+    // "4 de marzo de 2021", "1er janvier 2020".
+    static INTL_DMY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(\d{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+|del\s+)?(\d{4})\b",
+        )
+        .expect("static regex")
+    });
+    // Day-month-year with dashes, "02-12-2025" (as written where dots are also used).
+    static DASHED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)(\d{1,2})-(\d{1,2})-(\d{4})(?-u:\b)").expect("static regex")
     });
     let s = text(raw);
     let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());
@@ -256,8 +396,34 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
             day(y as i32, m, d),
         );
     }
+    if intl {
+        for c in DASHED.captures_iter(&s) {
+            let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) else {
+                continue;
+            };
+            let (m, d) = if b > 12 { (a, b) } else { (b, a) };
+            consider(
+                &mut best,
+                c.get(0).map_or(0, |m| m.start()),
+                day(y as i32, m, d),
+            );
+        }
+        for c in INTL_DMY.captures_iter(&s) {
+            let Some(m) = c.get(2).and_then(|m| intl_month(m.as_str())) else {
+                continue;
+            };
+            let (Some(d), Some(y)) = (num(c.get(1)), num(c.get(3))) else {
+                continue;
+            };
+            consider(
+                &mut best,
+                c.get(0).map_or(0, |m| m.start()),
+                day(y as i32, m, d),
+            );
+        }
+    }
     for c in NUMERIC.captures_iter(&s) {
-        let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) else {
+        let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(3)), num(c.get(4))) else {
             continue;
         };
         let y = if y < 100 {
@@ -269,7 +435,12 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
         } else {
             y
         };
-        let (m, d) = if a > 12 { (b, a) } else { (a, b) };
+        let dotted = c.get(2).is_some_and(|m| m.as_str() == ".");
+        let (m, d) = if a > 12 || (intl && dotted) {
+            (b, a)
+        } else {
+            (a, b)
+        };
         consider(
             &mut best,
             c.get(0).map_or(0, |m| m.start()),
