@@ -578,6 +578,35 @@ mod tests {
     }
 
     #[test]
+    fn dates_in_any_language() {
+        let d = |s: &str| parse_date_any(s).map(|d| d.date);
+        assert_eq!(
+            d("Veröffentlicht am 4. März 2021").as_deref(),
+            Some("2021-03-04")
+        );
+        assert_eq!(d("le 1er janvier 2020").as_deref(), Some("2020-01-01"));
+        assert_eq!(d("4 de marzo de 2021").as_deref(), Some("2021-03-04"));
+        assert_eq!(d("12 grudnia 2023").as_deref(), Some("2023-12-12"));
+        // Dots and dashes are day first; slashes stay month first.
+        assert_eq!(d("04.03.2021").as_deref(), Some("2021-03-04"));
+        assert_eq!(d("02-12-2025").as_deref(), Some("2025-12-02"));
+        assert_eq!(d("12-31-2025").as_deref(), Some("2025-12-31"));
+        assert_eq!(d("04/03/2021").as_deref(), Some("2021-04-03"));
+        // English as parse_date reads it.
+        assert_eq!(d("Updated on 09/11/25").as_deref(), Some("2025-09-11"));
+        assert_eq!(d("3 days ago"), None);
+        assert_eq!(d("Mars attacks 2021"), None);
+        // parse_date itself keeps the old reading of dotted dates.
+        assert_eq!(
+            parse_date("04.03.2021").map(|d| d.date).as_deref(),
+            Some("2021-04-03")
+        );
+        assert_eq!(month_of_name("Dez."), Some(12));
+        assert_eq!(month_of_name("sept"), Some(9));
+        assert_eq!(month_of_name("Monday"), None);
+    }
+
+    #[test]
     fn authors_split() {
         assert_eq!(split_authors("By Jim Liao"), vec!["Jim Liao"]);
         assert_eq!(

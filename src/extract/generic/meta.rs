@@ -2099,11 +2099,17 @@ fn choose_authors(
         let mut found = Vec::new();
         agents(a, ids, &mut found);
         for ag in found {
-            let names = clean_authors(&ag.name);
             if ag.org {
-                ld_orgs.extend(names);
+                // An organisation's name is one name ("Center for Drug Evaluation and
+                // Research"), not a list.
+                let whole = normalize::text(&ag.name);
+                if plausible_author(&whole) {
+                    ld_orgs.push(whole);
+                } else {
+                    ld_orgs.extend(clean_authors(&ag.name));
+                }
             } else {
-                ld_people.extend(names);
+                ld_people.extend(clean_authors(&ag.name));
             }
         }
     }
@@ -2370,10 +2376,11 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         .unwrap_or_default();
     // The Article objects about this page: one whose headline shares nothing with the
     // page's titles describes something else (a teaser, a site-wide template).
-    let title_words: Vec<Vec<String>> = metas
-        .iter()
-        .chain(m.title.iter())
-        .map(|s| words(s))
+    let title_words: Vec<Vec<String>> = [meta(&["og:title"]), raw.title_tag.clone()]
+        .into_iter()
+        .flatten()
+        .chain(m.title.clone())
+        .map(|s| words(&normalize::text(&s)))
         .collect();
     let own_articles: Vec<&Obj> = articles
         .iter()
