@@ -56,8 +56,6 @@ const MAX_HEADINGS: usize = 12;
 const MAX_BYLINES: usize = 80;
 /// `<time>` elements kept.
 const MAX_TIMES: usize = 200;
-/// Date-named elements kept.
-const MAX_DATED: usize = 80;
 /// JSON-LD blocks parsed, and the size of each.
 const MAX_JSONLD_BLOCKS: usize = 20;
 const MAX_JSONLD_BYTES: usize = 2_000_000;
@@ -96,8 +94,6 @@ struct Raw {
     /// Byline-named elements and `rel=author` links: node, text.
     bylines: Vec<(u32, String)>,
     times: Vec<TimeEl>,
-    /// Date-named short elements: node.
-    dated: Vec<u32>,
     jsonld: Vec<Value>,
     lang: Option<String>,
     deck: Option<String>,
@@ -451,7 +447,6 @@ fn collect(t: &Tree<'_>) -> Raw {
         // Every test below needs one of the hint words in `ci` (or the itemprop):
         // one search for all of them rules out most elements.
         if itemprop != "author"
-            && itemprop != "datePublished"
             && itemprop != "headline"
             && !CLASS_HINTS.is_match(&ci)
         {
@@ -496,17 +491,6 @@ fn collect(t: &Tree<'_>) -> Raw {
         {
             raw.bylines.push((i, text_of(t, i, 300)));
         }
-        if n.raw_len < LINE_MAX
-            && raw.dated.len() < MAX_DATED
-            && ([
-                "date", "posted", "publish", "time", "meta", "byline", "updated",
-            ]
-            .iter()
-            .any(|h| ci.contains(h))
-                || itemprop == "datePublished")
-        {
-            raw.dated.push(i);
-        }
     }
     raw
 }
@@ -523,10 +507,10 @@ fn author_href(href: &str) -> bool {
     href.len() <= 500 && AUTHOR_PATH.is_match(href.split(['?', '#']).next().unwrap_or(""))
 }
 
-/// Every word the class/id tests in [`collect`] look for (deck, byline, date).
+/// Every word the class/id tests in [`collect`] look for (deck, byline, title).
 static CLASS_HINTS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        "subtitle|standfirst|deck|dek|subhead|byline|author|writer|contributor|date|posted|publish|time|meta|updated|title|headline",
+        "subtitle|standfirst|deck|dek|subhead|byline|author|writer|contributor|posted-by|title|headline",
     )
     .expect("static regex")
 });
@@ -727,7 +711,8 @@ struct SiteNames {
 impl SiteNames {
     fn new(site: Option<&str>, title_tag: Option<&str>) -> SiteNames {
         let mut segments = Vec::new();
-        if let Some(t) = title_tag {
+        // A <title> longer than this swallowed the page (an unclosed element).
+        if let Some(t) = title_tag.filter(|t| t.len() <= 1000) {
             for sep in SEPS {
                 let parts: Vec<String> = t.split(sep).take(12).map(|p| squeeze(p.trim())).collect();
                 if parts.len() >= 2 {
@@ -825,9 +810,9 @@ fn choose_title(
     // in common for their size.
     let mut best: [Option<(f32, u32, &str)>; 3] = [None, None, None];
     let mut rank: [f32; 3] = [f32::MIN; 3];
-    let site_names = SiteNames::new(site, title_tag);
-    for (node, level, text) in &raw.heads {
-        if text.chars().count() > 300 || site_names.names(text, host) || in_chrome(t, *node) {
+    // (A heading that names the derived site name is one of `is_site` already.)
+    for ((node, level, text), &site_heading) in raw.heads.iter().zip(&is_site) {
+        if text.chars().count() > 300 || site_heading || in_chrome(t, *node) {
             continue;
         }
         let w = words(text);
@@ -876,8 +861,9 @@ fn choose_title(
         title: fallback.or_else(|| {
             raw.heads
                 .iter()
-                .find(|h| h.1 == 1 && !site_names.names(&h.2, host))
-                .map(|h| h.2.clone())
+                .zip(&is_site)
+                .find(|(h, s)| h.1 == 1 && !**s)
+                .map(|(h, _)| h.2.clone())
         }),
         headline: anchor,
     }
@@ -1736,11 +1722,11 @@ fn clean_authors(raw: &str) -> Vec<String> {
     // separator ("Dec. 19, 2025 · Niko Matsakis", "Ann Lee | Senior Writer"): the
     // first segment that holds names wins.
     for seg in s
+        .replace(" - ", "|")
         .split(['|', '·', '•', '⋅', '–', '—', '/', '\u{2022}'])
-        .take(8)
+        .take(6)
     {
-        let seg = seg.replace(" - ", "\u{0}");
-        for seg in seg.split('\u{0}').take(4) {
+        {
             let names = names_in_segment(seg, &NOISE);
             if !names.is_empty() {
                 return names;
