@@ -426,6 +426,12 @@ fn a_product_page_has_no_date_and_no_author() {
     assert_eq!(c.published, None);
     assert!(c.authors.is_empty(), "{:?}", c.authors);
     assert_eq!(c.title.as_deref(), Some("Joco Cup 4oz"));
+    // Reviews as objects of their own, beside the Product, date nothing either.
+    let ld = r#"<script type="application/ld+json">[{"@type":"Product","name":"Joco Cup 4oz"},
+        {"@type":"Review","author":{"@type":"Person","name":"Ash C."},"datePublished":"2018-12-21"}]</script>"#;
+    let c = run(&page("Joco Cup 4oz", ld, "Joco Cup 4oz", "", ""));
+    assert_eq!(c.published, None);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
 }
 
 #[test]

@@ -446,10 +446,7 @@ fn collect(t: &Tree<'_>) -> Raw {
         }
         // Every test below needs one of the hint words in `ci` (or the itemprop):
         // one search for all of them rules out most elements.
-        if itemprop != "author"
-            && itemprop != "headline"
-            && !CLASS_HINTS.is_match(&ci)
-        {
+        if itemprop != "author" && itemprop != "headline" && !CLASS_HINTS.is_match(&ci) {
             continue;
         }
         if (ci.contains("title") || ci.contains("headline") || itemprop == "headline")
@@ -2396,7 +2393,12 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
         .collect();
     // A shop's product or service page has no author and no date of its own: the names
     // and dates on it are the reviews'.
-    let commerce = !m.declared_article
+    // (A Review object there is a customer's review, not an article about the page.)
+    let writing = articles
+        .iter()
+        .any(|a| types(a).any(|t| t.trim_start_matches("schema:") != "Review"))
+        || meta(&["og:type"]).is_some_and(|t| t.to_ascii_lowercase().contains("article"));
+    let commerce = !writing
         && (objs.iter().any(|o| has_type(o, COMMERCE_TYPES))
             || meta(&["og:type"]).is_some_and(|t| t.to_ascii_lowercase().starts_with("product")));
     let ev = Evidence {
