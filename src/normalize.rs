@@ -282,6 +282,134 @@ fn month(y: i32, m: u32) -> Option<PublishedDate> {
 /// "12/03/2006" (US order, month first, unless the first number exceeds 12), "1998-09".
 /// The first date found in `raw` wins. Returns `None` for anything else.
 pub fn parse_date(raw: &str) -> Option<PublishedDate> {
+    parse_date_with(raw, false)
+}
+
+/// [`parse_date`] for pages in any language: also month names in German, French,
+/// Spanish, Italian, Portuguese, Dutch and Polish ("4. März 2021", "4 de marzo de
+/// 2021", "4 marca 2021"), and dotted numeric dates day first, as they are written
+/// wherever dots are used ("04.03.2021" is 4 March). Slashed dates stay month first
+/// unless the first number exceeds 12. Relative dates ("3 days ago") are never read:
+/// they need a reference date.
+pub fn parse_date_any(raw: &str) -> Option<PublishedDate> {
+    parse_date_with(raw, true)
+}
+
+/// Month number of a month name or abbreviation in one of the languages of
+/// [`parse_date_any`] (English excluded: see [`month_number`]).
+fn intl_month(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.chars().count() < 3 {
+        return None;
+    }
+    const NAMES: [&[&str]; 12] = [
+        &[
+            "januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari", "stycznia",
+            "styczeń", "janv",
+        ],
+        &[
+            "februar",
+            "février",
+            "fevrier",
+            "febrero",
+            "febbraio",
+            "fevereiro",
+            "februari",
+            "lutego",
+            "luty",
+            "févr",
+            "fév",
+        ],
+        &[
+            "märz", "maerz", "mars", "marzo", "março", "maart", "marca", "marzec", "mär", "mrz",
+        ],
+        &[
+            "april",
+            "avril",
+            "abril",
+            "aprile",
+            "kwietnia",
+            "kwiecień",
+            "avr",
+        ],
+        &["mai", "mayo", "maggio", "maio", "mei", "maja", "maj"],
+        &[
+            "juni", "juin", "junio", "giugno", "junho", "czerwca", "czerwiec",
+        ],
+        &[
+            "juli", "juillet", "julio", "luglio", "julho", "lipca", "lipiec", "juil",
+        ],
+        &[
+            "august",
+            "août",
+            "aout",
+            "agosto",
+            "augustus",
+            "sierpnia",
+            "sierpień",
+        ],
+        &[
+            "september",
+            "septembre",
+            "septiembre",
+            "setiembre",
+            "settembre",
+            "setembro",
+            "września",
+            "wrzesień",
+        ],
+        &[
+            "oktober",
+            "octobre",
+            "octubre",
+            "ottobre",
+            "outubro",
+            "października",
+            "październik",
+            "okt",
+        ],
+        &[
+            "november",
+            "novembre",
+            "noviembre",
+            "novembro",
+            "listopada",
+            "listopad",
+        ],
+        &[
+            "dezember",
+            "décembre",
+            "decembre",
+            "diciembre",
+            "dicembre",
+            "dezembro",
+            "december",
+            "grudnia",
+            "grudzień",
+            "dez",
+            "déc",
+        ],
+    ];
+    NAMES
+        .iter()
+        .position(|names| names.contains(&w.as_str()))
+        .map(|i| i as u32 + 1)
+}
+
+/// The month (1–12) a month name or abbreviation names, in English or in one of the
+/// languages of [`parse_date_any`]: "Dec", "december", "März", "juillet".
+pub fn month_of_name(word: &str) -> Option<u32> {
+    if !word.chars().all(|c| c.is_alphabetic() || c == '.') {
+        return None;
+    }
+    month_number(word).or_else(|| intl_month(word))
+}
+
+fn parse_date_with(raw: &str, intl: bool) -> Option<PublishedDate> {
+    // Every accepted form has digits: most text has none, and skips the regexes.
+    if !raw.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     static ISO: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?-u:\b)(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:(?-u:\b)|T)")
             .expect("static regex")
@@ -300,8 +428,20 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
         Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?,?\s+(\d{4})(?-u:\b)").expect("static regex")
     });
     static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?-u:\b)")
+        Regex::new(r"(?-u:\b)(\d{1,2})([/.])(\d{1,2})[/.](\d{4}|\d{2})(?-u:\b)")
             .expect("static regex")
+    });
+    // Day, month name in any of the languages of `intl_month`, year: "4. März 2021",
+    // "4 de marzo de 2021", "1er janvier 2020".
+    static INTL_DMY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(\d{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+|del\s+)?(\d{4})\b",
+        )
+        .expect("static regex")
+    });
+    // Day-month-year with dashes, "02-12-2025" (as written where dots are also used).
+    static DASHED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)(\d{1,2})-(\d{1,2})-(\d{4})(?-u:\b)").expect("static regex")
     });
     let s = text(raw);
     let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());
@@ -351,8 +491,34 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
             day(y as i32, m, d),
         );
     }
+    if intl {
+        for c in DASHED.captures_iter(&s) {
+            let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) else {
+                continue;
+            };
+            let (m, d) = if b > 12 { (a, b) } else { (b, a) };
+            consider(
+                &mut best,
+                c.get(0).map_or(0, |m| m.start()),
+                day(y as i32, m, d),
+            );
+        }
+        for c in INTL_DMY.captures_iter(&s) {
+            let Some(m) = c.get(2).and_then(|m| intl_month(m.as_str())) else {
+                continue;
+            };
+            let (Some(d), Some(y)) = (num(c.get(1)), num(c.get(3))) else {
+                continue;
+            };
+            consider(
+                &mut best,
+                c.get(0).map_or(0, |m| m.start()),
+                day(y as i32, m, d),
+            );
+        }
+    }
     for c in NUMERIC.captures_iter(&s) {
-        let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) else {
+        let (Some(a), Some(b), Some(y)) = (num(c.get(1)), num(c.get(3)), num(c.get(4))) else {
             continue;
         };
         let y = if y < 100 {
@@ -364,7 +530,12 @@ pub fn parse_date(raw: &str) -> Option<PublishedDate> {
         } else {
             y
         };
-        let (m, d) = if a > 12 { (b, a) } else { (a, b) };
+        let dotted = c.get(2).is_some_and(|m| m.as_str() == ".");
+        let (m, d) = if a > 12 || (intl && dotted) {
+            (b, a)
+        } else {
+            (a, b)
+        };
         consider(
             &mut best,
             c.get(0).map_or(0, |m| m.start()),
@@ -595,6 +766,35 @@ mod tests {
             d("February 29", 2000),
             Some(("2000-02-29".into(), DatePrecision::Day))
         );
+    }
+
+    #[test]
+    fn dates_in_any_language() {
+        let d = |s: &str| parse_date_any(s).map(|d| d.date);
+        assert_eq!(
+            d("Veröffentlicht am 4. März 2021").as_deref(),
+            Some("2021-03-04")
+        );
+        assert_eq!(d("le 1er janvier 2020").as_deref(), Some("2020-01-01"));
+        assert_eq!(d("4 de marzo de 2021").as_deref(), Some("2021-03-04"));
+        assert_eq!(d("12 grudnia 2023").as_deref(), Some("2023-12-12"));
+        // Dots and dashes are day first; slashes stay month first.
+        assert_eq!(d("04.03.2021").as_deref(), Some("2021-03-04"));
+        assert_eq!(d("02-12-2025").as_deref(), Some("2025-12-02"));
+        assert_eq!(d("12-31-2025").as_deref(), Some("2025-12-31"));
+        assert_eq!(d("04/03/2021").as_deref(), Some("2021-04-03"));
+        // English as parse_date reads it.
+        assert_eq!(d("Updated on 09/11/25").as_deref(), Some("2025-09-11"));
+        assert_eq!(d("3 days ago"), None);
+        assert_eq!(d("Mars attacks 2021"), None);
+        // parse_date itself keeps the old reading of dotted dates.
+        assert_eq!(
+            parse_date("04.03.2021").map(|d| d.date).as_deref(),
+            Some("2021-04-03")
+        );
+        assert_eq!(month_of_name("Dez."), Some(12));
+        assert_eq!(month_of_name("sept"), Some(9));
+        assert_eq!(month_of_name("Monday"), None);
     }
 
     #[test]

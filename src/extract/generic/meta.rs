@@ -1,19 +1,35 @@
 //! Metadata of a page without a profile: title, authors, published date, site name,
-//! language and canonical URL, from JSON-LD, `<meta>`, `<link>`, `<time>`, the URL and
-//! visible bylines, in that order of trust.
+//! language and canonical URL.
 //!
-//! Reads the arena only; never extracts dates from script code (JSON-LD is parsed as
-//! data), never accepts a date after `now`. Must not emit body blocks.
+//! Evidence, weighed rather than taken in a fixed order:
+//! - the **headline**: the `<h1>` (or, failing one, an `<h2>`) that agrees with the
+//!   page's metadata titles (og:title, JSON-LD headline, `<title>`). It is the title as
+//!   the reader sees it, and it anchors the **header zone**: the few hundred bytes of
+//!   visible text around it, where bylines and datelines live. Names and dates outside
+//!   that zone (teasers, comments, reviews, footers) never become the page's own;
+//! - JSON-LD (`@graph`, arrays, `@id` references), `<meta>` (OpenGraph, Dublin Core,
+//!   parsely, sailthru, …), `<time datetime>`, `rel=author`, `itemprop`;
+//! - the URL path.
+//!
+//! Never invents: no value is better than a weak guess. A site or brand name is not an
+//! author, a modification date is a date only when it is the one the page shows, and a
+//! page with no headline-bound date and no article metadata has no date.
+//!
+//! Every scan is bounded: at most a fixed number of candidates of each kind, text
+//! gathered with byte caps and node budgets, JSON-LD depth- and count-bounded. Reads the
+//! arena only; never extracts dates from script code (JSON-LD is parsed as data), never
+//! accepts a date after `now`. Must not emit body blocks.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use regex::Regex;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use url::Url;
 
 use super::tree::{Tag, Tree, NONE};
-use crate::model::{DateSource, PublishedDate};
+use crate::model::{DatePrecision, DateSource, PublishedDate};
 use crate::normalize;
 
 /// What the metadata pass found.
@@ -34,19 +50,55 @@ pub struct Meta {
     pub subtitle: Option<String>,
 }
 
+/// Headline candidates kept per level (`<h1>`, `<h2>`).
+const MAX_HEADINGS: usize = 12;
+/// Byline-named elements kept.
+const MAX_BYLINES: usize = 80;
+/// `<time>` elements kept.
+const MAX_TIMES: usize = 200;
+/// JSON-LD blocks parsed, and the size of each.
+const MAX_JSONLD_BLOCKS: usize = 20;
+const MAX_JSONLD_BYTES: usize = 2_000_000;
+/// JSON-LD objects looked at, over all blocks.
+const MAX_JSONLD_OBJECTS: usize = 500;
+/// The header zone: visible text bytes (whitespace excluded) before the headline's
+/// start and after its end.
+const ZONE_BEFORE: u32 = 200;
+const ZONE_AFTER: u32 = 900;
+/// Nodes visited in the header zone, and per text gathering.
+const ZONE_NODE_BUDGET: usize = 6000;
+const TEXT_NODE_BUDGET: usize = 400;
+/// Longest line (characters) read for dates in the header zone.
+const DATELINE_MAX: usize = 120;
+/// Longest line (bytes of visible text) read as a byline or dateline.
+const LINE_MAX: u32 = 200;
+
+/// A `<time>` element.
+struct TimeEl {
+    node: u32,
+    datetime: Option<String>,
+    /// Marked as the publication time (pubdate, itemprop, class).
+    published: bool,
+    /// Marked as a modification time.
+    updated: bool,
+}
+
 #[derive(Default)]
 struct Raw {
     metas: Vec<(String, String)>,
     title_tag: Option<String>,
-    h1: Vec<String>,
+    /// `<h1>` and `<h2>` elements, and elements named as a title (level 3): node,
+    /// level, text.
+    heads: Vec<(u32, u8, String)>,
     canonical: Option<String>,
-    rel_author: Vec<String>,
-    bylines: Vec<String>,
-    times: Vec<(bool, String)>,
-    dated_text: Vec<String>,
+    /// Byline-named elements and `rel=author` links: node, text.
+    bylines: Vec<(u32, String)>,
+    times: Vec<TimeEl>,
     jsonld: Vec<Value>,
     lang: Option<String>,
     deck: Option<String>,
+    /// Visible text bytes (whitespace excluded) before each node, in document order.
+    pos: Vec<u32>,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -84,7 +136,184 @@ fn class_id_has(t: &Tree<'_>, i: u32, hints: &[&str]) -> bool {
     };
     el.attrs()
         .filter(|(k, _)| *k == "class" || *k == "id")
-        .any(|(_, v)| hints.iter().any(|h| has_ci(v, h)))
+        .any(|(_, v)| v.len() < 1000 && hints.iter().any(|h| has_ci(v, h)))
+}
+
+/// Is node `i`, or one of its `depth` nearest ancestors, named with one of `hints`?
+fn self_or_ancestor_hint(t: &Tree<'_>, mut i: u32, depth: usize, hints: &[&str]) -> bool {
+    for _ in 0..=depth {
+        if i == NONE {
+            return false;
+        }
+        if class_id_has(t, i, hints) {
+            return true;
+        }
+        i = t.nodes[i as usize].parent;
+    }
+    false
+}
+
+fn ancestor_hint(t: &Tree<'_>, i: u32, hints: &[&str]) -> bool {
+    let p = t.nodes[i as usize].parent;
+    p != NONE && self_or_ancestor_hint(t, p, 3, hints)
+}
+
+/// Where names and dates belong to someone else: comments and the comment form,
+/// reviews and testimonials, teasers of other pages, navigation. Matched on the parts
+/// of class and id names (split at anything but letters and digits): a part that
+/// starts with one of these.
+const ELSEWHERE_PREFIX: &[&str] = &[
+    "comment",
+    "respond",
+    "reply",
+    "replies",
+    "testimonial",
+    "teaser",
+    "sidebar",
+    "widget",
+    "footer",
+    "popular",
+    "trending",
+    "carousel",
+    "slider",
+    "menu",
+    "nav",
+    "related",
+    "recommend",
+];
+
+/// Parts that must match whole (or with a plural "s"): "review" is a customer review,
+/// "reviewed-by" is part of a byline.
+const ELSEWHERE_WHOLE: &[&str] = &["review", "card", "rating", "forum", "post-list"];
+
+/// Is node `i` (or one of its 6 nearest ancestors) named as someone else's place?
+fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
+    for _ in 0..=6 {
+        if i == NONE || own.binary_search(&i).is_ok() {
+            return false;
+        }
+        let Some(el) = t.nodes[i as usize].el else {
+            i = t.nodes[i as usize].parent;
+            continue;
+        };
+        for (k, v) in el.attrs() {
+            if (k != "class" && k != "id") || v.len() > 1000 {
+                continue;
+            }
+            for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if part.is_empty() {
+                    continue;
+                }
+                let p = part.to_ascii_lowercase();
+                if ELSEWHERE_PREFIX.iter().any(|h| p.starts_with(h))
+                    || ELSEWHERE_WHOLE
+                        .iter()
+                        .any(|h| p == *h || p.strip_suffix('s') == Some(h))
+                {
+                    return true;
+                }
+            }
+        }
+        i = t.nodes[i as usize].parent;
+    }
+    false
+}
+
+/// Elements whose text never counts (scripts, styles, form controls, `<head>` parts).
+fn never_text(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title
+    )
+}
+
+/// Visible text below node `i`, at most `cap` bytes and [`TEXT_NODE_BUDGET`] nodes,
+/// with a space at element boundaries other than inline formatting (so that
+/// `<span>By</span><a>Ann</a>` reads "By Ann"), normalized.
+fn text_of(t: &Tree<'_>, root: u32, cap: usize) -> String {
+    text_of_with(t, root, cap, true)
+}
+
+/// [`text_of`]; with `spaced` false, only block elements and `<br>` separate words
+/// (a heading with a styled initial, `<span>C</span>ycle`, reads "Cycle").
+fn text_of_with(t: &Tree<'_>, root: u32, cap: usize, spaced: bool) -> String {
+    let mut out = String::new();
+    let mut budget = TEXT_NODE_BUDGET;
+    let mut cur = root;
+    'walk: loop {
+        if budget == 0 || out.len() >= cap {
+            break;
+        }
+        budget -= 1;
+        let n = &t.nodes[cur as usize];
+        let mut descend = !never_text(n.tag);
+        if n.tag == Tag::Text {
+            let room = cap.saturating_sub(out.len());
+            let s = n.text;
+            if s.len() <= room {
+                out.push_str(s);
+            } else {
+                let mut end = room;
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                out.push_str(&s[..end]);
+            }
+            descend = false;
+        } else if let Some(el) = n.el {
+            if separates(el.name(), n.tag, spaced) {
+                out.push(' ');
+            }
+        }
+        if descend && n.first_child != NONE {
+            cur = n.first_child;
+            continue;
+        }
+        loop {
+            if cur == root {
+                break 'walk;
+            }
+            let n = &t.nodes[cur as usize];
+            if let Some(el) = n.el {
+                if separates(el.name(), n.tag, spaced) {
+                    out.push(' ');
+                }
+            }
+            if n.next_sibling != NONE {
+                cur = n.next_sibling;
+                break;
+            }
+            cur = n.parent;
+            if cur == NONE {
+                break 'walk;
+            }
+        }
+    }
+    normalize::text(&out)
+}
+
+/// Does an element boundary separate words? Block elements and `<br>` do; inline
+/// elements other than formatting do when `spaced` (bylines built of spans).
+fn separates(name: &str, tag: Tag, spaced: bool) -> bool {
+    if !spaced {
+        return !tag.is_inline() || tag == Tag::Br;
+    }
+    !matches!(
+        name,
+        "a" | "em"
+            | "strong"
+            | "b"
+            | "i"
+            | "u"
+            | "small"
+            | "sup"
+            | "sub"
+            | "abbr"
+            | "mark"
+            | "font"
+            | "cite"
+            | "q"
+    )
 }
 
 fn collect(t: &Tree<'_>) -> Raw {
@@ -95,6 +324,15 @@ fn collect(t: &Tree<'_>) -> Raw {
             .attr(t.html, "lang")
             .or_else(|| t.attr(t.html, "xml:lang"))
             .map(str::to_string);
+    }
+    raw.pos = Vec::with_capacity(t.nodes.len());
+    let mut acc: u32 = 0;
+    for n in &t.nodes {
+        raw.pos.push(acc);
+        if n.tag == Tag::Text {
+            // raw_len of a text node: its visible bytes (0 inside scripts and styles).
+            acc = acc.saturating_add(n.raw_len);
+        }
     }
     for (i, n) in t.nodes.iter().enumerate() {
         let i = i as u32;
@@ -113,7 +351,9 @@ fn collect(t: &Tree<'_>) -> Raw {
                     }
                 }
                 if let (Some(k), Some(c)) = (key, content) {
-                    raw.metas.push((k, c.to_string()));
+                    if raw.metas.len() < 2000 {
+                        raw.metas.push((k, c.to_string()));
+                    }
                 }
             }
             Tag::Title if raw.title_tag.is_none() => {
@@ -121,12 +361,12 @@ fn collect(t: &Tree<'_>) -> Raw {
                 t.raw_text(i, &mut s);
                 raw.title_tag = Some(normalize::text(&s));
             }
-            Tag::H(1) if !n.junk_root && raw.h1.len() < 5 => {
-                let mut s = String::new();
-                t.raw_text(i, &mut s);
-                let s = normalize::text(&s);
+            Tag::H(level @ (1 | 2))
+                if raw.heads.iter().filter(|h| h.1 == level).count() < MAX_HEADINGS =>
+            {
+                let s = text_of_with(t, i, 600, false);
                 if !s.is_empty() {
-                    raw.h1.push(s);
+                    raw.heads.push((i, level, s));
                 }
             }
             Tag::Link => {
@@ -136,180 +376,256 @@ fn collect(t: &Tree<'_>) -> Raw {
                     raw.canonical = t.attr(i, "href").map(str::to_string);
                 }
             }
-            Tag::JsonLd if raw.jsonld.len() < 20 => {
+            Tag::JsonLd if raw.jsonld.len() < MAX_JSONLD_BLOCKS => {
                 let mut s = String::new();
                 t.raw_text(i, &mut s);
-                if s.len() < 2_000_000 {
+                if s.len() < MAX_JSONLD_BYTES {
                     let s = s.trim().trim_start_matches("<!--").trim_end_matches("-->");
+                    // serde_json refuses nesting deeper than 128: no stack overflow.
                     if let Ok(v) = serde_json::from_str::<Value>(s.trim()) {
                         raw.jsonld.push(v);
                     }
                 }
             }
-            Tag::Time => {
-                if let Some(dt) = t.attr(i, "datetime") {
-                    let pub_hint = t.attr(i, "pubdate").is_some()
-                        || t.attr(i, "itemprop")
-                            .is_some_and(|p| p.contains("datePublished"))
-                        || class_id_has(t, i, &["publish"])
-                        || ancestor_hint(
-                            t,
-                            i,
-                            &[
-                                "publish",
-                                "posted",
-                                "entry-date",
-                                "post-date",
-                                "article-date",
-                                "dateline",
-                                "byline",
-                                "meta",
-                            ],
-                        );
-                    raw.times.push((pub_hint, dt.to_string()));
-                }
+            Tag::Time if raw.times.len() < MAX_TIMES => {
+                let itemprop = t.attr(i, "itemprop").unwrap_or("");
+                let published = t.attr(i, "pubdate").is_some()
+                    || itemprop.contains("datePublished")
+                    || class_id_has(t, i, &["publish", "posted", "entry-date", "post-date"])
+                    || ancestor_hint(
+                        t,
+                        i,
+                        &[
+                            "publish",
+                            "posted",
+                            "entry-date",
+                            "post-date",
+                            "article-date",
+                            "dateline",
+                            "byline",
+                        ],
+                    );
+                let updated = itemprop.contains("dateModified")
+                    || class_id_has(t, i, &["updated", "modified"]);
+                raw.times.push(TimeEl {
+                    node: i,
+                    datetime: t.attr(i, "datetime").map(str::to_string),
+                    published: published && !updated,
+                    updated,
+                });
             }
             Tag::A => {
                 let rel = t.attr(i, "rel").unwrap_or("");
-                if rel
-                    .split_ascii_whitespace()
-                    .any(|r| r.eq_ignore_ascii_case("author"))
+                if raw.bylines.len() < MAX_BYLINES
+                    && n.raw_len > 0
+                    && n.raw_len < 80
+                    && (rel
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("author"))
+                        || t.attr(i, "href").is_some_and(author_href))
                 {
-                    let mut s = String::new();
-                    t.raw_text(i, &mut s);
-                    raw.rel_author.push(s);
+                    raw.bylines.push((i, text_of(t, i, 300)));
                 }
             }
             _ => {}
         }
-        if !matches!(
-            n.tag,
-            Tag::Void | Tag::JsonLd | Tag::Meta | Tag::Link | Tag::Title | Tag::Text
-        ) && n.text_len < 120
-            && (n.text_len > 0 || n.junk)
+        if never_text(n.tag) || n.tag == Tag::Text || n.raw_len == 0 || n.raw_len > 400 {
+            continue;
+        }
+        ci.clear();
+        for (k, v) in el.attrs() {
+            if (k == "class" || k == "id") && v.len() < 1000 {
+                ci.push_str(v);
+                ci.push(' ');
+            }
+        }
+        ci.make_ascii_lowercase();
+        let itemprop = t.attr(i, "itemprop").unwrap_or("");
+        if ci.is_empty() && itemprop.is_empty() {
+            continue;
+        }
+        // Every test below needs one of the hint words in `ci` (or the itemprop):
+        // one search for all of them rules out most elements.
+        if itemprop != "author" && itemprop != "headline" && !CLASS_HINTS.is_match(&ci) {
+            continue;
+        }
+        if (ci.contains("title") || ci.contains("headline") || itemprop == "headline")
+            && !matches!(n.tag, Tag::H(1) | Tag::H(2))
+            && n.raw_len <= 300
+            && raw.heads.iter().filter(|h| h.1 == 3).count() < 40
         {
-            ci.clear();
-            for (k, v) in el.attrs() {
-                if k == "class" || k == "id" {
-                    ci.push_str(v);
-                    ci.push(' ');
-                }
+            let s = text_of_with(t, i, 600, false);
+            if !s.is_empty() {
+                raw.heads.push((i, 3, s));
             }
-            ci.make_ascii_lowercase();
-            let itemprop = t.attr(i, "itemprop").unwrap_or("");
-            if ci.is_empty() && itemprop.is_empty() {
-                continue;
+        }
+        if raw.deck.is_none()
+            && !n.tag.is_inline()
+            && ci.split([' ', '-', '_']).any(|w| {
+                ["subtitle", "standfirst", "deck", "dek", "subhead"].contains(&w)
+                    || w.ends_with("subtitle")
+            })
+        {
+            let s = text_of(t, i, 2000);
+            if (20..=400).contains(&s.chars().count()) {
+                raw.deck = Some(s);
             }
-            // Every test below needs one of the hint words in `ci` (or the itemprop):
-            // one search for all of them rules out most elements.
-            if itemprop != "author" && !CLASS_HINTS.is_match(&ci) {
-                continue;
-            }
-            if raw.deck.is_none()
-                && !n.tag.is_inline()
-                && ci.split([' ', '-', '_']).any(|w| {
-                    ["subtitle", "standfirst", "deck", "dek", "subhead"].contains(&w)
-                        || w.ends_with("subtitle")
-                })
-            {
-                let mut s = String::new();
-                t.raw_text(i, &mut s);
-                let s = normalize::text(&s);
-                if (20..=400).contains(&s.chars().count()) {
-                    raw.deck = Some(s);
-                }
-            }
-            if (ci.contains("byline") || ci.contains("author") || itemprop == "author")
-                && !ci.contains("avatar")
-                && !ci.contains("bio")
-                && !ci.contains("comment")
-                && raw.bylines.len() < 10
-                // The comment form's "Name" field and the commenters' names.
-                && !ancestor_hint(t, i, &["comment", "respond", "reply"])
-            {
-                let mut s = String::new();
-                t.raw_text(i, &mut s);
-                let s = normalize::text(&s);
-                if !s.is_empty() && s.len() < 120 {
-                    raw.bylines.push(s);
-                }
-            }
-            if ["date", "posted", "publish", "time", "meta"]
-                .iter()
-                .any(|h| ci.contains(h))
-                && raw.dated_text.len() < 20
-            {
-                let mut s = String::new();
-                t.raw_text(i, &mut s);
-                if s.len() < 400 {
-                    raw.dated_text.push(s);
-                }
-            }
+        }
+        if (ci.contains("byline")
+            || ci.contains("author")
+            || ci.contains("writer")
+            || ci.contains("posted-by")
+            || ci.contains("contributor")
+            || itemprop == "author")
+            && n.raw_len < LINE_MAX
+            && !ci.contains("avatar")
+            && !ci.contains("bio")
+            && !ci.contains("image")
+            && !ci.contains("img")
+            && !ci.contains("photo")
+            && !ci.contains("comment")
+            && raw.bylines.len() < MAX_BYLINES
+        {
+            raw.bylines.push((i, text_of(t, i, 300)));
         }
     }
     raw
 }
 
-/// Every word the class/id tests in [`collect`] look for (deck, byline, date).
-static CLASS_HINTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("subtitle|standfirst|deck|dek|subhead|byline|author|date|posted|publish|time|meta")
+/// Does a link lead to an author's page ("/author/ann-lee/", "/people/ann-lee")? One
+/// pass of a literal-prefiltered regex over the link.
+fn author_href(href: &str) -> bool {
+    static AUTHOR_PATH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)/(?:authors?|autor|autoren|auteur|writers?|contributors?|people|staff|byline|profiles?|journalists?|team|experts?)/[^/?#]",
+        )
         .expect("static regex")
+    });
+    href.len() <= 500 && AUTHOR_PATH.is_match(href.split(['?', '#']).next().unwrap_or(""))
+}
+
+/// Every word the class/id tests in [`collect`] look for (deck, byline, title).
+static CLASS_HINTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        "subtitle|standfirst|deck|dek|subhead|byline|author|writer|contributor|posted-by|title|headline",
+    )
+    .expect("static regex")
 });
 
-fn ancestor_hint(t: &Tree<'_>, mut i: u32, hints: &[&str]) -> bool {
-    for _ in 0..4 {
-        i = t.nodes[i as usize].parent;
-        if i == NONE {
-            return false;
-        }
-        if class_id_has(t, i, hints) {
-            return true;
-        }
-    }
-    false
-}
+type Obj = Map<String, Value>;
 
-/// Flatten JSON-LD (arrays and `@graph`) into objects.
-fn objects<'v>(v: &'v Value, out: &mut Vec<&'v serde_json::Map<String, Value>>, depth: u32) {
-    if depth > 4 || out.len() > 100 {
-        return;
-    }
-    match v {
-        Value::Array(a) => a.iter().for_each(|x| objects(x, out, depth + 1)),
-        Value::Object(o) => {
-            if let Some(g) = o.get("@graph") {
-                objects(g, out, depth + 1);
+/// Flatten JSON-LD (arrays and `@graph`) into objects, depth- and count-bounded.
+/// Iterative: a work list instead of recursion.
+fn objects<'v>(v: &'v Value, out: &mut Vec<&'v Obj>) {
+    let mut work: Vec<(&'v Value, u32)> = vec![(v, 0)];
+    let mut steps = 0usize;
+    while let Some((v, depth)) = work.pop() {
+        steps += 1;
+        if out.len() >= MAX_JSONLD_OBJECTS || steps > 20 * MAX_JSONLD_OBJECTS || depth > 4 {
+            if out.len() >= MAX_JSONLD_OBJECTS || steps > 20 * MAX_JSONLD_OBJECTS {
+                return;
             }
-            out.push(o);
+            continue;
         }
-        _ => {}
+        match v {
+            Value::Array(a) => {
+                // Reversed so that the work list pops them in document order.
+                for x in a.iter().take(MAX_JSONLD_OBJECTS).rev() {
+                    work.push((x, depth + 1));
+                }
+            }
+            Value::Object(o) => {
+                out.push(o);
+                if let Some(g) = o.get("@graph") {
+                    work.push((g, depth + 1));
+                }
+            }
+            _ => {}
+        }
     }
 }
 
-fn types(o: &serde_json::Map<String, Value>) -> Vec<String> {
-    match o.get("@type") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
+fn types(o: &Obj) -> impl Iterator<Item = &str> {
+    let (one, many) = match o.get("@type") {
+        Some(Value::String(s)) => (Some(s.as_str()), None),
+        Some(Value::Array(a)) => (None, Some(a.iter().take(8).filter_map(Value::as_str))),
+        _ => (None, None),
+    };
+    one.into_iter().chain(many.into_iter().flatten())
 }
 
-fn names(v: &Value, out: &mut Vec<String>, depth: u32) {
-    if depth > 3 {
-        return;
-    }
-    match v {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(a) => a.iter().for_each(|x| names(x, out, depth + 1)),
-        Value::Object(o) => {
-            if let Some(n) = o.get("name") {
-                names(n, out, depth + 1);
+fn has_type(o: &Obj, list: &[&str]) -> bool {
+    types(o).any(|t| list.contains(&t.trim_start_matches("schema:")))
+}
+
+/// Objects by `@id`, for resolving references such as `"author": {"@id": "#person"}`.
+fn by_id<'v>(objs: &[&'v Obj]) -> HashMap<&'v str, &'v Obj> {
+    let mut m = HashMap::new();
+    for o in objs {
+        if let Some(Value::String(id)) = o.get("@id") {
+            // An object with more than the id is the definition; a bare reference is not.
+            if o.len() > 1 {
+                m.entry(id.as_str()).or_insert(*o);
             }
         }
-        _ => {}
+    }
+    m
+}
+
+/// A person or organisation named in JSON-LD.
+struct Agent {
+    name: String,
+    /// Declared an Organization (or a subtype), not a Person.
+    org: bool,
+}
+
+/// The names of an `author`/`creator` value: a string, an object (its `name`, or the
+/// object its `@id` refers to), or an array of those. Bounded.
+fn agents(v: &Value, ids: &HashMap<&str, &Obj>, out: &mut Vec<Agent>) {
+    let mut work: Vec<(&Value, u32)> = vec![(v, 0)];
+    while let Some((v, depth)) = work.pop() {
+        if depth > 3 || out.len() >= 20 {
+            continue;
+        }
+        match v {
+            Value::String(s) => out.push(Agent {
+                name: s.chars().take(300).collect(),
+                org: false,
+            }),
+            Value::Array(a) => {
+                for x in a.iter().take(20).rev() {
+                    work.push((x, depth + 1));
+                }
+            }
+            Value::Object(o) => {
+                let o = match (o.get("name"), o.get("@id")) {
+                    (None, Some(Value::String(id))) => ids.get(id.as_str()).copied().unwrap_or(o),
+                    _ => o,
+                };
+                let org = has_type(
+                    o,
+                    &[
+                        "Organization",
+                        "NewsMediaOrganization",
+                        "Corporation",
+                        "LocalBusiness",
+                        "EducationalOrganization",
+                        "GovernmentOrganization",
+                        "WebSite",
+                        "Brand",
+                    ],
+                ) && !has_type(o, &["Person"]);
+                match o.get("name") {
+                    Some(Value::String(s)) => out.push(Agent {
+                        name: s.chars().take(300).collect(),
+                        org,
+                    }),
+                    Some(n @ Value::Array(_)) => work.push((n, depth + 1)),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -317,14 +633,912 @@ fn str_of(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Array(a) => a.first().and_then(|x| str_of(Some(x))),
-        Value::Object(o) => str_of(o.get("name")),
+        Value::Object(o) => o.get("name").and_then(|n| match n {
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        }),
         _ => None,
     }
 }
 
-/// Is this a plausible person name for a byline?
+/// Words that say nothing about what a title is about.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "for", "and", "or", "on", "at", "by", "with", "is", "are",
+    "be", "it", "its", "what", "how", "why", "when", "who", "your", "you", "our", "we", "my", "i",
+    "this", "that", "from", "as", "do", "does", "can", "will", "about", "de", "la", "le", "les",
+    "des", "du", "et", "el", "los", "las", "y", "en", "der", "die", "das", "und", "im", "zu",
+    "von", "mit", "il", "di", "e", "het", "een", "van",
+];
+
+/// Lowercase words (letters and digits) of a text, at most 64, without stopwords.
+fn words(s: &str) -> Vec<String> {
+    let mut w: Vec<String> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(64)
+        .map(str::to_lowercase)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .collect();
+    w.sort();
+    w.dedup();
+    w
+}
+
+/// Shared words of two sorted word lists.
+fn shared(a: &[String], b: &[String]) -> usize {
+    a.iter().filter(|w| b.binary_search(w).is_ok()).count()
+}
+
+/// How much do two titles say the same thing: shared words over the shorter one's
+/// words, 0 when they share fewer than two words (or fewer than all of a one-word one).
+fn agreement(a: &[String], b: &[String]) -> f32 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 0.0;
+    }
+    let s = shared(a, b);
+    if s < n.min(2) {
+        return 0.0;
+    }
+    s as f32 / n as f32
+}
+
+/// Letters and digits only, lowercase: "TopGear.com" → "topgearcom".
+fn squeeze(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The title separators between a headline and a site name.
+const SEPS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", " : ", " •", " ~ ",
+];
+
+/// Is this heading text the site's name rather than a headline: the site name, a
+/// segment of `<title>` that is not its first, or a short text naming the host?
+/// What a site heading is compared with, squeezed once per page.
+struct SiteNames {
+    site: Option<String>,
+    /// For each separator that splits `<title>`: its first segment and the others.
+    segments: Vec<(String, Vec<String>)>,
+}
+
+impl SiteNames {
+    fn new(site: Option<&str>, title_tag: Option<&str>) -> SiteNames {
+        let mut segments = Vec::new();
+        // A <title> longer than this swallowed the page (an unclosed element).
+        if let Some(t) = title_tag.filter(|t| t.len() <= 1000) {
+            for sep in SEPS {
+                let parts: Vec<String> = t.split(sep).take(12).map(|p| squeeze(p.trim())).collect();
+                if parts.len() >= 2 {
+                    segments.push((parts[0].clone(), parts[1..].to_vec()));
+                }
+            }
+        }
+        SiteNames {
+            site: site.map(squeeze),
+            segments,
+        }
+    }
+
+    /// Is heading text `h` the site's name?
+    fn names(&self, h: &str, host: &str) -> bool {
+        let sq = squeeze(h);
+        if sq.is_empty() || self.site.as_deref() == Some(sq.as_str()) {
+            return true;
+        }
+        if h.split_whitespace().count() <= 4 && names_host(h, host) {
+            return true;
+        }
+        self.segments
+            .iter()
+            .any(|(first, rest)| *first != sq && rest.contains(&sq))
+    }
+}
+
+/// The chosen title and the heading node it was read from.
+struct TitleChoice {
+    title: Option<String>,
+    headline: Option<u32>,
+}
+
+/// Pick the title: the visible headline when it agrees with the metadata titles,
+/// otherwise the metadata title without its site name.
+fn choose_title(
+    raw: &Raw,
+    t: &Tree<'_>,
+    metas: &[String],
+    site: Option<&str>,
+    host: &str,
+) -> TitleChoice {
+    let title_tag = raw.title_tag.as_deref();
+    // Site names printed as headings ("davidbau.com") also open titles without a
+    // separator ("davidbau.com Vibe Coding").
+    let names = SiteNames::new(site, title_tag);
+    let is_site: Vec<bool> = raw.heads.iter().map(|h| names.names(&h.2, host)).collect();
+    let site_heads: Vec<String> = raw
+        .heads
+        .iter()
+        .zip(&is_site)
+        .filter(|(h, s)| h.1 == 1 && **s)
+        .map(|(h, _)| h)
+        .map(|h| h.2.to_lowercase())
+        .chain(site.map(str::to_lowercase))
+        .filter(|h| h.chars().count() >= 4)
+        .collect();
+    // Without a declared site name, a heading naming the site is the site name.
+    let site_name = site.map(str::to_string).or_else(|| {
+        raw.heads
+            .iter()
+            .zip(&is_site)
+            .find(|(h, s)| h.1 == 1 && **s)
+            .map(|(h, _)| h.2.clone())
+    });
+    let site = site_name.as_deref();
+    let stripped: Vec<String> = metas
+        .iter()
+        .map(|m| {
+            let s = strip_site(m, site, &[], host);
+            let low = s.to_lowercase();
+            for h in &site_heads {
+                if let Some(rest) = low.strip_prefix(h.as_str()) {
+                    if rest.starts_with(' ') && rest.trim().chars().count() >= 3 {
+                        // ASCII or not, lowercasing may change lengths: cut by words.
+                        let n = h.split_whitespace().count();
+                        return s.split_whitespace().skip(n).collect::<Vec<_>>().join(" ");
+                    }
+                }
+            }
+            s
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let meta_words: Vec<Vec<String>> = metas
+        .iter()
+        .chain(stripped.iter())
+        .map(|m| words(m))
+        .collect();
+    // Best heading of each level. Its agreement with a metadata title is the share of
+    // the shorter one's words they share, counted only when the shared words are also
+    // a fair share of both together (so that a one-word heading that happens to be
+    // in the title does not agree); the best heading is the one with the most words
+    // in common for their size.
+    let mut best: [Option<(f32, u32, &str)>; 3] = [None, None, None];
+    let mut rank: [f32; 3] = [f32::MIN; 3];
+    // (A heading that names the derived site name is one of `is_site` already.)
+    for ((node, level, text), &site_heading) in raw.heads.iter().zip(&is_site) {
+        if text.chars().count() > 300 || site_heading || in_chrome(t, *node) {
+            continue;
+        }
+        let w = words(text);
+        let (mut score, mut dice) = (0.0f32, 0.0f32);
+        for m in &meta_words {
+            let d = 2.0 * shared(&w, m) as f32 / (w.len() + m.len()).max(1) as f32;
+            if d >= 0.3 {
+                score = score.max(agreement(&w, m));
+            }
+            dice = dice.max(d);
+        }
+        // A heading that is a link (a logo, a teaser) is not the page's headline
+        // unless nothing else agrees.
+        if is_link(t, *node) {
+            score -= 0.3;
+            dice -= 0.3;
+        }
+        let k = usize::from(level.clamp(&1, &3) - 1);
+        if score > 0.0 && dice > rank[k] || best[k].is_none() {
+            best[k] = Some((score, *node, text.as_str()));
+            rank[k] = if score > 0.0 { dice } else { f32::MIN };
+        }
+    }
+    let fallback = stripped.first().cloned();
+    if let Some((score, node, h1)) = best[0] {
+        if score >= H1_AGREEMENT || (metas.is_empty() && h1.split_whitespace().count() >= 2) {
+            // A heading that repeats the whole <title>, site name and all.
+            let h1 = metas
+                .iter()
+                .zip(metas.iter().map(|m| strip_site(m, site, &[], host)))
+                .find(|(m, s)| m.as_str() == h1 && s != h1 && !s.is_empty())
+                .map_or_else(|| h1.to_string(), |(_, s)| s);
+            return TitleChoice {
+                title: Some(tidy_heading(&h1, &stripped)),
+                headline: Some(node),
+            };
+        }
+    }
+    // No headline: the metadata title, and an <h2> that repeats it as the anchor.
+    let anchor = [best[1], best[2], best[0]]
+        .into_iter()
+        .flatten()
+        .find(|(s, _, _)| *s >= 0.8)
+        .map(|(_, n, _)| n);
+    TitleChoice {
+        title: fallback.or_else(|| {
+            raw.heads
+                .iter()
+                .zip(&is_site)
+                .find(|(h, s)| h.1 == 1 && !**s)
+                .map(|(h, _)| h.2.clone())
+        }),
+        headline: anchor,
+    }
+}
+
+/// Is node `i` inside navigation, an aside or a footer (nearest 12 ancestors)?
+fn in_chrome(t: &Tree<'_>, mut i: u32) -> bool {
+    for _ in 0..12 {
+        i = t.nodes[i as usize].parent;
+        if i == NONE {
+            return false;
+        }
+        if matches!(t.nodes[i as usize].tag, Tag::Nav | Tag::Aside | Tag::Footer) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Is most of heading `i`'s text one link (a logo, a teaser's headline), or is the
+/// heading inside a link?
+fn is_link(t: &Tree<'_>, i: u32) -> bool {
+    let n = &t.nodes[i as usize];
+    let p = n.parent;
+    if p != NONE && (t.nodes[p as usize].tag == Tag::A) {
+        return true;
+    }
+    let mut c = n.first_child;
+    let mut steps = 0;
+    while c != NONE && steps < 50 {
+        let ch = &t.nodes[c as usize];
+        if ch.tag == Tag::A && ch.raw_len * 5 >= n.raw_len * 4 {
+            return true;
+        }
+        c = ch.next_sibling;
+        steps += 1;
+    }
+    false
+}
+
+/// Least agreement between an `<h1>` and a metadata title for the `<h1>` to be the
+/// headline.
+const H1_AGREEMENT: f32 = 0.5;
+
+/// A headline as printed, unless a metadata title says the same more cleanly: an
+/// all-capitals heading in the metadata's case, and a heading with a date or a counter
+/// glued to its end ("Title January 1, 2025", "Title 87") without it.
+fn tidy_heading(h: &str, metas: &[String]) -> String {
+    let upper = h.chars().any(char::is_alphabetic) && !h.chars().any(char::is_lowercase);
+    for m in metas {
+        if m.to_lowercase() == h.to_lowercase() {
+            return if upper { m.clone() } else { h.to_string() };
+        }
+    }
+    for m in metas {
+        if m.len() >= 10 && h.len() > m.len() && h.is_char_boundary(m.len()) {
+            let (head, rest) = h.split_at(m.len());
+            if head.to_lowercase() == m.to_lowercase()
+                && (normalize::parse_date(rest).is_some()
+                    || rest.chars().all(|c| !c.is_alphabetic()))
+            {
+                return m.clone();
+            }
+        }
+    }
+    h.to_string()
+}
+/// Strip a site-name suffix or prefix from a title.
+pub fn strip_site(title: &str, site: Option<&str>, h1: &[String], host: &str) -> String {
+    let title = normalize::text(title);
+    // A separator left dangling at either end ("Über André Loibl |").
+    let title = title
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '·' | '•'))
+        .to_string();
+    if h1.contains(&title) {
+        return title;
+    }
+    for h in h1 {
+        if h.len() > 10 && title.contains(h.as_str()) {
+            return h.clone();
+        }
+    }
+    // Segments naming the site or the host, as often as there are ("Site | Site.com -
+    // Story"); when one went, the rest is the headline.
+    let mut stripped = title.clone();
+    for _ in 0..3 {
+        match strip_named(&stripped, site, host) {
+            Some(t) if !t.is_empty() && t != stripped => stripped = t,
+            _ => break,
+        }
+    }
+    if stripped != title {
+        return stripped;
+    }
+    // No site name to match: drop a short last (or first) segment.
+    for sep in TITLE_SEPS {
+        let parts: Vec<&str> = title.split(sep).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let last = parts[parts.len() - 1].trim();
+        let first = parts[0].trim();
+        let head = parts[..parts.len() - 1].join(sep);
+        if last.chars().count() * 2 < head.chars().count() && last.split_whitespace().count() <= 4 {
+            return head.trim().to_string();
+        }
+        let tail = parts[1..].join(sep);
+        if first.chars().count() * 2 < tail.chars().count() && first.split_whitespace().count() <= 3
+        {
+            return tail.trim().to_string();
+        }
+    }
+    title
+}
+
+/// Separators between a title and a site name, in order of preference.
+const TITLE_SEPS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", " : ", " •",
+];
+
+/// The title without one segment that is the site name or names the host.
+fn strip_named(title: &str, site: Option<&str>, host: &str) -> Option<String> {
+    for sep in TITLE_SEPS {
+        let parts: Vec<&str> = title.split(sep).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        if let Some(site) = site {
+            let sl = site.to_lowercase();
+            let kept: Vec<&str> = parts
+                .iter()
+                .copied()
+                .filter(|p| {
+                    let pl = p.trim().to_lowercase();
+                    !(pl == sl
+                        || sl.contains(&pl) && pl.len() > 3
+                        || pl.contains(&sl) && pl.len() < sl.len() + 8)
+                })
+                .collect();
+            if !kept.is_empty() && kept.len() < parts.len() {
+                return Some(kept.join(sep).trim().to_string());
+            }
+        }
+        // A first or last segment naming the host ("Ear Candy! | Novalanalove" on
+        // novalanalove.com, "Bohnenviertel - Stadt Stuttgart" on stuttgart.de).
+        let last = parts[parts.len() - 1].trim();
+        let first = parts[0].trim();
+        if names_host(last, host) {
+            return Some(parts[..parts.len() - 1].join(sep).trim().to_string());
+        }
+        if names_host(first, host) {
+            return Some(parts[1..].join(sep).trim().to_string());
+        }
+    }
+    None
+}
+
+/// Does a title segment name the site the page is on? It does when, squeezed to
+/// lowercase letters and digits, it mostly consists of the host's own label (at least
+/// 4 characters, making up at least 40% of it) or is most of that label: "Stadt
+/// Stuttgart" names stuttgart.de, "Advertising on Jodel" does not name jodel.com.
+/// Segments of more than 5 words are headlines, whatever they contain.
+fn names_host(segment: &str, host: &str) -> bool {
+    if segment.split_whitespace().count() > 5 {
+        return false;
+    }
+    let squeezed: String = segment
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let n = squeezed.chars().count();
+    if n < 4 {
+        return false;
+    }
+    // The site's own label, without a public suffix list: the label before the TLD,
+    // or the one before that when it is at most 3 characters (the "co" of co.uk).
+    // Subdomains ("advertising.jodel.com", "foren.myoos.de") are not the site.
+    let labels: Vec<&str> = host.split('.').collect();
+    let mut i = labels.len().saturating_sub(2);
+    if i > 0 && labels[i].chars().count() <= 3 {
+        i -= 1;
+    }
+    let Some(label) = labels.get(i).filter(|_| labels.len() >= 2) else {
+        return false;
+    };
+    let l = label.to_lowercase().replace('-', "");
+    let ln = l.chars().count();
+    ln >= 4 && ((squeezed.contains(&l) && ln * 5 >= n * 2) || (l.contains(&squeezed) && n * 2 > ln))
+}
+
+/// The header zone around the headline: a range of node indices.
+fn zone(raw: &Raw, t: &Tree<'_>, head: u32) -> std::ops::Range<usize> {
+    let start = raw.pos[head as usize];
+    let end = start.saturating_add(t.nodes[head as usize].raw_len);
+    let lo = start.saturating_sub(ZONE_BEFORE);
+    let hi = end.saturating_add(ZONE_AFTER);
+    let a = raw.pos.partition_point(|&p| p < lo);
+    let b = raw.pos.partition_point(|&p| p <= hi);
+    a..b.min(a + ZONE_NODE_BUDGET)
+}
+
+/// A date seen in the header zone.
+struct ZoneDate {
+    date: PublishedDate,
+    /// Labelled as a modification ("Updated", "Last modified", …).
+    updated: bool,
+    /// Distance in visible bytes from the headline.
+    dist: u32,
+}
+
+/// A byline seen in the header zone.
+struct ZoneByline {
+    names: Vec<String>,
+    dist: u32,
+    /// How the byline shows itself: 0 a label ("By", "Written by", "Von", …), 1 a
+    /// byline or author class name.
+    kind: u8,
+    /// Text of the line, for checking metadata names against it.
+    line: String,
+}
+
+/// What the header zone holds.
+#[derive(Default)]
+struct ZoneFinds {
+    dates: Vec<ZoneDate>,
+    bylines: Vec<ZoneByline>,
+    /// Visible text of the zone's lines, lowercased, for "is this name printed here".
+    text: String,
+}
+
+/// A line that starts with a byline label.
+static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[^\p{L}]{0,24}(?:author\(s\)|(?:(?:(?:article|post|blog)\s+)?(?:written|words|story|text|posted|published|reported|compiled|authored)\s+by|(?:article|post|text|story|words)\s+by|by|von|par|por|door|di|av|af|autor(?:in|es|en)?|authors?|auteurs?|autore|contributors?)\b)\s*:?\s*(\S.*)$",
+    )
+    .expect("static regex")
+});
+
+/// "… by Name" after a date or a label, in a short line.
+static MID_BY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(.{1,60}?)\s+by:?\s+(\S.{0,100})$").expect("static regex"));
+
+/// A modification label: what follows it is not the publication date.
+static UPDATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:last\s+)?(?:updated|modified|edited|reviewed|revised|refreshed)|aktualisiert|geändert|mis\s+à\s+jour|actualizado|aggiornato|bijgewerkt|zaktualizowano)\b",
+    )
+    .expect("static regex")
+});
+
+/// A publication label: what follows it is the publication date.
+static PUBLISHED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:published|posted|publié|veröffentlicht|publicado|pubblicato|gepubliceerd|opublikowano|erschienen)\b",
+    )
+    .expect("static regex")
+});
+
+/// The publication date and the modification date stated in one line.
+fn line_dates(line: &str) -> (Option<PublishedDate>, Option<PublishedDate>) {
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
+        return (None, None);
+    }
+    let upd = UPDATED_LABEL.find(line).map(|m| m.start());
+    let publ = PUBLISHED_LABEL.find(line).map(|m| m.start());
+    match (upd, publ) {
+        (None, _) => (normalize::parse_date_any(line), None),
+        (Some(u), Some(p)) if p > u => (
+            normalize::parse_date_any(&line[p..]),
+            normalize::parse_date_any(&line[u..p]),
+        ),
+        (Some(u), _) => (
+            normalize::parse_date_any(&line[..u]),
+            normalize::parse_date_any(&line[u..]),
+        ),
+    }
+}
+
+/// Is node `i` where names and dates belong to someone else (comments, reviews,
+/// teasers of other pages)?
+/// `own` holds the page's own containers, sorted: the headline and its ancestors (or
+/// `<html>` and `<body>` when there is no headline). A class name on one of them is
+/// about the whole page ("sidebar-mode", "comments-open"), not about the node.
+fn elsewhere(t: &Tree<'_>, i: u32, own: &[u32]) -> bool {
+    in_chrome_below(t, i, own) || elsewhere_named(t, i, own)
+}
+
+/// [`in_chrome`], stopping at the page's own containers.
+fn in_chrome_below(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
+    for _ in 0..12 {
+        i = t.nodes[i as usize].parent;
+        if i == NONE || own.binary_search(&i).is_ok() {
+            return false;
+        }
+        if matches!(t.nodes[i as usize].tag, Tag::Nav | Tag::Aside | Tag::Footer) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The page's own containers for [`elsewhere`]: the headline and its ancestors, or
+/// `<html>` and `<body>`; sorted.
+fn own_containers(t: &Tree<'_>, head: Option<u32>) -> Vec<u32> {
+    let mut v = vec![t.body, t.html];
+    if let Some(mut h) = head {
+        for _ in 0..10_000 {
+            if h == NONE {
+                break;
+            }
+            v.push(h);
+            h = t.nodes[h as usize].parent;
+        }
+    }
+    v.retain(|&x| x != NONE);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The nearest ancestor-or-self of node `i` that is not inline, within 6 levels.
+fn block_of(t: &Tree<'_>, mut i: u32) -> u32 {
+    for _ in 0..6 {
+        let n = &t.nodes[i as usize];
+        if n.tag != Tag::Text && !n.tag.is_inline() {
+            return i;
+        }
+        if n.parent == NONE {
+            return i;
+        }
+        i = n.parent;
+    }
+    i
+}
+
+/// Does the text after a byline label start like names ("Ann Lee", "the Lavazza
+/// Team"), not like a sentence ("By continuing, you agree …")?
+fn names_follow(s: &str) -> bool {
+    let s = s.strip_prefix("the ").unwrap_or(s);
+    s.len() <= 100 && s.chars().next().is_some_and(|c| !c.is_lowercase())
+}
+
+/// Names read from running text: a single word must be capitalised (or a handle with
+/// digits or an underscore), so that "By following these tips" names nobody.
+fn visible_names(names: Vec<String>) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|n| {
+            n.contains(' ')
+                || n.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || !c.is_lowercase())
+                || n.chars().any(|c| c.is_ascii_digit() || c == '_')
+        })
+        .collect()
+}
+
+/// Bylines anywhere on the page outside navigation, comments and teasers: lines that
+/// start with a byline label, and byline-named elements. Returned only when they all
+/// name the same people: a page whose bylines disagree (a listing, a page with
+/// teasers) has no page-wide byline. Bounded by [`MAX_PAGE_LINES`] text nodes looked
+/// at and [`MAX_BYLINES`] lines read.
+fn page_byline(t: &Tree<'_>, raw: &Raw, own: &[u32]) -> Option<(Vec<String>, String, bool)> {
+    let mut found: Vec<(Vec<String>, String, bool)> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    let mut looked = 0usize;
+    for (i, n) in t.nodes.iter().enumerate() {
+        if n.tag != Tag::Text || n.raw_len < 4 || n.raw_len > LINE_MAX {
+            continue;
+        }
+        looked += 1;
+        if looked > MAX_PAGE_LINES || seen.len() >= MAX_BYLINES {
+            break;
+        }
+        // Cheap test first: a label at the start of the text, after at most 24 bytes
+        // that are not letters (a date, a bullet).
+        if !starts_with_label(n.text) {
+            continue;
+        }
+        let mut b = block_of(t, i as u32);
+        if t.nodes[b as usize].raw_len > LINE_MAX {
+            b = i as u32;
+        }
+        if seen.contains(&b) {
+            continue;
+        }
+        seen.push(b);
+        if elsewhere(t, b, own) {
+            continue;
+        }
+        let line = if b == i as u32 {
+            normalize::text(n.text)
+        } else {
+            text_of(t, b, 400)
+        };
+        if let Some(c) = BY_LINE.captures(&line).filter(|c| names_follow(&c[1])) {
+            let names = visible_names(clean_authors(&c[1]));
+            if !names.is_empty() {
+                found.push((names, line.clone(), true));
+            }
+        }
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    for (node, text) in &raw.bylines {
+        if texts.contains(&text.as_str()) {
+            continue;
+        }
+        texts.push(text);
+        if text.len() <= 100 && !elsewhere(t, *node, own) {
+            let names = clean_authors(text);
+            if !names.is_empty() {
+                found.push((names, text.clone(), false));
+            }
+        }
+    }
+    let key = |v: &[String]| {
+        let mut k: Vec<String> = v.iter().map(|n| n.to_lowercase()).collect();
+        k.sort();
+        k
+    };
+    let first = found.first()?;
+    let k = key(&first.0);
+    found
+        .iter()
+        .all(|(names, _, _)| key(names) == k)
+        .then(|| first.clone())
+}
+
+/// Does a text start like a byline (see [`BY_LINE`]): its first letters, after at most
+/// 24 bytes of other characters, are one of the labels' first words? A prefix test on
+/// ASCII letters only, for the many text nodes that are not bylines.
+fn starts_with_label(text: &str) -> bool {
+    let b = text.as_bytes();
+    let Some(start) = b.iter().take(25).position(|c| c.is_ascii_alphabetic()) else {
+        return false;
+    };
+    let mut word = [0u8; 12];
+    let mut n = 0;
+    for c in b[start..].iter().take_while(|c| c.is_ascii_alphabetic()) {
+        if n == word.len() {
+            return false;
+        }
+        word[n] = c.to_ascii_lowercase();
+        n += 1;
+    }
+    matches!(
+        &word[..n],
+        b"by"
+            | b"von"
+            | b"par"
+            | b"por"
+            | b"door"
+            | b"di"
+            | b"av"
+            | b"af"
+            | b"autor"
+            | b"autorin"
+            | b"autores"
+            | b"autoren"
+            | b"author"
+            | b"authors"
+            | b"auteur"
+            | b"auteurs"
+            | b"autore"
+            | b"contributor"
+            | b"contributors"
+            | b"written"
+            | b"words"
+            | b"story"
+            | b"text"
+            | b"posted"
+            | b"published"
+            | b"reported"
+            | b"compiled"
+            | b"authored"
+            | b"article"
+            | b"post"
+            | b"blog"
+    )
+}
+
+/// Text nodes looked at by [`page_byline`].
+const MAX_PAGE_LINES: usize = 20_000;
+
+/// Read bylines and datelines in the header zone around the headline.
+fn scan_zone(t: &Tree<'_>, raw: &Raw, head: u32, own: &[u32]) -> ZoneFinds {
+    let mut f = ZoneFinds::default();
+    let range = zone(raw, t, head);
+    let hpos = raw.pos[head as usize];
+    let hend = hpos.saturating_add(t.nodes[head as usize].raw_len);
+    let dist = |i: u32| {
+        let p = raw.pos[i as usize];
+        if p < hpos {
+            hpos - p
+        } else {
+            p.saturating_sub(hend)
+        }
+    };
+    let mut seen: Vec<u32> = Vec::new();
+    let mut lines = 0usize;
+    for i in range.clone() {
+        let i = i as u32;
+        let n = &t.nodes[i as usize];
+        if n.tag != Tag::Text || n.raw_len == 0 || lines >= 60 {
+            continue;
+        }
+        let mut b = block_of(t, i);
+        if t.nodes[b as usize].raw_len > LINE_MAX {
+            // A long block: the text node alone is the line.
+            b = i;
+        }
+        if seen.contains(&b) || t.contains(head, b) {
+            continue;
+        }
+        seen.push(b);
+        lines += 1;
+        if elsewhere(t, b, own) {
+            continue;
+        }
+        let line = if b == i {
+            normalize::text(n.text)
+        } else {
+            text_of(t, b, 400)
+        };
+        if line.is_empty() || line.len() > 400 {
+            continue;
+        }
+        if f.text.len() < 8000 {
+            f.text.push_str(&line.to_lowercase());
+            f.text.push('\n');
+        }
+        let d = dist(b);
+        // A dateline is short; a date in a sentence is the story's, not the page's.
+        let (published, updated) = if line.chars().count() <= DATELINE_MAX {
+            line_dates(&line)
+        } else {
+            (None, None)
+        };
+        for (date, updated) in [(published, false), (updated, true)] {
+            if let Some(date) = date {
+                f.dates.push(ZoneDate {
+                    date: date.from_source(DateSource::Page),
+                    updated,
+                    dist: d,
+                });
+            }
+        }
+        // "By Ann Lee", not "By continuing you agree to …"; also "Posted on March 3,
+        // 2009 by Ann Lee".
+        if let Some(c) = BY_LINE
+            .captures(&line)
+            .or_else(|| {
+                // Most lines have no " by": test that before the regex.
+                if !has_ci(&line, " by") {
+                    return None;
+                }
+                MID_BY.captures(&line).filter(|c| {
+                    let pre = &c[1];
+                    normalize::parse_date_any(pre).is_some()
+                        || pre.split_whitespace().all(|w| {
+                            ["posted", "published", "written", "on", "|", "·", "-"]
+                                .contains(&w.to_lowercase().as_str())
+                        })
+                })
+            })
+            .filter(|c| names_follow(&c[c.len() - 1]))
+        {
+            let c1 = c.get(c.len() - 1).map_or("", |m| m.as_str());
+            let names = visible_names(clean_authors(c1));
+            if !names.is_empty() {
+                f.bylines.push(ZoneByline {
+                    names,
+                    dist: d,
+                    kind: 0,
+                    line: line.clone(),
+                });
+            }
+        }
+    }
+    for &(node, ref text) in &raw.bylines {
+        if text.len() > 100
+            || !range.contains(&(node as usize))
+            || elsewhere(t, node, own)
+            || t.contains(head, node)
+        {
+            continue;
+        }
+        let names = clean_authors(text);
+        if names.is_empty() {
+            continue;
+        }
+        // The line around the element: co-authors in sibling elements ("by <span>Ann
+        // Lee</span> and <span>Bo Ray</span>") are named there.
+        let mut b = block_of(t, node);
+        for _ in 0..3 {
+            let p = t.nodes[b as usize].parent;
+            if p == NONE
+                || t.nodes[b as usize].raw_len != t.nodes[node as usize].raw_len
+                || t.nodes[p as usize].raw_len > LINE_MAX
+            {
+                break;
+            }
+            b = p;
+        }
+        let line = Some(b)
+            .filter(|&b| t.nodes[b as usize].raw_len <= LINE_MAX && !t.contains(b, head))
+            .map(|b| text_of(t, b, 400))
+            .filter(|l| l.contains(text.as_str()))
+            .unwrap_or_else(|| text.clone());
+        f.bylines.push(ZoneByline {
+            names,
+            dist: dist(node),
+            kind: 1,
+            line,
+        });
+    }
+    // Byline elements of one line name its authors together.
+    if let Some(first) = f.bylines.iter().position(|b| b.kind == 1) {
+        let line = f.bylines[first].line.clone();
+        let mut all: Vec<String> = Vec::new();
+        for b in f.bylines.iter().filter(|b| b.kind == 1 && b.line == line) {
+            for n in &b.names {
+                if !all.iter().any(|a| a.eq_ignore_ascii_case(n)) {
+                    all.push(n.clone());
+                }
+            }
+        }
+        f.bylines[first].names = all;
+    }
+    for tm in &raw.times {
+        if !range.contains(&(tm.node as usize)) || elsewhere(t, tm.node, own) {
+            continue;
+        }
+        let date = tm
+            .datetime
+            .as_deref()
+            .and_then(normalize::parse_date)
+            .map(|d| d.from_source(DateSource::Metadata))
+            .or_else(|| {
+                normalize::parse_date_any(&text_of(t, tm.node, 200))
+                    .map(|d| d.from_source(DateSource::Page))
+            });
+        if let Some(date) = date {
+            // The label may sit just before the element ("Updated <time>").
+            let parent = t.nodes[tm.node as usize].parent;
+            let updated = tm.updated
+                || (!tm.published
+                    && parent != NONE
+                    && t.nodes[parent as usize].raw_len <= LINE_MAX
+                    && line_dates(&text_of(t, parent, 400)).1.is_some()
+                    && line_dates(&text_of(t, parent, 400)).0.is_none());
+            f.dates.push(ZoneDate {
+                date,
+                updated,
+                dist: dist(tm.node),
+            });
+        }
+    }
+    // Three different days around the headline: a list of dated entries (events,
+    // teasers, posts), none of which dates the page.
+    let mut days: Vec<&str> = f.dates.iter().map(|d| d.date.date.as_str()).collect();
+    days.sort_unstable();
+    days.dedup();
+    if days.len() >= 3 {
+        f.dates.clear();
+    }
+    f.dates.sort_by_key(|d| (d.updated, d.dist));
+    f.bylines.sort_by_key(|b| (b.kind, b.dist));
+    f
+}
+
+/// Is this a plausible name for a byline: a person, or a collective byline the page
+/// prints ("The Upwork Team", "Podium Staff", "Our Editors")? Not a bare role word
+/// ("Staff", "Admin", "Editor"), a label, a date, a URL or a sentence.
 fn plausible_author(s: &str) -> bool {
     let l = s.to_lowercase();
+    // Role and placeholder words that are no name on their own.
     let bad = [
         "staff",
         "admin",
@@ -332,6 +1546,10 @@ fn plausible_author(s: &str) -> bool {
         "editor",
         "editors",
         "redaktion",
+        "redaction",
+        "rédaction",
+        "redacción",
+        "redazione",
         "team",
         "anonymous",
         "guest",
@@ -339,6 +1557,31 @@ fn plausible_author(s: &str) -> bool {
         "webmaster",
         "none",
         "null",
+        "undefined",
+        "author",
+        "authors",
+        "contributor",
+        "contributors",
+        "writer",
+        "staff writer",
+        "staff report",
+        "staff reports",
+        "editorial staff",
+        "editorial team",
+        "news desk",
+        "newsdesk",
+        "sign in",
+        "log in",
+        "login",
+        "follow",
+        "follow the author",
+        "get in touch",
+        "contact",
+        "appointment",
+        "home",
+        "menu",
+        "more",
+        "share",
     ];
     // A byline label with no name after it.
     let labels = [
@@ -348,21 +1591,18 @@ fn plausible_author(s: &str) -> bool {
     if s.is_empty()
         || s.chars().count() > 60
         || s.starts_with('@')
+        || s.starts_with('-')
         || l.contains("http")
         || l.contains("www.")
-        || s.contains('|')
+        || l.contains("{{")
+        || l.contains("page.")
+        || s.contains(['|', '»', '#', '<', '>', '=', '{', '}', '[', ']', '*', '\\'])
         || labels.contains(&l.as_str())
+        || bad.contains(&l.as_str())
     {
         return false;
     }
-    if bad
-        .iter()
-        .any(|b| l == *b || l.ends_with(&format!(" {b}")) && words.len() <= 2)
-    {
-        return false;
-    }
-    // A CMS user name ("wordpressadmin"), and a desk rather than a person: "Staff
-    // Writer", "Redaktion MSM", "TVT-Redaktion", "HLNF Staff Report".
+    // A CMS user name ("wordpressadmin").
     if words.len() == 1 && l.ends_with("admin") {
         return false;
     }
@@ -372,19 +1612,52 @@ fn plausible_author(s: &str) -> bool {
             r"(?xi)^\W*name\W*$ | \bplease\b | \byour\s+name\b | \benter\b
             | ^\W*(?:fotos?|photos?|bild(?:er)?|images?|quelle|source|credits?)\s*:
             | \b(?:anzeigen|archiv|archive|posts|beiträge|artikel|articles|entries|profile|profil
-                 |weiter|weiterlesen|theme|read\s+more)\b",
+                 |weiter|weiterlesen|theme|read\s+more|comments?|minutes?|min\s+read|reading\s+time
+                 |sign\s+in|log\s+in|subscribe|newsletter|updated|published|posted\s+on)\b
+            | \bstaff\s+(?:reports?|writers?)\b
+            | ^(?:view|request|get|buy|shop|download|learn|read|watch|try|start|book|order|call
+                 |contact|follow|join|explore|discover|see|click|visit|share|subscribe)\b",
         )
         .expect("static regex")
     });
     if NOT_A_NAME.is_match(s) {
         return false;
     }
-    if words.first().is_some_and(|w| is_desk(w))
-        || (words.len() <= 3 && words.iter().any(|w| is_desk(w)))
+    // A desk without a name ("TVT-Redaktion", "Redaktion MSM", "Staff Writer").
+    if words.first().is_some_and(|w| is_desk(w)) || (words.len() == 1 && is_desk(words[0])) {
+        return false;
+    }
+    if normalize::parse_date_any(s).is_some()
+        || s.chars().filter(|c| c.is_ascii_digit()).count() > 2
     {
         return false;
     }
-    if normalize::parse_date(s).is_some() || s.chars().filter(|c| c.is_ascii_digit()).count() > 2 {
+    // A month or a weekday alone.
+    if words.len() == 1 {
+        let w = words[0].trim_matches(|c: char| !c.is_alphanumeric());
+        if is_month_word(w) || is_weekday_word(w) {
+            return false;
+        }
+    }
+    // A month name with a number is a date without its year ("Dec. 19").
+    if s.chars().any(|c| c.is_ascii_digit()) && words.iter().any(|w| is_month_word(w)) {
+        return false;
+    }
+    // Every word of a name of several words is capitalised, or a particle ("van
+    // der", "de la"); scripts without case pass.
+    let particles = [
+        "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "des", "le", "la",
+        "bin", "ibn", "al", "el", "y", "e", "dos", "das", "ten", "ter", "zu", "af", "and", "the",
+        "of", "for",
+    ];
+    let original: Vec<&str> = s.split_whitespace().collect();
+    if original.len() > 1
+        && original.iter().any(|w| {
+            w.chars().next().is_some_and(char::is_lowercase)
+                && !w.chars().any(char::is_uppercase)
+                && !particles.contains(&w.to_lowercase().as_str())
+        })
+    {
         return false;
     }
     s.chars().any(char::is_alphabetic) && words.len() <= 6
@@ -400,6 +1673,16 @@ fn is_desk(word: &str) -> bool {
     )
 }
 
+/// Role words that follow a name in a byline ("Emma Ryan Writer", "Harry Rabinowitz
+/// Tech Reporter", "Mateusz Haberny Founder at Oakywood"): the name ends before them.
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|\s|\()(?:(?:senior|junior|chief|contributing|associate|managing|executive|deputy|staff|guest|freelance|tech|technology|news|sports|health|science|business|political|special|digital|features?|web|lead|editorial)\s+)*(?:writer|reporter|editor|correspondent|columnist|contributor|journalist|founder|co-founder|ceo|cto|author|producer|analyst|strategist|specialist|expert|director|manager|intern|blogger|photographer)\b.*$",
+    )
+    .expect("static regex")
+});
+
+/// Cut a byline or name field down to names.
 fn clean_authors(raw: &str) -> Vec<String> {
     static NOISE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
@@ -409,8 +1692,10 @@ fn clean_authors(raw: &str) -> Vec<String> {
             | (?:zeige\s+)?alle\s+(?:beiträge|artikel)\s+von
             | voir\s+tous\s+les\s+articles\s+de | ver\s+todas\s+las\s+entradas\s+de
             | publi[ée]\s+par | publicado\s+por | pubblicato\s+da | scritto\s+da | vom
-            | posted | published | written | geschrieben | veröffentlicht | autor(?:in)?
-            | author | von | par | door | di | por | de | by
+            | (?:(?:article|post|blog)\s+)?(?:written|words|story|text|posted|published|reported|compiled|authored)\s+by
+            | (?:article|post|text|story|words)\s+by
+            | posted | published | written | geschrieben | veröffentlicht | autor(?:in)?(?:es|en)?
+            | author\(s\) | authors? | contributors? | von | par | door | di | por | de | by
             )\s*(?:[:\s]\s*|$)",
         )
         .expect("static regex")
@@ -419,23 +1704,83 @@ fn clean_authors(raw: &str) -> Vec<String> {
     static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?:^|\s)(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w{2,})").expect("static regex")
     });
-    let mut s = normalize::text(raw);
-    for _ in 0..2 {
-        s = NOISE.replace(&s, "").to_string();
-    }
+    // Where the names end: a second role in the same line.
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(?:[.,;]?\s+|\b)(?:(?:medically\s+|fact[- ]checked\s+|expert\s+)?reviewed\s+by|fact[- ]checked\s+by|edited\s+by|illustrated\s+by|photos?\s+by|photography\s+by|images?\s+by|(?:last\s+)?updated|published|posted\s+on|in\s+collaboration|\d+\s+min(?:ute)?s?\s+read)\b.*$",
+        )
+        .expect("static regex")
+    });
+    let mut s = normalize::text(&raw.chars().take(400).collect::<String>());
+    s = NOISE.replace(&s, "").to_string();
+    s = TAIL.replace(&s, "").to_string();
     s = CONTACT.replace_all(&s, "").to_string();
-    // Cut at a date or separator that follows the name ("Jean Le Pen" keeps its "Le":
-    // the separators are case-sensitive), and at an affiliation (any case).
-    for sep in [
-        " | ", " – ", " — ", " - ", " on ", " am ", " le ", " · ", "\u{2022}",
-    ] {
+    // The line may hold a date, a role or a category beside the name, set off by a
+    // separator ("Dec. 19, 2025 · Niko Matsakis", "Ann Lee | Senior Writer"): the
+    // first segment that holds names wins.
+    for seg in s
+        .replace(" - ", "|")
+        .split(['|', '·', '•', '⋅', '–', '—', '/', '\u{2022}'])
+        .take(6)
+    {
+        {
+            let names = names_in_segment(seg, &NOISE);
+            if !names.is_empty() {
+                return names;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Names in one segment of a byline.
+fn names_in_segment(seg: &str, noise: &Regex) -> Vec<String> {
+    let mut s = noise.replace(seg.trim(), "").to_string();
+    // A role after the name ends the names ("Zackery Cuevas Writer, Hardware").
+    // The role may carry an organisation before it ("Ann Lee, WCI Columnist"): the
+    // cut is at the comma then.
+    if let Some(m) = ROLE.find(&s) {
+        let mut head = s[..m.start()].trim_end_matches([' ', ',']);
+        if let Some(c) = head.rfind(',') {
+            if head[..c].split_whitespace().count() >= 2 {
+                head = &head[..c];
+            }
+        }
+        if head.split_whitespace().count() >= 2 {
+            let n = head.len();
+            s.truncate(n);
+        }
+    }
+    // A date or a counter after the name ("Andrew Gerrand 4 August 2010", "Dakota
+    // Hebert July 3, 2025").
+    if let Some(p) = s
+        .find(|c: char| c.is_ascii_digit())
+        .filter(|&p| p > 0 && s[..p].ends_with(' '))
+    {
+        s.truncate(p);
+        let mut words: Vec<&str> = s.split_whitespace().collect();
+        if let Some(last) = words.last() {
+            let w = last.trim_end_matches(['.', ',']).to_lowercase();
+            let month = is_month_word(&w);
+            // "May", "June", "April" and "August" are also names: they go only after
+            // a name of two words.
+            let also_name = ["may", "june", "april", "august"].contains(&w.as_str());
+            if month && (words.len() > 2 || (!also_name && words.len() > 1)) {
+                words.pop();
+            }
+        }
+        s = words.join(" ");
+    }
+    // Cut at a word that follows the name ("Jean Le Pen" keeps its "Le": the words
+    // are case-sensitive), and at an affiliation (any case).
+    for sep in [" on ", " am ", " le ", " in ", " In "] {
         if let Some(p) = s.find(sep) {
             s.truncate(p);
         }
     }
     // ASCII lowercasing keeps every byte offset.
     let low = s.to_ascii_lowercase();
-    if let Some(p) = [" member of ", " mitglied der ", " mitglied des "]
+    if let Some(p) = [" member of ", " mitglied der ", " mitglied des ", " from "]
         .iter()
         .filter_map(|sep| low.find(sep))
         .min()
@@ -445,12 +1790,104 @@ fn clean_authors(raw: &str) -> Vec<String> {
     let s = s.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '-' | '–' | '—' | '→' | '»' | ':' | ',' | ';' | '·')
     });
-    normalize::split_authors(undouble(s))
+    let mut names: Vec<String> = Vec::new();
+    for part in normalize::split_authors(undouble(s)) {
+        let part = normalize::text(&part);
+        // Credentials after a name ("Ann Lee, MS, RDN") belong to it.
+        if is_credential(&part) {
+            if let Some(last) = names.last_mut() {
+                last.push_str(", ");
+                last.push_str(&part);
+            }
+            continue;
+        }
+        names.push(part);
+    }
+    names
         .into_iter()
-        .map(|a| normalize::text(&a))
         .map(drop_desk_suffix)
+        .map(|a| cut_role(&a))
+        .map(|a| drop_score(&a))
+        .map(|a| drop_date_words(&a))
         .filter(|a| plausible_author(a))
         .collect()
+}
+
+/// "MS", "RDN", "M.D.", "FACLM": a credential, not a name.
+fn is_credential(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=6).contains(&letters)
+        && !s.contains(' ')
+        && s.chars().all(|c| c.is_ascii_uppercase() || c == '.')
+}
+
+/// An English month name or abbreviation ("dec", "december", "sept").
+fn is_month_word(w: &str) -> bool {
+    let w = w.trim_end_matches('.');
+    w.chars().count() >= 3 && normalize::month_of_name(w).is_some()
+}
+
+/// An English weekday name or abbreviation.
+fn is_weekday_word(w: &str) -> bool {
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    ]
+    .contains(&w)
+}
+
+/// Month and weekday names glued to the end of a name by the page's layout ("Sara
+/// Brown Apr", "Maya Perez Friday"): the name without them.
+fn drop_date_words(a: &str) -> String {
+    let mut words: Vec<&str> = a.split_whitespace().collect();
+    while let Some(w) = words.last().filter(|_| words.len() > 2) {
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if is_weekday_word(&w) || is_month_word(&w) {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
+/// "Emma Ryan Writer" → "Emma Ryan": a role after at least two words of a name. A
+/// role with less before it ("Senior Analyst", "WCI Columnist") is no name.
+fn cut_role(a: &str) -> String {
+    if let Some(m) = ROLE.find(a) {
+        let head = a[..m.start()].trim();
+        if head.split_whitespace().count() >= 2 {
+            return head.to_string();
+        }
+        return String::new();
+    }
+    a.to_string()
+}
+
+/// "Vader 6" → "Vader": a forum user's reputation score after the name.
+fn drop_score(a: &str) -> String {
+    let t = a.trim_end_matches(|c: char| c.is_ascii_digit() || c == ',' || c == '.');
+    if t.len() < a.len() && t.ends_with(' ') && !t.trim().is_empty() {
+        return t.trim().to_string();
+    }
+    a.to_string()
 }
 
 /// Longest text [`undouble`] looks at: two names of [`plausible_author`]'s 60 characters
@@ -468,7 +1905,7 @@ fn undouble(s: &str) -> &str {
         let end = chars.get(2 * k).map_or(s.len(), |c| c.0);
         let (first, second) = (&s[..chars[k].0], &s[chars[k].0..end]);
         let rest = &s[end..];
-        if first == second
+        if first.trim() == second.trim()
             && rest
                 .chars()
                 .all(|c| c.is_ascii_digit() || c.is_whitespace() || c.is_ascii_punctuation())
@@ -523,102 +1960,308 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
     }
     None
 }
-
-/// Strip a site-name suffix or prefix from a title.
-pub fn strip_site(title: &str, site: Option<&str>, h1: &[String], host: &str) -> String {
-    let title = normalize::text(title);
-    // A separator left dangling at either end ("Über André Loibl |").
-    let title = title
-        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '·' | '•'))
-        .to_string();
-    if h1.contains(&title) {
-        return title;
+/// Does an author name only repeat the site's or publisher's name ("TopGear.com" on
+/// topgear.com, "Homeyou" for Homeyou)?
+fn is_brand(name: &str, brands: &[String], host: &str) -> bool {
+    let sq = squeeze(name);
+    if sq.is_empty() {
+        return true;
     }
-    for h in h1 {
-        if h.len() > 10 && title.contains(h.as_str()) {
-            return h.clone();
-        }
-    }
-    const SEPS: &[&str] = &[
-        " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", " : ", " •",
-    ];
-    for sep in SEPS {
-        let parts: Vec<&str> = title.split(sep).collect();
-        if parts.len() < 2 {
-            continue;
-        }
-        if let Some(site) = site {
-            let sl = site.to_lowercase();
-            let kept: Vec<&str> = parts
-                .iter()
-                .copied()
-                .filter(|p| {
-                    let pl = p.trim().to_lowercase();
-                    !(pl == sl
-                        || sl.contains(&pl) && pl.len() > 3
-                        || pl.contains(&sl) && pl.len() < sl.len() + 8)
-                })
-                .collect();
-            if !kept.is_empty() && kept.len() < parts.len() {
-                return kept.join(sep).trim().to_string();
-            }
-        }
-        // A first or last segment naming the host ("Ear Candy! | Novalanalove" on
-        // novalanalove.com, "Bohnenviertel - Stadt Stuttgart" on stuttgart.de).
-        let last = parts[parts.len() - 1].trim();
-        let first = parts[0].trim();
-        if names_host(last, host) {
-            return parts[..parts.len() - 1].join(sep).trim().to_string();
-        }
-        if names_host(first, host) {
-            return parts[1..].join(sep).trim().to_string();
-        }
-        // No site name to match: drop a short last (or first) segment.
-        let head = parts[..parts.len() - 1].join(sep);
-        if last.chars().count() * 2 < head.chars().count() && last.split_whitespace().count() <= 4 {
-            return head.trim().to_string();
-        }
-        let tail = parts[1..].join(sep);
-        if first.chars().count() * 2 < tail.chars().count() && first.split_whitespace().count() <= 3
-        {
-            return tail.trim().to_string();
-        }
-    }
-    title
+    let tlds = ["com", "org", "net", "de", "co", "uk", "io", "ai", "app"];
+    brands.iter().any(|b| {
+        !b.is_empty()
+            && (sq == *b
+                || tlds.iter().any(|t| sq.strip_suffix(t) == Some(b.as_str()))
+                || b.strip_prefix("the").is_some_and(|rest| rest == sq))
+    }) || (name.split_whitespace().count() <= 3 && names_host(name, host))
 }
 
-/// Does a title segment name the site the page is on? It does when, squeezed to
-/// lowercase letters and digits, it mostly consists of the host's own label (at least
-/// 4 characters, making up at least 40% of it) or is most of that label: "Stadt
-/// Stuttgart" names stuttgart.de, "Advertising on Jodel" does not name jodel.com.
-/// Segments of more than 5 words are headlines, whatever they contain.
-fn names_host(segment: &str, host: &str) -> bool {
-    if segment.split_whitespace().count() > 5 {
-        return false;
+/// JSON-LD types of a shop's product or service page.
+const COMMERCE_TYPES: &[&str] = &[
+    "Product",
+    "ProductGroup",
+    "Offer",
+    "AggregateOffer",
+    "Service",
+    "IndividualProduct",
+];
+
+/// What the author and date rules look at.
+struct Evidence<'e, 'a> {
+    t: &'e Tree<'a>,
+    raw: &'e Raw,
+    /// The page's own containers (see [`own_containers`]).
+    own: &'e [u32],
+    zone: &'e ZoneFinds,
+    /// Squeezed site and publisher names.
+    brands: &'e [String],
+    host: &'e str,
+    headline: Option<u32>,
+}
+
+/// Keys of `<meta>` elements that name authors, most specific first.
+const AUTHOR_META: &[&str] = &[
+    "author",
+    "article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "sailthru.author",
+    "parsely-author",
+    "byl",
+    "citation_author",
+];
+
+/// Keys of `<meta>` elements that carry the publication date, most specific first.
+const DATE_META: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "published-date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "citation_publication_date",
+    "citation_date",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+    "originalpublicationdate",
+];
+
+/// Is `name` printed in `text` (lowercase)?
+fn printed_in(name: &str, text: &str) -> bool {
+    let l = name.to_lowercase();
+    l.len() >= 3 && text.contains(&l)
+}
+
+/// The metadata names printed in a byline line, or the line's own names when they are
+/// more: the metadata spells the same people more cleanly ("Ann Lee" for "By ANN LEE,
+/// Staff"), the line may name co-authors the metadata forgot.
+fn prefer_printed(meta: &[&String], line: &str, names: &[String]) -> Vec<String> {
+    let line = line.to_lowercase();
+    let mut printed: Vec<String> = Vec::new();
+    for n in meta {
+        if printed_in(n, &line) && !printed.iter().any(|p| p.eq_ignore_ascii_case(n)) {
+            printed.push((*n).clone());
+        }
     }
-    let squeezed: String = segment
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
+    if !printed.is_empty() && printed.len() >= names.len() {
+        printed
+    } else {
+        names.to_vec()
+    }
+}
+
+/// The authors, from the strongest evidence that names someone:
+/// 1. a byline in the header zone (a "By" line, then a byline-named element), in the
+///    metadata's spelling when the metadata names the same people;
+/// 2. metadata names printed in the header zone;
+/// 3. the page's one byline elsewhere (all its bylines agree);
+/// 4. JSON-LD persons, then organisations, then `<meta>` names, none of them the site's
+///    or the publisher's own name.
+fn choose_authors(
+    ev: &Evidence<'_, '_>,
+    articles: &[&Obj],
+    ids: &HashMap<&str, &Obj>,
+) -> Vec<String> {
+    let brand = |n: &String| is_brand(n, ev.brands, ev.host);
+    let mut ld_people: Vec<String> = Vec::new();
+    let mut ld_orgs: Vec<String> = Vec::new();
+    if let Some(a) = articles
+        .iter()
+        .find_map(|a| a.get("author").or_else(|| a.get("creator")))
+    {
+        let mut found = Vec::new();
+        agents(a, ids, &mut found);
+        for ag in found {
+            if ag.org {
+                // An organisation's name is one name ("Center for Drug Evaluation and
+                // Research"), not a list.
+                let whole = normalize::text(&ag.name);
+                if plausible_author(&whole) {
+                    ld_orgs.push(whole);
+                } else {
+                    ld_orgs.extend(clean_authors(&ag.name));
+                }
+            } else {
+                ld_people.extend(clean_authors(&ag.name));
+            }
+        }
+    }
+    let mut meta_names: Vec<String> = Vec::new();
+    for k in AUTHOR_META {
+        for (_, v) in ev.raw.metas.iter().filter(|(mk, _)| mk == k) {
+            // article:author is often a profile URL.
+            if !v.contains("://") {
+                meta_names.extend(clean_authors(v));
+            }
+        }
+        if !meta_names.is_empty() {
+            break;
+        }
+    }
+    let all_meta: Vec<&String> = ld_people
+        .iter()
+        .chain(ld_orgs.iter())
+        .chain(meta_names.iter())
         .collect();
-    let n = squeezed.chars().count();
-    if n < 4 {
-        return false;
+    let mut authors: Vec<String> = Vec::new();
+    // A byline element that only names the site is no byline; a "By" line is.
+    if let Some(zb) = ev
+        .zone
+        .bylines
+        .iter()
+        .find(|b| b.kind == 0 || b.names.iter().any(|n| !brand(n)))
+    {
+        authors = prefer_printed(&all_meta, &zb.line, &zb.names);
     }
-    // The site's own label, without a public suffix list: the label before the TLD,
-    // or the one before that when it is at most 3 characters (the "co" of co.uk).
-    // Subdomains ("advertising.jodel.com", "foren.myoos.de") are not the site.
-    let labels: Vec<&str> = host.split('.').collect();
-    let mut i = labels.len().saturating_sub(2);
-    if i > 0 && labels[i].chars().count() <= 3 {
-        i -= 1;
+    if authors.is_empty() {
+        authors = all_meta
+            .iter()
+            .filter(|n| printed_in(n, &ev.zone.text))
+            .map(|n| (*n).clone())
+            .collect();
     }
-    let Some(label) = labels.get(i).filter(|_| labels.len() >= 2) else {
-        return false;
+    if authors.is_empty() {
+        if let Some((names, line, _)) = page_byline(ev.t, ev.raw, ev.own)
+            .filter(|(names, _, labelled)| *labelled || names.iter().any(|n| !brand(n)))
+        {
+            authors = prefer_printed(&all_meta, &line, &names);
+        }
+    }
+    if authors.is_empty() {
+        for list in [&ld_people, &ld_orgs, &meta_names] {
+            authors = list.iter().filter(|n| !brand(n)).cloned().collect();
+            if !authors.is_empty() {
+                break;
+            }
+        }
+    }
+    // "Brian Truitt USA TODAY": the site's name after a person's is not part of it.
+    for a in authors.iter_mut() {
+        let words: Vec<&str> = a.split_whitespace().collect();
+        for k in 1..=3.min(words.len().saturating_sub(2)) {
+            let tail = squeeze(&words[words.len() - k..].join(" "));
+            if tail.len() >= 3 && ev.brands.contains(&tail) {
+                *a = words[..words.len() - k].join(" ");
+                break;
+            }
+        }
+    }
+    // "Ann Lee, UXCam": the brand beside a name is not a second author.
+    if authors.len() > 1 && authors.iter().any(|a| !brand(a)) {
+        authors.retain(|a| !brand(a));
+    }
+    let mut seen = std::collections::HashSet::new();
+    authors.retain(|a| seen.insert(a.to_lowercase()));
+    authors.truncate(10);
+    authors
+}
+
+/// The publication date, in order:
+/// 1. the date printed by the headline (not one labelled as an update), reported as
+///    metadata when the metadata says the same day;
+/// 2. the metadata's: JSON-LD Article `datePublished`, the publication `<meta>`
+///    keys, a `<time>` marked as the publication time;
+/// 3. a JSON-LD WebPage `datePublished`, only when the headline sits in an
+///    `<article>` (a WordPress page about a service has one too);
+/// 4. a day in the URL path;
+/// 5. an "Updated" date by the headline, when it is the only date shown;
+/// 6. a month in the URL path.
+fn choose_date(
+    ev: &Evidence<'_, '_>,
+    articles: &[&Obj],
+    objs: &[&Obj],
+    url: &Url,
+    now: Option<NaiveDate>,
+) -> Option<PublishedDate> {
+    let t = ev.t;
+    let parse_ok = |s: &str| normalize::parse_date(s).and_then(|d| not_future(d, now));
+    let meta = |k: &str| {
+        ev.raw
+            .metas
+            .iter()
+            .find(|(mk, v)| mk == k && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
     };
-    let l = label.to_lowercase().replace('-', "");
-    let ln = l.chars().count();
-    ln >= 4 && ((squeezed.contains(&l) && ln * 5 >= n * 2) || (l.contains(&squeezed) && n * 2 > ln))
+    let ld_date = articles.iter().find_map(|a| {
+        str_of(a.get("datePublished"))
+            .or_else(|| str_of(a.get("dateCreated")))
+            .and_then(|s| parse_ok(&s))
+    });
+    let meta_date = || DATE_META.iter().find_map(|k| meta(k).and_then(parse_ok));
+    let time_date = || {
+        ev.raw
+            .times
+            .iter()
+            .filter(|tm| tm.published && !elsewhere(t, tm.node, ev.own))
+            .find_map(|tm| tm.datetime.as_deref().and_then(parse_ok))
+    };
+    let meta_pub = ld_date
+        .or_else(meta_date)
+        .or_else(time_date)
+        .map(|d| d.from_source(DateSource::Metadata));
+    let zone_pub = ev
+        .zone
+        .dates
+        .iter()
+        .filter(|d| !d.updated)
+        .find_map(|d| not_future(d.date.clone(), now))
+        .map(|z| match &meta_pub {
+            Some(m) if m.date.get(..10) == z.date.get(..10) || m.date == z.date => m.clone(),
+            _ => z,
+        });
+    if zone_pub.is_some() {
+        return zone_pub;
+    }
+    if meta_pub.is_some() {
+        return meta_pub;
+    }
+    let in_article = ev.headline.is_some_and(|h| {
+        let mut p = h;
+        for _ in 0..64 {
+            p = t.nodes[p as usize].parent;
+            if p == NONE {
+                return false;
+            }
+            if t.nodes[p as usize].tag == Tag::Article {
+                return true;
+            }
+        }
+        false
+    });
+    if in_article {
+        let webpage = objs
+            .iter()
+            .filter(|o| has_type(o, &["WebPage", "ItemPage", "MedicalWebPage"]))
+            .find_map(|o| str_of(o.get("datePublished")).and_then(|s| parse_ok(&s)));
+        if let Some(d) = webpage {
+            return Some(d.from_source(DateSource::Metadata));
+        }
+    }
+    let url_date = date_from_url(url)
+        .and_then(|d| not_future(d, now))
+        .map(|d| d.from_source(DateSource::Url));
+    if let Some(d) = url_date
+        .clone()
+        .filter(|d| d.precision == DatePrecision::Day)
+    {
+        return Some(d);
+    }
+    ev.zone
+        .dates
+        .iter()
+        .filter(|d| d.updated)
+        .find_map(|d| not_future(d.date.clone(), now))
+        .or(url_date)
 }
 
 /// Read the page's metadata.
@@ -638,243 +2281,139 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     };
     let mut objs = Vec::new();
     for v in &raw.jsonld {
-        objects(v, &mut objs, 0);
+        objects(v, &mut objs);
     }
-    let article = objs
+    let ids = by_id(&objs);
+    let articles: Vec<&Obj> = objs
         .iter()
-        .find(|o| types(o).iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())));
+        .copied()
+        .filter(|o| has_type(o, ARTICLE_TYPES))
+        .collect();
     let mut m = Meta::default();
-    m.declared_article = article.is_some()
+    m.declared_article = !articles.is_empty()
         || meta(&["og:type"]).is_some_and(|t| t.to_ascii_lowercase().contains("article"));
     m.declared_listing = !m.declared_article
-        && objs.iter().any(|o| {
-            types(o).iter().any(|t| {
-                matches!(
-                    t.as_str(),
-                    "CollectionPage" | "ItemList" | "SearchResultsPage"
-                )
-            })
-        });
+        && objs
+            .iter()
+            .any(|o| has_type(o, &["CollectionPage", "ItemList", "SearchResultsPage"]));
 
     // Site name.
+    let publisher = articles
+        .iter()
+        .find_map(|a| a.get("publisher"))
+        .and_then(|p| {
+            let mut v = Vec::new();
+            agents(p, &ids, &mut v);
+            v.into_iter().next().map(|a| a.name)
+        });
     m.site = meta(&["og:site_name", "application-name", "twitter:site"])
         .map(|s| normalize::text(&s))
         .filter(|s| !s.is_empty() && !s.starts_with('@'))
         .or_else(|| {
-            article
-                .and_then(|a| str_of(a.get("publisher")))
+            publisher
+                .clone()
                 .or_else(|| {
                     objs.iter()
-                        .find(|o| types(o).iter().any(|t| t == "WebSite"))
+                        .find(|o| has_type(o, &["WebSite"]))
                         .and_then(|o| str_of(o.get("name")))
                 })
                 .map(|s| normalize::text(&s))
         })
         .filter(|s| !s.is_empty());
+    let host = url.host_str().unwrap_or("");
 
     // Title.
-    let og = meta(&["og:title", "twitter:title"])
-        .or_else(|| article.and_then(|a| str_of(a.get("headline"))));
-    let site = m.site.as_deref();
-    // An h1 that is a trailing segment of <title> ("Story | Site") is the site name.
-    let h1_is_site = raw.h1.len() == 1
-        && (m.site.as_deref() == Some(raw.h1[0].as_str())
-            || raw.title_tag.as_deref().is_some_and(|t| {
-                [
-                    " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ",
-                ]
-                .iter()
-                .any(|sep| {
-                    let parts: Vec<&str> = t.split(sep).map(str::trim).collect();
-                    parts.len() >= 2 && parts[1..].contains(&raw.h1[0].as_str())
-                })
-            }));
-    let h1s: Vec<String> = if h1_is_site {
-        Vec::new()
-    } else {
-        raw.h1.clone()
-    };
-    let site = if h1_is_site && site.is_none() {
-        raw.h1.first().map(String::as_str)
-    } else {
-        site
-    };
-    let host = url.host_str().unwrap_or("");
-    m.title = if !h1_is_site
-        && raw.h1.len() == 1
-        && (raw
-            .title_tag
-            .as_deref()
-            .is_some_and(|t| t.contains(raw.h1[0].as_str()))
-            || og
-                .as_deref()
-                .is_some_and(|t| t.contains(raw.h1[0].as_str())))
-    {
-        Some(raw.h1[0].clone())
-    } else if let Some(og) = og {
-        Some(strip_site(&og, site, &h1s, host))
-    } else if let Some(tt) = &raw.title_tag {
-        Some(strip_site(tt, site, &h1s, host))
-    } else {
-        h1s.first().cloned()
-    }
-    .map(|s| normalize::text(&s))
-    .filter(|s| !s.is_empty());
-
-    // Authors.
-    let mut authors: Vec<String> = Vec::new();
-    if let Some(a) = article.and_then(|a| a.get("author").or_else(|| a.get("creator"))) {
-        let mut ns = Vec::new();
-        names(a, &mut ns, 0);
-        for n in ns {
-            authors.extend(clean_authors(&n));
-        }
-    }
-    if authors.is_empty() {
-        for k in [
-            "author",
-            "article:author",
-            "dc.creator",
-            "sailthru.author",
-            "parsely-author",
-            "byl",
-            "dcterms.creator",
-            "citation_author",
-        ] {
-            for (_, v) in raw.metas.iter().filter(|(mk, _)| mk == k) {
-                if v.contains("://") {
-                    continue;
-                }
-                authors.extend(clean_authors(v));
-            }
-            if !authors.is_empty() {
-                break;
-            }
-        }
-    }
-    if authors.is_empty() {
-        for r in &raw.rel_author {
-            authors.extend(clean_authors(r));
-        }
-    }
-    if authors.is_empty() {
-        for b in &raw.bylines {
-            let found = clean_authors(b);
-            if !found.is_empty() {
-                authors = found;
-                break;
-            }
-        }
-    }
-    if authors.is_empty() {
-        static BY_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?i)\bby\s+([^|•·,\d][^|•·\d]{1,60})$").expect("static regex")
-        });
-        for line in &raw.dated_text {
-            let line = normalize::text(line);
-            if let Some(c) = BY_TAIL.captures(&line) {
-                let found = clean_authors(&c[1]);
-                if !found.is_empty() {
-                    authors = found;
-                    break;
-                }
-            }
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    authors.retain(|a| seen.insert(a.to_lowercase()));
-    authors.truncate(10);
-    m.authors = authors;
-
-    // Published date.
-    let mut candidates: Vec<String> = Vec::new();
-    if let Some(a) = article {
-        if let Some(d) = str_of(a.get("datePublished")).or_else(|| str_of(a.get("dateCreated"))) {
-            candidates.push(d);
-        }
-    }
-    for k in [
-        "article:published_time",
-        "og:published_time",
-        "og:article:published_time",
-        "datepublished",
-        "date",
-        "pubdate",
-        "publishdate",
-        "publish-date",
-        "published-date",
-        "dc.date.issued",
-        "dc.date",
-        "dcterms.date",
-        "dcterms.issued",
-        "sailthru.date",
-        "parsely-pub-date",
-        "citation_publication_date",
-        "article.published",
-        "cxenseparse:recs:publishtime",
-        "originalpublicationdate",
-    ] {
-        if let Some(v) = meta(&[k]) {
-            candidates.push(v);
-        }
-    }
-    for (hint, dt) in &raw.times {
-        if *hint {
-            candidates.push(dt.clone());
-        }
-    }
-    // The page's own JSON-LD WebPage (what WordPress SEO plugins emit for every post)
-    // carries the post's date when no Article object does.
-    if let Some(d) = objs
+    let ld_headline = articles
         .iter()
-        .filter(|o| {
-            types(o)
-                .iter()
-                .any(|t| matches!(t.as_str(), "WebPage" | "ItemPage" | "MedicalWebPage"))
+        .find_map(|a| str_of(a.get("headline")).or_else(|| str_of(a.get("name"))));
+    let mut metas: Vec<String> = Vec::new();
+    for v in [
+        meta(&["og:title"]),
+        meta(&["twitter:title"]),
+        ld_headline,
+        raw.title_tag.clone(),
+        meta(&[
+            "dc.title",
+            "dcterms.title",
+            "parsely-title",
+            "sailthru.title",
+        ]),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let v = normalize::text(&v);
+        if !v.is_empty() && v.len() < 2000 && !metas.contains(&v) {
+            metas.push(v);
+        }
+    }
+    let choice = choose_title(&raw, t, &metas, m.site.as_deref(), host);
+    m.title = choice
+        .title
+        .map(|s| normalize::text(&s))
+        .filter(|s| !s.is_empty());
+    let own = &own_containers(t, choice.headline);
+    let zone = choice
+        .headline
+        .map(|h| scan_zone(t, &raw, h, own))
+        .unwrap_or_default();
+    // The Article objects about this page: one whose headline shares nothing with the
+    // page's titles describes something else (a teaser, a site-wide template).
+    let title_words: Vec<Vec<String>> = [meta(&["og:title"]), raw.title_tag.clone()]
+        .into_iter()
+        .flatten()
+        .chain(m.title.clone())
+        .map(|s| words(&normalize::text(&s)))
+        .collect();
+    let own_articles: Vec<&Obj> = articles
+        .iter()
+        .copied()
+        .filter(|a| {
+            let Some(h) = str_of(a.get("headline")).or_else(|| str_of(a.get("name"))) else {
+                return true;
+            };
+            let w = words(&normalize::text(&h));
+            w.is_empty() || title_words.iter().any(|t| shared(&w, t) > 0)
         })
-        .find_map(|o| str_of(o.get("datePublished")))
-    {
-        candidates.push(d);
-    }
-    let mut published = candidates
+        .collect();
+
+    // Site and publisher names: what an author is not.
+    let brands: Vec<String> = m
+        .site
         .iter()
-        .filter_map(|c| normalize::parse_date(c))
-        .find_map(|d| not_future(d, now))
-        .map(|d| d.from_source(DateSource::Metadata));
-    if published.is_none() {
-        published = date_from_url(url)
-            .and_then(|d| not_future(d, now))
-            .map(|d| d.from_source(DateSource::Url));
-        // A month from the URL yields to a visible day in that month.
-        if let Some(month) = published.as_ref().filter(|d| d.date.len() == 7) {
-            let prefix = month.date.clone();
-            if let Some(day) = raw
-                .dated_text
-                .iter()
-                .filter_map(|c| normalize::parse_date(c))
-                .find(|d| d.date.starts_with(&prefix) && d.date.len() == 10)
-            {
-                published = Some(day.from_source(DateSource::Page));
-            }
-        }
+        .chain(publisher.iter())
+        .cloned()
+        .chain(
+            objs.iter()
+                .filter(|o| has_type(o, &["WebSite", "Organization", "NewsMediaOrganization"]))
+                .filter_map(|o| str_of(o.get("name")))
+                .take(10),
+        )
+        .map(|b| squeeze(&b))
+        .collect();
+    // A shop's product or service page has no author and no date of its own: the names
+    // and dates on it are the reviews'.
+    // (A Review object there is a customer's review, not an article about the page.)
+    let writing = articles
+        .iter()
+        .any(|a| types(a).any(|t| t.trim_start_matches("schema:") != "Review"))
+        || meta(&["og:type"]).is_some_and(|t| t.to_ascii_lowercase().contains("article"));
+    let commerce = !writing
+        && (objs.iter().any(|o| has_type(o, COMMERCE_TYPES))
+            || meta(&["og:type"]).is_some_and(|t| t.to_ascii_lowercase().starts_with("product")));
+    let ev = Evidence {
+        t,
+        raw: &raw,
+        own,
+        zone: &zone,
+        brands: &brands,
+        host,
+        headline: choice.headline,
+    };
+    if !commerce {
+        m.authors = choose_authors(&ev, &own_articles, &ids);
+        m.published = choose_date(&ev, &own_articles, &objs, url, now);
     }
-    if published.is_none() {
-        published = raw
-            .times
-            .iter()
-            .filter_map(|(_, c)| normalize::parse_date(c))
-            .find_map(|d| not_future(d, now))
-            .map(|d| d.from_source(DateSource::Metadata));
-    }
-    if published.is_none() {
-        published = raw
-            .dated_text
-            .iter()
-            .filter_map(|c| normalize::parse_date(c))
-            .find_map(|d| not_future(d, now))
-            .map(|d| d.from_source(DateSource::Page));
-    }
-    m.published = published;
 
     // Language.
     m.language = raw
@@ -902,13 +2441,11 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     m.subtitle = raw.deck.clone().filter(|d| Some(d) != m.title.as_ref());
 
     // Breadcrumbs from JSON-LD.
-    if let Some(bc) = objs
-        .iter()
-        .find(|o| types(o).iter().any(|t| t == "BreadcrumbList"))
-    {
+    if let Some(bc) = objs.iter().find(|o| has_type(o, &["BreadcrumbList"])) {
         if let Some(Value::Array(items)) = bc.get("itemListElement") {
             let mut trail: Vec<String> = items
                 .iter()
+                .take(20)
                 .filter_map(|it| {
                     str_of(it.get("name"))
                         .or_else(|| it.get("item").and_then(|i| str_of(i.get("name"))))
@@ -934,7 +2471,6 @@ pub fn read(t: &Tree<'_>, url: &Url, now: Option<NaiveDate>) -> Meta {
     }
     m
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,547 @@
+//! Metadata of the generic extractor: one small hand-written page per rule (title,
+//! authors, published date and its source), the ugly variants real pages have, and
+//! hostile input that must stay cheap.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use quire::extract::dom;
+use quire::extract::generic::{self, GenericConfig};
+use quire::model::{Content, DatePrecision, DateSource};
+
+const PARA: &str = "The committee met on Tuesday to discuss the proposal, and after a long \
+    debate, which lasted well into the evening, the members agreed to publish their findings.";
+
+/// Extract `html` as if fetched from `url` on 2025-06-01.
+fn at(url: &str, html: &str) -> Content {
+    let url = url::Url::parse(url).expect("test URL");
+    let doc = dom::parse(html);
+    let now = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    generic::extract_with(&doc, &url, &GenericConfig::at(now)).0
+}
+
+fn run(html: &str) -> Content {
+    at("https://news.example/story", html)
+}
+
+/// A page: `head` inside `<head>` (after a `<title>`), `header` between the `<h1>`
+/// and the body paragraphs, `after` after the article.
+fn page(title: &str, head: &str, h1: &str, header: &str, after: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><title>{title}</title>{head}</head><body>\
+         <nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/news\">News</a></li></ul></nav>\
+         <main><article><h1>{h1}</h1>{header}\
+         <p>{PARA}</p><p>Second: {PARA}</p><p>Third: {PARA}</p></article></main>{after}\
+         <footer><p>© 2019 The Example Gazette. All rights reserved.</p></footer></body></html>"
+    )
+}
+
+fn date(c: &Content) -> Option<(&str, DateSource)> {
+    c.published.as_ref().map(|d| {
+        (
+            d.date.as_str(),
+            d.source.expect("a published date has a source"),
+        )
+    })
+}
+
+// ---- Title ----------------------------------------------------------------------
+
+#[test]
+fn title_is_the_headline_when_it_agrees_with_the_metadata() {
+    // The <h1> says more than the <title>; they are about the same thing.
+    let c = run(&page(
+        "Top 11 SEO Strategies for 2025 | Lucca",
+        r#"<meta property="og:site_name" content="Lucca">"#,
+        "11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead",
+        "",
+        "",
+    ));
+    assert_eq!(
+        c.title.as_deref(),
+        Some("11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead")
+    );
+}
+
+#[test]
+fn a_logo_heading_is_not_the_title() {
+    // The only <h1> is the site's name (a link home); the title is <title> without it.
+    let html = page(
+        "Water rates rise again | Millbrook News",
+        "",
+        "<a href=\"/\">Millbrook News</a>",
+        "",
+        "",
+    );
+    assert_eq!(run(&html).title.as_deref(), Some("Water rates rise again"));
+    // An <h1> that shares one word with the title is a section heading, not the title.
+    let html = page(
+        "How we pwned X, Vercel, Cursor and Discord through a supply chain",
+        "",
+        "Discord",
+        "",
+        "",
+    );
+    assert_eq!(
+        run(&html).title.as_deref(),
+        Some("How we pwned X, Vercel, Cursor and Discord through a supply chain")
+    );
+}
+
+#[test]
+fn title_loses_every_site_segment_and_a_glued_site_prefix() {
+    // Two site segments: the site name and the host, on either side.
+    let html = page(
+        "SoundStage! Xperience | SoundStageXperience.com - The Five Best Headphones of the Year",
+        r#"<meta property="og:site_name" content="SoundStage! Xperience">"#,
+        "<a href=\"/\">Pulse!</a>",
+        "",
+        "",
+    );
+    assert_eq!(
+        at("https://www.soundstagexperience.com/x", &html)
+            .title
+            .as_deref(),
+        Some("The Five Best Headphones of the Year")
+    );
+    // A site-name heading printed before the title without a separator.
+    let html = page(
+        "davidbau.com Vibe Coding",
+        "",
+        "<a href=\"/\">davidbau.com</a>",
+        "",
+        "",
+    );
+    assert_eq!(
+        at("https://davidbau.com/archives/2025/12/16/vibe.html", &html)
+            .title
+            .as_deref(),
+        Some("Vibe Coding")
+    );
+}
+
+#[test]
+fn all_capitals_headline_takes_the_metadata_case_and_loses_a_glued_date() {
+    let html = page(
+        "Best Drip Coffee Maker 2026: Buying Tips",
+        "",
+        "BEST DRIP COFFEE MAKER 2026: BUYING TIPS",
+        "",
+        "",
+    );
+    assert_eq!(
+        run(&html).title.as_deref(),
+        Some("Best Drip Coffee Maker 2026: Buying Tips")
+    );
+    let html = page(
+        "Beginner’s Backpacking Checklist",
+        "",
+        "Beginner’s Backpacking Checklist <span>January 1, 2025</span>",
+        "",
+        "",
+    );
+    assert_eq!(
+        run(&html).title.as_deref(),
+        Some("Beginner’s Backpacking Checklist")
+    );
+}
+
+#[test]
+fn a_styled_initial_does_not_split_a_headline_word() {
+    let html = page(
+        "How AI Can Cut Your Planning Cycle",
+        "",
+        "How AI Can Cut Your Planning <span class=\"x\">C</span>ycle",
+        "",
+        "",
+    );
+    assert_eq!(
+        run(&html).title.as_deref(),
+        Some("How AI Can Cut Your Planning Cycle")
+    );
+}
+
+// ---- Authors --------------------------------------------------------------------
+
+#[test]
+fn jsonld_graph_author_by_id_reference() {
+    // Yoast-style @graph: the Article names its author by @id only.
+    let ld = r##"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+        {"@type":"WebSite","@id":"https://news.example/#site","name":"Gazette"},
+        {"@type":"Article","headline":"Water rates rise","author":{"@id":"https://news.example/#/person/1"},
+         "datePublished":"2021-03-05T08:00:00+01:00"},
+        {"@type":"Person","@id":"https://news.example/#/person/1","name":"Jason Rostar"}]}</script>"##;
+    let c = run(&page(
+        "Water rates rise | Gazette",
+        ld,
+        "Water rates rise",
+        "",
+        "",
+    ));
+    assert_eq!(c.authors, vec!["Jason Rostar"]);
+    assert_eq!(date(&c), Some(("2021-03-05", DateSource::Metadata)));
+}
+
+#[test]
+fn several_jsonld_blocks_and_author_arrays() {
+    let ld = r#"<script type="application/ld+json">{"@type":"Organization","name":"Gazette"}</script>
+        <script type="application/ld+json">[{"@type":"BreadcrumbList","itemListElement":[]},
+        {"@type":"NewsArticle","headline":"Water rates rise",
+         "author":[{"@type":"Person","name":"Ann Lee"},"Bo Ray",{"@type":"Person","name":["Cy Young"]}]}]
+        </script><script type="application/ld+json">{ not json at all </script>"#;
+    let c = run(&page("Water rates rise", ld, "Water rates rise", "", ""));
+    assert_eq!(c.authors, vec!["Ann Lee", "Bo Ray", "Cy Young"]);
+}
+
+#[test]
+fn meta_author_loses_by_and_desk_suffix() {
+    let c = run(&page(
+        "Water rates rise",
+        r#"<meta name="author" content="By Jane Doe | Staff">"#,
+        "Water rates rise",
+        "",
+        "",
+    ));
+    assert_eq!(c.authors, vec!["Jane Doe"]);
+}
+
+#[test]
+fn visible_byline_beats_the_uploader_in_the_metadata() {
+    // WordPress puts the account that uploaded the post in <meta name=author>; the
+    // byline under the headline names the writer.
+    let c = run(&page(
+        "Retirement calculators",
+        r#"<meta name="author" content="Josh Katz">"#,
+        "Retirement calculators",
+        r#"<div class="author d-block">By Charles Patterson, WCI Columnist August 19, 2024 | 33 Comments</div>"#,
+        "",
+    ));
+    assert_eq!(c.authors, vec!["Charles Patterson"]);
+}
+
+#[test]
+fn co_authors_in_sibling_byline_elements() {
+    let header = r#"<p class="entry-meta"><time datetime="2021-03-08T12:00:00-05:00">March 8, 2021</time> by
+        <span class="entry-author"><a href="/author/dw/" rel="author">Dana Whitfield</a></span> and
+        <span class="entry-author"><a href="/author/ml/" rel="author">Marcus Lee</a></span></p>"#;
+    let c = run(&page("The Zoning Trap", "", "The Zoning Trap", header, ""));
+    assert_eq!(c.authors, vec!["Dana Whitfield", "Marcus Lee"]);
+}
+
+#[test]
+fn posted_on_date_by_name_dateline() {
+    let header =
+        r#"<p class="postmetadata"><small>Posted on March 3, 2009 by Ed Kowalski</small></p>"#;
+    let c = run(&page("Library hours", "", "Library hours", header, ""));
+    assert_eq!(c.authors, vec!["Ed Kowalski"]);
+    assert_eq!(date(&c), Some(("2009-03-03", DateSource::Page)));
+}
+
+#[test]
+fn a_team_byline_is_kept_a_bare_role_is_not() {
+    let c = run(&page(
+        "CRM software",
+        "",
+        "CRM software",
+        "<p>By the Meetingnotes Team | 6 mins | February 28, 2025</p>",
+        "",
+    ));
+    assert_eq!(c.authors, vec!["the Meetingnotes Team"]);
+    for bare in ["Staff", "Admin", "Editor", "Staff Writer", "Team"] {
+        let c = run(&page(
+            "CRM software",
+            &format!(r#"<meta name="author" content="{bare}">"#),
+            "CRM software",
+            "",
+            "",
+        ));
+        assert!(c.authors.is_empty(), "{bare}: {:?}", c.authors);
+    }
+}
+
+#[test]
+fn the_site_name_is_not_an_author() {
+    // <meta name=author> and the JSON-LD author are the brand.
+    let head = r#"<meta property="og:site_name" content="TopGear.com">
+        <meta name="author" content="TopGear.com">
+        <script type="application/ld+json">{"@type":"Article","headline":"Top 20 electric cars",
+        "author":{"@type":"Organization","name":"TopGear"},"publisher":{"@type":"Organization","name":"TopGear"}}</script>"#;
+    let c = at(
+        "https://www.topgear.com/car-news/electric/top-20",
+        &page("Top 20 electric cars", head, "Top 20 electric cars", "", ""),
+    );
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    // An organisation that is not the site is an author.
+    let head = r#"<meta property="og:site_name" content="U.S. Food and Drug Administration">
+        <script type="application/ld+json">{"@type":"Article","headline":"GLP-1 drugs",
+        "author":{"@type":"Organization","name":"Center for Drug Evaluation and Research"}}</script>"#;
+    let c = run(&page("GLP-1 drugs", head, "GLP-1 drugs", "", ""));
+    assert_eq!(c.authors, vec!["Center for Drug Evaluation and Research"]);
+}
+
+#[test]
+fn commenters_and_related_bylines_are_not_authors() {
+    let after = r#"<section class="related-posts"><div class="card"><h3>Other story</h3>
+        <p class="byline">By Hugo Boss</p></div></section>
+        <ol class="comment-list"><li><span class="comment-author">Patricia K.</span>
+        <time datetime="2020-01-01">January 1, 2020</time><p>Great piece.</p></li></ol>"#;
+    let c = run(&page("Water rates rise", "", "Water rates rise", "", after));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(c.published, None, "a comment's date was taken");
+}
+
+#[test]
+fn a_sentence_starting_with_by_is_no_byline() {
+    let header = "<p>By continuing, you agree to the Terms of Use and the Privacy Policy.</p>\
+                  <p>By following these simple strategies you will save money.</p>";
+    let c = run(&page("Savings", "", "Savings", header, ""));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+#[test]
+fn teaser_bylines_on_a_listing_are_no_authors() {
+    let mut items = String::new();
+    for (i, name) in ["Ann Lee", "Bo Ray", "Cy Young", "Di Fox"]
+        .iter()
+        .enumerate()
+    {
+        items.push_str(&format!(
+            "<li><h2><a href=\"/s/{i}\">Story {i} about the budget</a></h2>\
+             <span class=\"byline\">By {name}</span> <time datetime=\"2024-0{}-1{i}\">x</time></li>",
+            i + 1
+        ));
+    }
+    let html = format!(
+        "<html><head><title>Latest news</title></head><body><h1>Latest news</h1><ul>{items}</ul>\
+         <p>{PARA}</p></body></html>"
+    );
+    let c = run(&html);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(c.published, None, "a teaser's date was taken");
+}
+
+// ---- Dates ----------------------------------------------------------------------
+
+#[test]
+fn time_zone_offsets_keep_the_stated_day() {
+    let head = r#"<meta property="article:published_time" content="2021-03-05T23:30:00-08:00">"#;
+    let c = run(&page("Water rates rise", head, "Water rates rise", "", ""));
+    let d = c.published.expect("date");
+    assert_eq!(d.date, "2021-03-05");
+    assert_eq!(d.precision, DatePrecision::Day);
+    assert_eq!(d.source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn the_visible_date_wins_over_disagreeing_metadata() {
+    let head = r#"<meta property="article:published_time" content="2012-09-12T16:45:28+00:00">"#;
+    let header =
+        r#"<div class="article-meta"><time class="article-date">September 8, 2021</time></div>"#;
+    let c = run(&page("Renting a car", head, "Renting a car", header, ""));
+    assert_eq!(date(&c), Some(("2021-09-08", DateSource::Page)));
+    // When they agree the metadata is the source.
+    let header = r#"<div class="article-meta">September 12, 2012</div>"#;
+    let c = run(&page("Renting a car", head, "Renting a car", header, ""));
+    assert_eq!(date(&c), Some(("2012-09-12", DateSource::Metadata)));
+}
+
+#[test]
+fn published_beats_updated_in_one_line() {
+    let header = "<p class=\"dates\">Published Jan 1, 2020 · Updated March 3, 2024</p>";
+    let c = run(&page("Budget", "", "Budget", header, ""));
+    assert_eq!(date(&c), Some(("2020-01-01", DateSource::Page)));
+    let header =
+        "<p class=\"dates\">Last updated: March 3, 2024 (first published 1 January 2020)</p>";
+    let c = run(&page("Budget", "", "Budget", header, ""));
+    assert_eq!(date(&c), Some(("2020-01-01", DateSource::Page)));
+    // An update is the date only when nothing else dates the page.
+    let header = "<p class=\"dates\">Updated on 09/11/24</p>";
+    let c = run(&page("Budget", "", "Budget", header, ""));
+    assert_eq!(date(&c), Some(("2024-09-11", DateSource::Page)));
+}
+
+#[test]
+fn a_comment_date_before_the_post_date_is_not_taken() {
+    // The comment thread sits before the article in the markup (a sidebar widget of
+    // recent comments) and holds an earlier <time>.
+    let html = format!(
+        "<html><head><title>Harbour</title></head><body>\
+         <aside><ul class=\"recent-comments\"><li>Ann on <time datetime=\"2019-01-02\">Jan 2</time></li></ul></aside>\
+         <main><article><h1>Harbour</h1><p class=\"post-date\">4 March 2021</p>\
+         <p>{PARA}</p><p>{PARA}</p></article></main></body></html>"
+    );
+    assert_eq!(date(&run(&html)), Some(("2021-03-04", DateSource::Page)));
+}
+
+#[test]
+fn dates_in_other_languages() {
+    for (line, want) in [
+        ("Veröffentlicht am 4. März 2021", "2021-03-04"),
+        ("Publié le 1er janvier 2020", "2020-01-01"),
+        ("Publicado el 4 de marzo de 2021", "2021-03-04"),
+        ("04.03.2021 · 6 min", "2021-03-04"),
+        ("02-12-2024", "2024-12-02"),
+    ] {
+        let header = format!("<p class=\"meta\">{line}</p>");
+        let c = run(&page("Budget", "", "Budget", &header, ""));
+        assert_eq!(date(&c), Some((want, DateSource::Page)), "{line}");
+    }
+}
+
+#[test]
+fn relative_dates_and_copyright_years_date_nothing() {
+    let header = "<p class=\"meta\">3 days ago</p><p class=\"meta\">Posted yesterday</p>";
+    let c = run(&page("Budget", "", "Budget", header, ""));
+    assert_eq!(c.published, None);
+    // The footer's © 2019 (see `page`) is never read.
+}
+
+#[test]
+fn the_url_dates_a_page_with_nothing_else() {
+    let c = at(
+        "https://blog.example/2021/03/04/story",
+        &page("Budget", "", "Budget", "", ""),
+    );
+    assert_eq!(date(&c), Some(("2021-03-04", DateSource::Url)));
+    let c = at(
+        "https://blog.example/archive/2024/12/Advent_week_2.html",
+        &page("Budget", "", "Budget", "", ""),
+    );
+    let d = c.published.expect("month from the URL");
+    assert_eq!(
+        (d.date.as_str(), d.precision),
+        ("2024-12", DatePrecision::Month)
+    );
+}
+
+#[test]
+fn a_product_page_has_no_date_and_no_author() {
+    // Its JSON-LD carries reviews with their own dates and authors.
+    let ld = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product",
+        "name":"Joco Cup 4oz","review":[{"@type":"Review","author":{"@type":"Person","name":"Ash C."},
+        "datePublished":"2018-12-21"}]}</script>
+        <meta property="article:published_time" content="2018-12-21T21:10:33+00:00">"#;
+    let header = r#"<div class="review"><span class="author">Ash C.</span> <time datetime="2018-12-21">Dec 21, 2018</time></div>"#;
+    let c = run(&page("Joco Cup 4oz", ld, "Joco Cup 4oz", header, ""));
+    assert_eq!(c.published, None);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(c.title.as_deref(), Some("Joco Cup 4oz"));
+    // Reviews as objects of their own, beside the Product, date nothing either.
+    let ld = r#"<script type="application/ld+json">[{"@type":"Product","name":"Joco Cup 4oz"},
+        {"@type":"Review","author":{"@type":"Person","name":"Ash C."},"datePublished":"2018-12-21"}]</script>"#;
+    let c = run(&page("Joco Cup 4oz", ld, "Joco Cup 4oz", "", ""));
+    assert_eq!(c.published, None);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+#[test]
+fn a_webpage_date_needs_an_article() {
+    // What SEO plugins emit for every WordPress page, a service page included.
+    let ld = r#"<script type="application/ld+json">{"@graph":[{"@type":"WebPage",
+        "name":"Pest control","datePublished":"2020-12-24T16:24:50+00:00"}]}</script>"#;
+    let html = format!(
+        "<html><head><title>Pest control</title>{ld}</head><body><div class=\"hero\">\
+         <h1>Pest control</h1></div><div class=\"content\"><p>{PARA}</p><p>{PARA}</p></div></body></html>"
+    );
+    assert_eq!(run(&html).published, None);
+    let c = run(&page("Pest control", ld, "Pest control", "", ""));
+    assert_eq!(date(&c), Some(("2020-12-24", DateSource::Metadata)));
+}
+
+#[test]
+fn an_article_object_about_another_page_is_ignored() {
+    let ld = r#"<script type="application/ld+json">{"@type":"BlogPosting","headline":"Pest Control Deals and Offers",
+        "author":{"@type":"Person","name":"Ann Lee"},"datePublished":"2019-05-05"}</script>"#;
+    let c = run(&page(
+        "Terminix Discounts, Coupons & Promo Codes",
+        ld,
+        "Terminix discounts, coupons and promo codes",
+        "",
+        "",
+    ));
+    assert_eq!(c.published, None);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+// ---- Hostile input --------------------------------------------------------------
+
+/// Generous: the debug build on a shared machine. Quadratic work on these inputs
+/// would take minutes.
+const CHEAP: Duration = Duration::from_secs(20);
+
+#[test]
+fn a_two_megabyte_author_string_is_cheap_and_refused() {
+    let huge = "A".repeat(2_000_000);
+    for head in [
+        format!(r#"<meta name="author" content="{huge}">"#),
+        format!(
+            r#"<script type="application/ld+json">{{"@type":"Article","author":"{huge}"}}</script>"#
+        ),
+    ] {
+        let html = page(
+            "Water",
+            &head,
+            "Water",
+            &format!("<p class=\"byline\">By {huge}</p>"),
+            "",
+        );
+        let t = Instant::now();
+        let c = run(&html);
+        assert!(t.elapsed() < CHEAP, "{:?}", t.elapsed());
+        assert!(c.authors.is_empty(), "{:?}", c.authors.len());
+    }
+}
+
+#[test]
+fn a_hundred_thousand_jsonld_objects() {
+    let mut graph = String::from(r#"<script type="application/ld+json">{"@graph":["#);
+    for i in 0..100_000 {
+        if i > 0 {
+            graph.push(',');
+        }
+        graph.push_str(&format!(
+            r##"{{"@type":"Person","@id":"#p{i}","name":"P {i}"}}"##
+        ));
+    }
+    graph.push_str(
+        r##",{"@type":"Article","headline":"Water","author":{"@id":"#p99999"}}]}</script>"##,
+    );
+    let t = Instant::now();
+    let c = run(&page("Water", &graph, "Water", "", ""));
+    assert!(t.elapsed() < CHEAP, "{:?}", t.elapsed());
+    // The Article sits after the object bound: it is not seen, and nothing breaks.
+    assert_eq!(c.title.as_deref(), Some("Water"));
+}
+
+#[test]
+fn deeply_nested_json_and_dom() {
+    let deep_json = format!(
+        r#"<script type="application/ld+json">{}{}</script>"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let deep_dom = format!(
+        "{}<span class=\"byline\">By Ann Lee</span>{}",
+        "<div class=\"meta\">".repeat(20_000),
+        "</div>".repeat(20_000)
+    );
+    let t = Instant::now();
+    let c = run(&page("Water", &deep_json, "Water", &deep_dom, ""));
+    assert!(t.elapsed() < CHEAP, "{:?}", t.elapsed());
+    assert_eq!(c.title.as_deref(), Some("Water"));
+}
+
+#[test]
+fn many_bylines_times_and_headings() {
+    let mut header = String::new();
+    for i in 0..20_000 {
+        header.push_str(&format!(
+            "<span class=\"byline author\">By Person {i}</span><time datetime=\"2020-01-01\">x</time><h2>Water {i}</h2>"
+        ));
+    }
+    let t = Instant::now();
+    let c = run(&page("Water", "", "Water", &header, ""));
+    assert!(t.elapsed() < CHEAP, "{:?}", t.elapsed());
+    // Thousands of different bylines name nobody in particular.
+    assert!(c.authors.len() <= 10, "{:?}", c.authors.len());
+}
