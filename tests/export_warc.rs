@@ -1,7 +1,10 @@
 //! The WARC export passes an external validator: warcio (`warcio check`, `warcio
-//! index`). CI installs it (`pip install warcio`); without it this test FAILS.
+//! index`). CI installs it (`pip install warcio`); without it these tests fail in CI
+//! (`CI=true`) and are skipped, with the reason printed, elsewhere.
 
 mod diff_support;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::path::Path;
 use std::process::Command;
@@ -100,6 +103,9 @@ pub fn warcio_bytes(args: &[&str], file: &Path, after: &[&str]) -> Vec<u8> {
 
 #[test]
 fn synthetic_captures_pass_warcio_check_and_index() {
+    if !tools::warcio_ready() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.warc.gz");
     let mut buf = Vec::new();
@@ -186,6 +192,9 @@ fn synthetic_captures_pass_warcio_check_and_index() {
 
 #[test]
 fn store_export_through_the_cli_passes_warcio() {
+    if !tools::warcio_ready() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     diff_support::build_two_runs(&store, 20);
@@ -213,6 +222,9 @@ fn store_export_through_the_cli_passes_warcio() {
 
 #[test]
 fn demo_store_with_real_pages_exports_a_valid_warc() {
+    if !tools::warcio_ready() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let bin = env!("CARGO_BIN_EXE_quire");

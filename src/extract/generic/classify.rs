@@ -92,9 +92,7 @@ static MODELS: LazyLock<Option<(Model, Model)>> = LazyLock::new(|| {
         parse(PAGETYPE_TEXT, &page_names),
         parse(BLOCKS_TEXT, features::NAMES),
     ) {
-        (Ok(p), Ok(b)) if p.classes == features::PAGE_TYPES.len() && b.classes == 1 => {
-            Some((p, b))
-        }
+        (Ok(p), Ok(b)) if p.classes == features::PAGE_TYPES.len() && b.classes == 1 => Some((p, b)),
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!("built-in extraction model unusable, falling back to rules: {e}");
             None
@@ -129,7 +127,11 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
         line,
         what: what.to_string(),
     };
-    let mut next = |what: &str| lines.next().ok_or_else(|| err(0, &format!("missing {what}")));
+    let mut next = |what: &str| {
+        lines
+            .next()
+            .ok_or_else(|| err(0, &format!("missing {what}")))
+    };
     let (ln, head) = next("header")?;
     if head != "quire-gbdt 1" {
         return Err(err(ln, "not a quire-gbdt 1 file"));
@@ -159,7 +161,11 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
     let (ln, tl) = next("threshold")?;
     let thresholds: Vec<f32> = tl
         .strip_prefix("threshold ")
-        .map(|r| r.split_ascii_whitespace().map(|x| x.parse::<f32>()).collect::<Result<Vec<_>, _>>())
+        .map(|r| {
+            r.split_ascii_whitespace()
+                .map(|x| x.parse::<f32>())
+                .collect::<Result<Vec<_>, _>>()
+        })
         .and_then(Result::ok)
         .filter(|v| (1..=4).contains(&v.len()) && v.iter().all(|x| x.is_finite()))
         .ok_or_else(|| err(ln, "bad threshold"))?;
@@ -191,7 +197,9 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
                 _ => return Err(err(ln, "unknown lexicon")),
             };
             for _ in 0..count {
-                let (ln, l) = lines.next().ok_or_else(|| err(ln, "missing lexicon entry"))?;
+                let (ln, l) = lines
+                    .next()
+                    .ok_or_else(|| err(ln, "missing lexicon entry"))?;
                 let mut p = l.split_ascii_whitespace();
                 let entry = (p.next() == Some("w"))
                     .then(|| {
@@ -238,13 +246,14 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
                         ((-(c + 1)) as usize) < leaves
                     }
                 };
-                ((feature as usize) < n && !threshold.is_nan() && ok(left) && ok(right))
-                    .then_some(Split {
+                ((feature as usize) < n && !threshold.is_nan() && ok(left) && ok(right)).then_some(
+                    Split {
                         feature,
                         threshold,
                         left,
                         right,
-                    })
+                    },
+                )
             })();
             splits.push(parsed.ok_or_else(|| err(ln, "bad split"))?);
         }
@@ -390,8 +399,8 @@ mod tests {
 
     #[test]
     fn multiclass_trees_add_to_their_class() {
-        let text = header().replace("classes 1", "classes 2")
-            + "tree 0 1\nleaf 1\ntree 0 1\nleaf -1\n";
+        let text =
+            header().replace("classes 1", "classes 2") + "tree 0 1\nleaf 1\ntree 0 1\nleaf -1\n";
         let m = parse(&text).unwrap();
         let p = m.predict_classes(&[0f32; features::N]);
         assert!(p[0] > 0.85 && p[1] < 0.15, "{p:?}");

@@ -437,6 +437,11 @@ enum Frame {
         src: Option<String>,
         alt: Option<String>,
         caption: String,
+        /// With `keep`: the classifier kept some of the caption's units. Captions
+        /// of a figure are always admitted (they describe its image and never reach
+        /// the running text), but a figure without an image turns its caption into
+        /// a paragraph, and that paragraph is the classifier's to judge.
+        text_kept: bool,
     },
     Caption,
     /// A caption-named element outside any figure: its text is attached to the
@@ -536,7 +541,10 @@ impl Emitter<'_> {
             // A blank line (two <br>) separates paragraphs.
             // Text of a data-table cell is judged with its row (one unit per row).
             let in_cell = matches!(
-                self.frames.iter().rev().find(|(_, f)| !matches!(f, Frame::Block)),
+                self.frames
+                    .iter()
+                    .rev()
+                    .find(|(_, f)| !matches!(f, Frame::Block)),
                 Some((_, Frame::Cell(_)))
             );
             for piece in buf.split("\n\n") {
@@ -571,7 +579,35 @@ impl Emitter<'_> {
                 text: text.to_string(),
             });
         }
-        self.keep.is_none_or(|keep| keep.get(k).copied().unwrap_or(false))
+        let kept = self
+            .keep
+            .is_none_or(|keep| keep.get(k).copied().unwrap_or(false));
+        if self.keep.is_some() {
+            // A figure's caption: admitted whatever the classifier says (see
+            // `Frame::Figure::text_kept`).
+            // Text inside a figure (a caption, or a table or quote that a figure
+            // wraps) flows into the figure's caption; the figure remembers whether
+            // the classifier kept any of it.
+            let direct = matches!(
+                self.frames
+                    .iter()
+                    .rev()
+                    .find(|(_, f)| !matches!(f, Frame::Block | Frame::Caption)),
+                Some((_, Frame::Figure { .. }))
+            );
+            if let Some((_, Frame::Figure { text_kept, .. })) = self
+                .frames
+                .iter_mut()
+                .rev()
+                .find(|(_, f)| matches!(f, Frame::Figure { .. }))
+            {
+                *text_kept |= kept;
+            }
+            if direct {
+                return true;
+            }
+        }
+        kept
     }
 
     fn in_pre(&self) -> bool {
@@ -788,7 +824,9 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
             return false;
         }
         Tag::Img => {
-            if e.img_ok.is_some_and(|ok| !ok.get(i as usize).copied().unwrap_or(false)) {
+            if e.img_ok
+                .is_some_and(|ok| !ok.get(i as usize).copied().unwrap_or(false))
+            {
                 return false;
             }
             let src = img_src(t, i).and_then(|s| e.resolve(s));
@@ -871,6 +909,7 @@ fn open(t: &Tree<'_>, i: u32, is_root: bool, e: &mut Emitter<'_>) -> bool {
             src: None,
             alt: None,
             caption: String::new(),
+            text_kept: false,
         },
         Tag::Figcaption => Frame::Caption,
         _ => Frame::Block,
@@ -999,8 +1038,14 @@ fn close(t: &Tree<'_>, i: u32, e: &mut Emitter<'_>) {
                 }
             }
         }
-        Frame::Figure { src, alt, caption } => {
-            let caption = (!caption.is_empty()).then_some(caption);
+        Frame::Figure {
+            src,
+            alt,
+            caption,
+            text_kept,
+        } => {
+            let caption = (!caption.is_empty() && (src.is_some() || text_kept || e.keep.is_none()))
+                .then_some(caption);
             match src {
                 Some(src) => {
                     let (caption, credit) = split_credit(caption);
@@ -1062,6 +1107,7 @@ fn caption_frame(t: &Tree<'_>, i: u32, e: &Emitter<'_>) -> Frame {
             src: None,
             alt: None,
             caption: String::new(),
+            text_kept: false,
         },
         (false, true) => Frame::Caption,
         (false, false) => Frame::LooseCaption(String::new()),

@@ -175,6 +175,11 @@ const fn index_of(name: &str) -> usize {
 /// Index of the page-type model's forum probability.
 pub const PT_FORUM: usize = index_of("pt_forum");
 
+/// Indexes of the page-type model's listing and collection probabilities among a
+/// unit's features (an index page's entries are links).
+pub const PT_LISTING: usize = index_of("pt_listing");
+pub const PT_COLLECTION: usize = index_of("pt_collection");
+
 /// Index of the `rule_kept` feature (the model's second threshold applies to it).
 pub const RULE_KEPT: usize = index_of("rule_kept");
 
@@ -807,7 +812,11 @@ pub fn rows(
     let blocks: Vec<u32> = units
         .iter()
         .map(|u| {
-            let b = if u.node == NONE { body } else { block_of(t, u.node) };
+            let b = if u.node == NONE {
+                body
+            } else {
+                block_of(t, u.node)
+            };
             *block_units.entry(b).or_insert(0) += 1;
             b
         })
@@ -832,9 +841,15 @@ pub fn rows(
         } else {
             0.0
         });
-        let trimmed = u.text.trim_end_matches(['"', '\'', ')', '”', '’', '»', ']']);
-        put(f32::from(u8::from(trimmed.ends_with(['.', '!', '?', '…', '。', ':']))));
-        put(f32::from(u8::from(u.text.chars().next().is_some_and(char::is_uppercase))));
+        let trimmed = u
+            .text
+            .trim_end_matches(['"', '\'', ')', '”', '’', '»', ']']);
+        put(f32::from(u8::from(
+            trimmed.ends_with(['.', '!', '?', '…', '。', ':']),
+        )));
+        put(f32::from(u8::from(
+            u.text.chars().next().is_some_and(char::is_uppercase),
+        )));
         put(tf.digits as f32 / tf.chars.max(1) as f32);
         put(tf.upper as f32 / tf.letters.max(1) as f32);
         put(ln1(tf.sentences as f64));
@@ -845,11 +860,15 @@ pub fn rows(
         )));
         let lower_head = head(&u.text, 60).to_lowercase();
         put(f32::from(u8::from(
-            u.text.contains('©') || lower_head.contains("copyright") || lower_head.contains("all rights reserved"),
+            u.text.contains('©')
+                || lower_head.contains("copyright")
+                || lower_head.contains("all rights reserved"),
         )));
         word_hashes(&u.text, &mut words);
         put(overlap(&words, &title_words));
-        put(f32::from(u8::from(u.text.contains(" | ") || u.text.contains(" • ") || u.text.contains(" · "))));
+        put(f32::from(u8::from(
+            u.text.contains(" | ") || u.text.contains(" • ") || u.text.contains(" · "),
+        )));
         // The element.
         put(raw_ld(t, node));
         put(ln1(nd.links as f64));
@@ -861,10 +880,18 @@ pub fn rows(
         put(f32::from(hl));
         put(f32::from(u8::from(nd.tag == Tag::Pre)));
         put(f32::from(u8::from(nd.tag == Tag::Blockquote)));
-        put(f32::from(u8::from(matches!(nd.tag, Tag::Figcaption | Tag::Caption))));
+        put(f32::from(u8::from(matches!(
+            nd.tag,
+            Tag::Figcaption | Tag::Caption
+        ))));
         put(f32::from(u8::from(matches!(nd.tag, Tag::Dt | Tag::Dd))));
-        put(f32::from(u8::from(matches!(nd.tag, Tag::Div | Tag::Section | Tag::Other))));
-        put(f32::from(u8::from(nd.links >= 1 && raw_ld(t, node) >= 0.95)));
+        put(f32::from(u8::from(matches!(
+            nd.tag,
+            Tag::Div | Tag::Section | Tag::Other
+        ))));
+        put(f32::from(u8::from(
+            nd.links >= 1 && raw_ld(t, node) >= 0.95,
+        )));
         // Ancestors.
         let bits = f.bits[node as usize];
         for b in [
@@ -905,9 +932,17 @@ pub fn rows(
             t.nodes[parent as usize].parent
         };
         put(raw_ld(t, parent));
-        put(ln1(if parent == NONE { 0.0 } else { t.nodes[parent as usize].raw_len as f64 }));
+        put(ln1(if parent == NONE {
+            0.0
+        } else {
+            t.nodes[parent as usize].raw_len as f64
+        }));
         put(raw_ld(t, gparent));
-        put(ln1(if gparent == NONE { 0.0 } else { t.nodes[gparent as usize].raw_len as f64 }));
+        put(ln1(if gparent == NONE {
+            0.0
+        } else {
+            t.nodes[gparent as usize].raw_len as f64
+        }));
         let blk = blocks[k];
         put(raw_ld(t, blk));
         put(ln1(t.nodes[blk as usize].raw_len as f64));
@@ -980,7 +1015,11 @@ pub fn rows(
         let nb = |j: Option<usize>| -> (f32, f32, f32) {
             match j {
                 Some(j) => {
-                    let nn = if units[j].node == NONE { body } else { units[j].node };
+                    let nn = if units[j].node == NONE {
+                        body
+                    } else {
+                        units[j].node
+                    };
                     (
                         raw_ld(t, nn),
                         ln1(lens[j] as f64),
@@ -1080,49 +1119,193 @@ pub fn rows(
 /// Structural URL path tokens (never topic words): they say what kind of page a
 /// site's software made.
 const URL_TOKENS: &[&str] = &[
-    "blog", "blogs", "article", "articles", "post", "posts", "news", "story", "stories",
-    "guide", "guides", "t", "thread", "threads", "topic", "topics", "forum", "forums",
-    "community", "questions", "question", "discussion", "discussions", "d", "r", "comments",
-    "showthread", "viewtopic", "product", "products", "p", "dp", "item", "itm", "shop",
-    "store", "collections", "collection", "category", "categories", "c", "catalog", "list",
-    "best", "top", "docs", "doc", "documentation", "api", "reference", "manual", "wiki",
-    "learn", "tutorial", "tutorials", "services", "service", "solutions", "features",
-    "pricing", "about", "tag", "tags", "search", "page", "help", "support", "faq", "events",
-    "courses", "course", "jobs", "review", "reviews", "recipes", "recipe",
+    "blog",
+    "blogs",
+    "article",
+    "articles",
+    "post",
+    "posts",
+    "news",
+    "story",
+    "stories",
+    "guide",
+    "guides",
+    "t",
+    "thread",
+    "threads",
+    "topic",
+    "topics",
+    "forum",
+    "forums",
+    "community",
+    "questions",
+    "question",
+    "discussion",
+    "discussions",
+    "d",
+    "r",
+    "comments",
+    "showthread",
+    "viewtopic",
+    "product",
+    "products",
+    "p",
+    "dp",
+    "item",
+    "itm",
+    "shop",
+    "store",
+    "collections",
+    "collection",
+    "category",
+    "categories",
+    "c",
+    "catalog",
+    "list",
+    "best",
+    "top",
+    "docs",
+    "doc",
+    "documentation",
+    "api",
+    "reference",
+    "manual",
+    "wiki",
+    "learn",
+    "tutorial",
+    "tutorials",
+    "services",
+    "service",
+    "solutions",
+    "features",
+    "pricing",
+    "about",
+    "tag",
+    "tags",
+    "search",
+    "page",
+    "help",
+    "support",
+    "faq",
+    "events",
+    "courses",
+    "course",
+    "jobs",
+    "review",
+    "reviews",
+    "recipes",
+    "recipe",
 ];
 
 /// Schema.org types looked for in JSON-LD.
 const LD_TYPES: &[&str] = &[
-    "Article", "NewsArticle", "BlogPosting", "TechArticle", "Product", "ProductGroup",
-    "Offer", "AggregateRating", "DiscussionForumPosting", "QAPage", "Question", "Answer",
-    "Comment", "ItemList", "CollectionPage", "FAQPage", "HowTo", "Recipe",
-    "SoftwareApplication", "Service", "Organization", "LocalBusiness", "WebPage",
-    "BreadcrumbList", "Event", "Course", "SearchResultsPage", "Person", "VideoObject",
-    "AboutPage", "ContactPage", "WebSite", "SiteNavigationElement", "Review",
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "TechArticle",
+    "Product",
+    "ProductGroup",
+    "Offer",
+    "AggregateRating",
+    "DiscussionForumPosting",
+    "QAPage",
+    "Question",
+    "Answer",
+    "Comment",
+    "ItemList",
+    "CollectionPage",
+    "FAQPage",
+    "HowTo",
+    "Recipe",
+    "SoftwareApplication",
+    "Service",
+    "Organization",
+    "LocalBusiness",
+    "WebPage",
+    "BreadcrumbList",
+    "Event",
+    "Course",
+    "SearchResultsPage",
+    "Person",
+    "VideoObject",
+    "AboutPage",
+    "ContactPage",
+    "WebSite",
+    "SiteNavigationElement",
+    "Review",
 ];
 
 /// Site software named by `<meta name="generator">` (platform, not site).
 const GENERATORS: &[&str] = &[
-    "wordpress", "discourse", "phpbb", "vbulletin", "xenforo", "invision", "shopify",
-    "drupal", "joomla", "sphinx", "mkdocs", "docusaurus", "hugo", "jekyll", "gatsby",
-    "next.js", "ghost", "squarespace", "wix", "mediawiki", "flarum", "nodebb", "webflow",
-    "hubspot", "woocommerce", "magento", "gitbook", "vitepress", "typo3",
+    "wordpress",
+    "discourse",
+    "phpbb",
+    "vbulletin",
+    "xenforo",
+    "invision",
+    "shopify",
+    "drupal",
+    "joomla",
+    "sphinx",
+    "mkdocs",
+    "docusaurus",
+    "hugo",
+    "jekyll",
+    "gatsby",
+    "next.js",
+    "ghost",
+    "squarespace",
+    "wix",
+    "mediawiki",
+    "flarum",
+    "nodebb",
+    "webflow",
+    "hubspot",
+    "woocommerce",
+    "magento",
+    "gitbook",
+    "vitepress",
+    "typo3",
 ];
 
 /// Class-name parts counted over the page.
 const CLASS_COUNTS: &[&str] = &[
-    "price", "cart", "post", "comment", "reply", "thread", "product", "card", "sidebar",
-    "toc", "author", "avatar", "message", "answer", "question", "vote", "tile", "grid",
-    "item", "listing", "result", "code", "highlight", "sku", "rating", "review", "feature",
-    "pricing", "testimonial", "hero", "cta",
+    "price",
+    "cart",
+    "post",
+    "comment",
+    "reply",
+    "thread",
+    "product",
+    "card",
+    "sidebar",
+    "toc",
+    "author",
+    "avatar",
+    "message",
+    "answer",
+    "question",
+    "vote",
+    "tile",
+    "grid",
+    "item",
+    "listing",
+    "result",
+    "code",
+    "highlight",
+    "sku",
+    "rating",
+    "review",
+    "feature",
+    "pricing",
+    "testimonial",
+    "hero",
+    "cta",
 ];
 
 /// Number of page features.
-pub const NP: usize = PAGE_BASE.len()
-    + URL_TOKENS.len()
-    + LD_TYPES.len()
-    + GENERATORS.len()
-    + CLASS_COUNTS.len();
+pub const NP: usize =
+    PAGE_BASE.len() + URL_TOKENS.len() + LD_TYPES.len() + GENERATORS.len() + CLASS_COUNTS.len();
 
 /// Page features other than the token lists, in order.
 const PAGE_BASE: &[&str] = &[
@@ -1195,14 +1378,21 @@ pub fn page_row(
     v.push(segs.len() as f32);
     v.push(ln1(url.as_str().len() as f64));
     let date_like = segs.windows(2).any(|w| {
-        w[0].len() == 4 && w[0].bytes().all(|b| b.is_ascii_digit()) && w[0].starts_with(['1', '2'])
-            && w[1].len() <= 2 && w[1].bytes().all(|b| b.is_ascii_digit())
+        w[0].len() == 4
+            && w[0].bytes().all(|b| b.is_ascii_digit())
+            && w[0].starts_with(['1', '2'])
+            && w[1].len() <= 2
+            && w[1].bytes().all(|b| b.is_ascii_digit())
     });
     v.push(f32::from(u8::from(date_like)));
-    v.push(f32::from(u8::from(segs.iter().any(|s| s.len() >= 3 && s.bytes().all(|b| b.is_ascii_digit())))));
+    v.push(f32::from(u8::from(segs.iter().any(|s| {
+        s.len() >= 3 && s.bytes().all(|b| b.is_ascii_digit())
+    }))));
     v.push(f32::from(u8::from(url.query().is_some())));
     v.push(f32::from(u8::from(path.ends_with('/'))));
-    v.push(f32::from(u8::from(path.ends_with(".html") || path.ends_with(".htm"))));
+    v.push(f32::from(u8::from(
+        path.ends_with(".html") || path.ends_with(".htm"),
+    )));
     v.push(
         segs.last()
             .map_or(0, |s| s.split(['-', '_']).filter(|w| !w.is_empty()).count()) as f32,
@@ -1296,7 +1486,9 @@ pub fn page_row(
     v.push(f32::from(u8::from(og.contains("article"))));
     v.push(f32::from(u8::from(og.contains("product"))));
     v.push(f32::from(u8::from(og == "website")));
-    v.push(f32::from(u8::from(!og.is_empty() && !og.contains("article") && !og.contains("product") && og != "website")));
+    v.push(f32::from(u8::from(
+        !og.is_empty() && !og.contains("article") && !og.contains("product") && og != "website",
+    )));
     for x in [art, time] {
         v.push(ln1(f64::from(x)));
     }
@@ -1320,12 +1512,20 @@ pub fn page_row(
     let col = |name: &str| NAMES.iter().position(|x| *x == name).unwrap_or(0);
     let (rep, jk, st, sl) = (col("rep_max"), col("junk"), col("why_strong"), col("tag_h"));
     let share = |f: &dyn Fn(&[f32; N]) -> bool| -> f32 {
-        let s: usize = rows.iter().zip(&lens).filter(|(r, _)| f(r)).map(|(_, l)| *l).sum();
+        let s: usize = rows
+            .iter()
+            .zip(&lens)
+            .filter(|(r, _)| f(r))
+            .map(|(_, l)| *l)
+            .sum();
         s as f32 / total.max(1) as f32
     };
     v.push(share(&|r| r[rep] >= ln1(3.0)));
     v.push(share(&|r| r[rep] >= ln1(10.0)));
-    let roots_text: u64 = roots.iter().map(|&r| u64::from(t.nodes[r as usize].text_len)).sum();
+    let roots_text: u64 = roots
+        .iter()
+        .map(|&r| u64::from(t.nodes[r as usize].text_len))
+        .sum();
     v.push(roots_text as f32 / t.nodes.get(body as usize).map_or(1, |b| b.text_len.max(1)) as f32);
     let (pc, dc) = (col("has_currency"), col("has_date"));
     v.push(ln1(rows.iter().filter(|r| r[pc] > 0.5).count() as f64));
@@ -1359,7 +1559,11 @@ fn good_share(t: &Tree<'_>) -> f32 {
         if n.junk || n.tag.is_inline() || n.el.is_none() {
             continue;
         }
-        let own = if n.has_block { n.inline_len } else { n.text_len };
+        let own = if n.has_block {
+            n.inline_len
+        } else {
+            n.text_len
+        };
         all += u64::from(own);
         if own >= 80 && t.link_density(i as u32) < 0.25 {
             good += u64::from(own);

@@ -24,7 +24,7 @@ use crate::model::{Block, Content, ExtractorInfo, PageType};
 use crate::normalize;
 
 /// Version of the generic extraction rules; bumps when output for a page may change.
-pub const VERSION: &str = "1";
+pub const VERSION: &str = "2";
 
 /// Configuration of the generic extractor.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +70,7 @@ pub fn extract_with(
     // still needs its edges trimmed.
     tidy(&mut body, m.title.as_deref(), models.is_none());
     drop_head_repeats(&mut body, &m);
+    drop_repeated_text(&mut body);
     normalize::strip_markup_blocks(&mut body);
     let mut warnings = Vec::new();
 
@@ -172,6 +173,16 @@ fn classified(
             {
                 return true;
             }
+            // Unless the page is an index, a line that is wholly a link and that the
+            // rules leave out (a headline in a card row, a link list) is a teaser of
+            // another page, whatever its words. Listing pages are made of such lines.
+            if !kept_by_rules
+                && r[features::PT_LISTING] + r[features::PT_COLLECTION] < 0.5
+                && u.node != tree::NONE
+                && wholly_link(t, u.node)
+            {
+                return false;
+            }
             let thr = if kept_by_rules {
                 block_model.threshold_kept
             } else if features::RULE_DROPPED.iter().any(|&c| r[c] > 0.5) {
@@ -192,12 +203,40 @@ fn classified(
     (content::emit_kept(t, url, &keep, &img_ok), types)
 }
 
+/// Is the text of `node` all link text: the element is an `<a>`, sits inside one
+/// (nearest eight ancestors), or its link text is at least 95% of its text?
+fn wholly_link(t: &tree::Tree<'_>, node: u32) -> bool {
+    let mut cur = node;
+    for _ in 0..8 {
+        if cur == tree::NONE {
+            break;
+        }
+        let n = &t.nodes[cur as usize];
+        if n.tag == tree::Tag::A {
+            return true;
+        }
+        if !n.tag.is_inline() && cur != node && !matches!(n.tag, tree::Tag::H(_)) {
+            // Past the unit's own block: a link further out holds more than this text.
+            if t.link_density(cur) < 0.95 {
+                break;
+            }
+        }
+        cur = n.parent;
+    }
+    t.nodes[node as usize].links >= 1 && t.link_density(node) >= 0.95
+}
+
 /// The after-article zone, judged on units: once at least half of the kept text has
 /// been read, a line that opens the coda ("Related articles", "Weitere Beiträge",
 /// "11 responses to …") ends the body, whether the classifier kept that line or only
 /// the rule-based choice holds it (the classifier often drops the label and keeps the
 /// teasers under it). A "See also" label on its own goes when much text follows.
-fn coda_cut(t: &tree::Tree<'_>, units: &[content::Unit], rows: &[[f32; features::N]], keep: &mut [bool]) {
+fn coda_cut(
+    t: &tree::Tree<'_>,
+    units: &[content::Unit],
+    rows: &[[f32; features::N]],
+    keep: &mut [bool],
+) {
     let total: usize = units
         .iter()
         .zip(keep.iter())
@@ -235,10 +274,20 @@ fn coda_cut(t: &tree::Tree<'_>, units: &[content::Unit], rows: &[[f32; features:
 /// (they are `title` and `subtitle`), and a short byline or dateline that names the
 /// page's author or a date ("Posted on March 3, 2009 by Ed Kowalski").
 fn drop_head_repeats(body: &mut Vec<Block>, m: &meta::Meta) {
-    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     let title = m.title.as_deref().map(fold);
     let subtitle = m.subtitle.as_deref().map(fold);
-    let authors: Vec<String> = m.authors.iter().map(|a| fold(a)).filter(|a| a.len() >= 4).collect();
+    let authors: Vec<String> = m
+        .authors
+        .iter()
+        .map(|a| fold(a))
+        .filter(|a| a.len() >= 4)
+        .collect();
     let mut i = 0usize;
     let mut looked = 0usize;
     while i < body.len() && looked < 4 {
@@ -313,7 +362,10 @@ pub fn debug_units(doc: &Document, url: &Url) -> DebugUnits {
     );
     let page = features::page_row(&t, url, &units, &rows, &choice.roots);
     DebugUnits {
-        words: units.iter().map(|u| features::text_tokens(&u.text)).collect(),
+        words: units
+            .iter()
+            .map(|u| features::text_tokens(&u.text))
+            .collect(),
         classes: units
             .iter()
             .map(|u| features::class_tokens(&t, if u.node == tree::NONE { t.body } else { u.node }))
@@ -343,6 +395,39 @@ pub fn debug_feature_names() -> (&'static [&'static str], Vec<String>) {
 
 /// Final clean-up of the body: a leading copy of the headline goes, and so do
 /// immediate repeats of a block.
+/// Text a page prints twice is read once. Responsive layouts ship the same article
+/// for two screen sizes, tabbed widgets repeat their panels, tables of contents repeat
+/// the headings: a reader, and every consumer of the body, wants each passage once.
+/// A paragraph, heading, quote or list item whose text (at least [`REPEAT_MIN`]
+/// characters) already appeared earlier in the body is dropped; the first occurrence
+/// stays where it is. Short lines ("Yes", "Read more") may legitimately recur and are
+/// left alone; preformatted text (code repeats itself by nature) and images are
+/// never touched. A data-table row is a paragraph here, so only a whole row repeated
+/// word for word goes, never a row that merely shares its label with another.
+/// Linear in the body's length.
+fn drop_repeated_text(body: &mut Vec<Block>) {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut first = |text: &str| -> bool {
+        let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        key.chars().count() < REPEAT_MIN || seen.insert(key)
+    };
+    body.retain_mut(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => first(text),
+        Block::List { items, .. } => {
+            items.retain(|item| first(item));
+            !items.is_empty()
+        }
+        Block::Blockquote { paragraphs } => {
+            paragraphs.retain(|p| first(p));
+            !paragraphs.is_empty()
+        }
+        _ => true,
+    });
+}
+
+/// Shortest text that [`drop_repeated_text`] treats as a passage.
+const REPEAT_MIN: usize = 20;
+
 fn tidy(body: &mut Vec<Block>, title: Option<&str>, trim_edges: bool) {
     cut_at_coda(body);
     split_credits(body);
@@ -808,6 +893,64 @@ mod tests {
             assert_eq!(p.is_match(text), want, "{text}");
         }
         assert!(p.loose.is_match(loose_only) && !p.exact.is_match(loose_only));
+    }
+
+    #[test]
+    fn a_passage_printed_twice_is_read_once() {
+        let para = |s: &str| Block::Paragraph {
+            text: s.to_string(),
+        };
+        let long = "The council voted on Tuesday to close the bridge.";
+        let mut body = vec![
+            Block::Heading {
+                level: 2,
+                text: "Why the bridge closed now".into(),
+            },
+            para(long),
+            para("Yes"),
+            Block::List {
+                ordered: false,
+                items: vec!["Budget overruns in 2024".into(), "Rust".into()],
+            },
+            // The mobile copy of the same article, with other whitespace.
+            Block::Heading {
+                level: 2,
+                text: "Why the bridge  closed now".into(),
+            },
+            para("The council voted on Tuesday\nto close the bridge."),
+            para("Yes"),
+            Block::List {
+                ordered: false,
+                items: vec!["Budget overruns in 2024".into(), "Rust".into()],
+            },
+            Block::Blockquote {
+                paragraphs: vec![long.into()],
+            },
+            para("A new closing paragraph that only appears once."),
+        ];
+        drop_repeated_text(&mut body);
+        assert_eq!(
+            body,
+            vec![
+                Block::Heading {
+                    level: 2,
+                    text: "Why the bridge closed now".into()
+                },
+                para(long),
+                para("Yes"),
+                Block::List {
+                    ordered: false,
+                    items: vec!["Budget overruns in 2024".into(), "Rust".into()]
+                },
+                // Short lines may recur; the repeated item went, the short one stayed.
+                para("Yes"),
+                Block::List {
+                    ordered: false,
+                    items: vec!["Rust".into()]
+                },
+                para("A new closing paragraph that only appears once."),
+            ]
+        );
     }
 
     #[test]

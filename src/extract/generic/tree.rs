@@ -133,11 +133,12 @@ fn tag_of(name: &str, el: &Element) -> Tag {
             }
         }
         "noscript" => Tag::NoScript,
-        "style" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
-        | "canvas" | "button" | "input" | "select" | "textarea" | "option" | "head" | "dialog"
-        | "audio" | "video" | "source" | "track" | "map" | "area" | "frameset" | "frame"
-        | "noframes" | "applet" | "param" | "datalist" | "output" | "progress" | "meter" | "rt"
-        | "rp" => Tag::Void,
+        "style" | "template" | "svg" | "math" | "iframe" | "object" | "embed" | "canvas"
+        | "button" | "input" | "select" | "textarea" | "option" | "head" | "dialog" | "audio"
+        | "video" | "source" | "track" | "map" | "area" | "frameset" | "frame" | "noframes"
+        | "applet" | "param" | "datalist" | "output" | "progress" | "meter" | "rt" | "rp" => {
+            Tag::Void
+        }
         _ => Tag::Other,
     }
 }
