@@ -132,19 +132,12 @@ pub fn strip_markup_blocks(body: &mut Vec<Block>) {
             None => false,
         }
     };
-    body.retain_mut(|b| match b {
-        Block::Paragraph { text } | Block::Heading { text, .. } => clean(text),
-        Block::List { items, .. } => {
-            items.retain_mut(|t| clean(t));
-            !items.is_empty()
-        }
-        Block::Blockquote { paragraphs } => {
-            paragraphs.retain_mut(|t| clean(t));
-            !paragraphs.is_empty()
-        }
-        Block::Image {
+    retain_running_text(body, clean);
+    for b in body.iter_mut() {
+        if let Block::Image {
             caption, credit, alt, ..
-        } => {
+        } = b
+        {
             for f in [caption, credit, alt] {
                 if let Some(t) = f {
                     if !clean(t) {
@@ -152,9 +145,26 @@ pub fn strip_markup_blocks(body: &mut Vec<Block>) {
                     }
                 }
             }
-            true
         }
-        Block::Preformatted { .. } => true,
+    }
+}
+
+/// Keep the running text of `body` (paragraphs, headings, list items, quote
+/// paragraphs) for which `keep` answers true, in document order; `keep` may also
+/// rewrite the text. A list or quote left empty goes; images and preformatted blocks
+/// are not shown to `keep` and stay.
+pub fn retain_running_text(body: &mut Vec<Block>, mut keep: impl FnMut(&mut String) -> bool) {
+    body.retain_mut(|b| match b {
+        Block::Paragraph { text } | Block::Heading { text, .. } => keep(text),
+        Block::List { items, .. } => {
+            items.retain_mut(|t| keep(t));
+            !items.is_empty()
+        }
+        Block::Blockquote { paragraphs } => {
+            paragraphs.retain_mut(|t| keep(t));
+            !paragraphs.is_empty()
+        }
+        Block::Image { .. } | Block::Preformatted { .. } => true,
     });
 }
 

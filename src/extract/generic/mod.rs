@@ -407,21 +407,9 @@ pub fn debug_feature_names() -> (&'static [&'static str], Vec<String>) {
 /// Linear in the body's length.
 fn drop_repeated_text(body: &mut Vec<Block>) {
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut first = |text: &str| -> bool {
+    normalize::retain_running_text(body, |text| {
         let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
         key.chars().count() < REPEAT_MIN || seen.insert(key)
-    };
-    body.retain_mut(|b| match b {
-        Block::Paragraph { text } | Block::Heading { text, .. } => first(text),
-        Block::List { items, .. } => {
-            items.retain(|item| first(item));
-            !items.is_empty()
-        }
-        Block::Blockquote { paragraphs } => {
-            paragraphs.retain(|p| first(p));
-            !paragraphs.is_empty()
-        }
-        _ => true,
     });
 }
 
