@@ -108,6 +108,70 @@ fn several_inputs_one_output_each_and_failures_counted() {
     assert!(err.contains("bad.htm"), "{err}");
 }
 
+/// `--jobs`: the outputs are the same whatever the number of threads (every fixture
+/// page, through the generic extractor: file:// URLs match no profile), failures are
+/// counted in parallel too, and zero jobs is a usage error.
+#[test]
+fn parallel_extraction_writes_what_one_thread_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs: Vec<String> = Vec::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extract");
+    let mut cases: Vec<_> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("page.html").is_file())
+        .collect();
+    cases.sort();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let dest = dir.path().join(format!("{name}.html"));
+        std::fs::copy(case.join("page.html"), &dest).unwrap();
+        inputs.push(dest.to_string_lossy().into_owned());
+    }
+    let empty = dir.path().join("empty.html");
+    std::fs::write(&empty, b"").unwrap();
+    inputs.push(empty.to_string_lossy().into_owned());
+    assert!(inputs.len() > 40);
+    let run = |jobs: &str, out: &std::path::Path| {
+        let mut args: Vec<&str> = vec!["extract", "--format", "text", "--jobs", jobs, "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend(inputs.iter().map(String::as_str));
+        quire(&args, b"")
+    };
+    let one = dir.path().join("one");
+    let four = dir.path().join("four");
+    let (code1, _, err1) = run("1", &one);
+    let (code4, _, err4) = run("4", &four);
+    assert_eq!((code1, code4), (1, 1), "{err1}\n{err4}");
+    assert!(
+        err4.contains("empty.html") && err4.lines().count() == 1,
+        "{err4}"
+    );
+    let mut written = 0;
+    for case in &cases {
+        let name = format!("{}.html.txt", case.file_name().unwrap().to_string_lossy());
+        let a = std::fs::read(one.join(&name)).unwrap();
+        let b = std::fs::read(four.join(&name)).unwrap();
+        assert_eq!(a, b, "{name}");
+        written += 1;
+    }
+    assert_eq!(written, cases.len());
+    assert!(!four.join("empty.html.txt").exists());
+    let (code, _, err) = quire(
+        &[
+            "extract",
+            "--jobs",
+            "0",
+            "--out",
+            four.to_str().unwrap(),
+            &inputs[0],
+        ],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--jobs"), "{err}");
+}
+
 #[test]
 fn unknown_profile_is_a_usage_error() {
     let (code, _, err) = quire(&["extract", "-", "--profile", "nosuch"], b"<p>x</p>");

@@ -43,6 +43,9 @@ const PAGETYPE_TEXT: &str = include_str!("pagetype.model");
 #[derive(Debug)]
 pub struct Model {
     trees: Vec<Tree>,
+    /// `reach[i]`: the smallest and largest sum the trees from `i` on can still add
+    /// (binary models; `reach[trees.len()]` is zero). Lets [`Model::above`] stop early.
+    reach: Vec<(f32, f32)>,
     base: f32,
     classes: usize,
     features: usize,
@@ -284,8 +287,16 @@ pub fn parse(text: &str, names: &[&str]) -> Result<Model, ModelError> {
     if trees.is_empty() || trees.len() % classes != 0 {
         return Err(err(0, "no trees, or not a whole number of rounds"));
     }
+    let mut reach = vec![(0f32, 0f32); trees.len() + 1];
+    for i in (0..trees.len()).rev() {
+        let leaves = &trees[i].leaves;
+        let lo = leaves.iter().copied().fold(f32::INFINITY, f32::min);
+        let hi = leaves.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        reach[i] = (reach[i + 1].0 + lo, reach[i + 1].1 + hi);
+    }
     Ok(Model {
         trees,
+        reach,
         base,
         classes,
         features: n,
@@ -309,6 +320,32 @@ impl Model {
             score += t.eval(x);
         }
         1.0 / (1.0 + (-score).exp())
+    }
+
+    /// `self.predict(x) > p`, the keep decision, usually without walking every tree:
+    /// after each tree the score so far plus the least and the most the remaining
+    /// trees can add ([`Model::reach`]) may already settle which side of the
+    /// threshold's logit the final score falls. The early answer is taken only with a
+    /// margin far above `f32` rounding over a few hundred terms; otherwise (and for
+    /// multiclass models) the full prediction decides, so the answer is always that
+    /// of `predict`.
+    pub fn above(&self, x: &[f32], p: f32) -> bool {
+        if x.len() != self.features || self.classes != 1 || !(p > 0.0 && p < 1.0) {
+            return self.predict(x) > p;
+        }
+        const MARGIN: f32 = 1e-2;
+        let logit = (p / (1.0 - p)).ln();
+        let mut score = self.base;
+        for (t, (lo, hi)) in self.trees.iter().zip(&self.reach[1..]) {
+            score += t.eval(x);
+            if score + lo > logit + MARGIN {
+                return true;
+            }
+            if score + hi < logit - MARGIN {
+                return false;
+            }
+        }
+        1.0 / (1.0 + (-score).exp()) > p
     }
 
     /// Class probabilities (softmax) of a multiclass model, or of the two classes of
@@ -395,6 +432,54 @@ mod tests {
         x[0] = 4.0;
         assert!(m.predict(&x) > 0.9);
         assert_eq!(m.predict(&x[..3]), 0.0, "a short row is refused");
+    }
+
+    /// The early-exit decision is the full prediction's, on the shipped model, for
+    /// rows built from every feature's typical range and for every threshold used.
+    #[test]
+    fn early_exit_decides_as_the_full_prediction() {
+        let (_, m) = models().expect("models load");
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let thresholds = [
+            m.threshold,
+            m.threshold_kept,
+            m.threshold_dropped,
+            m.threshold_dropped_forum,
+            0.5,
+            0.01,
+            0.99,
+        ];
+        let (mut kept, mut total) = (0usize, 0usize);
+        for _ in 0..20_000 {
+            let row: Vec<f32> = (0..features::N)
+                .map(|_| {
+                    let u = next();
+                    // Flags, shares, and log-scaled counts.
+                    if u < 0.3 {
+                        (u * 10.0).floor() / 3.0
+                    } else {
+                        u * 8.0 - 1.0
+                    }
+                })
+                .collect();
+            let full = m.predict(&row);
+            for &p in &thresholds {
+                total += 1;
+                let above = m.above(&row, p);
+                assert_eq!(above, full > p, "p {p}, probability {full}");
+                kept += usize::from(above);
+            }
+        }
+        assert!(
+            kept > 0 && kept < total,
+            "both answers exercised: {kept} of {total}"
+        );
     }
 
     #[test]

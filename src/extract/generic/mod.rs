@@ -194,7 +194,7 @@ fn classified(
             } else {
                 block_model.threshold
             };
-            block_model.predict(r) > thr
+            block_model.above(r, thr)
         })
         .collect();
     coda_cut(t, &units, &rows, &mut keep);
