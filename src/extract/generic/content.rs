@@ -8,7 +8,7 @@
 
 use url::Url;
 
-use super::tree::{Tag, Tree, NONE};
+use super::tree::{Tag, Tree, Why, NONE};
 use crate::model::Block;
 use crate::normalize;
 
@@ -626,17 +626,22 @@ impl Emitter<'_> {
 /// Is a table a data table (cells hold text only), not a layout grid?
 fn data_table(t: &Tree<'_>, i: u32) -> bool {
     let mut data = true;
-    t.walk(i, true, |n| {
-        if !data {
+    // Walked whatever the boilerplate marks say (a table inside a comment-named box
+    // has a structure all the same); invisible subtrees do not count.
+    t.walk(i, false, |n| {
+        if !data || (n.junk_root && matches!(n.why, Why::Never | Why::Hidden)) {
             return false;
         }
         match n.tag {
-            Tag::Td if n.has_block => {
-                // Cells holding paragraphs, lists or nested tables are layout.
+            Tag::Td => {
+                // Cells holding paragraphs, lists or nested tables are layout. What
+                // the structure is does not depend on whether the boilerplate rules
+                // like a part of it (a forum reply inside a "comment" box is still a
+                // table of profile and post): only invisible children do not count.
                 let mut c = n.first_child;
                 while c != NONE {
                     let cn = &t.nodes[c as usize];
-                    if !cn.junk
+                    if !(cn.junk_root && matches!(cn.why, Why::Never | Why::Hidden))
                         && matches!(
                             cn.tag,
                             Tag::P
@@ -647,7 +652,7 @@ fn data_table(t: &Tree<'_>, i: u32) -> bool {
                                 | Tag::H(_)
                                 | Tag::Blockquote
                         )
-                        && cn.text_len > 0
+                        && cn.raw_len > 0
                     {
                         data = false;
                     }
@@ -1196,4 +1201,36 @@ fn split_credit(caption: Option<String>) -> (Option<String>, Option<String>) {
         }
     }
     (Some(c), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `<table>` elements of `html`, in document order, and whether each is a
+    /// data table.
+    fn tables(html: &str) -> Vec<bool> {
+        let doc = scraper::Html::parse_document(html);
+        let t = Tree::build(&doc);
+        (0..t.nodes.len() as u32)
+            .filter(|&i| t.nodes[i as usize].tag == Tag::Table)
+            .map(|i| data_table(&t, i))
+            .collect()
+    }
+
+    #[test]
+    fn a_tables_kind_does_not_depend_on_the_boilerplate_marks_around_it() {
+        let post = "<table><tr><td>member1<br>Joined: 2019</td><td><div class=\"author\">Posted: today</div>\
+                    <div class=\"content\">A reply long enough to be a post of its own in the thread.</div></td></tr></table>";
+        let figures =
+            "<table><tr><td>Revenue</td><td>12</td></tr><tr><td>Costs</td><td>9</td></tr></table>";
+        let page = format!(
+            "<html><body><main>{post}{figures}</main>\
+             <div id=\"comments\" class=\"comments\">{post}{figures}</div>\
+             <div hidden>{post}</div></body></html>"
+        );
+        // Cells holding divs make a layout table, in the article and inside a
+        // comment-named box alike; a grid of short cells is data in both.
+        assert_eq!(tables(&page)[..4], [false, true, false, true]);
+    }
 }
