@@ -2,28 +2,19 @@
 //! title suffixes, index pages, future and script dates.
 
 mod cli;
+#[path = "support/generic_run.rs"]
+mod generic_run;
 
 use chrono::NaiveDate;
+use quire::extract::dom;
 use quire::extract::generic::{self, GenericConfig};
-use quire::extract::{dom, ExtractConfig, ProfileChoice};
 use quire::model::{Content, PageType};
-use quire::pipeline::{self, PageInput};
 
 const PARA: &str = "The committee met on Tuesday to discuss the proposal, and after a long \
     debate, which lasted well into the evening, the members agreed to publish their findings.";
 
 fn run(html: &str) -> Content {
-    let url = url::Url::parse("https://mag.example/2021/03/04/story").unwrap();
-    let cfg = ExtractConfig {
-        choice: ProfileChoice::Generic,
-        ..Default::default()
-    };
-    let input = PageInput {
-        url: &url,
-        body: html.as_bytes(),
-        content_type: None,
-    };
-    pipeline::process(&input, &cfg).unwrap().content
+    generic_run::run_generic("https://mag.example/2021/03/04/story", html)
 }
 
 fn run_at(html: &str, now: &str) -> Content {

@@ -3,22 +3,13 @@
 //! navigation tree and code, a listing of teasers): each gives its main content in
 //! reading order, never an empty body, and leaves the site's chrome out.
 
-use quire::extract::{ExtractConfig, ProfileChoice};
+#[path = "support/generic_run.rs"]
+mod generic_run;
+
 use quire::model::{Block, Content, PageType};
-use quire::pipeline::{self, PageInput};
 
 fn run(url: &str, html: &str) -> Content {
-    let url = url::Url::parse(url).unwrap();
-    let cfg = ExtractConfig {
-        choice: ProfileChoice::Generic,
-        ..Default::default()
-    };
-    let input = PageInput {
-        url: &url,
-        body: html.as_bytes(),
-        content_type: None,
-    };
-    pipeline::process(&input, &cfg).unwrap().content
+    generic_run::run_generic(url, html)
 }
 
 fn text(c: &Content) -> String {
