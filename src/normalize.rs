@@ -73,7 +73,8 @@ fn collapse(chars: impl Iterator<Item = char>, len: usize) -> String {
 
 /// HTML element names whose tags, met in running text, are markup that leaked out of
 /// a page (escaped twice, read from a `<noscript>` or a template), not prose.
-const HTML_TAGS: &str = "a|abbr|article|aside|audio|b|body|br|button|canvas|center|code|div|em|embed|\
+const HTML_TAGS: &str =
+    "a|abbr|article|aside|audio|b|body|br|button|canvas|center|code|div|em|embed|\
     figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|label|li|link|\
     main|meta|nav|noscript|object|ol|option|p|path|picture|script|section|select|source|span|\
     strong|style|sub|sup|svg|table|tbody|td|textarea|th|thead|title|tr|u|ul|video";
@@ -135,7 +136,10 @@ pub fn strip_markup_blocks(body: &mut Vec<Block>) {
     retain_running_text(body, clean);
     for b in body.iter_mut() {
         if let Block::Image {
-            caption, credit, alt, ..
+            caption,
+            credit,
+            alt,
+            ..
         } = b
         {
             for f in [caption, credit, alt] {
@@ -670,14 +674,20 @@ mod tests {
     #[test]
     fn leaked_markup_is_removed_and_prose_about_tags_is_not() {
         let strip = |s| strip_markup(s).map(|c| c.into_owned());
-        assert_eq!(strip("Plain text, no markup."), Some("Plain text, no markup.".into()));
+        assert_eq!(
+            strip("Plain text, no markup."),
+            Some("Plain text, no markup.".into())
+        );
         assert_eq!(
             strip(r#"Look <img src="/a.png" alt="x"> here"#),
             Some("Look here".into())
         );
         assert_eq!(strip(r#"<div class="ad"><a href="/x">"#), None);
         assert_eq!(strip("<p><strong>Bold</strong></p>"), Some("Bold".into()));
-        assert_eq!(strip("Hello {{ user.name }}, welcome"), Some("Hello , welcome".into()));
+        assert_eq!(
+            strip("Hello {{ user.name }}, welcome"),
+            Some("Hello , welcome".into())
+        );
         assert_eq!(strip("{% block content %}"), None);
         // One bare tag named in prose stays; comparisons are not tags.
         assert_eq!(
@@ -688,7 +698,10 @@ mod tests {
             strip("Use <b> for bold text."),
             Some("Use <b> for bold text.".into())
         );
-        assert_eq!(strip("if a < b and c > d"), Some("if a < b and c > d".into()));
+        assert_eq!(
+            strip("if a < b and c > d"),
+            Some("if a < b and c > d".into())
+        );
         // Bounded: a long run without '>' cannot make the attribute pattern scan far.
         let long = format!("<img src={}", "x".repeat(100_000));
         assert!(strip(&long).is_some());

@@ -106,17 +106,17 @@ fn title_loses_every_site_segment_and_a_glued_site_prefix() {
     );
     // A site-name heading printed before the title without a separator.
     let html = page(
-        "davidbau.com Vibe Coding",
+        "janedoe.net Notes on Tides",
         "",
-        "<a href=\"/\">davidbau.com</a>",
+        "<a href=\"/\">janedoe.net</a>",
         "",
         "",
     );
     assert_eq!(
-        at("https://davidbau.com/archives/2025/12/16/vibe.html", &html)
+        at("https://janedoe.net/archives/2025/12/16/tides.html", &html)
             .title
             .as_deref(),
-        Some("Vibe Coding")
+        Some("Notes on Tides")
     );
 }
 
@@ -262,12 +262,12 @@ fn a_team_byline_is_kept_a_bare_role_is_not() {
 #[test]
 fn the_site_name_is_not_an_author() {
     // <meta name=author> and the JSON-LD author are the brand.
-    let head = r#"<meta property="og:site_name" content="TopGear.com">
-        <meta name="author" content="TopGear.com">
+    let head = r#"<meta property="og:site_name" content="MotorWeekly.com">
+        <meta name="author" content="MotorWeekly.com">
         <script type="application/ld+json">{"@type":"Article","headline":"Top 20 electric cars",
-        "author":{"@type":"Organization","name":"TopGear"},"publisher":{"@type":"Organization","name":"TopGear"}}</script>"#;
+        "author":{"@type":"Organization","name":"MotorWeekly"},"publisher":{"@type":"Organization","name":"MotorWeekly"}}</script>"#;
     let c = at(
-        "https://www.topgear.com/car-news/electric/top-20",
+        "https://www.motorweekly.com/car-news/electric/top-20",
         &page("Top 20 electric cars", head, "Top 20 electric cars", "", ""),
     );
     assert!(c.authors.is_empty(), "{:?}", c.authors);

@@ -31,7 +31,16 @@ const LEAKS: &[&str] = &[
 fn leaked(text: &str) -> Option<&'static str> {
     let lower = text.to_ascii_lowercase();
     for needle in [
-        "<img ", "<div ", "<a href", "<script", "<iframe", "</div>", "{{", "{%", "<%", "</strong>",
+        "<img ",
+        "<div ",
+        "<a href",
+        "<script",
+        "<iframe",
+        "</div>",
+        "{{",
+        "{%",
+        "<%",
+        "</strong>",
     ] {
         if lower.contains(needle) {
             return Some(needle);

@@ -4,8 +4,8 @@
 //! Each test puts one such shape inside `<article>` with neutral class names, and
 //! checks that the article's paragraphs stay and the recirculation goes.
 
-use quire::extract::generic::{self, GenericConfig};
 use quire::extract::dom;
+use quire::extract::generic::{self, GenericConfig};
 use quire::model::Content;
 
 const PARAS: &[&str] = &[
@@ -60,7 +60,12 @@ fn dated_teaser_cards_of_other_stories_stay_out() {
     .collect();
     check(
         &format!("<div class=\"c7\">{cards}</div>"),
-        &["Flood defences", "Library reopens", "Market square", "12 May 2024"],
+        &[
+            "Flood defences",
+            "Library reopens",
+            "Market square",
+            "12 May 2024",
+        ],
     );
 }
 
@@ -91,7 +96,12 @@ fn most_read_and_more_from_lists_stay_out() {
                 "Why the bus routes changed",
             ],
         )),
-        &["Most read", "Mayor resigns", "More from", "harbour was built"],
+        &[
+            "Most read",
+            "Mayor resigns",
+            "More from",
+            "harbour was built",
+        ],
     );
 }
 
