@@ -6,9 +6,9 @@ One command retrains it from the development data:
     python3 tools/train_blocks.py            # export features, train, cross-check, write the model
 
 What it does:
-1. `cargo bench --bench extract_dev -- --set wcxb --export-features DIR`: every unit of
-   visible text of every wcxb-dev page, with the feature vector quire computes for it
-   (src/extract/generic/features.rs).
+1. `cargo bench --bench extract_dev -- --set both --export-features DIR`: every unit of
+   visible text of every page of wcxb-dev and extract-dev, with the feature vector
+   quire computes for it (src/extract/generic/features.rs).
 2. The page-type model: page features → the seven page types the benchmark labels
    (article, collection, documentation, forum, listing, product, service). Its
    probabilities become features of every unit of the page; for training, each page
@@ -16,15 +16,19 @@ What it does:
 3. Labels each unit from the page's reviewed main text: a unit is content when its
    words occur, in order, in the main text (short units also need a content neighbour);
    it is not when fewer than half of its words occur there; in between it is left out.
+   extract-dev adds weak labels: a unit holding a must-include snippet is content, one
+   holding a must-not-include snippet is not (weighted EXTRACT_WEIGHT pages each).
 4. Cross-checks by domain: trains both models on the `tune` half and scores the
    `holdout` half, and the other way round, with the benchmark's own metric (per-page
    word-bag F1 of the kept units' text), so overfitting shows before the judging does.
-5. Trains the shipped models on both halves with the same settings and the threshold
-   the two folds chose, and writes them in quire's text format (see classify.rs).
+5. Trains the shipped models (`--fit all`: both halves) with the same settings and the
+   four thresholds the two folds chose, and writes them in quire's text format (see classify.rs).
 
 Needs: python3 with numpy and lightgbm (pip install numpy lightgbm). Deterministic:
 fixed seeds, one thread. Development data: ../shared/data/wcxb-dev (CC-BY-4.0, WCXB by
-Murrough Foley). Options: --features DIR (reuse an export), --out FILE, --no-export.
+Murrough Foley) and ../shared/data/extract-dev. Options: --features DIR (reuse an export), --out FILE and
+--page-out FILE (where the models go), --fit all|tune|holdout (which half they learn
+from; `tune` gives honest holdout figures in the bench).
 """
 import argparse
 import collections

@@ -583,28 +583,21 @@ impl Emitter<'_> {
             .keep
             .is_none_or(|keep| keep.get(k).copied().unwrap_or(false));
         if self.keep.is_some() {
-            // A figure's caption: admitted whatever the classifier says (see
-            // `Frame::Figure::text_kept`).
-            // Text inside a figure (a caption, or a table or quote that a figure
-            // wraps) flows into the figure's caption; the figure remembers whether
-            // the classifier kept any of it.
-            let direct = matches!(
-                self.frames
-                    .iter()
-                    .rev()
-                    .find(|(_, f)| !matches!(f, Frame::Block | Frame::Caption)),
-                Some((_, Frame::Figure { .. }))
-            );
-            if let Some((_, Frame::Figure { text_kept, .. })) = self
-                .frames
-                .iter_mut()
-                .rev()
-                .find(|(_, f)| matches!(f, Frame::Figure { .. }))
-            {
-                *text_kept |= kept;
-            }
-            if direct {
-                return true;
+            // Text inside a figure (its caption, or a table or quote the figure
+            // wraps) flows into the figure's caption, and the figure remembers whether
+            // the classifier kept any of it. A caption proper (nothing but plain
+            // blocks between it and the figure) is admitted whatever the classifier
+            // says: see `Frame::Figure::text_kept`.
+            let mut direct = true;
+            for (_, f) in self.frames.iter_mut().rev() {
+                match f {
+                    Frame::Figure { text_kept, .. } => {
+                        *text_kept |= kept;
+                        return kept || direct;
+                    }
+                    Frame::Block | Frame::Caption => {}
+                    _ => direct = false,
+                }
             }
         }
         kept

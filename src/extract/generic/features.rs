@@ -752,8 +752,10 @@ fn block_of(t: &Tree<'_>, i: u32) -> u32 {
     cur
 }
 
-/// Raw (pre-boilerplate) link density of node `i`: the classifier also looks at junk.
-fn raw_ld(t: &Tree<'_>, i: u32) -> f32 {
+/// Link density of node `i` over its kept text ([`Tree::link_density`]): 0 for a
+/// node the boilerplate marks removed, whose kept text is empty. The model was
+/// trained on exactly this, so a junk unit's zero is a signal it knows.
+fn kept_ld(t: &Tree<'_>, i: u32) -> f32 {
     if i == NONE {
         return 0.0;
     }
@@ -784,7 +786,7 @@ pub fn rows(
     // Page-level values.
     let body = t.body;
     let page_len = t.nodes.get(body as usize).map_or(0, |b| b.raw_len) as f64;
-    let page_ld = raw_ld(t, body);
+    let page_ld = kept_ld(t, body);
     let roots_text: u64 = page
         .roots
         .iter()
@@ -870,7 +872,7 @@ pub fn rows(
             u.text.contains(" | ") || u.text.contains(" • ") || u.text.contains(" · "),
         )));
         // The element.
-        put(raw_ld(t, node));
+        put(kept_ld(t, node));
         put(ln1(nd.links as f64));
         put(f32::from(u8::from(nd.tag == Tag::P)));
         put(f32::from(u8::from(nd.tag == Tag::Li)));
@@ -890,7 +892,7 @@ pub fn rows(
             Tag::Div | Tag::Section | Tag::Other
         ))));
         put(f32::from(u8::from(
-            nd.links >= 1 && raw_ld(t, node) >= 0.95,
+            nd.links >= 1 && kept_ld(t, node) >= 0.95,
         )));
         // Ancestors.
         let bits = f.bits[node as usize];
@@ -931,20 +933,20 @@ pub fn rows(
         } else {
             t.nodes[parent as usize].parent
         };
-        put(raw_ld(t, parent));
+        put(kept_ld(t, parent));
         put(ln1(if parent == NONE {
             0.0
         } else {
             t.nodes[parent as usize].raw_len as f64
         }));
-        put(raw_ld(t, gparent));
+        put(kept_ld(t, gparent));
         put(ln1(if gparent == NONE {
             0.0
         } else {
             t.nodes[gparent as usize].raw_len as f64
         }));
         let blk = blocks[k];
-        put(raw_ld(t, blk));
+        put(kept_ld(t, blk));
         put(ln1(t.nodes[blk as usize].raw_len as f64));
         put(ln1(block_units.get(&blk).copied().unwrap_or(1) as f64));
         put(f.rep[node as usize] as f32);
@@ -1021,7 +1023,7 @@ pub fn rows(
                         units[j].node
                     };
                     (
-                        raw_ld(t, nn),
+                        kept_ld(t, nn),
                         ln1(lens[j] as f64),
                         f32::from(u8::from(in_roots(&units[j]))),
                     )

@@ -2545,11 +2545,7 @@ mod tests {
     #[test]
     fn title_segments_naming_the_host_go() {
         for (title, host, want) in [
-            (
-                "Ear Candy! | Lunaloop",
-                "lunaloop.com",
-                "Ear Candy!",
-            ),
+            ("Ear Candy! | Lunaloop", "lunaloop.com", "Ear Candy!"),
             (
                 "Altstadt - Stadt Musterburg",
                 "www.musterburg.de",
@@ -2577,7 +2573,11 @@ mod tests {
                 "Plinq for brands | Plinq help centre",
             ),
             // A dangling separator goes; quotation marks stay.
-            ("Über Anna Beispiel |", "wandelwerk.de", "Über Anna Beispiel"),
+            (
+                "Über Anna Beispiel |",
+                "wandelwerk.de",
+                "Über Anna Beispiel",
+            ),
             (
                 "«Gute Löhne alleine reichen nicht»",
                 "dorfblatt.ch",

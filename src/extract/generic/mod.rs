@@ -393,8 +393,6 @@ pub fn debug_feature_names() -> (&'static [&'static str], Vec<String>) {
     (features::NAMES, features::page_names())
 }
 
-/// Final clean-up of the body: a leading copy of the headline goes, and so do
-/// immediate repeats of a block.
 /// Text a page prints twice is read once. Responsive layouts ship the same article
 /// for two screen sizes, tabbed widgets repeat their panels, tables of contents repeat
 /// the headings: a reader, and every consumer of the body, wants each passage once.
@@ -416,6 +414,8 @@ fn drop_repeated_text(body: &mut Vec<Block>) {
 /// Shortest text that [`drop_repeated_text`] treats as a passage.
 const REPEAT_MIN: usize = 20;
 
+/// Final clean-up of the body: a leading copy of the headline goes, and so do
+/// immediate repeats of a block.
 fn tidy(body: &mut Vec<Block>, title: Option<&str>, trim_edges: bool) {
     cut_at_coda(body);
     split_credits(body);
