@@ -898,3 +898,37 @@ fn an_index_of_the_previous_version_is_rebuilt() {
         ["https://m.test/old-v"]
     );
 }
+
+/// The latest export leaves an old capture out only when the URL it now redirects to
+/// holds the article: an alias whose target was never captured (a redirect to a
+/// consent page that failed, a crawl stopped by its page limit) must not make the
+/// old capture vanish.
+#[test]
+fn an_alias_to_a_page_never_captured_keeps_the_old_capture_in_the_latest_export() {
+    let latest_urls = |s: &Store| {
+        let mut urls = Vec::new();
+        s.for_each_capture(true, None, |c| {
+            urls.push(c.url);
+            Ok(())
+        })
+        .unwrap();
+        urls
+    };
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run1 = s.begin_run(&serde_json::json!({})).unwrap();
+    let a = "https://m.test/a.htm";
+    let b = "https://m.test/b.htm";
+    capture(&mut s, &run1, a, b"article a");
+    capture(&mut s, &run1, b, b"article b");
+    s.finish_run(&run1, &serde_json::json!({})).unwrap();
+    let run2 = s.begin_run(&serde_json::json!({})).unwrap();
+    // a now redirects to a page this run never captured; b to one it did.
+    s.put_outcome(&run2, a, &alias("https://m.test/consent", a))
+        .unwrap();
+    let b2 = "https://m.test/2024/b.htm";
+    capture(&mut s, &run2, b2, b"article b");
+    s.put_outcome(&run2, b, &alias(b2, b)).unwrap();
+    s.finish_run(&run2, &serde_json::json!({})).unwrap();
+    assert_eq!(latest_urls(&s), [b2, a]);
+}

@@ -889,11 +889,14 @@ impl Store {
         let run_filter = if run.is_some() { "AND e.run = ?1" } else { "" };
         let latest = match (latest_only, run.is_some()) {
             // The latest capture of each URL, unless a later run found the URL to be an
-            // alias (an old store's capture under a URL that now redirects to its
-            // article): the article is exported under the URL it resolves to.
+            // alias of a page the store holds (an old store's capture under a URL that
+            // now redirects to its article): the article is exported under the URL it
+            // resolves to. An alias whose target was never captured (a redirect to a
+            // consent page that failed, a run stopped by its limits) hides nothing.
             (true, false) => {
                 "AND e.run = (SELECT max(l.run) FROM entries l WHERE l.url = e.url AND l.kind = 'captured')
-                 AND NOT EXISTS (SELECT 1 FROM entries a WHERE a.url = e.url AND a.kind = 'alias' AND a.run > e.run)"
+                 AND NOT EXISTS (SELECT 1 FROM entries a WHERE a.url = e.url AND a.kind = 'alias' AND a.run > e.run
+                     AND EXISTS (SELECT 1 FROM entries t WHERE t.url = a.target AND t.kind = 'captured'))"
             }
             _ => "",
         };
