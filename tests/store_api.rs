@@ -932,3 +932,56 @@ fn an_alias_to_a_page_never_captured_keeps_the_old_capture_in_the_latest_export(
     s.finish_run(&run2, &serde_json::json!({})).unwrap();
     assert_eq!(latest_urls(&s), [b2, a]);
 }
+
+/// `changes` follows an old article that became an alias: when the page it now
+/// redirects to failed, the failure is reported there with the article as its alias;
+/// when that page is gone or was never fetched, the article is removed, instead of
+/// dropping out of the report.
+#[test]
+fn an_article_that_became_an_alias_of_no_content_is_reported() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let run1 = s.begin_run(&serde_json::json!({})).unwrap();
+    let (a, b, c) = (
+        "https://m.test/a.htm",
+        "https://m.test/b.htm",
+        "https://m.test/c.htm",
+    );
+    for u in [a, b, c] {
+        capture(&mut s, &run1, u, u.as_bytes());
+    }
+    s.finish_run(&run1, &serde_json::json!({})).unwrap();
+    let run2 = s.begin_run(&serde_json::json!({})).unwrap();
+    // a → a consent page that failed; b → a page that is gone; c → its new home.
+    let consent = "https://m.test/consent";
+    s.put_outcome(&run2, a, &alias(consent, a)).unwrap();
+    s.put_outcome(
+        &run2,
+        consent,
+        &Outcome::Failed {
+            reason: "timeout".into(),
+            http_status: None,
+        },
+    )
+    .unwrap();
+    let lost = "https://m.test/lost";
+    s.put_outcome(&run2, b, &alias(lost, b)).unwrap();
+    s.put_outcome(&run2, lost, &Outcome::Gone { http_status: 404 })
+        .unwrap();
+    let c2 = "https://m.test/2024/c.htm";
+    capture(&mut s, &run2, c2, c.as_bytes());
+    s.put_outcome(&run2, c, &alias(c2, c)).unwrap();
+    s.finish_run(&run2, &serde_json::json!({})).unwrap();
+    let cmp = quire::diff::compare_runs(&s, &run1, &run2).unwrap();
+    // The failure is reported at the page that failed, with the article's URL as its
+    // alias; the article that now leads to a gone page is removed.
+    assert_eq!(cmp.failed, [consent], "{cmp:?}");
+    assert_eq!(
+        cmp.aliases.get(consent).map(Vec::as_slice),
+        Some(&[a.to_string()][..])
+    );
+    assert_eq!(cmp.removed, [b], "{cmp:?}");
+    // c moved: its article is judged under c2, not added there nor removed at c.
+    assert!(cmp.added.is_empty(), "{cmp:?}");
+    assert_eq!(cmp.changed.len() as u64 + cmp.unchanged, 1, "{cmp:?}");
+}

@@ -32,6 +32,10 @@
 //!   URL requested (through a redirect), with the new run's final URLs. Found by a
 //!   pre-pass over the runs' alias entries (few), with point lookups; memory grows
 //!   with the number of moved articles only.
+//! - An old article whose URL now leads to a page with no content is not silently
+//!   dropped: when that page failed, the failure is reported there (with the
+//!   article's URL among its aliases); when it is gone or was never fetched, the
+//!   article is judged as absent from the new run (removed, once the run finished).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::mpsc;
@@ -330,7 +334,11 @@ pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunCompar
         });
         // An old side stands in for a URL the old run did not have at all.
         let old_items = with_moved_in(old_items, &moves.old_side);
-        merge(old_items, new_rx.iter(), new_finished, &mut record)
+        let new_items = new_rx.iter().filter(|item| match item {
+            Ok((url, _)) => !moves.vanished.contains(url),
+            Err(_) => true,
+        });
+        merge(old_items, new_items, new_finished, &mut record)
         // Leaving the scope drops the receivers; a producer still sending then stops.
     })?;
     for (list, run) in [
@@ -365,6 +373,10 @@ struct Moves {
     old_side: HashMap<String, Side>,
     /// URLs whose verdict is carried by their moved article's URL.
     skip: HashSet<String>,
+    /// Old articles that became aliases of a page with no content in the new run and
+    /// no failure to report (gone, or never fetched): judged as absent from the new
+    /// run, so a finished run reports them removed.
+    vanished: HashSet<String>,
 }
 
 /// Follow `url`'s alias entries within `run` (at most 8 hops).
@@ -393,10 +405,16 @@ fn find_moves(store: &Store, old: &RunId, new: &RunId) -> Result<Moves, StoreErr
             return Ok(());
         }
         let old_a = side_of(store, old, &a)?;
-        if is_content(&old_a)
-            && is_content(&side_of(store, new, &t)?)
-            && !is_content(&side_of(store, old, &t)?)
-        {
+        if !is_content(&old_a) {
+            return Ok(());
+        }
+        let new_t = side_of(store, new, &t)?;
+        if !is_content(&new_t) {
+            // A failed target is reported where it failed, with `a` as its alias.
+            if !matches!(new_t, Some(Side::Failed)) {
+                moves.vanished.insert(a);
+            }
+        } else if !is_content(&side_of(store, old, &t)?) {
             if let Some(side) = old_a {
                 moves.old_side.insert(t, side);
                 moves.skip.insert(a);
