@@ -930,3 +930,38 @@ fn warcio(args: &[&str], file: &Path) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// An article that the next run finds redirecting to a page that answers 404 is gone:
+/// the 404 is recorded as `gone` at the end of the chain (an article had been captured
+/// at its start), and `changes` reports the article removed, not a failure of a URL it
+/// never had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_that_now_redirects_to_a_404_is_removed() {
+    let server = TestServer::start(alias_site(0));
+    let dir = tempfile::tempdir().unwrap();
+    let s1 = run(config(&server, 4), dir.path()).await;
+    assert_eq!(s1.failed, 0, "{s1:#?}");
+    let missing = "/archive/articles/9999missing.htm";
+    {
+        let mut site = server.state.site.write().unwrap();
+        site.pages.remove(PLAIN);
+        site.redirects.insert(PLAIN.into(), (301, missing.into()));
+    }
+    let s2 = run(config(&server, 4), dir.path()).await;
+    let store = Store::open_reader(dir.path()).unwrap();
+    let r2 = RunId(s2.run_id.clone());
+    let kind = |u: &str| store.entry(&r2, &server.url(u)).unwrap().map(|e| e.kind);
+    assert!(
+        matches!(kind(missing), Some(EntryKind::Gone { http_status: 404 })),
+        "{:?}",
+        kind(missing)
+    );
+    assert!(
+        matches!(kind(PLAIN), Some(EntryKind::Alias { .. })),
+        "{:?}",
+        kind(PLAIN)
+    );
+    let cmp = quire::diff::compare_runs(&store, &RunId(s1.run_id.clone()), &r2).unwrap();
+    assert_eq!(cmp.removed, [server.url(PLAIN)], "{cmp:?}");
+    assert!(cmp.failed.is_empty(), "{cmp:?}");
+}

@@ -506,7 +506,11 @@ async fn page(ctx: Arc<Ctx>, url: String, depth: u32) -> PageResult {
 struct Chain {
     urls: Vec<String>,
     hops: Vec<Redirect>,
+    /// The latest capture of the URL the task is at (its validators, its 304 base).
     prev: Option<CaptureSummary>,
+    /// Some URL of the chain had a capture before: a 404 or 410 at the end means the
+    /// article is gone, not that a new URL failed.
+    known: bool,
     /// A store error met while claiming (the fetch was stopped; the task reports it).
     error: Option<StoreError>,
 }
@@ -562,6 +566,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
                 urls: vec![url_text.to_string()],
                 hops: Vec::new(),
                 prev: None,
+                known: false,
                 error: None,
             };
             return record_failed(ctx, chain, &format!("invalid_url: {e}"), None, false).await;
@@ -574,6 +579,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
     let chain = Arc::new(Mutex::new(Chain {
         urls: vec![url_text.to_string()],
         hops: Vec::new(),
+        known: prev.is_some(),
         prev,
         error: None,
     }));
@@ -599,6 +605,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
                     let cond = conditional(prev.as_ref());
                     c.urls.push(hop.location.clone());
                     c.hops.push(hop);
+                    c.known |= prev.is_some();
                     c.prev = prev;
                     Hop::Follow(cond)
                 }
@@ -623,6 +630,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             urls: std::mem::take(&mut c.urls),
             hops: std::mem::take(&mut c.hops),
             prev: c.prev.take(),
+            known: c.known,
             error: c.error.take(),
         }
     };
@@ -654,7 +662,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             .await?;
             return Ok(PageResult::Skipped(e.kind()));
         }
-        Err(FetchError::Http(status @ (404 | 410))) if chain.prev.is_some() => {
+        Err(FetchError::Http(status @ (404 | 410))) if chain.known => {
             let r = run.clone();
             with_store(&ctx.store, move |s| {
                 let at = chain.last().to_string();
