@@ -93,11 +93,9 @@ pub enum Side {
     Failed,
     /// The URL is gone (404/410) in this run.
     Gone,
-    /// The URL redirected to this article in this run (an alias).
-    Alias {
-        /// Where it led.
-        target: String,
-    },
+    /// The URL redirected to another in this run (an alias): its article is judged
+    /// under the URL it led to.
+    Alias,
 }
 
 impl Side {
@@ -120,7 +118,7 @@ impl Side {
                 index,
             },
             EntryKind::Gone { .. } => Side::Gone,
-            EntryKind::Alias { target } => Side::Alias { target },
+            EntryKind::Alias { .. } => Side::Alias,
             _ => Side::Failed,
         }
     }
@@ -174,7 +172,7 @@ pub fn verdict(old: Option<Side>, new: Option<Side>, new_finished: bool) -> Verd
             }
         }
         // An alias is not an article: its article is judged under its own URL.
-        (_, Some(Side::Alias { .. })) => Verdict::Nothing,
+        (_, Some(Side::Alias)) => Verdict::Nothing,
         (_, Some(Side::Content { capture, index, .. })) => Verdict::Added(subject(capture, index)),
         (_, Some(Side::Failed)) => Verdict::Failed,
         (Some(Side::Content { capture, index, .. }), Some(Side::Gone)) => {
@@ -278,10 +276,7 @@ pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunCompar
         aliases: BTreeMap::new(),
     };
     let moves = find_moves(store, old, new)?;
-    store.for_each_alias(new, |_, _| {
-        cmp.alias_urls += 1;
-        Ok(())
-    })?;
+    cmp.alias_urls = moves.new_aliases;
     let is_index = |s: &Subject| -> Result<bool, StoreError> {
         match s.index {
             Some(known) => Ok(known),
@@ -377,18 +372,8 @@ struct Moves {
     /// no failure to report (gone, or never fetched): judged as absent from the new
     /// run, so a finished run reports them removed.
     vanished: HashSet<String>,
-}
-
-/// Follow `url`'s alias entries within `run` (at most 8 hops).
-fn resolve_in_run(store: &Store, run: &RunId, url: &str) -> Result<String, StoreError> {
-    let mut at = url.to_string();
-    for _ in 0..8 {
-        match store.entry(run, &at)?.map(|e| e.kind) {
-            Some(EntryKind::Alias { target }) if target != url => at = target,
-            _ => break,
-        }
-    }
-    Ok(at)
+    /// How many alias entries the new run has.
+    new_aliases: u64,
 }
 
 fn side_of(store: &Store, run: &RunId, url: &str) -> Result<Option<Side>, StoreError> {
@@ -400,7 +385,8 @@ fn find_moves(store: &Store, old: &RunId, new: &RunId) -> Result<Moves, StoreErr
     let mut moves = Moves::default();
     // Forward: old content under A, new alias A → T with content, T without old content.
     store.for_each_alias(new, |a, _| {
-        let t = resolve_in_run(store, new, &a)?;
+        moves.new_aliases += 1;
+        let t = store.resolve_alias_in(&a, Some(new))?;
         if t == a || moves.old_side.contains_key(&t) {
             return Ok(());
         }
@@ -424,7 +410,7 @@ fn find_moves(store: &Store, old: &RunId, new: &RunId) -> Result<Moves, StoreErr
     })?;
     // Back: old alias A → T with content, new content under A, T without new content.
     store.for_each_alias(old, |a, _| {
-        let t = resolve_in_run(store, old, &a)?;
+        let t = store.resolve_alias_in(&a, Some(old))?;
         if t == a || moves.old_side.contains_key(&a) || moves.skip.contains(&t) {
             return Ok(());
         }
@@ -432,7 +418,7 @@ fn find_moves(store: &Store, old: &RunId, new: &RunId) -> Result<Moves, StoreErr
         let new_t = side_of(store, new, &t)?;
         if is_content(&old_t)
             && is_content(&side_of(store, new, &a)?)
-            && matches!(new_t, None | Some(Side::Gone) | Some(Side::Alias { .. }))
+            && matches!(new_t, None | Some(Side::Gone) | Some(Side::Alias))
         {
             if let Some(side) = old_t {
                 moves.old_side.insert(a, side);
@@ -545,7 +531,7 @@ mod tests {
 
     #[test]
     fn an_alias_is_never_an_article() {
-        let al = || Side::Alias { target: "t".into() };
+        let al = || Side::Alias;
         // Old content, now an alias: not removed (its article is judged at its URL).
         assert_eq!(verdict(Some(c("1")), Some(al()), true), Verdict::Nothing);
         assert_eq!(verdict(None, Some(al()), true), Verdict::Nothing);

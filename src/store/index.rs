@@ -487,19 +487,25 @@ pub(crate) fn frontier_counts(conn: &Connection, run: &str) -> Result<[u64; 3], 
 // ---- aliases ----
 
 /// The URL `url` leads to when its most recent entry (captured, not modified or alias,
-/// in any run) is an alias: its target, followed through at most [`MAX_ALIAS_DEPTH`]
-/// hops (a cycle stops where it closes). `url` itself when it is not an alias.
-pub(crate) fn resolve_alias(conn: &Connection, url: &str) -> Result<String, StoreError> {
+/// in `run` only or in any run) is an alias: its target, followed through at most
+/// [`MAX_ALIAS_DEPTH`] hops (a cycle stops where it closes). `url` itself when it is
+/// not an alias.
+pub(crate) fn resolve_alias(
+    conn: &Connection,
+    url: &str,
+    run: Option<&str>,
+) -> Result<String, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, target FROM entries
          WHERE url = ?1 AND kind IN ('captured', 'not_modified', 'alias')
+           AND (?2 IS NULL OR run = ?2)
          ORDER BY run DESC LIMIT 1",
     )?;
     let mut current = url.to_string();
     let mut seen = vec![current.clone()];
     for _ in 0..MAX_ALIAS_DEPTH {
         let next: Option<(String, Option<String>)> = stmt
-            .query_row([&current], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![current, run], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match next {
             Some((kind, Some(target))) if kind == "alias" && !seen.contains(&target) => {
@@ -661,9 +667,13 @@ mod tests {
             insert_entry(&c, &alias("r1", u, t)).unwrap();
         }
         insert_entry(&c, &alias("r2", "e", "c")).unwrap();
-        assert_eq!(resolve_alias(&c, "a").unwrap(), "c");
-        assert_eq!(resolve_alias(&c, "c").unwrap(), "c");
-        assert_eq!(resolve_alias(&c, "x").unwrap(), "y");
+        assert_eq!(resolve_alias(&c, "a", None).unwrap(), "c");
+        assert_eq!(resolve_alias(&c, "c", None).unwrap(), "c");
+        assert_eq!(resolve_alias(&c, "x", None).unwrap(), "y");
+        // Within one run: r2 only knows e -> c; r1's chain does not apply there.
+        assert_eq!(resolve_alias(&c, "e", Some("r2")).unwrap(), "c");
+        assert_eq!(resolve_alias(&c, "a", Some("r2")).unwrap(), "a");
+        assert_eq!(resolve_alias(&c, "a", Some("r1")).unwrap(), "c");
         assert_eq!(aliases_of(&c, "c", None).unwrap(), ["a", "b", "d", "e"]);
         assert_eq!(aliases_of(&c, "c", Some("r1")).unwrap(), ["a", "b", "d"]);
         assert_eq!(aliases_of(&c, "x", None).unwrap(), ["y"]);
@@ -676,7 +686,7 @@ mod tests {
             MAX_ALIAS_DEPTH as usize
         );
         assert_eq!(
-            resolve_alias(&c, "n20").unwrap(),
+            resolve_alias(&c, "n20", None).unwrap(),
             format!("n{}", 20 - MAX_ALIAS_DEPTH)
         );
     }

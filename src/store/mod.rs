@@ -818,8 +818,13 @@ impl Store {
     /// The URL an article is known under: `url` itself, or, when `url`'s most recent
     /// entry is an alias, where its aliases lead (at most 8 hops).
     pub fn resolve_alias(&self, url: &str) -> Result<String, StoreError> {
+        self.resolve_alias_in(url, None)
+    }
+
+    /// [`Store::resolve_alias`] over the entries of `run` only (or of any run).
+    pub fn resolve_alias_in(&self, url: &str, run: Option<&RunId>) -> Result<String, StoreError> {
         self.flush_if(|b| !b.is_empty())?;
-        index::resolve_alias(&self.conn, url)
+        index::resolve_alias(&self.conn, url, run.map(|r| r.0.as_str()))
     }
 
     /// URLs recorded as aliases of `url` (and aliases of those, a few levels deep), in
