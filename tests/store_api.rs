@@ -985,3 +985,48 @@ fn an_article_that_became_an_alias_of_no_content_is_reported() {
     assert!(cmp.added.is_empty(), "{cmp:?}");
     assert_eq!(cmp.changed.len() as u64 + cmp.unchanged, 1, "{cmp:?}");
 }
+
+/// `export --all` lists every capture of an article with the article's aliases, and
+/// no alias of one URL leaks onto the next (the export asks once per URL).
+#[test]
+fn every_capture_of_an_article_carries_its_aliases_in_a_full_export() {
+    let (_d, root) = new_store();
+    let mut s = Store::open_writer(&root).unwrap();
+    let (t, u, old) = (
+        "https://m.test/t.htm",
+        "https://m.test/u.htm",
+        "https://m.test/old-t.html",
+    );
+    let run1 = s.begin_run(&serde_json::json!({})).unwrap();
+    capture(&mut s, &run1, t, b"t one");
+    capture(&mut s, &run1, u, b"u one");
+    s.finish_run(&run1, &serde_json::json!({})).unwrap();
+    let run2 = s.begin_run(&serde_json::json!({})).unwrap();
+    capture(&mut s, &run2, t, b"t two");
+    capture(&mut s, &run2, u, b"u two");
+    s.put_outcome(&run2, old, &alias(t, old)).unwrap();
+    s.finish_run(&run2, &serde_json::json!({})).unwrap();
+    let mut out = Vec::new();
+    let sel = quire::export::Selection {
+        run: None,
+        all: true,
+    };
+    quire::export::jsonl::export(&s, &sel, &mut out).unwrap();
+    let docs: Vec<(String, Vec<String>)> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let a: quire::model::Article = serde_json::from_str(l).unwrap();
+            (a.content.url, a.aliases)
+        })
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            (t.to_string(), vec![old.to_string()]),
+            (t.to_string(), vec![old.to_string()]),
+            (u.to_string(), vec![]),
+            (u.to_string(), vec![]),
+        ]
+    );
+}

@@ -17,8 +17,9 @@ pub fn export(
 ) -> Result<ExportStats, ExportError> {
     let mut stats = ExportStats::default();
     let mut line = Vec::with_capacity(64 * 1024);
+    let mut articles = super::WithAliases::new(store, sel);
     for_each_selected(store, sel, |summary| {
-        let article = super::with_aliases(store, sel, &summary)?;
+        let article = articles.article(&summary)?;
         line.clear();
         serde_json::to_writer(&mut line, &article).map_err(|e| ExportError::Serialize {
             capture: summary.id.to_string(),

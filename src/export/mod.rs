@@ -49,16 +49,38 @@ pub enum ExportError {
     },
 }
 
-/// The Article of a capture with its `aliases`: the URLs recorded as redirecting to
-/// it, in the selected run (`--run`) or in any run of the store.
-pub(crate) fn with_aliases(
-    store: &Store,
-    sel: &Selection,
-    summary: &CaptureSummary,
-) -> Result<Article, StoreError> {
-    let mut article = store.read_capture(&summary.id)?;
-    article.aliases = store.aliases_of(&summary.url, sel.run.as_ref())?;
-    Ok(article)
+/// The Article of each capture with its `aliases`: the URLs recorded as redirecting
+/// to it, in the selected run (`--run`) or in any run of the store. Captures come
+/// sorted by URL, so the aliases of the last URL are kept and asked for once per URL,
+/// not once per capture (`--all` lists every capture of a URL in a row).
+pub(crate) struct WithAliases<'s> {
+    store: &'s Store,
+    sel: &'s Selection,
+    last: Option<(String, Vec<String>)>,
+}
+
+impl<'s> WithAliases<'s> {
+    pub(crate) fn new(store: &'s Store, sel: &'s Selection) -> Self {
+        WithAliases {
+            store,
+            sel,
+            last: None,
+        }
+    }
+
+    pub(crate) fn article(&mut self, summary: &CaptureSummary) -> Result<Article, StoreError> {
+        let mut article = self.store.read_capture(&summary.id)?;
+        let aliases = match &self.last {
+            Some((url, aliases)) if *url == summary.url => aliases.clone(),
+            _ => {
+                let aliases = self.store.aliases_of(&summary.url, self.sel.run.as_ref())?;
+                self.last = Some((summary.url.clone(), aliases.clone()));
+                aliases
+            }
+        };
+        article.aliases = aliases;
+        Ok(article)
+    }
 }
 
 /// Run `f` over the selected captures, letting it fail with an [`ExportError`] even

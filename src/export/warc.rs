@@ -285,8 +285,9 @@ pub fn export(
         captures: 0,
         bytes: n,
     };
+    let mut articles = super::WithAliases::new(store, &opts.selection);
     for_each_selected(store, &opts.selection, |summary| {
-        let article = super::with_aliases(store, &opts.selection, &summary)?;
+        let article = articles.article(&summary)?;
         let body = store.read_object(&article.provenance.raw_sha256)?;
         stats.bytes += write_capture(
             out,
