@@ -440,11 +440,12 @@ impl Fetcher {
                         detail: e.to_string(),
                     }
                 })?;
-                redirects.push(Redirect {
+                let hop = Redirect {
                     url: current.to_string(),
                     status,
                     location: next.to_string(),
-                });
+                };
+                redirects.push(hop.clone());
                 if redirects.len() > self.cfg.max_redirects {
                     return Err(FetchError::TooManyRedirects(self.cfg.max_redirects));
                 }
@@ -457,11 +458,6 @@ impl Fetcher {
                 if url::has_non_html_extension(&next) {
                     return Err(FetchError::NonHtmlTarget(next.to_string()));
                 }
-                let hop = redirects.last().cloned().unwrap_or(Redirect {
-                    url: current.to_string(),
-                    status,
-                    location: next.to_string(),
-                });
                 match on_redirect(&hop).await {
                     Hop::Follow(c) => cond = c,
                     Hop::Stop => {

@@ -185,13 +185,13 @@ pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport, StoreError> {
     let format_path = layout.format_file();
     // The version the format file declares (alias records need version 2).
     let mut format_version: Option<u64> = None;
-    match layout::read_limited(&format_path, layout::MAX_RECORD_BYTES) {
-        Ok(b) if serde_json::from_slice::<serde_json::Value>(&b).is_ok() => {
-            format_version = serde_json::from_slice::<serde_json::Value>(&b)
-                .ok()
-                .and_then(|v| v.get("version").and_then(serde_json::Value::as_u64));
+    let parsed = layout::read_limited(&format_path, layout::MAX_RECORD_BYTES)
+        .map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    match parsed {
+        Ok(Some(v)) => {
+            format_version = v.get("version").and_then(serde_json::Value::as_u64);
         }
-        Ok(_) => problems.push(problem(
+        Ok(None) => problems.push(problem(
             format_path,
             ProblemKind::Unreadable,
             "format file does not parse".into(),
