@@ -206,6 +206,32 @@ fn meta_author_loses_by_and_desk_suffix() {
 }
 
 #[test]
+fn byline_names_printed_as_buttons_and_lists_with_a_second_role() {
+    // Tooltip author cards print each name as a <button>; a second role ("Researched
+    // by") follows in the next line; a list of names ends in ", and".
+    let c = run(&page(
+        "Pool cleaning robots",
+        "",
+        "Pool cleaning robots",
+        r#"<div><div><span>Written by </span><span><button>Emma Ryan</button></span></div>
+           <div><span>Researched by </span><span><button>Oliver Simpson</button></span></div>
+           <div><span>Updated on </span><span>May 4, 2025</span></div></div>"#,
+        "",
+    ));
+    assert_eq!(c.authors, vec!["Emma Ryan"]);
+    let c = run(&page(
+        "Best online programs",
+        "",
+        "Best online programs",
+        r#"<div><span>By </span><div><button>Ann Lee</button><span>, </span></div>
+           <div><button>Bo Ray</button><span>, and </span></div>
+           <div><button>Rankings Team</button></div></div>"#,
+        "",
+    ));
+    assert_eq!(c.authors, vec!["Ann Lee", "Bo Ray", "Rankings Team"]);
+}
+
+#[test]
 fn visible_byline_beats_the_uploader_in_the_metadata() {
     // WordPress puts the account that uploaded the post in <meta name=author>; the
     // byline under the headline names the writer.

@@ -246,7 +246,9 @@ fn text_of_with(t: &Tree<'_>, root: u32, cap: usize, spaced: bool) -> String {
         }
         budget -= 1;
         let n = &t.nodes[cur as usize];
-        let mut descend = !never_text(n.tag);
+        // A `<button>` is no content for the body, but a byline may print its names
+        // as buttons (a tooltip with the author's card): their text counts here.
+        let mut descend = !never_text(n.tag) || n.el.is_some_and(|el| el.name() == "button");
         if n.tag == Tag::Text {
             let room = cap.saturating_sub(out.len());
             let s = n.text;
@@ -1607,6 +1609,17 @@ fn plausible_author(s: &str) -> bool {
     if words.len() == 1 && l.ends_with("admin") {
         return false;
     }
+    // A function word left over from a list of names ("…, and <span>Team</span>").
+    if words.len() == 1
+        && s == l
+        && [
+            "and", "und", "et", "y", "e", "the", "of", "with", "for", "a", "an", "or", "to", "in",
+            "on", "at",
+        ]
+        .contains(&l.as_str())
+    {
+        return false;
+    }
     // Form labels, photo credits and link texts that sit in author-named elements.
     static NOT_A_NAME: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
@@ -1708,7 +1721,7 @@ fn clean_authors(raw: &str) -> Vec<String> {
     // Where the names end: a second role in the same line.
     static TAIL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)(?:[.,;]?\s+|\b)(?:(?:medically\s+|fact[- ]checked\s+|expert\s+)?reviewed\s+by|fact[- ]checked\s+by|edited\s+by|illustrated\s+by|photos?\s+by|photography\s+by|images?\s+by|(?:last\s+)?updated|published|posted\s+on|in\s+collaboration|\d+\s+min(?:ute)?s?\s+read)\b.*$",
+            r"(?i)(?:[.,;]?\s+|\b)(?:(?:medically\s+|fact[- ]checked\s+|expert\s+)?reviewed\s+by|fact[- ]checked\s+by|[a-z]{3,}ed\s+by|photos?\s+by|photography\s+by|images?\s+by|(?:last\s+)?updated|published|posted\s+on|in\s+collaboration|\d+\s+min(?:ute)?s?\s+read)\b.*$",
         )
         .expect("static regex")
     });
@@ -2498,6 +2511,15 @@ mod tests {
             ("Publié par Anne Roy", vec!["Anne Roy"]),
             ("vom Krimiblogger", vec!["Krimiblogger"]),
             ("Grant Tinsley, PhD", vec!["Grant Tinsley, PhD"]),
+            // A second role in the line ends the names, whatever its verb.
+            (
+                "Written by Emma Ryan Researched by Oliver Simpson",
+                vec!["Emma Ryan"],
+            ),
+            ("Ann Lee Curated by Bo Ray", vec!["Ann Lee"]),
+            // A function word between names is none.
+            ("By Ann Lee , Bo Ray , and", vec!["Ann Lee", "Bo Ray"]),
+            ("and", vec![]),
         ] {
             assert_eq!(clean_authors(raw), want, "{raw}");
         }
