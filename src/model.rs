@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Version of the Article document schema. Semver for data.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// One normalized article (or page) with the provenance of its capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -77,6 +77,51 @@ pub struct Content {
     pub language: Option<String>,
     /// Words in the body (Unicode word boundaries, text blocks and captions).
     pub word_count: u64,
+    /// On an index page (a table of contents, an archive, a listing, a site map): the
+    /// pages it lists, in page order, one per linked URL. Absent on articles and on
+    /// index pages whose entries could not be read. (Schema 1.2.0.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<Entry>,
+    /// The issue this page is the table of contents of ("November 1997 issue").
+    /// Absent when the page names none. (Schema 1.2.0.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<Issue>,
+}
+
+/// One entry of an index page: a page it links to and what it says about it. Fields
+/// the page does not state are absent: nothing is guessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// The linked page, absolute and canonical as the crawler stores URLs.
+    pub url: String,
+    /// The title as the entry prints it (usually the link text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Authors the entry names ("by A and B", "…, writes A").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// The date the entry prints for this article, with its precision (source
+    /// `page`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PublishedDate>,
+    /// The teaser printed with the entry, as printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teaser: Option<String>,
+    /// The heading the entry is listed under ("Book Reviews", "January 2008").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+}
+
+/// The issue an index page is the table of contents of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Issue {
+    /// The issue's name as printed ("November 1997 issue").
+    pub label: String,
+    /// The issue's date as precise as the label states it (usually a month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<PublishedDate>,
 }
 
 impl Content {

@@ -62,6 +62,8 @@ fn content() -> impl Strategy<Value = Content> {
             original_publication: None,
             language: None,
             word_count: 0,
+            entries: Vec::new(),
+            issue: None,
         })
 }
 

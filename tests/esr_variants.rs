@@ -140,9 +140,30 @@ fn a_page_of_links_is_an_index() {
         "<title>ESR archive 1999</title><p>home &gt; archive &gt; 1999</p><ul><li><a href=a.htm>One</a> by A</li><li><a href=b.htm>Two</a> by B</li></ul>",
     );
     assert_eq!(a.content.page_type, PageType::Index);
-    assert!(a.content.body.is_empty());
+    // The page's own authors stay empty: the bylines are its entries'.
     assert!(a.content.authors.is_empty());
     assert_eq!(a.content.title.as_deref(), Some("ESR archive 1999"));
+    let entries: Vec<(&str, Vec<String>)> = a
+        .content
+        .entries
+        .iter()
+        .map(|e| (e.url.as_str(), e.authors.clone()))
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            (
+                "http://www.enterstageright.com/archive/a.htm",
+                vec!["A".to_string()]
+            ),
+            (
+                "http://www.enterstageright.com/archive/b.htm",
+                vec!["B".to_string()]
+            ),
+        ]
+    );
+    // The body is the entries' text, for plain-text consumers.
+    assert_eq!(a.content.body_text(), "One by A\nTwo by B\n");
 }
 
 #[test]

@@ -32,6 +32,8 @@ fn article(url: &str, body: &[u8], status: u16) -> Article {
         original_publication: None,
         language: None,
         word_count: 2,
+        entries: Vec::new(),
+        issue: None,
     };
     Article {
         schema_version: SCHEMA_VERSION.into(),

@@ -51,6 +51,31 @@ struct Expect {
     must_contain: Vec<String>,
     #[serde(default)]
     must_not_contain: Vec<String>,
+    /// An index page's entries, in page order (checked when given).
+    entries: Option<Vec<ExpectEntry>>,
+    /// The issue an index page is the table of contents of (checked when entries are
+    /// given: absent = none).
+    issue: Option<ExpectIssue>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct ExpectEntry {
+    url: String,
+    title: Option<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    published: Option<String>,
+    teaser: Option<String>,
+    section: Option<String>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct ExpectIssue {
+    label: String,
+    date: Option<String>,
+    precision: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -179,6 +204,41 @@ fn check(case: &Case, a: &Article) -> Vec<String> {
         PageType::Article
     };
     eq!("page_type", want_type, c.page_type);
+    if let Some(want) = &e.entries {
+        let got: Vec<ExpectEntry> = c
+            .entries
+            .iter()
+            .map(|x| ExpectEntry {
+                url: x.url.clone(),
+                title: x.title.clone(),
+                authors: x.authors.clone(),
+                published: x.published.as_ref().map(|d| d.date.clone()),
+                teaser: x.teaser.clone(),
+                section: x.section.clone(),
+            })
+            .collect();
+        if want.len() != got.len() {
+            errs.push(format!(
+                "entries: want {} got {}: {:#?}",
+                want.len(),
+                got.len(),
+                got.iter().map(|g| &g.url).collect::<Vec<_>>()
+            ));
+        }
+        for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+            eq!(format!("entries[{i}]"), w, g);
+        }
+        let issue = c.issue.as_ref().map(|i| ExpectIssue {
+            label: i.label.clone(),
+            date: i.date.as_ref().map(|d| d.date.clone()),
+            precision: i
+                .date
+                .as_ref()
+                .and_then(|d| serde_json::to_value(d.precision).ok())
+                .and_then(|v| v.as_str().map(str::to_string)),
+        });
+        eq!("issue", e.issue.as_ref(), issue.as_ref());
+    }
     if case.kind != "index" {
         eq!("title", e.title.as_deref(), c.title.as_deref());
         eq!("subtitle", e.subtitle.as_deref(), c.subtitle.as_deref());

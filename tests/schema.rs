@@ -111,3 +111,37 @@ fn the_1_1_0_fields_are_new() {
     let new = jsonschema::draft202012::new(&current).unwrap();
     assert!(new.is_valid(&doc));
 }
+
+/// A 1.1.0 document (an index page as 1.1.0 stored it: no entries) validates against
+/// the current schema and reads into the current types; a 1.2.0 index page's
+/// `entries` and `issue` are refused by the 1.1.0 schema: the minor bump is real.
+#[test]
+fn a_1_1_0_document_validates_and_the_1_2_0_fields_are_new() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let load = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join(p)).expect(p)).unwrap()
+    };
+    let v110 = jsonschema::draft202012::new(&load("schema/article-1.1.0.json")).unwrap();
+    let current = jsonschema::draft202012::new(
+        &serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(schema_path()).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let old = load("tests/fixtures/schema/article-1.1.0-esr-index.json");
+    assert_eq!(old["schema_version"], "1.1.0");
+    assert!(v110.is_valid(&old));
+    let errors: Vec<String> = current.iter_errors(&old).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "1.1.0 document rejected: {errors:?}");
+    let a: quire::model::Article = serde_json::from_value(old).unwrap();
+    assert!(a.content.entries.is_empty());
+    assert_eq!(a.content.issue, None);
+    assert_eq!(a.content_sha256, quire::model::content_sha256(&a.content));
+
+    let new = load("tests/fixtures/extract/esr-home-page/expected.json");
+    assert!(!new["content"]["entries"].as_array().unwrap().is_empty());
+    assert!(new["content"]["issue"].is_object());
+    assert!(current.is_valid(&new));
+    assert!(!v110.is_valid(&new), "1.1.0 has no entries or issue");
+}

@@ -1010,6 +1010,7 @@ fn every_capture_of_an_article_carries_its_aliases_in_a_full_export() {
     let sel = quire::export::Selection {
         run: None,
         all: true,
+        page_type: None,
     };
     quire::export::jsonl::export(&s, &sel, &mut out).unwrap();
     let docs: Vec<(String, Vec<String>)> = String::from_utf8(out)

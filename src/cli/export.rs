@@ -8,6 +8,7 @@ use crate::cli::changes::with_store_codes;
 use crate::cli::UsageError;
 use crate::exit::ExitCode;
 use crate::export::{self, warc::WarcOptions, ExportError, Selection};
+use crate::model::PageType;
 use crate::store::{RunId, Store};
 
 /// Export formats.
@@ -17,6 +18,17 @@ pub enum Format {
     Jsonl,
     /// WARC 1.1, gzip per record (request, response, conversion per capture).
     Warc,
+}
+
+/// Which pages `--page-type` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PageTypeArg {
+    /// Article pages.
+    Article,
+    /// Index pages.
+    Index,
+    /// Every page.
+    All,
 }
 
 /// Arguments of `quire export`.
@@ -31,6 +43,11 @@ pub struct Args {
     /// Every capture, not only the latest per URL.
     #[arg(long)]
     pub all: bool,
+    /// Which pages (JSONL): articles (the default), index pages (tables of contents,
+    /// archives, listings, with their `entries`), or all. A WARC always holds every
+    /// capture.
+    #[arg(long, value_enum, default_value = "article")]
+    pub page_type: PageTypeArg,
     /// Write here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -46,6 +63,11 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         let selection = Selection {
             run: args.run.clone().map(RunId),
             all: args.all,
+            page_type: match (args.format, args.page_type) {
+                (Format::Warc, _) | (_, PageTypeArg::All) => None,
+                (_, PageTypeArg::Article) => Some(PageType::Article),
+                (_, PageTypeArg::Index) => Some(PageType::Index),
+            },
         };
         if let Some(run) = &selection.run {
             if !store.runs()?.iter().any(|r| &r.id == run) {

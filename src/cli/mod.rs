@@ -16,6 +16,7 @@ pub mod extract;
 pub mod history;
 pub mod reindex;
 pub mod schema;
+pub mod toc;
 pub mod verify;
 
 /// Exit codes, printed at the end of `--help`.
@@ -57,6 +58,8 @@ pub enum Command {
     Verify(verify::Args),
     /// List the captures of one URL, oldest first.
     History(history::Args),
+    /// Print the entries of an index page (issue contents, archive, listing).
+    Toc(toc::Args),
     /// Rebuild the store's SQLite index from its files.
     Reindex(reindex::Args),
     /// Serve a bundled sample site on 127.0.0.1, crawl it twice, show what changed.
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(a) => export::execute(a),
         Command::Verify(a) => verify::execute(a),
         Command::History(a) => history::execute(a),
+        Command::Toc(a) => toc::execute(a),
         Command::Reindex(a) => reindex::execute(a),
         Command::Demo(a) => demo::execute(a),
         Command::DebugStoreFill(a) => debug_store_fill::execute(a),

@@ -430,6 +430,8 @@ mod tests {
             original_publication: None,
             language: Some("en".into()),
             word_count: 0,
+            entries: Vec::new(),
+            issue: None,
         }
     }
 

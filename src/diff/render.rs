@@ -266,6 +266,8 @@ mod tests {
             original_publication: None,
             language: None,
             word_count: 0,
+            entries: Vec::new(),
+            issue: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! JSONL export: one Article document (as stored, provenance included, with its
 //! `aliases` filled from the store) per line, latest capture per URL by default,
-//! every capture with `all`. Streams.
+//! every capture with `all`, only articles or only index pages with `page_type`.
+//! Streams.
 //!
 //! Owns the line format only; reads the store, never writes it.
 
@@ -20,6 +21,12 @@ pub fn export(
     let mut articles = super::WithAliases::new(store, sel);
     for_each_selected(store, sel, |summary| {
         let article = articles.article(&summary)?;
+        if sel
+            .page_type
+            .is_some_and(|t| t != article.content.page_type)
+        {
+            return Ok(());
+        }
         line.clear();
         serde_json::to_writer(&mut line, &article).map_err(|e| ExportError::Serialize {
             capture: summary.id.to_string(),

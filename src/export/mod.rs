@@ -18,6 +18,9 @@ pub struct Selection {
     pub run: Option<RunId>,
     /// Every capture, not only the latest per URL.
     pub all: bool,
+    /// Only documents of this page type (`None`: every page). JSONL only: a WARC keeps
+    /// every capture.
+    pub page_type: Option<crate::model::PageType>,
 }
 
 /// What an export wrote.

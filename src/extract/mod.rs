@@ -9,6 +9,7 @@
 //! discovery. Must not: decode bytes, touch the network or the store.
 
 pub mod dom;
+pub mod entries;
 pub mod generic;
 pub mod meta;
 pub mod profile;

@@ -43,6 +43,8 @@ pub fn article(url: &str, object: &ObjectRef, run: &RunId, title: &str) -> Artic
         original_publication: None,
         language: Some("en".into()),
         word_count: 3,
+        entries: Vec::new(),
+        issue: None,
     };
     Article {
         schema_version: model::SCHEMA_VERSION.into(),

@@ -61,6 +61,8 @@ pub fn content_of(p: &Page<'_>) -> Content {
             .iter()
             .map(|t| t.split_whitespace().count() as u64)
             .sum(),
+        entries: Vec::new(),
+        issue: None,
     }
 }
 

@@ -110,6 +110,8 @@ pub fn extract_with(
         authors: m.authors,
         published: m.published,
         word_count: normalize::word_count(&body),
+        entries: Vec::new(),
+        issue: None,
         body,
         bio: None,
         original_publication: None,
@@ -728,8 +730,8 @@ static CREDIT_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         r"(?xi)(?:^|[.!?,;|–—]\s*|\s)(?:
         (?:\|\s*)?(?:©|\(c\)\s|copyright\s)[^©]{1,80}
         | (?:foto|fotos|photo|photos|bild|bilder|kuva|quelle|source|credit|credits|image|images|zdjęcie|fot\.|crédito|créditos|crédit|bildquelle|bildnachweis|beitragsbild|titelbild|fotografía|photographie)\s*:\s*[^:]{1,80}
-        | \([^()]{0,60}(?:shutterstock|getty|istock|istockphoto|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone|epa|flickr|wikimedia|photo|foto|bild)[^()]{0,40}\)
-        | [^.|/()]{0,50}/\s*(?:shutterstock|getty\s*images|istock(?:photo)?|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone)(?:\.com)?[^.|]{0,30}
+        | \([^()]{0,60}\b(?:shutterstock|getty|istock|istockphoto|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone|epa|flickr|wikimedia|photo|foto|bild)\b[^()]{0,40}\)
+        | [^.|/()]{0,50}/\s*(?:shutterstock|getty\s*images|istock(?:photo)?|fotolia|clipdealer|thinkstock|adobe\s*stock|imago|picture[\s-]alliance|dpa|afp|reuters|unsplash|pixabay|pexels|keystone)(?:\.com)?\b[^.|]{0,30}
         )\s*$",
     )
     .dfa_size_limit(8 << 20)

@@ -33,7 +33,7 @@ use url::Url;
 
 use super::dom::Document;
 use super::segment;
-use crate::model::{Content, ExtractorInfo, PageType};
+use crate::model::{Block, Content, ExtractorInfo, PageType};
 use crate::normalize;
 
 pub use classify::split_credit;
@@ -66,11 +66,53 @@ pub fn extract(doc: &Document, url: &Url, p: &Profile) -> (Content, ExtractorInf
             PageType::Article => meta.title.as_deref().map(|t| p.rules.strip_title(t)),
         };
     }
+    if content.page_type == PageType::Index {
+        index_entries(&mut content, root, url, p, &mut warnings);
+    }
     content.site = p.site.clone().or(meta.site_name);
     content.canonical_url = meta.canonical_url;
     content.language = meta.language;
     content.word_count = normalize::word_count(&content.body);
     (content, info, warnings)
+}
+
+/// An index page's entries, its issue, and a body made of the entries' printed text
+/// (so that plain-text consumers see what the page lists). The "no article" warning
+/// stays only when no entry could be read either.
+fn index_entries(
+    content: &mut Content,
+    root: ElementRef<'_>,
+    url: &Url,
+    p: &Profile,
+    warnings: &mut Vec<String>,
+) {
+    let chrome = |t: &str| p.rules.is_chrome_text(t) || p.rules.is_stop_text(t);
+    let page = super::entries::read(
+        root,
+        &super::entries::Context {
+            url,
+            title: content.title.as_deref(),
+            chrome: Some(&chrome),
+        },
+    );
+    if page.entries.is_empty() {
+        return;
+    }
+    warnings.retain(|w| !w.starts_with("no article found"));
+    content.body = page
+        .entries
+        .iter()
+        .map(|e| Block::Paragraph {
+            text: super::entries::entry_text(e),
+        })
+        .filter(|b| !b.text().is_empty())
+        .collect();
+    if let Some(h) = page.heading {
+        // The heading the page prints names it better than its <title>.
+        content.title = Some(h);
+    }
+    content.entries = page.entries;
+    content.issue = page.issue;
 }
 
 /// Node ids of elements a profile removes.

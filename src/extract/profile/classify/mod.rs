@@ -177,6 +177,8 @@ impl Classifier<'_> {
                 .and_then(|b| self.r.original_publication(b)),
             language: None,
             word_count: 0,
+            entries: Vec::new(),
+            issue: None,
         };
         if content.body.is_empty() {
             self.warnings
