@@ -11,6 +11,7 @@
 //! tasks, so fetches stay concurrent while writes are serialized.
 
 pub mod config;
+pub mod issues;
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -206,6 +207,9 @@ pub struct Summary {
     pub removed: Option<u64>,
     /// The run compared against.
     pub previous_run: Option<String>,
+    /// Articles that state no date and took the date of an issue page of the run
+    /// that lists them (`published.source = "issue"`).
+    pub issue_dated: u64,
     /// HTTP requests made in this invocation (pages, redirect hops, retries, robots.txt).
     pub requests: u64,
     /// Body bytes downloaded in this invocation.
@@ -238,6 +242,9 @@ struct Ctx {
     known: AtomicU64,
     dropped: AtomicU64,
     processing: Arc<tokio::sync::Semaphore>,
+    /// Undated articles whose capture waits for the run's issue pages
+    /// ([`issues::write_deferred`]).
+    deferred: Mutex<Vec<issues::Deferred>>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -315,6 +322,7 @@ pub async fn crawl(
         known: AtomicU64::new(known),
         dropped: AtomicU64::new(0),
         processing: Arc::new(tokio::sync::Semaphore::new(cfg.process_concurrency.max(1))),
+        deferred: Mutex::new(Vec::new()),
     });
 
     let concurrency = cfg.concurrency.max(1);
@@ -409,9 +417,21 @@ pub async fn crawl(
         }
     }
     let dropped = ctx.dropped.load(Ordering::Relaxed);
+    let deferred = std::mem::take(&mut *ctx.deferred.lock().unwrap_or_else(|p| p.into_inner()));
+    let extract = ctx.extract.clone();
     drop(ctx);
     if let Some(e) = fatal {
         return Err(e);
+    }
+    // Undated articles wait for the run's issue pages; a run stopped by a signal
+    // leaves them in flight for the resumed run (see `issues`).
+    let mut issue_dated = 0;
+    if !interrupted && !deferred.is_empty() {
+        let r = run.clone();
+        issue_dated = with_store(&store, move |s| {
+            issues::write_deferred(s, &r, &extract, deferred)
+        })
+        .await?;
     }
 
     let mut summary = Summary {
@@ -425,6 +445,7 @@ pub async fn crawl(
         ..Summary::default()
     };
     summary.frontier_dropped = dropped;
+    summary.issue_dated = issue_dated;
     let r = run.clone();
     let counts = with_store(&store, move |s| {
         let mut c = Summary::default();
@@ -776,6 +797,18 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             run_id: Some(c.run.to_string()),
             object_path: Some(obj.path.clone()),
         };
+        if issues::needs_issue_date(&processed.content) {
+            // Its capture waits for the run's issue pages; the body is stored.
+            let d = issues::Deferred {
+                final_url: page.final_url.clone(),
+                raw_sha256: obj.sha256.clone(),
+                info,
+                urls: chain.urls.clone(),
+                hops: chain.hops.clone(),
+            };
+            c.deferred.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+            return Ok(PageResult::Captured);
+        }
         let mut article = processed.into_article(&body, info);
         if article.content.url != final_key {
             // The document is keyed by the URL it was served at (its final URL).

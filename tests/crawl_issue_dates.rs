@@ -1,0 +1,293 @@
+//! Dates from issues, end to end: a loopback ESR-style site whose articles print no
+//! date, listed by monthly issue pages. After the crawl, each undated article carries
+//! its (earliest) issue's month with `published.source = "issue"`, also when the issue
+//! links it through a redirecting URL; a date the article page states is kept; an
+//! article no issue lists stays undated; re-processing the stored bytes alone still
+//! gives no date (the pipeline stays a function of one page); and a second run in
+//! which the issue pages answer 304 still dates a changed article.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use quire::crawl::{crawl, CrawlConfig, Summary};
+use quire::extract::{ExtractConfig, ProfileChoice, ProfileSet};
+use quire::fetch::url::parse_canonical;
+use quire::model::{DateSource, PublishedDate};
+use quire::pipeline::{self, PageInput};
+use quire::store::{EntryKind, RunId, Store};
+use support::site::SitePage;
+use support::{Site, TestServer};
+
+const HOME: &str = "/index.html";
+const NOV: &str = "/archive/1197/index.htm";
+const DEC: &str = "/archive/1297/index.htm";
+const UNDATED: &str = "/archive/articles/misc/undated.htm";
+const LATE: &str = "/archive/articles/1097/late.htm";
+const DATED: &str = "/archive/articles/misc/dated.htm";
+const MOVED: &str = "/archive/articles/misc/moved.htm";
+const MOVED_FROM: &str = "/archive/articles/old.htm";
+const DECEMBER: &str = "/archive/articles/misc/december.htm";
+const ORPHAN: &str = "/archive/articles/misc/orphan.htm";
+
+/// An ESR-style article; `dateline` is the "web posted" line or nothing.
+fn article(title: &str, author: &str, dateline: &str) -> SitePage {
+    let mut body = String::new();
+    for i in 0..5 {
+        let end = if i == 4 { " ESR" } else { "" };
+        body.push_str(&format!(
+            "<p>Paragraph {i} of {title}: the council met again this week and argued at \
+             length about the budget, the roads and the new library, without deciding \
+             anything that the town had not already decided years ago.{end}</p>\n"
+        ));
+    }
+    let html = format!(
+        "<html><head><title>Enter Stage Right - {title}</title></head><body>\
+         <table><tr><td width=150><p><a href=\"/index.html\">Home</a></p></td><td>\
+         <p><font size=\"5\"><b>{title}</b></font></p>\
+         <p><font size=\"2\">By {author}{dateline}</font></p>\n<!--body-->\n{body}\
+         <p><i>{author} writes for Enter Stage Right.</i></p></td></tr></table></body></html>"
+    );
+    SitePage {
+        html,
+        version: 1,
+        article: true,
+    }
+}
+
+/// A monthly issue page: banner, sections, "Title by Author" entries.
+fn issue(label: &str, entries: &[(&str, &str, &str)]) -> SitePage {
+    let mut items = String::new();
+    for (href, title, author) in entries {
+        items.push_str(&format!("<a href=\"{href}\">{title}</a> by {author}<br>\n"));
+    }
+    let html = format!(
+        "<html><head><title>Enter Stage Right - {label}</title></head><body>\
+         <p><a href=\"/index.html\">Home</a> | <a href=\"/archive/\">Past Issues</a> | \
+         <a href=\"mailto:esr@example.com\">Write Us</a></p>\
+         <p align=center><font size=\"+2\"><b>{label}</b></font></p>\
+         <p><font size=\"+1\"><b>Features</b></font><br>\n{items}</p>\
+         <p><font size=1>&copy; 1997 Enter Stage Right. All rights reserved.</font></p></body></html>"
+    );
+    SitePage {
+        html,
+        version: 1,
+        article: false,
+    }
+}
+
+fn site() -> Site {
+    let mut s = Site::default();
+    let home = format!(
+        "<html><head><title>Enter Stage Right</title></head><body>\
+         <p><font size=5><b>Enter Stage Right</b></font></p>\
+         <p><font size=3><b>Issues</b></font><br>\
+         <a href=\"{NOV}\">November 1997</a><br><a href=\"{DEC}\">December 1997</a><br>\
+         <a href=\"{ORPHAN}\">An unlisted piece</a> by Ida Orr</p></body></html>"
+    );
+    s.pages.insert(
+        HOME.into(),
+        SitePage {
+            html: home,
+            version: 1,
+            article: false,
+        },
+    );
+    s.pages.insert(
+        NOV.into(),
+        issue(
+            "November 1997 issue",
+            &[
+                (UNDATED, "A piece without a date", "Ann Lee"),
+                (LATE, "Filed late", "Bo Ray"),
+                (DATED, "A dated piece", "Cy Dee"),
+                (MOVED_FROM, "A moved piece", "Di Fox"),
+            ],
+        ),
+    );
+    s.pages.insert(
+        DEC.into(),
+        issue(
+            "December 1997 issue",
+            &[
+                (UNDATED, "A piece without a date", "Ann Lee"),
+                (DECEMBER, "A December piece", "Ed Gray"),
+            ],
+        ),
+    );
+    s.pages.insert(
+        UNDATED.into(),
+        article("A piece without a date", "Ann Lee", ""),
+    );
+    s.pages
+        .insert(LATE.into(), article("Filed late", "Bo Ray", ""));
+    s.pages.insert(
+        DATED.into(),
+        article(
+            "A dated piece",
+            "Cy Dee",
+            "<br>\nweb posted November 20, 1997",
+        ),
+    );
+    s.pages
+        .insert(MOVED.into(), article("A moved piece", "Di Fox", ""));
+    s.pages
+        .insert(DECEMBER.into(), article("A December piece", "Ed Gray", ""));
+    s.pages
+        .insert(ORPHAN.into(), article("An unlisted piece", "Ida Orr", ""));
+    s.redirects
+        .insert(MOVED_FROM.into(), (301, MOVED.to_string()));
+    s
+}
+
+fn esr() -> ExtractConfig {
+    let profiles = ProfileSet::builtin();
+    let esr = profiles.resolve("esr").unwrap();
+    ExtractConfig {
+        profiles,
+        choice: ProfileChoice::Force(esr),
+        skip_links: false,
+        latest_date: None,
+    }
+}
+
+fn config(server: &TestServer) -> CrawlConfig {
+    let mut cfg = CrawlConfig::new(vec![parse_canonical(&server.url(HOME)).unwrap()]);
+    cfg.concurrency = 4;
+    cfg.fetch.host_delay = Duration::ZERO;
+    cfg.fetch.host_concurrency = 4;
+    cfg.extract = esr();
+    cfg
+}
+
+async fn run(server: &TestServer, dir: &Path) -> Summary {
+    let store = Store::open_writer(dir).unwrap();
+    crawl(config(server), store, std::future::pending(), &|_| {})
+        .await
+        .unwrap()
+}
+
+/// Path → published date of the run's latest document for it (captured or 304).
+fn dates(dir: &Path, run: &str) -> BTreeMap<String, Option<PublishedDate>> {
+    let s = Store::open_reader(dir).unwrap();
+    let mut out = BTreeMap::new();
+    let mut ids = Vec::new();
+    s.for_each_entry(&RunId(run.into()), |e| {
+        if let EntryKind::Captured { capture, .. } | EntryKind::NotModified { capture, .. } = e.kind
+        {
+            ids.push((e.url, capture));
+        }
+        Ok(())
+    })
+    .unwrap();
+    for (url, id) in ids {
+        let path = url::Url::parse(&url).unwrap().path().to_string();
+        out.insert(path, s.read_capture(&id).unwrap().content.published);
+    }
+    out
+}
+
+fn issue_date(d: &Option<PublishedDate>) -> Option<(&str, DateSource)> {
+    d.as_ref()
+        .map(|d| (d.date.as_str(), d.source.expect("source")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undated_articles_take_the_date_of_the_issue_that_lists_them() {
+    let server = TestServer::start(site());
+    let dir = tempfile::tempdir().unwrap();
+
+    let first = run(&server, dir.path()).await;
+    assert!(first.finished);
+    assert_eq!(first.issue_dated, 4, "{first:?}");
+    let d = dates(dir.path(), &first.run_id);
+    assert_eq!(
+        issue_date(&d[UNDATED]),
+        Some(("1997-11", DateSource::Issue)),
+        "earliest issue"
+    );
+    assert_eq!(
+        issue_date(&d[LATE]),
+        Some(("1997-11", DateSource::Issue)),
+        "issue beats the URL"
+    );
+    assert_eq!(
+        issue_date(&d[MOVED]),
+        Some(("1997-11", DateSource::Issue)),
+        "listed by an alias"
+    );
+    assert_eq!(
+        issue_date(&d[DECEMBER]),
+        Some(("1997-12", DateSource::Issue))
+    );
+    assert_eq!(
+        issue_date(&d[DATED]),
+        Some(("1997-11-20", DateSource::Page)),
+        "stated date kept"
+    );
+    assert_eq!(d[ORPHAN], None, "no issue lists it: no date");
+    assert_eq!(
+        d[UNDATED].as_ref().map(|x| x.precision),
+        Some(quire::model::DatePrecision::Month)
+    );
+    // Every page was fetched once: waiting for the issues costs no request.
+    for p in [UNDATED, LATE, MOVED, DECEMBER, DATED, ORPHAN, NOV, DEC] {
+        assert_eq!(server.count(p), 1, "{p}");
+    }
+
+    // The stored bytes alone still give no date: the linking is the crawl's, not the
+    // pipeline's.
+    let s = Store::open_reader(dir.path()).unwrap();
+    let latest = s.latest_capture(&server.url(UNDATED)).unwrap().unwrap();
+    let raw = s.read_object(&latest.raw_sha256).unwrap();
+    let url = url::Url::parse(&server.url(UNDATED)).unwrap();
+    let p = pipeline::process(
+        &PageInput {
+            url: &url,
+            body: &raw,
+            content_type: Some("text/html"),
+        },
+        &esr(),
+    )
+    .unwrap();
+    assert_eq!(p.content.published, None);
+    drop(s);
+
+    // Second run: the issue pages answer 304, one article changed; it is still dated.
+    assert!(server
+        .state
+        .site
+        .write()
+        .unwrap()
+        .edit(UNDATED, "A correction was added."));
+    let second = run(&server, dir.path()).await;
+    assert!(second.finished);
+    assert_eq!(second.issue_dated, 1, "{second:?}");
+    let d2 = dates(dir.path(), &second.run_id);
+    assert_eq!(
+        issue_date(&d2[UNDATED]),
+        Some(("1997-11", DateSource::Issue))
+    );
+    assert_eq!(
+        issue_date(&d2[DECEMBER]),
+        Some(("1997-12", DateSource::Issue)),
+        "304 keeps it"
+    );
+    let s = Store::open_reader(dir.path()).unwrap();
+    let mut nov_kind = None;
+    s.for_each_entry(&RunId(second.run_id.clone()), |e| {
+        if e.url == server.url(NOV) {
+            nov_kind = Some(matches!(e.kind, EntryKind::NotModified { .. }));
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        nov_kind,
+        Some(true),
+        "the issue page was revalidated, not refetched"
+    );
+    assert!(s.verify().unwrap().ok());
+}
