@@ -291,3 +291,80 @@ async fn undated_articles_take_the_date_of_the_issue_that_lists_them() {
     );
     assert!(s.verify().unwrap().ok());
 }
+
+/// `quire changes --index`: an article dropped from an issue's contents and one added
+/// are reported per index page; the default report stays articles only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_index_reports_entries_added_and_removed() {
+    let server = TestServer::start(site());
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(&server, dir.path()).await;
+    {
+        let mut site = server.state.site.write().unwrap();
+        // December's contents lose the undated piece and gain the orphan.
+        let mut dec = issue(
+            "December 1997 issue",
+            &[
+                (DECEMBER, "A December piece", "Ed Gray"),
+                (ORPHAN, "An unlisted piece", "Ida Orr"),
+            ],
+        );
+        dec.version = 2;
+        site.pages.insert(DEC.into(), dec);
+    }
+    let second = run(&server, dir.path()).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args([
+            "changes",
+            "--index",
+            "--json",
+            &first.run_id,
+            &second.run_id,
+            "--store",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pages = v["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 1, "{v}");
+    assert_eq!(pages[0]["url"], server.url(DEC));
+    assert_eq!(pages[0]["status"], "changed");
+    assert_eq!(pages[0]["added"][0]["url"], server.url(ORPHAN));
+    assert_eq!(pages[0]["added"][0]["title"], "An unlisted piece");
+    assert_eq!(pages[0]["removed"][0]["url"], server.url(UNDATED));
+    assert_eq!(pages[0]["removed"].as_array().unwrap().len(), 1);
+    assert!(
+        v["unchanged"].as_u64().unwrap() >= 2,
+        "November and the home page: {v}"
+    );
+
+    let human = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["changes", "--index", "--store"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains(&format!("~ {}", server.url(DEC))), "{text}");
+    assert!(
+        text.contains(&format!(
+            "    - {}\tA piece without a date",
+            server.url(UNDATED)
+        )),
+        "{text}"
+    );
+
+    // The default report is about articles: the changed issue page is not in it.
+    let plain = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["changes", "--json", "--store"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert!(!plain.contains(&server.url(DEC)), "{plain}");
+}

@@ -1,5 +1,6 @@
-//! `quire changes [RUN_A RUN_B]`: added, removed, changed and unchanged articles
-//! between two runs (default: the last two). Reads the store; never writes it.
+//! `quire changes [RUN_A RUN_B] [--index]`: added, removed, changed and unchanged
+//! articles between two runs (default: the last two), or with `--index` the entries
+//! each index page gained and lost. Reads the store; never writes it.
 
 use std::path::PathBuf;
 
@@ -22,6 +23,10 @@ pub struct Args {
     /// Print one JSON object instead of the human report.
     #[arg(long)]
     pub json: bool,
+    /// Report index pages instead of articles: per issue, archive or listing page, the
+    /// entries added and removed between the two runs.
+    #[arg(long)]
+    pub index: bool,
     /// Store root.
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub store: PathBuf,
@@ -54,8 +59,20 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
                 return Err(UsageError(format!("no run {id} in {}", args.store.display())).into());
             }
         }
-        let cmp = compare_runs(&store, &old, &new).context("comparing runs")?;
         let mut out = std::io::stdout().lock();
+        if args.index {
+            let cmp = crate::diff::index::compare_index_pages(&store, &old, &new)
+                .context("comparing index pages")?;
+            if args.json {
+                serde_json::to_writer(&mut out, &cmp)?;
+                use std::io::Write;
+                writeln!(out)?;
+            } else {
+                crate::diff::index::print_human(&mut out, &cmp)?;
+            }
+            return Ok(ExitCode::Success);
+        }
+        let cmp = compare_runs(&store, &old, &new).context("comparing runs")?;
         if args.json {
             serde_json::to_writer(&mut out, &cmp)?;
             use std::io::Write;

@@ -21,6 +21,7 @@ use similar::{Algorithm, DiffOp};
 use crate::model::{self, Article, Block, Content};
 
 pub mod changes;
+pub mod index;
 pub mod render;
 
 pub use changes::{compare_runs, RunComparison};
