@@ -276,4 +276,35 @@ fn a_listing_page_gives_its_entries_text() {
     }
     assert_eq!(c.page_type, PageType::Index, "{body}");
     assert!(!body.contains("Powered by"), "{body}");
+    // The entries: one per story, in page order, with its teaser and its date; the
+    // header menu, the logo and the pagination are none.
+    let got: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = c
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.url.as_str(),
+                e.title.as_deref(),
+                e.teaser.as_deref(),
+                e.published.as_ref().map(|d| d.date.as_str()),
+            )
+        })
+        .collect();
+    let urls: Vec<String> = (0..stories.len())
+        .map(|i| format!("https://gazette.example/news/{i}"))
+        .collect();
+    let want: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = stories
+        .iter()
+        .enumerate()
+        .map(|(i, (t, teaser))| (urls[i].as_str(), Some(*t), Some(*teaser), None))
+        .collect();
+    let dates: Vec<String> = (1..=stories.len())
+        .map(|d| format!("2025-03-{d:02}"))
+        .collect();
+    let want: Vec<_> = want
+        .into_iter()
+        .zip(&dates)
+        .map(|((u, t, x, _), d)| (u, t, x, Some(d.as_str())))
+        .collect();
+    assert_eq!(got, want);
 }

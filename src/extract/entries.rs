@@ -541,7 +541,9 @@ pub fn read(root: ElementRef<'_>, cx: &Context<'_>) -> IndexPage {
             .filter(|s| s.url.as_ref().is_some_and(|u| same_site(u, cx.url)))
             .filter(|s| {
                 let t = line.text[s.start..s.end].trim();
-                t.chars().filter(|c| c.is_alphanumeric()).count() >= 3 && !cx.is_chrome(t)
+                t.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+                    && !cx.is_chrome(t)
+                    && !not_a_title(t)
             })
             .filter(|s| s.url.clone().and_then(canonical) != page)
             .collect();
@@ -608,11 +610,43 @@ pub fn read(root: ElementRef<'_>, cx: &Context<'_>) -> IndexPage {
         }
         out.push(e);
     }
+    // A link text that names three or more different pages is a button ("View
+    // Company Profile", "Read more"), not a title.
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for e in &out {
+        if let Some(t) = &e.title {
+            *counts.entry(t.to_lowercase()).or_insert(0) += 1;
+        }
+    }
+    out.retain(|e| {
+        e.title
+            .as_ref()
+            .is_none_or(|t| counts.get(&t.to_lowercase()).copied().unwrap_or(0) < 3)
+    });
     IndexPage {
         entries: out,
         issue,
         heading,
     }
+}
+
+/// Link texts that are no title whatever the site: a date or a relative time ("17
+/// hours ago"), a bare domain ("example.com"), a rating or a count ("4.7 out of 5
+/// stars 58,483": mostly digits).
+fn not_a_title(t: &str) -> bool {
+    static NOT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^(?:\d+\s*(?:s|sec|seconds?|m|min|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)\s+ago|(?:yesterday|today|just now)|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})$",
+        )
+        .expect("static regex")
+    });
+    let alnum = t.chars().filter(|c| c.is_alphanumeric()).count();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    // A year alone names a year's archive ("1998").
+    let year = t.trim().len() == 4 && (t.trim().starts_with("19") || t.trim().starts_with("20"));
+    !year && NOT.is_match(t.trim())
+        || (!year && digits * 10 > alnum * 4)
+        || (!year && t.len() <= 30 && normalize::parse_date(t).is_some())
 }
 
 /// A navigation bar: three or more links with nothing but separators between them
@@ -651,10 +685,16 @@ fn strip_links(line: &Line, url: &str) -> String {
     normalize::text(&out)
 }
 
-/// A title as printed, without a trailing colon or dash.
+/// A title as printed, without a trailing separator and without a "Read full
+/// article:" label before it.
 fn clean_title(t: &str) -> String {
-    normalize::text(t)
-        .trim_end_matches([':', '-', '–', '—', ',', ' '])
+    static READ: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^read\s+(?:the\s+)?(?:full\s+|more\s+)?(?:article|story|post|review|more)\s*[:–—-]\s*")
+            .expect("static regex")
+    });
+    let t = normalize::text(t);
+    READ.replace(&t, "")
+        .trim_end_matches([':', '-', '–', '—', ',', '·', '•', '|', ' '])
         .to_string()
 }
 
@@ -824,6 +864,27 @@ mod tests {
         assert_eq!(i.date.map(|d| d.date), Some("2017-04-24".to_string()));
         let urls: Vec<&str> = e.iter().map(|e| e.url.as_str()).collect();
         assert_eq!(urls, vec!["http://mag.example/a.htm"]);
+    }
+
+    #[test]
+    fn buttons_and_labels_are_no_titles() {
+        let (e, _) = run(
+            "http://mag.example/list",
+            r#"<h2>Firms</h2><p><a href=a.htm>Read full article: The best lamps</a></p>
+               <p><a href=b.htm>Elkins Park, PA ·</a></p>
+               <p><a href=c1.htm>View Company Profile</a></p><p><a href=c2.htm>View Company Profile</a></p>
+               <p><a href=c3.htm>View Company Profile</a></p>"#,
+        );
+        let titles: Vec<&str> = e.iter().filter_map(|e| e.title.as_deref()).collect();
+        assert_eq!(titles, vec!["The best lamps", "Elkins Park, PA"]);
+        let (e, _) = run(
+            "http://mag.example/list",
+            r#"<h2>News</h2><p><a href=a.htm>A real headline here</a> <a href=b.htm>17 hours ago</a></p>
+               <p><a href=c.htm>example.com</a></p><p><a href=d.htm>4.7 out of 5 stars 58,483</a></p>
+               <p><a href=e.htm>May 4, 2025</a></p>"#,
+        );
+        let titles: Vec<&str> = e.iter().filter_map(|e| e.title.as_deref()).collect();
+        assert_eq!(titles, vec!["A real headline here"]);
     }
 
     #[test]

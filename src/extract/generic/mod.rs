@@ -98,6 +98,11 @@ pub fn extract_with(
         PageType::Article
     };
 
+    let (entries, issue) = if page_type == PageType::Index {
+        listed_entries(doc, url, m.title.as_deref(), &body)
+    } else {
+        (Vec::new(), None)
+    };
     let content = Content {
         url: url.to_string(),
         canonical_url: m.canonical_url,
@@ -110,8 +115,8 @@ pub fn extract_with(
         authors: m.authors,
         published: m.published,
         word_count: normalize::word_count(&body),
-        entries: Vec::new(),
-        issue: None,
+        entries,
+        issue,
         body,
         bio: None,
         original_publication: None,
@@ -123,6 +128,60 @@ pub fn extract_with(
         profile: None,
     };
     (content, info, warnings)
+}
+
+/// The entries of a listing page: the links the entry reader finds whose title the
+/// classified body prints (so the site's menus, which the classifier left out, list
+/// nothing). Fewer than two such links are no listing.
+fn listed_entries(
+    doc: &Document,
+    url: &Url,
+    title: Option<&str>,
+    body: &[Block],
+) -> (Vec<crate::model::Entry>, Option<crate::model::Issue>) {
+    let page = super::entries::read(
+        doc.root_element(),
+        &super::entries::Context {
+            url,
+            title,
+            chrome: None,
+        },
+    );
+    // Which titles the body holds: one pass over the body text, whatever the number
+    // of titles.
+    let mut text = String::new();
+    for b in body {
+        text.push_str(&b.text().to_lowercase());
+        text.push('\n');
+    }
+    let titles: Vec<String> = page
+        .entries
+        .iter()
+        .map(|e| e.title.as_deref().unwrap_or("").to_lowercase())
+        .collect();
+    let mut found = vec![false; titles.len()];
+    if let Ok(ac) = aho_corasick::AhoCorasick::new(titles.iter().filter(|t| !t.is_empty())) {
+        // Pattern ids count the non-empty titles only.
+        let ids: Vec<usize> = (0..titles.len())
+            .filter(|&i| !titles[i].is_empty())
+            .collect();
+        for m in ac.find_overlapping_iter(&text) {
+            if let Some(&i) = ids.get(m.pattern().as_usize()) {
+                found[i] = true;
+            }
+        }
+    }
+    let entries: Vec<crate::model::Entry> = page
+        .entries
+        .into_iter()
+        .zip(found)
+        .filter(|(e, f)| *f && e.title.as_deref().is_some_and(|t| t.chars().count() >= 8))
+        .map(|(e, _)| e)
+        .collect();
+    if entries.len() < 2 {
+        return (Vec::new(), page.issue);
+    }
+    (entries, page.issue)
 }
 
 /// The facts about the page that the classifier's page-level features need.
