@@ -82,8 +82,10 @@ pub struct Content {
     /// index pages whose entries could not be read. (Schema 1.2.0.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<Entry>,
-    /// The issue this page is the table of contents of ("November 1997 issue").
-    /// Absent when the page names none. (Schema 1.2.0.)
+    /// On an index page: the issue it is the table of contents of ("November 1997
+    /// issue"). On an article that states no date: the issue whose contents list it
+    /// in the same crawl run (its date is then `published`, source `issue`). Absent
+    /// otherwise. (Schema 1.2.0.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<Issue>,
 }

@@ -228,6 +228,16 @@ async fn undated_articles_take_the_date_of_the_issue_that_lists_them() {
         "stated date kept"
     );
     assert_eq!(d[ORPHAN], None, "no issue lists it: no date");
+    let s = Store::open_reader(dir.path()).unwrap();
+    let doc = s
+        .read_capture(&s.latest_capture(&server.url(UNDATED)).unwrap().unwrap().id)
+        .unwrap();
+    assert_eq!(
+        doc.content.issue.map(|i| i.label),
+        Some("November 1997 issue".to_string()),
+        "the article names its issue"
+    );
+    drop(s);
     assert_eq!(
         d[UNDATED].as_ref().map(|x| x.precision),
         Some(quire::model::DatePrecision::Month)

@@ -1,5 +1,6 @@
 //! Dates from issues: an article page that states no date of its own takes the date of
-//! the issue page of the same run that lists it (`published.source = "issue"`).
+//! the issue page of the same run that lists it (`published.source = "issue"`) and
+//! names that issue (`content.issue`).
 //!
 //! This is the one place where two pages meet. [`crate::pipeline::process`] stays a
 //! function of one page: the crawl holds back the capture of an undated article
@@ -18,7 +19,7 @@ use std::collections::HashMap;
 use url::Url;
 
 use crate::extract::ExtractConfig;
-use crate::model::{Content, DateSource, PageType, PublishedDate, Redirect};
+use crate::model::{Content, DateSource, Issue, PageType, PublishedDate, Redirect};
 use crate::pipeline::{self, CaptureInfo, PageInput};
 use crate::store::{EntryKind, RunId, Store, StoreError};
 
@@ -47,27 +48,28 @@ pub fn needs_issue_date(c: &Content) -> bool {
             .is_none_or(|d| d.source == Some(DateSource::Url))
 }
 
-/// Give `c` the issue's date, when the page states none (see [`needs_issue_date`]).
-/// Returns whether it did.
-pub fn apply_issue_date(c: &mut Content, issue: &PublishedDate) -> bool {
+/// Give `c` the issue's date and name the issue (`content.issue`), when the page
+/// states no date (see [`needs_issue_date`]). Returns whether it did.
+pub fn apply_issue_date(c: &mut Content, issue: &Issue) -> bool {
+    let Some(date) = &issue.date else {
+        return false;
+    };
     if !needs_issue_date(c) {
         return false;
     }
     c.published = Some(PublishedDate {
-        date: issue.date.clone(),
-        precision: issue.precision,
+        date: date.date.clone(),
+        precision: date.precision,
         source: Some(DateSource::Issue),
     });
+    c.issue = Some(issue.clone());
     true
 }
 
 /// Article URL (as the run stored it: aliases resolved) → the date of the earliest
 /// issue of `run` that lists it, from the run's index pages (captured or revalidated)
 /// that name a dated issue.
-pub fn issue_dates(
-    store: &Store,
-    run: &RunId,
-) -> Result<HashMap<String, PublishedDate>, StoreError> {
+pub fn issue_dates(store: &Store, run: &RunId) -> Result<HashMap<String, Issue>, StoreError> {
     let mut pages = Vec::new();
     store.for_each_entry(run, |e| {
         if e.page_type == Some(PageType::Index) {
@@ -79,17 +81,17 @@ pub fn issue_dates(
         }
         Ok(())
     })?;
-    let mut out: HashMap<String, PublishedDate> = HashMap::new();
+    let mut out: HashMap<String, Issue> = HashMap::new();
     for id in pages {
         let doc = store.read_capture(&id)?;
-        let Some(date) = doc.content.issue.as_ref().and_then(|i| i.date.clone()) else {
+        let Some(issue) = doc.content.issue.filter(|i| i.date.is_some()) else {
             continue;
         };
+        let key = |i: &Issue| i.date.as_ref().map(|d| d.date.clone()).unwrap_or_default();
         for e in &doc.content.entries {
             let url = store.resolve_alias_in(&e.url, Some(run))?;
-            let earlier = out.get(&url).is_none_or(|d| date.date < d.date);
-            if earlier {
-                out.insert(url, date.clone());
+            if out.get(&url).is_none_or(|d| key(&issue) < key(d)) {
+                out.insert(url, issue.clone());
             }
         }
     }
@@ -164,10 +166,13 @@ mod tests {
 
     #[test]
     fn a_stated_date_is_never_overwritten() {
-        let issue = PublishedDate {
-            date: "1997-11".into(),
-            precision: DatePrecision::Month,
-            source: None,
+        let issue = Issue {
+            label: "November 1997 issue".into(),
+            date: Some(PublishedDate {
+                date: "1997-11".into(),
+                precision: DatePrecision::Month,
+                source: None,
+            }),
         };
         let page = PublishedDate {
             date: "1997-10".into(),
@@ -180,6 +185,10 @@ mod tests {
 
         let mut c = content(None);
         assert!(apply_issue_date(&mut c, &issue));
+        assert_eq!(
+            c.issue.as_ref().map(|i| i.label.as_str()),
+            Some("November 1997 issue")
+        );
         assert_eq!(
             c.published.as_ref().and_then(|d| d.source),
             Some(DateSource::Issue)
