@@ -88,6 +88,10 @@ pub struct Content {
     /// otherwise. (Schema 1.2.0.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<Issue>,
+    /// On a forum thread: its posts in page order, each with its author and date.
+    /// Absent elsewhere. The body keeps the thread's text as well. (Schema 1.2.0.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<Post>,
 }
 
 /// One entry of an index page: a page it links to and what it says about it. Fields
@@ -113,6 +117,20 @@ pub struct Entry {
     /// The heading the entry is listed under ("Book Reviews", "January 2008").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
+}
+
+/// One post of a forum thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Post {
+    /// The poster's name as printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// When it was posted, as precise as the page states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PublishedDate>,
+    /// The post's text, whitespace normalized.
+    pub text: String,
 }
 
 /// The issue an index page is the table of contents of.

@@ -64,6 +64,7 @@ fn content() -> impl Strategy<Value = Content> {
             word_count: 0,
             entries: Vec::new(),
             issue: None,
+            posts: Vec::new(),
         })
 }
 

@@ -34,6 +34,7 @@ fn article(url: &str, body: &[u8], status: u16) -> Article {
         word_count: 2,
         entries: Vec::new(),
         issue: None,
+        posts: Vec::new(),
     };
     Article {
         schema_version: SCHEMA_VERSION.into(),

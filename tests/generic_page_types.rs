@@ -105,6 +105,26 @@ fn a_forum_thread_gives_every_post() {
         assert!(!body.contains(chrome), "{chrome:?} kept:\n{body}");
     }
     assert_ne!(c.page_type, PageType::Index);
+    // The posts as data: author, date and text of each, in order (when the page-type
+    // model takes the page for a forum, which it does here).
+    let got: Vec<(Option<&str>, Option<&str>, &str)> = c
+        .posts
+        .iter()
+        .map(|p| {
+            (
+                p.author.as_deref(),
+                p.published.as_ref().map(|d| d.date.as_str()),
+                p.text.as_str(),
+            )
+        })
+        .collect();
+    let dates = ["2025-03-03", "2025-03-03", "2025-03-04", "2025-03-06"];
+    let want: Vec<(Option<&str>, Option<&str>, &str)> = posts
+        .iter()
+        .zip(dates)
+        .map(|((who, _, words), d)| (Some(*who), Some(d), *words))
+        .collect();
+    assert_eq!(got, want);
 }
 
 /// An older board's thread: a table per post (profile cell, post cell), the whole

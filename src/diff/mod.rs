@@ -433,6 +433,7 @@ mod tests {
             word_count: 0,
             entries: Vec::new(),
             issue: None,
+            posts: Vec::new(),
         }
     }
 

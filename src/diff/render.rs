@@ -268,6 +268,7 @@ mod tests {
             word_count: 0,
             entries: Vec::new(),
             issue: None,
+            posts: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod dom;
 pub mod entries;
 pub mod generic;
 pub mod meta;
+pub mod posts;
 pub mod profile;
 pub mod segment;
 

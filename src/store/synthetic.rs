@@ -45,6 +45,7 @@ pub fn article(url: &str, object: &ObjectRef, run: &RunId, title: &str) -> Artic
         word_count: 3,
         entries: Vec::new(),
         issue: None,
+        posts: Vec::new(),
     };
     Article {
         schema_version: model::SCHEMA_VERSION.into(),

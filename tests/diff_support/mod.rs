@@ -63,6 +63,7 @@ pub fn content_of(p: &Page<'_>) -> Content {
             .sum(),
         entries: Vec::new(),
         issue: None,
+        posts: Vec::new(),
     }
 }
 

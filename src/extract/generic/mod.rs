@@ -77,15 +77,16 @@ pub fn extract_with(
     let page = &t.nodes[t.body as usize];
     // An index page: the page says so, or the page-type model takes it for a listing
     // or a collection, or (without the model) little text among many links.
-    let listing_shape = match &kind {
-        Some(types) => {
-            let best = types
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .map_or(0, |(k, _)| k);
-            matches!(features::PAGE_TYPES[best], "listing" | "collection")
-        }
+    let best_type = kind.as_ref().map(|types| {
+        let best = types
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(k, _)| k);
+        features::PAGE_TYPES[best]
+    });
+    let listing_shape = match best_type {
+        Some(best) => matches!(best, "listing" | "collection"),
         None => body_chars < 400 && page.links >= 30 && t.link_density(t.body) > 0.4,
     };
     let page_type = if !m.declared_article && (m.declared_listing || listing_shape) {
@@ -117,6 +118,12 @@ pub fn extract_with(
         word_count: normalize::word_count(&body),
         entries,
         issue,
+        // A thread's posts, when the page-type model takes the page for a forum.
+        posts: if best_type == Some("forum") && page_type == PageType::Article {
+            super::posts::read(doc)
+        } else {
+            Vec::new()
+        },
         body,
         bio: None,
         original_publication: None,

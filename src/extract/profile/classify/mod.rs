@@ -179,6 +179,7 @@ impl Classifier<'_> {
             word_count: 0,
             entries: Vec::new(),
             issue: None,
+            posts: Vec::new(),
         };
         if content.body.is_empty() {
             self.warnings
