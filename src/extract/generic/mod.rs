@@ -104,6 +104,16 @@ pub fn extract_with(
     } else {
         (Vec::new(), None)
     };
+    // A thread's posts, when the page-type model takes the page for a forum. A thread
+    // whose body the classifier left empty gives its posts' text instead.
+    let posts = if best_type == Some("forum") && page_type == PageType::Article {
+        super::posts::read(doc)
+    } else {
+        Vec::new()
+    };
+    if fill_from_posts(&mut body, &posts) {
+        warnings.retain(|w| w != "no main content found");
+    }
     let content = Content {
         url: url.to_string(),
         canonical_url: m.canonical_url,
@@ -118,12 +128,7 @@ pub fn extract_with(
         word_count: normalize::word_count(&body),
         entries,
         issue,
-        // A thread's posts, when the page-type model takes the page for a forum.
-        posts: if best_type == Some("forum") && page_type == PageType::Article {
-            super::posts::read(doc)
-        } else {
-            Vec::new()
-        },
+        posts,
         body,
         bio: None,
         original_publication: None,
@@ -135,6 +140,21 @@ pub fn extract_with(
         profile: None,
     };
     (content, info, warnings)
+}
+
+/// A body without running text becomes the posts' text, one paragraph per post.
+/// Returns whether it did.
+fn fill_from_posts(body: &mut Vec<Block>, posts: &[crate::model::Post]) -> bool {
+    if posts.is_empty() || !body.iter().all(|b| b.text().trim().is_empty()) {
+        return false;
+    }
+    *body = posts
+        .iter()
+        .map(|p| Block::Paragraph {
+            text: p.text.clone(),
+        })
+        .collect();
+    true
 }
 
 /// The entries of a listing page: the links the entry reader finds whose title the
@@ -940,6 +960,26 @@ fn cut_at_coda(body: &mut Vec<Block>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_thread_body_takes_the_posts_text_and_a_real_body_stays() {
+        let post = |t: &str| crate::model::Post {
+            author: Some("ann".into()),
+            published: None,
+            text: t.into(),
+        };
+        let posts = vec![post("First post text here."), post("A reply to it.")];
+        let mut empty = vec![Block::Paragraph { text: " ".into() }];
+        assert!(fill_from_posts(&mut empty, &posts));
+        let texts: Vec<String> = empty.iter().map(Block::text).collect();
+        assert_eq!(texts, vec!["First post text here.", "A reply to it."]);
+        let mut real = vec![Block::Paragraph {
+            text: "The thread as the classifier kept it.".into(),
+        }];
+        assert!(!fill_from_posts(&mut real, &posts));
+        assert_eq!(real.len(), 1);
+        assert!(!fill_from_posts(&mut Vec::new(), &[]));
+    }
 
     /// `p` and its exact pattern agree on every case, and `loose_only` shows the
     /// loose copy admitting what the exact pattern refuses.
