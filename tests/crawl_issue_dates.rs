@@ -378,3 +378,36 @@ async fn changes_index_reports_entries_added_and_removed() {
     let plain = String::from_utf8(plain.stdout).unwrap();
     assert!(!plain.contains(&server.url(DEC)), "{plain}");
 }
+
+/// The waiting list is bounded (`max_deferred`): past it, an undated article is
+/// captured at once, undated; nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_waiting_list_is_bounded_and_the_rest_is_captured_undated() {
+    let server = TestServer::start(site());
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server);
+    cfg.max_deferred = 1;
+    let store = Store::open_writer(dir.path()).unwrap();
+    let summary = crawl(cfg, store, std::future::pending(), &|_| {})
+        .await
+        .unwrap();
+    assert!(summary.finished);
+    // One slot: whichever undated article came first waited (the orphan, which no
+    // issue lists, may take it); the others were captured at once, undated.
+    assert!(summary.issue_dated <= 1, "{summary:?}");
+    let d = dates(dir.path(), &summary.run_id);
+    for p in [UNDATED, LATE, MOVED, DECEMBER, DATED, ORPHAN] {
+        assert!(d.contains_key(p), "{p} not captured: {d:?}");
+    }
+    let from_issue = [UNDATED, LATE, MOVED, DECEMBER]
+        .iter()
+        .filter(|p| d[**p].as_ref().and_then(|x| x.source) == Some(DateSource::Issue))
+        .count() as u64;
+    assert_eq!(from_issue, summary.issue_dated, "{d:?}");
+    assert!(from_issue < 4, "the cap held nothing back: {d:?}");
+    // The stated date is kept whatever the cap.
+    assert_eq!(
+        issue_date(&d[DATED]),
+        Some(("1997-11-20", DateSource::Page))
+    );
+}

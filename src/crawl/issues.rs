@@ -23,6 +23,11 @@ use crate::model::{Content, DateSource, Issue, PageType, PublishedDate, Redirect
 use crate::pipeline::{self, CaptureInfo, PageInput};
 use crate::store::{EntryKind, RunId, Store, StoreError};
 
+/// Default cap on the captures one run holds back
+/// ([`crate::crawl::CrawlConfig::max_deferred`]): a hundred megabytes of fetch facts at
+/// most.
+pub const DEFAULT_MAX_DEFERRED: usize = 200_000;
+
 /// A capture held back until the run's issue pages are known.
 #[derive(Debug, Clone)]
 pub(crate) struct Deferred {

@@ -72,6 +72,10 @@ pub struct CrawlConfig {
     /// hostile page can cost ~35x its size in memory while parsed, so this bounds peak
     /// memory at about `process_concurrency × 35 × max_body`, whatever `concurrency`.
     pub process_concurrency: usize,
+    /// Most undated articles whose capture waits for the run's issue pages (see
+    /// [`issues`]); each costs a few hundred bytes until the run's end. Past it, an
+    /// undated article is captured at once, undated (a warning says so once).
+    pub max_deferred: usize,
     /// How long in-flight pages may take to finish after a stop signal or the
     /// `max_duration` deadline before they are abandoned (an abandoned page leaves no
     /// record; after a signal the resumed run refetches it).
@@ -100,6 +104,7 @@ impl CrawlConfig {
             max_links_per_page: MAX_LINKS_PER_PAGE,
             concurrency: 8,
             process_concurrency: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_deferred: issues::DEFAULT_MAX_DEFERRED,
             shutdown_grace: Duration::from_secs(10),
             fetch: FetchConfig::default(),
             extract: ExtractConfig::default(),
@@ -243,8 +248,11 @@ struct Ctx {
     dropped: AtomicU64,
     processing: Arc<tokio::sync::Semaphore>,
     /// Undated articles whose capture waits for the run's issue pages
-    /// ([`issues::write_deferred`]).
+    /// ([`issues::write_deferred`]), at most `max_deferred`.
     deferred: Mutex<Vec<issues::Deferred>>,
+    max_deferred: usize,
+    /// The cap was met (warned once).
+    deferred_full: std::sync::atomic::AtomicBool,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -323,6 +331,8 @@ pub async fn crawl(
         dropped: AtomicU64::new(0),
         processing: Arc::new(tokio::sync::Semaphore::new(cfg.process_concurrency.max(1))),
         deferred: Mutex::new(Vec::new()),
+        max_deferred: cfg.max_deferred,
+        deferred_full: std::sync::atomic::AtomicBool::new(false),
     });
 
     let concurrency = cfg.concurrency.max(1);
@@ -798,16 +808,25 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             object_path: Some(obj.path.clone()),
         };
         if issues::needs_issue_date(&processed.content) {
-            // Its capture waits for the run's issue pages; the body is stored.
-            let d = issues::Deferred {
-                final_url: page.final_url.clone(),
-                raw_sha256: obj.sha256.clone(),
-                info,
-                urls: chain.urls.clone(),
-                hops: chain.hops.clone(),
-            };
-            c.deferred.lock().unwrap_or_else(|p| p.into_inner()).push(d);
-            return Ok(PageResult::Captured);
+            // Its capture waits for the run's issue pages (the body is stored), as long
+            // as the waiting list has room.
+            let mut waiting = c.deferred.lock().unwrap_or_else(|p| p.into_inner());
+            if waiting.len() < c.max_deferred {
+                waiting.push(issues::Deferred {
+                    final_url: page.final_url.clone(),
+                    raw_sha256: obj.sha256.clone(),
+                    info,
+                    urls: chain.urls.clone(),
+                    hops: chain.hops.clone(),
+                });
+                return Ok(PageResult::Captured);
+            }
+            if !c.deferred_full.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    max = c.max_deferred,
+                    "too many undated articles wait for issue pages; the rest are captured undated"
+                );
+            }
         }
         let mut article = processed.into_article(&body, info);
         if article.content.url != final_key {
