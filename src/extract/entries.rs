@@ -128,72 +128,23 @@ fn skipped(name: &str) -> bool {
     )
 }
 
-/// Elements that end a line (block boundaries and `<br>`).
+/// Elements that end a line: the segmenter's block elements and `<br>`.
 fn breaks(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "br"
-            | "li"
-            | "ul"
-            | "ol"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "td"
-            | "th"
-            | "tr"
-            | "table"
-            | "tbody"
-            | "thead"
-            | "tfoot"
-            | "caption"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "blockquote"
-            | "center"
-            | "section"
-            | "article"
-            | "header"
-            | "main"
-            | "hr"
-            | "pre"
-            | "address"
-            | "figure"
-            | "figcaption"
-            | "body"
-            | "html"
-    )
+    name == "br" || super::segment::is_block(name)
 }
 
 /// A large font: `<font size=4..7>` or `size=+1..`.
 fn big_font(el: &scraper::node::Element) -> bool {
-    el.name() == "font"
-        && el.attr("size").is_some_and(|s| {
-            let s = s.trim();
-            s.starts_with('+') || s.parse::<u8>().is_ok_and(|n| n >= 4)
-        })
+    font_size(el).is_some_and(|f| f > 3)
 }
 
-/// The type size an element sets: `<font size=N>` (1–7) or `size=±N` (relative to 3).
+/// The type size an element sets on the 1–7 scale of `<font size>` (3 is the
+/// default; `size=+2` is 5), read by the segmenter's rule.
 fn font_size(el: &scraper::node::Element) -> Option<i8> {
     if el.name() != "font" {
         return None;
     }
-    let s = el.attr("size")?.trim();
-    let n: i8 = s.trim_start_matches(['+', '-']).parse().ok()?;
-    Some(
-        match s.as_bytes().first() {
-            Some(b'+') => 3 + n,
-            Some(b'-') => 3 - n,
-            _ => n,
-        }
-        .clamp(1, 7),
-    )
+    super::segment::font_size(el.attr("size")?).map(|r| r + 3)
 }
 
 /// The page as lines, in document order. Bounded by [`MAX_LINES`] and
@@ -252,10 +203,12 @@ fn lines(root: ElementRef<'_>, base: &Url) -> Vec<Line> {
                         fonts.push(f);
                     }
                     if name == "a" {
+                        // Canonical once, here: every later comparison uses it.
                         let target = el
                             .attr("href")
                             .and_then(|h| base.join(h.trim()).ok())
-                            .filter(|u| matches!(u.scheme(), "http" | "https"));
+                            .filter(|u| matches!(u.scheme(), "http" | "https"))
+                            .and_then(canonical);
                         link = Some((cur.text.len(), target));
                     }
                 }
@@ -545,7 +498,7 @@ pub fn read(root: ElementRef<'_>, cx: &Context<'_>) -> IndexPage {
                     && !cx.is_chrome(t)
                     && !not_a_title(t)
             })
-            .filter(|s| s.url.clone().and_then(canonical) != page)
+            .filter(|s| s.url != page)
             .collect();
         if cands.is_empty() {
             continue;
@@ -554,7 +507,7 @@ pub fn read(root: ElementRef<'_>, cx: &Context<'_>) -> IndexPage {
             // A row of links (a site map line, a list of titles): each is an entry with
             // its title only.
             for s in cands {
-                let Some(u) = s.url.clone().and_then(canonical) else {
+                let Some(u) = s.url.clone() else {
                     continue;
                 };
                 if seen.insert(u.to_string()) {
@@ -571,7 +524,7 @@ pub fn read(root: ElementRef<'_>, cx: &Context<'_>) -> IndexPage {
             continue;
         }
         let s = cands[0];
-        let Some(u) = s.url.clone().and_then(canonical) else {
+        let Some(u) = s.url.clone() else {
             continue;
         };
         if !seen.insert(u.to_string()) {
@@ -596,8 +549,7 @@ pub fn read(root: ElementRef<'_>, cx: &Context<'_>) -> IndexPage {
             // line ends the entry; "more>>" to the entry itself does not.
             let elsewhere = next.links.iter().any(|l| {
                 let t = next.text[l.start..l.end].trim();
-                l.url.clone().and_then(canonical).map(|u| u.to_string()) != Some(e.url.clone())
-                    || !NAV_LABEL.is_match(t)
+                l.url.as_ref().map(Url::as_str) != Some(e.url.as_str()) || !NAV_LABEL.is_match(t)
             });
             if elsewhere || next.is_heading() || cx.is_chrome(&next.text) {
                 break;
@@ -671,11 +623,7 @@ fn strip_links(line: &Line, url: &str) -> String {
     let mut at = 0;
     for l in &line.links {
         let t = line.text[l.start..l.end].trim();
-        let same = l
-            .url
-            .clone()
-            .and_then(canonical)
-            .is_some_and(|u| u.as_str() == url);
+        let same = l.url.as_ref().is_some_and(|u| u.as_str() == url);
         if same && NAV_LABEL.is_match(t) {
             out.push_str(&line.text[at..l.start]);
             at = l.end;

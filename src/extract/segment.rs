@@ -247,7 +247,8 @@ struct Attrs<'a> {
     size: Option<&'a str>,
 }
 
-fn is_block(name: &str) -> bool {
+/// Block elements: their boundaries end a run of text (also for `extract::entries`).
+pub(crate) fn is_block(name: &str) -> bool {
     matches!(
         name,
         "p" | "div"
@@ -296,7 +297,8 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-fn font_size(attr: &str) -> Option<i8> {
+/// A `<font size>` value relative to the default size 3 (`5` and `+2` are 2).
+pub(crate) fn font_size(attr: &str) -> Option<i8> {
     let a = attr.trim();
     let v: i8 = a.trim_start_matches('+').parse().ok()?;
     if a.starts_with('+') || a.starts_with('-') {
