@@ -346,6 +346,138 @@ fn teaser_bylines_on_a_listing_are_no_authors() {
     assert_eq!(c.published, None, "a teaser's date was taken");
 }
 
+#[test]
+fn a_written_by_preview_label_names_the_author() {
+    // Yoast and Ghost write the author for link previews as a labelled pair.
+    let head = r#"<meta name="twitter:label1" content="Reading time"><meta name="twitter:data1" content="4 minutes">
+        <meta name="twitter:label2" content="Written by"><meta name="twitter:data2" content="Nora Vance">"#;
+    let c = run(&page("Ferry fares rise", head, "Ferry fares rise", "", ""));
+    assert_eq!(c.authors, ["Nora Vance"]);
+    // A user handle under the same label is no name.
+    let head = r#"<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="nvance42">"#;
+    let c = run(&page("Ferry fares rise", head, "Ferry fares rise", "", ""));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+#[test]
+fn the_complete_author_list_of_the_metadata_wins() {
+    // `author` names the first author, the repeated `citation_author` all of them.
+    let head = r#"<meta name="author" content="Jane Roe">
+        <meta name="citation_author" content="Jane Roe"><meta name="citation_author" content="Omar Haddad">
+        <meta name="citation_author" content="Li Wei">"#;
+    let c = run(&page("A trial", head, "A trial", "", ""));
+    assert_eq!(c.authors, ["Jane Roe", "Omar Haddad", "Li Wei"]);
+}
+
+#[test]
+fn the_byline_in_the_articles_own_footer_or_aside_counts() {
+    // HTML's <footer> and <aside> of the headline's <article> are that article's: who
+    // wrote it lives there. The site's footer is still chrome.
+    for wrap in ["footer", "aside"] {
+        let html = format!(
+            "<html><head><title>Tide tables</title></head><body><main><article><h1>Tide tables</h1>\
+             <p>{PARA}</p><p>{PARA}</p><{wrap} class=\"meta\"><address><a rel=\"author\" href=\"/people/ivo-marsh\">Ivo Marsh</a></address></{wrap}>\
+             </article></main><footer><a rel=\"author\" href=\"/people/webmaster\">Site Owner</a></footer></body></html>"
+        );
+        let c = run(&html);
+        assert_eq!(c.authors, ["Ivo Marsh"], "in <{wrap}>");
+    }
+    // A blog's "post-footer" is the post's, not the site's.
+    let html = format!(
+        "<html><head><title>Small models</title></head><body><div class=\"post\"><h1>Small models</h1>\
+         <div class=\"post-body\"><p>{PARA}</p><p>{PARA}</p></div>\
+         <div class=\"post-footer\"><span class=\"post-author\">Posted by Mike Ward</span></div></div>\
+         <div class=\"site-footer\"><span class=\"author\">Theme by Ann Smith</span></div></body></html>"
+    );
+    assert_eq!(run(&html).authors, ["Mike Ward"]);
+}
+
+#[test]
+fn a_label_alone_names_whoever_is_on_the_next_line() {
+    // By the headline.
+    let c = run(&page(
+        "Proofs as types",
+        "",
+        "Proofs as types",
+        "<div class=\"meta\"><div>Written by</div><div>Matti Laine</div></div>",
+        "",
+    ));
+    assert_eq!(c.authors, ["Matti Laine"]);
+    // After the article, as a heading over the name.
+    let c = run(&page(
+        "Proofs as types",
+        "",
+        "Proofs as types",
+        "",
+        "<section><h2>Article by</h2><div>Matti Laine</div></section>",
+    ));
+    assert_eq!(c.authors, ["Matti Laine"]);
+}
+
+#[test]
+fn a_name_after_a_person_icon_by_the_headline_is_a_byline() {
+    let c = run(&page(
+        "Pixel-perfect pipelines",
+        "",
+        "Pixel-perfect pipelines",
+        "<ul class=\"entry-meta\"><li><i class=\"bi bi-person\"></i> Bence Kovacs</li><li><i class=\"bi bi-clock\"></i> 2 December 2024</li></ul>",
+        "",
+    ));
+    assert_eq!(c.authors, ["Bence Kovacs"]);
+    // Far from the headline, a user icon marks counters and ranks, not authors.
+    let c = run(&page(
+        "Pixel-perfect pipelines",
+        "",
+        "Pixel-perfect pipelines",
+        "",
+        &format!(
+            "<div>{}<span><i class=\"fa fa-user\"></i> Mentor</span></div>",
+            format!("<p>{PARA}</p>").repeat(8)
+        ),
+    ));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+#[test]
+fn bylines_lose_a_leading_date_a_department_role_and_reviewers() {
+    let c = run(&page(
+        "Attested builds",
+        "",
+        "Attested builds",
+        "<div class=\"dateAndAuthor\"><span>Dec 17, 2024</span> <span>Julian K. Arni</span></div>",
+        "",
+    ));
+    assert_eq!(c.authors, ["Julian K. Arni"]);
+    let c = run(&page(
+        "EV buying guide",
+        "",
+        "EV buying guide",
+        "<span class=\"byline-author\">By Keith Barr Senior Autos Reporter</span>",
+        "",
+    ));
+    assert_eq!(c.authors, ["Keith Barr"]);
+    // The name after "Fact checked by" is the checker's.
+    let c = run(&page(
+        "Digital marketing",
+        r#"<meta name="author" content="Rae Dunn">"#,
+        "Digital marketing",
+        "<div>Fact checked by <a class=\"author-link\" href=\"/about\">Yara Perez</a></div>",
+        "",
+    ));
+    assert_eq!(c.authors, ["Rae Dunn"]);
+}
+
+#[test]
+fn a_phrase_with_in_the_is_no_name() {
+    let head = r#"<meta name="author" content="Human in the Loop">"#;
+    let c = run(&page("Pay the artists", head, "Pay the artists", "", ""));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    // A name with a place after it keeps the name.
+    let head = r#"<meta name="author" content="Ann Lee in Berlin">"#;
+    let c = run(&page("Pay the artists", head, "Pay the artists", "", ""));
+    assert_eq!(c.authors, ["Ann Lee"]);
+}
+
 // ---- Dates ----------------------------------------------------------------------
 
 #[test]
@@ -570,4 +702,23 @@ fn many_bylines_times_and_headings() {
     assert!(t.elapsed() < CHEAP, "{:?}", t.elapsed());
     // Thousands of different bylines name nobody in particular.
     assert!(c.authors.len() <= 10, "{:?}", c.authors.len());
+}
+
+#[test]
+fn many_labels_and_person_icons() {
+    // Every label looks ahead a few nodes, every icon reads its parent: linear.
+    let mut after = String::new();
+    for i in 0..20_000 {
+        after.push_str(&format!(
+            "<div>Published</div><div>March {}, 2020</div><div>Written by</div><div>Person {i}</div>\
+             <span><i class=\"fa fa-user\"></i> Member {i}</span>",
+            i % 28 + 1
+        ));
+    }
+    let t = Instant::now();
+    let c = run(&page("Water", "", "Water", "", &after));
+    assert!(t.elapsed() < CHEAP, "{:?}", t.elapsed());
+    // Labels that disagree date nothing; at most the first, by the headline, names.
+    assert_eq!(c.published, None);
+    assert!(c.authors.len() <= 1, "{:?}", c.authors);
 }

@@ -93,6 +93,9 @@ struct Raw {
     canonical: Option<String>,
     /// Byline-named elements and `rel=author` links: node, text.
     bylines: Vec<(u32, String)>,
+    /// Blocks with a person icon before their text: node, text. Read in the header
+    /// zone only (a user icon elsewhere marks a forum rank, a login link, a counter).
+    icon_bylines: Vec<(u32, String)>,
     times: Vec<TimeEl>,
     jsonld: Vec<Value>,
     lang: Option<String>,
@@ -200,11 +203,21 @@ fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
             if (k != "class" && k != "id") || v.len() > 1000 {
                 continue;
             }
+            // "post-footer", "entry-footer": the footer of the post itself, where
+            // "Posted by" lines live; a footer part of anything else is the site's.
+            let post_footer = v.split(|c: char| !c.is_ascii_alphanumeric()).any(|p| {
+                ["post", "entry", "article"]
+                    .iter()
+                    .any(|w| p.eq_ignore_ascii_case(w))
+            });
             for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
                 if part.is_empty() {
                     continue;
                 }
                 let p = part.to_ascii_lowercase();
+                if post_footer && p.starts_with("footer") {
+                    continue;
+                }
                 if ELSEWHERE_PREFIX.iter().any(|h| p.starts_with(h))
                     || ELSEWHERE_WHOLE
                         .iter()
@@ -431,6 +444,17 @@ fn collect(t: &Tree<'_>) -> Raw {
             }
             _ => {}
         }
+        if n.raw_len == 0
+            && matches!(n.tag, Tag::Inline | Tag::Void)
+            && raw.icon_bylines.len() < MAX_BYLINES
+            && person_icon(t, i)
+        {
+            // The name printed after a person icon (`<i class="bi bi-person">`).
+            let p = n.parent;
+            if p != NONE && (3..=LINE_MAX).contains(&t.nodes[p as usize].raw_len) {
+                raw.icon_bylines.push((p, text_of(t, p, 300)));
+            }
+        }
         if never_text(n.tag) || n.tag == Tag::Text || n.raw_len == 0 || n.raw_len > 400 {
             continue;
         }
@@ -492,6 +516,32 @@ fn collect(t: &Tree<'_>) -> Raw {
         }
     }
     raw
+}
+
+/// Is empty element `i` a person icon: a class part "person", "user" or "author"
+/// beside an icon set's part ("bi bi-person", "fa fa-user", "icon-user")?
+fn person_icon(t: &Tree<'_>, i: u32) -> bool {
+    let Some(class) = t.attr(i, "class").filter(|c| c.len() < 200) else {
+        return false;
+    };
+    let parts = || class.split(|c: char| !c.is_ascii_alphanumeric());
+    parts().any(|p| ["person", "user", "author"].contains(&p.to_ascii_lowercase().as_str()))
+        && parts().any(|p| {
+            let p = p.to_ascii_lowercase();
+            [
+                "fa",
+                "fas",
+                "far",
+                "bi",
+                "icon",
+                "glyphicon",
+                "dashicons",
+                "la",
+                "ti",
+                "ion",
+            ]
+            .contains(&p.as_str())
+        })
 }
 
 /// Does a link lead to an author's page ("/author/ann-lee/", "/people/ann-lee")? One
@@ -1103,6 +1153,106 @@ static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A role other than the author's, right before a name: "Reviewed by", "Fact checked
+/// by", "Edited by", "Photos by".
+static OTHER_ROLE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:reviewed|checked|edited|illustrated|translated|photos?|photography|images?|illustrations?|video)\s+by\s*:?\s*$",
+    )
+    .expect("static regex")
+});
+
+/// Is byline element `node` (text `text`) credited with another role in its line
+/// ("Fact checked by <a class=author>…</a>")?
+fn other_role(t: &Tree<'_>, node: u32, text: &str) -> bool {
+    let b = block_of(t, node);
+    if b == node || t.nodes[b as usize].raw_len > LINE_MAX {
+        return false;
+    }
+    let line = text_of(t, b, 400);
+    line.find(text)
+        .is_some_and(|p| OTHER_ROLE_BEFORE.is_match(&line[..p]))
+}
+
+/// A publication label alone on its line ("Published", "Publish date:"): the date
+/// is on the next line.
+static DATE_LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[^\p{L}]{0,3}(?:(?:first\s+)?published(?:\s+on)?|publish(?:ed)?\s+date|date\s+published|publication\s+date|posted(?:\s+on)?|veröffentlicht(?:\s+am)?|publié\s+le|publicado)\s*:?\s*$",
+    )
+    .expect("static regex")
+});
+
+/// The date under a publication label anywhere on the page outside navigation and
+/// the site's footer ("<h4>Published</h4><div>July 8, 2025</div>", also in a
+/// sidebar), or a short "Published: July 8, 2025" line. Only when every such label
+/// on the page gives the same day. Bounded by [`MAX_PAGE_LINES`] text nodes.
+fn labelled_date(t: &Tree<'_>, own: &[u32]) -> Option<PublishedDate> {
+    let mut found: Option<PublishedDate> = None;
+    let mut looked = 0usize;
+    for (i, n) in t.nodes.iter().enumerate() {
+        if n.tag != Tag::Text || n.raw_len < 4 || n.raw_len > 80 {
+            continue;
+        }
+        looked += 1;
+        if looked > MAX_PAGE_LINES {
+            break;
+        }
+        let b = n.text.as_bytes();
+        let Some(start) = b.iter().take(4).position(|c| c.is_ascii_alphabetic()) else {
+            continue;
+        };
+        if !matches!(b[start].to_ascii_lowercase(), b'p' | b'f' | b'd' | b'v') {
+            continue;
+        }
+        let line = normalize::text(n.text);
+        let date = if DATE_LABEL_ONLY.is_match(&line) {
+            // The next text that is not a label too ("<h4>Published</h4><h3
+            // class=sr-only>Publish date</h3><time>…").
+            let next = (i + 1..t.nodes.len().min(i + 30)).find(|&j| {
+                t.nodes[j].tag == Tag::Text
+                    && t.nodes[j].raw_len > 0
+                    && !DATE_LABEL_ONLY.is_match(&normalize::text(t.nodes[j].text))
+            });
+            next.and_then(|j| {
+                let nb = block_of(t, j as u32);
+                let text = if t.nodes[nb as usize].raw_len <= 60 {
+                    text_of(t, nb, 120)
+                } else {
+                    normalize::text(t.nodes[j].text)
+                };
+                (text.chars().count() <= 40)
+                    .then(|| normalize::parse_date_any(&text))
+                    .flatten()
+            })
+        } else if line.chars().count() <= 60
+            && PUBLISHED_LABEL.find(&line).is_some_and(|m| m.start() < 4)
+        {
+            line_dates(&line).0
+        } else {
+            None
+        };
+        let Some(d) = date else { continue };
+        if in_chrome_below(t, i as u32, own) {
+            continue;
+        }
+        match &found {
+            Some(f) if f.date != d.date => return None,
+            _ => found = Some(d.from_source(DateSource::Page)),
+        }
+    }
+    found
+}
+
+/// A byline label alone on its line ("Written by", "Article by", "Author:"): the
+/// names are on the next line.
+static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[^\p{L}]{0,3}(?:(?:(?:article|post|story|words|text|written|posted)\s+)?by|authors?|author\(s\)|autor(?:in)?|auteur|contributors?)\s*:?\s*$",
+    )
+    .expect("static regex")
+});
+
 /// "… by Name" after a date or a label, in a short line.
 static MID_BY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(.{1,60}?)\s+by:?\s+(\S.{0,100})$").expect("static regex"));
@@ -1152,15 +1302,38 @@ fn elsewhere(t: &Tree<'_>, i: u32, own: &[u32]) -> bool {
     in_chrome_below(t, i, own) || elsewhere_named(t, i, own)
 }
 
-/// [`in_chrome`], stopping at the page's own containers.
+/// [`in_chrome`], stopping at the page's own containers. A `<footer>` or `<aside>`
+/// of the headline's own `<article>` is that article's (HTML's footer "typically
+/// contains information about its section such as who wrote it"): not chrome.
 fn in_chrome_below(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
     for _ in 0..12 {
         i = t.nodes[i as usize].parent;
         if i == NONE || own.binary_search(&i).is_ok() {
             return false;
         }
-        if matches!(t.nodes[i as usize].tag, Tag::Nav | Tag::Aside | Tag::Footer) {
-            return true;
+        match t.nodes[i as usize].tag {
+            Tag::Nav => return true,
+            Tag::Aside | Tag::Footer => return !of_own_article(t, i, own),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Is the nearest sectioning ancestor of node `i` (a footer or an aside) an
+/// `<article>` that holds the headline? Within 12 levels.
+fn of_own_article(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
+    for _ in 0..12 {
+        i = t.nodes[i as usize].parent;
+        if i == NONE {
+            return false;
+        }
+        match t.nodes[i as usize].tag {
+            Tag::Article => return own.binary_search(&i).is_ok(),
+            Tag::Nav | Tag::Aside | Tag::Footer | Tag::Section | Tag::Body | Tag::Main => {
+                return false
+            }
+            _ => {}
         }
     }
     false
@@ -1265,6 +1438,21 @@ fn page_byline(t: &Tree<'_>, raw: &Raw, own: &[u32]) -> Option<(Vec<String>, Str
             if !names.is_empty() {
                 found.push((names, line.clone(), true));
             }
+        } else if LABEL_ONLY.is_match(&line) {
+            // The names are in the next block ("<h2>Article by</h2><div>Ann Lee</div>").
+            let next = (i + 1..t.nodes.len().min(i + 40)).find(|&j| {
+                t.nodes[j].tag == Tag::Text && t.nodes[j].raw_len > 0 && !t.contains(b, j as u32)
+            });
+            if let Some(j) = next {
+                let nb = block_of(t, j as u32);
+                if t.nodes[nb as usize].raw_len <= 80 && !elsewhere(t, nb, own) {
+                    let next_line = text_of(t, nb, 200);
+                    let names = visible_names(clean_authors(&next_line));
+                    if !names.is_empty() {
+                        found.push((names, next_line, true));
+                    }
+                }
+            }
         }
     }
     let mut texts: Vec<&str> = Vec::new();
@@ -1273,7 +1461,7 @@ fn page_byline(t: &Tree<'_>, raw: &Raw, own: &[u32]) -> Option<(Vec<String>, Str
             continue;
         }
         texts.push(text);
-        if text.len() <= 100 && !elsewhere(t, *node, own) {
+        if text.len() <= 100 && !elsewhere(t, *node, own) && !other_role(t, *node, text) {
             let names = clean_authors(text);
             if !names.is_empty() {
                 found.push((names, text.clone(), false));
@@ -1365,6 +1553,8 @@ fn scan_zone(t: &Tree<'_>, raw: &Raw, head: u32, own: &[u32]) -> ZoneFinds {
     };
     let mut seen: Vec<u32> = Vec::new();
     let mut lines = 0usize;
+    // The previous line was a byline label alone ("Written by"): this one names.
+    let mut label_before = false;
     for i in range.clone() {
         let i = i as u32;
         let n = &t.nodes[i as usize];
@@ -1397,6 +1587,22 @@ fn scan_zone(t: &Tree<'_>, raw: &Raw, head: u32, own: &[u32]) -> ZoneFinds {
             f.text.push('\n');
         }
         let d = dist(b);
+        if std::mem::take(&mut label_before) && line.chars().count() <= 80 {
+            let names = visible_names(clean_authors(&line));
+            if !names.is_empty() {
+                f.bylines.push(ZoneByline {
+                    names,
+                    dist: d,
+                    kind: 0,
+                    line: line.clone(),
+                });
+                continue;
+            }
+        }
+        if LABEL_ONLY.is_match(&line) {
+            label_before = true;
+            continue;
+        }
         // A dateline is short; a date in a sentence is the story's, not the page's.
         let (published, updated) = if line.chars().count() <= DATELINE_MAX {
             line_dates(&line)
@@ -1444,7 +1650,7 @@ fn scan_zone(t: &Tree<'_>, raw: &Raw, head: u32, own: &[u32]) -> ZoneFinds {
             }
         }
     }
-    for &(node, ref text) in &raw.bylines {
+    for &(node, ref text) in raw.bylines.iter().chain(&raw.icon_bylines) {
         if text.len() > 100
             || !range.contains(&(node as usize))
             || elsewhere(t, node, own)
@@ -1474,6 +1680,13 @@ fn scan_zone(t: &Tree<'_>, raw: &Raw, head: u32, own: &[u32]) -> ZoneFinds {
             .map(|b| text_of(t, b, 400))
             .filter(|l| l.contains(text.as_str()))
             .unwrap_or_else(|| text.clone());
+        // "Fact checked by <a class=author>…</a>": a reviewer, not an author.
+        if line
+            .find(text.as_str())
+            .is_some_and(|p| OTHER_ROLE_BEFORE.is_match(&line[..p]))
+        {
+            continue;
+        }
         f.bylines.push(ZoneByline {
             names,
             dist: dist(node),
@@ -1594,6 +1807,10 @@ fn plausible_author(s: &str) -> bool {
     if s.is_empty()
         || s.chars().count() > 60
         || s.starts_with('@')
+        || (s.starts_with(|c: char| c.is_ascii_digit())
+            && s.split_whitespace()
+                .next()
+                .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit())))
         || s.starts_with('-')
         || l.contains("http")
         || l.contains("www.")
@@ -1627,7 +1844,7 @@ fn plausible_author(s: &str) -> bool {
             | ^\W*(?:fotos?|photos?|bild(?:er)?|images?|quelle|source|credits?)\s*:
             | \b(?:anzeigen|archiv|archive|posts|beiträge|artikel|articles|entries|profile|profil
                  |weiter|weiterlesen|theme|read\s+more|comments?|minutes?|min\s+read|reading\s+time
-                 |sign\s+in|log\s+in|subscribe|newsletter|updated|published|posted\s+on)\b
+                 |sign\s+in|log\s+in|sign\s+up|register|account|full\s+bio|bio|subscribe|newsletter|updated|published|posted\s+on)\b
             | \bstaff\s+(?:reports?|writers?)\b
             | ^(?:view|request|get|buy|shop|download|learn|read|watch|try|start|book|order|call
                  |contact|follow|join|explore|discover|see|click|visit|share|subscribe)\b",
@@ -1691,7 +1908,7 @@ fn is_desk(word: &str) -> bool {
 /// Tech Reporter", "Mateusz Haberny Founder at Oakywood"): the name ends before them.
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:^|\s|\()(?:(?:senior|junior|chief|contributing|associate|managing|executive|deputy|staff|guest|freelance|tech|technology|news|sports|health|science|business|political|special|digital|features?|web|lead|editorial)\s+)*(?:writer|reporter|editor|correspondent|columnist|contributor|journalist|founder|co-founder|ceo|cto|author|producer|analyst|strategist|specialist|expert|director|manager|intern|blogger|photographer)\b.*$",
+        r"(?i)(?:^|\s|\()(?:(?:senior|junior|chief|contributing|associate|managing|executive|deputy|staff|guest|freelance|tech|technology|news|sports|health|science|business|political|special|digital|features?|web|lead|editorial|principal|general|global|national|regional|marketing|content|product|sales|communications?|data|research|autos?|travel|food|finance|financial|legal|medical|creative|social|media|video|photo|seo|brand|growth|engineering|operations|community|culture|entertainment|opinion|investigative|politics|economics|education|climate|energy|style|fashion|beauty|books|arts?|music|film|gaming|security|policy|technical|program|project|software)\s+)*(?:writer|reporter|editor|correspondent|columnist|contributor|journalist|founder|co-founder|ceo|cto|author|producer|analyst|strategist|specialist|expert|director|manager|intern|blogger|photographer|officer|coordinator|consultant|advisor|adviser|scientist|engineer|designer|developer)\b.*$",
     )
     .expect("static regex")
 });
@@ -1703,6 +1920,7 @@ fn clean_authors(raw: &str) -> Vec<String> {
             r"(?xi)^\s*(?:
               (?:view|see|show)\s+all\s+(?:posts|articles|stories|entries)\s+by
             | (?:all|more)\s+(?:posts|articles|stories)\s+(?:by|from)
+            | more\s+(?:about|from)
             | (?:zeige\s+)?alle\s+(?:beiträge|artikel)\s+von
             | voir\s+tous\s+les\s+articles\s+de | ver\s+todas\s+las\s+entradas\s+de
             | publi[ée]\s+par | publicado\s+por | pubblicato\s+da | scritto\s+da | vom
@@ -1725,7 +1943,19 @@ fn clean_authors(raw: &str) -> Vec<String> {
         )
         .expect("static regex")
     });
+    // A date before the names ("Dec 17, 2025 Ann Lee").
+    static LEAD_DATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?xi)^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?\s+)?
+            (?: (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}
+              | \d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?\s+\d{4}
+              | \d{4}-\d{1,2}-\d{1,2} | \d{1,2}[./]\d{1,2}[./]\d{2,4} )
+            \s*(?:[|·•,–—-]\s*)?",
+        )
+        .expect("static regex")
+    });
     let mut s = normalize::text(&raw.chars().take(400).collect::<String>());
+    s = LEAD_DATE.replace(&s, "").to_string();
     s = NOISE.replace(&s, "").to_string();
     s = TAIL.replace(&s, "").to_string();
     s = CONTACT.replace_all(&s, "").to_string();
@@ -1787,8 +2017,14 @@ fn names_in_segment(seg: &str, noise: &Regex) -> Vec<String> {
     }
     // Cut at a word that follows the name ("Jean Le Pen" keeps its "Le": the words
     // are case-sensitive), and at an affiliation (any case).
+    // One word before "in the" is no name with a place after it but a phrase
+    // ("Human in the Loop"): nothing.
     for sep in [" on ", " am ", " le ", " in ", " In "] {
         if let Some(p) = s.find(sep) {
+            if sep.trim() == "in" && !s[..p].trim().contains(' ') && s[p..].starts_with(" in the ")
+            {
+                return Vec::new();
+            }
             s.truncate(p);
         }
     }
@@ -1976,6 +2212,17 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
 }
 /// Does an author name only repeat the site's or publisher's name ("MotorWeekly.com" on
 /// motorweekly.com, "Homestead" for Homestead)?
+/// Names that only split a brand ("Thomson Reuters Tax & Accounting" read as two
+/// names): every one is part of the same site or publisher name, or a brand itself.
+fn all_brand(names: &[String], brands: &[String], host: &str) -> bool {
+    !names.is_empty()
+        && (names.iter().all(|n| is_brand(n, brands, host))
+            || (names.len() > 1
+                && brands.iter().any(|b| {
+                    b.len() >= 6 && names.iter().all(|n| b.contains(squeeze(n).as_str()))
+                })))
+}
+
 fn is_brand(name: &str, brands: &[String], host: &str) -> bool {
     let sq = squeeze(name);
     if sq.is_empty() {
@@ -2050,6 +2297,44 @@ const DATE_META: &[&str] = &[
     "originalpublicationdate",
 ];
 
+/// The name a page gives link previews under a "Written by" label
+/// (`twitter:label1` = "Written by", `twitter:data1` = the name, as Yoast and Ghost
+/// write them). A user handle there ("kffnirmitap", "andrew.keaveney") is no name.
+fn labelled_author(metas: &[(String, String)]) -> Vec<String> {
+    for (k, label) in metas {
+        let Some(n) = k.strip_prefix("twitter:label") else {
+            continue;
+        };
+        let label = label.trim().trim_end_matches(':').trim().to_lowercase();
+        if ![
+            "written by",
+            "author",
+            "authors",
+            "by",
+            "auteur",
+            "autor",
+            "geschrieben von",
+        ]
+        .contains(&label.as_str())
+        {
+            continue;
+        }
+        let key = format!("twitter:data{n}");
+        let Some((_, v)) = metas.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
+        let handle = !v.chars().any(char::is_uppercase)
+            || v.chars()
+                .any(|c| c.is_ascii_digit() || c == '@' || c == '_')
+            || v.split_whitespace()
+                .any(|w| w.contains('.') && !w.ends_with('.'));
+        if !handle {
+            return clean_authors(v);
+        }
+    }
+    Vec::new()
+}
+
 /// Is `name` printed in `text` (lowercase)?
 fn printed_in(name: &str, text: &str) -> bool {
     let l = name.to_lowercase();
@@ -2110,17 +2395,30 @@ fn choose_authors(
             }
         }
     }
+    // The most specific key that names someone, unless a later key names the same
+    // people and more (`author` gives the first author, the repeated
+    // `citation_author` all of them).
     let mut meta_names: Vec<String> = Vec::new();
     for k in AUTHOR_META {
+        let mut names: Vec<String> = Vec::new();
         for (_, v) in ev.raw.metas.iter().filter(|(mk, _)| mk == k) {
             // article:author is often a profile URL.
-            if !v.contains("://") {
-                meta_names.extend(clean_authors(v));
+            if !v.contains("://") && names.len() < 50 {
+                names.extend(clean_authors(v));
             }
         }
-        if !meta_names.is_empty() {
-            break;
+        let fold = |v: &[String]| -> Vec<String> { v.iter().map(|n| n.to_lowercase()).collect() };
+        if meta_names.is_empty() {
+            meta_names = names;
+        } else if names.len() > meta_names.len() {
+            let more = fold(&names);
+            if fold(&meta_names).iter().all(|n| more.contains(n)) {
+                meta_names = names;
+            }
         }
+    }
+    if meta_names.is_empty() {
+        meta_names = labelled_author(&ev.raw.metas);
     }
     let all_meta: Vec<&String> = ld_people
         .iter()
@@ -2133,9 +2431,19 @@ fn choose_authors(
         .zone
         .bylines
         .iter()
-        .find(|b| b.kind == 0 || b.names.iter().any(|n| !brand(n)))
+        .find(|b| b.kind == 0 || !all_brand(&b.names, ev.brands, ev.host))
     {
         authors = prefer_printed(&all_meta, &zb.line, &zb.names);
+        // "Written by: Ann Lee Bo Ray" read as one name, whose byline elements
+        // name two.
+        if let [one] = authors.as_slice() {
+            let one = one.to_lowercase();
+            if let Some(split) = ev.zone.bylines.iter().find(|b| {
+                b.kind == 1 && b.names.len() >= 2 && b.names.join(" ").to_lowercase() == one
+            }) {
+                authors = split.names.clone();
+            }
+        }
     }
     if authors.is_empty() {
         authors = all_meta
@@ -2146,7 +2454,7 @@ fn choose_authors(
     }
     if authors.is_empty() {
         if let Some((names, line, _)) = page_byline(ev.t, ev.raw, ev.own)
-            .filter(|(names, _, labelled)| *labelled || names.iter().any(|n| !brand(n)))
+            .filter(|(names, _, labelled)| *labelled || !all_brand(names, ev.brands, ev.host))
         {
             authors = prefer_printed(&all_meta, &line, &names);
         }
@@ -2238,6 +2546,9 @@ fn choose_date(
     }
     if meta_pub.is_some() {
         return meta_pub;
+    }
+    if let Some(d) = labelled_date(t, ev.own).and_then(|d| not_future(d, now)) {
+        return Some(d);
     }
     let in_article = ev.headline.is_some_and(|h| {
         let mut p = h;
