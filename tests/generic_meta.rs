@@ -478,6 +478,35 @@ fn a_phrase_with_in_the_is_no_name() {
     assert_eq!(c.authors, ["Ann Lee"]);
 }
 
+#[test]
+fn a_sites_collective_byline_is_an_author_its_bare_name_is_not() {
+    let head = r#"<meta property="og:site_name" content="Podium">"#;
+    let header = "<p class=\"authorName\">Podium Staff</p>";
+    let c = at(
+        "https://www.podium.example/article/plumbing",
+        &page(
+            "Plumbing trends | Podium",
+            head,
+            "Plumbing trends",
+            header,
+            "",
+        ),
+    );
+    assert_eq!(c.authors, ["Podium Staff"]);
+    let header = "<p class=\"authorName\">Podium</p>";
+    let c = at(
+        "https://www.podium.example/article/plumbing",
+        &page(
+            "Plumbing trends | Podium",
+            head,
+            "Plumbing trends",
+            header,
+            "",
+        ),
+    );
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
 // ---- Dates ----------------------------------------------------------------------
 
 #[test]
@@ -619,6 +648,41 @@ fn an_article_object_about_another_page_is_ignored() {
     ));
     assert_eq!(c.published, None);
     assert!(c.authors.is_empty(), "{:?}", c.authors);
+}
+
+#[test]
+fn a_printed_day_one_off_a_utc_timestamp_is_the_timestamps_day() {
+    // The page prints its local day (evening in the Americas), the metadata the same
+    // moment in UTC, early the next day: one date, the timestamp's.
+    let head = r#"<meta property="article:published_time" content="2021-12-10T02:17:00+00:00">"#;
+    let c = run(&page(
+        "Sourdough",
+        head,
+        "Sourdough",
+        "<p class=\"date\">December 9, 2021</p>",
+        "",
+    ));
+    assert_eq!(date(&c), Some(("2021-12-10", DateSource::Metadata)));
+    // A timestamp with its own offset states its day: the printed day is another.
+    let head = r#"<meta property="article:published_time" content="2021-12-10T02:17:00-05:00">"#;
+    let c = run(&page(
+        "Sourdough",
+        head,
+        "Sourdough",
+        "<p class=\"date\">December 9, 2021</p>",
+        "",
+    ));
+    assert_eq!(date(&c), Some(("2021-12-09", DateSource::Page)));
+    // An afternoon UTC time cannot be the previous evening anywhere near.
+    let head = r#"<meta property="article:published_time" content="2021-12-10T15:00:00Z">"#;
+    let c = run(&page(
+        "Sourdough",
+        head,
+        "Sourdough",
+        "<p class=\"date\">December 9, 2021</p>",
+        "",
+    ));
+    assert_eq!(date(&c), Some(("2021-12-09", DateSource::Page)));
 }
 
 // ---- Hostile input --------------------------------------------------------------

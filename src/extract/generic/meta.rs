@@ -2228,6 +2228,16 @@ fn is_brand(name: &str, brands: &[String], host: &str) -> bool {
     if sq.is_empty() {
         return true;
     }
+    // "Podium Staff", "The Diggs Team": the site's collective byline, a name the
+    // page gives its writers, not the site's own name.
+    let collective = name.split_whitespace().count() >= 2
+        && name.split_whitespace().last().is_some_and(|w| {
+            ["team", "staff", "editors", "newsroom", "desk", "crew"]
+                .contains(&w.to_lowercase().as_str())
+        });
+    if collective && !brands.iter().any(|b| *b == sq) {
+        return false;
+    }
     let tlds = ["com", "org", "net", "de", "co", "uk", "io", "ai", "app"];
     brands.iter().any(|b| {
         !b.is_empty()
@@ -2488,6 +2498,34 @@ fn choose_authors(
     authors
 }
 
+/// Is `printed` (a day, YYYY-MM-DD) the same moment as UTC timestamp `stamp`, seen
+/// from the publisher's time zone: one day before a morning UTC time (the Americas),
+/// one day after an evening one (Asia, Australia)? Then the timestamp's day is the
+/// one the page and its metadata agree on, as the machine-readable record states it.
+fn same_moment_in_utc(stamp: &str, printed: &str) -> bool {
+    let s = stamp.trim();
+    let utc = s.ends_with('Z') || s.ends_with("+00:00") || s.ends_with("+0000");
+    let (Some(day), Some(hour)) = (
+        s.get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        s.get(11..13).and_then(|h| h.parse::<u32>().ok()),
+    ) else {
+        return false;
+    };
+    let Some(printed) = printed
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    else {
+        return false;
+    };
+    utc && s
+        .as_bytes()
+        .get(10)
+        .is_some_and(|c| *c == b'T' || *c == b' ')
+        && ((hour < 12 && day.pred_opt() == Some(printed))
+            || (hour >= 12 && day.succ_opt() == Some(printed)))
+}
+
 /// The publication date, in order:
 /// 1. the date printed by the headline (not one labelled as an update), reported as
 ///    metadata when the metadata says the same day;
@@ -2514,23 +2552,31 @@ fn choose_date(
             .find(|(mk, v)| mk == k && !v.trim().is_empty())
             .map(|(_, v)| v.as_str())
     };
+    // Each source with the timestamp it was read from.
     let ld_date = articles.iter().find_map(|a| {
         str_of(a.get("datePublished"))
             .or_else(|| str_of(a.get("dateCreated")))
-            .and_then(|s| parse_ok(&s))
+            .and_then(|s| parse_ok(&s).map(|d| (d, s)))
     });
-    let meta_date = || DATE_META.iter().find_map(|k| meta(k).and_then(parse_ok));
+    let meta_date = || {
+        DATE_META
+            .iter()
+            .find_map(|k| meta(k).and_then(|s| parse_ok(s).map(|d| (d, s.to_string()))))
+    };
     let time_date = || {
         ev.raw
             .times
             .iter()
             .filter(|tm| tm.published && !elsewhere(t, tm.node, ev.own))
-            .find_map(|tm| tm.datetime.as_deref().and_then(parse_ok))
+            .find_map(|tm| {
+                let s = tm.datetime.as_deref()?;
+                parse_ok(s).map(|d| (d, s.to_string()))
+            })
     };
-    let meta_pub = ld_date
-        .or_else(meta_date)
-        .or_else(time_date)
-        .map(|d| d.from_source(DateSource::Metadata));
+    let (meta_pub, stamp) = match ld_date.or_else(meta_date).or_else(time_date) {
+        Some((d, s)) => (Some(d.from_source(DateSource::Metadata)), Some(s)),
+        None => (None, None),
+    };
     let zone_pub = ev
         .zone
         .dates
@@ -2539,6 +2585,13 @@ fn choose_date(
         .find_map(|d| not_future(d.date.clone(), now))
         .map(|z| match &meta_pub {
             Some(m) if m.date.get(..10) == z.date.get(..10) || m.date == z.date => m.clone(),
+            Some(m)
+                if stamp
+                    .as_deref()
+                    .is_some_and(|s| same_moment_in_utc(s, &z.date)) =>
+            {
+                m.clone()
+            }
             _ => z,
         });
     if zone_pub.is_some() {
