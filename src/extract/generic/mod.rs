@@ -825,10 +825,34 @@ static CREDIT_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
     .expect("static regex")
 });
 
+/// Words one of which every alternative of [`CREDIT_TAIL`] needs (a label, a
+/// copyright sign, an agency's name): a necessary condition, tested first with one
+/// ASCII-case-insensitive pass, so that the regex runs only on text that may match.
+/// The non-ASCII capitals the regex's Unicode case folding accepts are listed too
+/// (all but the Kelvin sign and the long s standing in for "k" and "s").
+static CREDIT_WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "©", "(c)", "copyright", "foto", "photo", "bild", "kuva", "quelle", "source",
+                "credit", "image", "zdj", "fot.", "crédit", "CRÉDIT", "Crédit", "ZDJĘ",
+                "shutterstock", "getty", "istock", "fotolia", "clipdealer", "thinkstock",
+                "adobe", "imago", "picture", "dpa", "afp", "reuters", "unsplash", "pixabay",
+                "pexels", "keystone", "epa", "flickr", "wikimedia",
+            ])
+            .ok()
+    });
+
 /// Byte offset where a trailing credit starts, if the text ends with one.
 fn credit_start(text: &str) -> Option<usize> {
     if text.len() > 400 {
         return None;
+    }
+    if let Some(words) = CREDIT_WORDS.as_ref() {
+        if !words.is_match(text) {
+            return None;
+        }
     }
     let m = CREDIT_TAIL.find(text)?;
     Some(m.start())
@@ -960,6 +984,36 @@ fn cut_at_coda(body: &mut Vec<Block>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_credit_prefilter_never_hides_a_credit() {
+        let samples = [
+            "The harbour at dawn. Photo: Ann Lee",
+            "The harbour at dawn. PHOTO: ANN LEE",
+            "The harbour at dawn © 2019 Ann Lee",
+            "The harbour at dawn | (c) Reuters",
+            "The harbour at dawn (Getty Images)",
+            "The harbour at dawn Ann Lee / Shutterstock",
+            "The harbour at dawn. CRÉDITO: Ann Lee",
+            "The harbour at dawn. Crédit : Ann Lee",
+            "The harbour at dawn. Bildquelle: dpa",
+            "The harbour at dawn. ZDJĘCIE: Ann Lee",
+            "The harbour at dawn (AFP Photo)",
+            "The harbour at dawn. Image: NASA",
+            "The harbour at dawn, copyright Ann Lee",
+            "The harbour at dawn. Fot. Ann Lee",
+            "The harbour at dawn.",
+            "A separate question: what now?",
+            "Sources say the council will vote (again) on Tuesday.",
+        ];
+        for text in samples {
+            let plain = CREDIT_TAIL.find(text).map(|m| m.start());
+            assert_eq!(credit_start(text), plain, "{text}");
+        }
+        // The samples exercise both outcomes.
+        assert!(samples.iter().filter(|t| credit_start(t).is_some()).count() >= 12);
+        assert!(credit_start("The harbour at dawn.").is_none());
+    }
 
     #[test]
     fn an_empty_thread_body_takes_the_posts_text_and_a_real_body_stays() {
