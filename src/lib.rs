@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage:
 //! `fetch`/`crawl` → `decode` → `extract` → `normalize` → `model` → `store` →
-//! `diff` / `export`. [`pipeline`] runs the offline half (bytes + URL → Article content)
+//! `diff` / `export`, and `serve` (a read-only web view of a store). [`pipeline`] runs the offline half (bytes + URL → Article content)
 //! as one pure function. The binary (`src/main.rs`) only parses arguments, calls
 //! [`cli`], and maps errors to [`exit::ExitCode`]s.
 
@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;
+pub mod serve;
 pub mod store;
 
 /// Version of quire, recorded in every document's provenance.

@@ -265,7 +265,7 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
     Ok((cfg, store, json))
 }
 
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

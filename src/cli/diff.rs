@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::cli::changes::with_store_codes;
 use crate::cli::UsageError;
+use crate::diff::pick::{document, pick, PickError};
 use crate::diff::render::{render, RenderOptions};
 use crate::exit::ExitCode;
 use crate::store::{CaptureSummary, Store};
@@ -36,84 +37,27 @@ pub struct Args {
     pub store: PathBuf,
 }
 
-/// Pick a capture from `history` (oldest first) by capture id (exact, or a unique
-/// prefix) or by run id: the URL as it stood in that run, i.e. the last capture made in
-/// or before it (a run that got 304 Not Modified made no capture of its own; run ids
-/// sort by start time).
-fn resolve(history: &[CaptureSummary], runs: &[String], key: &str) -> Result<usize, UsageError> {
-    if let Some(i) = history.iter().position(|c| c.id.to_string() == key) {
-        return Ok(i);
-    }
-    if runs.iter().any(|r| r == key) {
-        return history
-            .iter()
-            .rposition(|c| c.run.to_string().as_str() <= key)
-            .ok_or_else(|| UsageError(format!("no capture of this URL in or before run {key}")));
-    }
-    let prefixed: Vec<usize> = (0..history.len())
-        .filter(|&i| history[i].id.to_string().starts_with(key))
-        .collect();
-    match prefixed.as_slice() {
-        [i] => Ok(*i),
-        [] => Err(UsageError(format!(
-            "{key:?} is neither a capture of this URL nor a run of the store"
-        ))),
-        _ => Err(UsageError(format!("{key:?} matches several captures"))),
-    }
-}
-
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     with_store_codes(|| {
         let store = Store::open_reader(&args.store)?;
-        // An alias finds its article; an old store's captures under the alias count.
-        let article = store.article_history(&args.url)?;
-        let history = article.captures;
-        if history.is_empty() {
-            return Err(UsageError(format!(
-                "no captures of {} in {}",
-                args.url,
-                args.store.display()
-            ))
-            .into());
-        }
-        let runs: Vec<String> = store.runs()?.iter().map(|r| r.id.to_string()).collect();
-        let to = match &args.to {
-            Some(k) => resolve(&history, &runs, k)?,
-            None => history.len() - 1,
-        };
-        let from = match &args.from {
-            Some(k) => resolve(&history, &runs, k)?,
-            None if to > 0 => to - 1,
-            None => {
-                return Err(UsageError(format!(
-                    "only one capture of {} before --to; nothing to compare",
-                    args.url
-                ))
-                .into())
+        let pair = match pick(&store, &args.url, args.from.as_deref(), args.to.as_deref()) {
+            Ok(p) => p,
+            Err(PickError::Store(e)) => return Err(e.into()),
+            Err(PickError::NoCaptures(url)) => {
+                return Err(
+                    UsageError(format!("no captures of {url} in {}", args.store.display())).into(),
+                )
             }
+            Err(e) => return Err(UsageError(e.to_string()).into()),
         };
-        let (a, b) = (&history[from], &history[to]);
+        let (a, b) = (&pair.from, &pair.to);
         let old = store.read_capture(&a.id)?;
         let new = store.read_capture(&b.id)?;
         let d = crate::diff::articles(&old, &new);
         let mut out = std::io::stdout().lock();
         if args.json {
-            let side = |c: &CaptureSummary| {
-                serde_json::json!({
-                    "capture": c.id.to_string(),
-                    "run": c.run.to_string(),
-                    "fetched_at": c.fetched_at,
-                    "content_sha256": c.content_sha256,
-                })
-            };
-            let doc = serde_json::json!({
-                "url": article.url,
-                "from": side(a),
-                "to": side(b),
-                "diff": d,
-            });
-            serde_json::to_writer(&mut out, &doc)?;
+            serde_json::to_writer(&mut out, &document(&pair, &d))?;
             writeln!(out)?;
         } else {
             let color = std::io::stdout().is_terminal();
@@ -125,7 +69,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
                     c.fetched_at.as_deref().unwrap_or("-")
                 )
             };
-            writeln!(out, "diff {}", article.url)?;
+            writeln!(out, "diff {}", pair.url)?;
             writeln!(out, "--- {}", p(a))?;
             writeln!(out, "+++ {}", p(b))?;
             let opts = RenderOptions {

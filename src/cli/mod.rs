@@ -16,6 +16,7 @@ pub mod extract;
 pub mod history;
 pub mod reindex;
 pub mod schema;
+pub mod serve;
 pub mod toc;
 pub mod verify;
 
@@ -62,6 +63,8 @@ pub enum Command {
     Toc(toc::Args),
     /// Rebuild the store's SQLite index from its files.
     Reindex(reindex::Args),
+    /// Serve a store read-only: web pages and a JSON API (loopback by default).
+    Serve(serve::Args),
     /// Serve a bundled sample site on 127.0.0.1, crawl it twice, show what changed.
     Demo(demo::Args),
     /// Write synthetic captures into a store (for crash tests).
@@ -82,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(a) => history::execute(a),
         Command::Toc(a) => toc::execute(a),
         Command::Reindex(a) => reindex::execute(a),
+        Command::Serve(a) => serve::execute(a),
         Command::Demo(a) => demo::execute(a),
         Command::DebugStoreFill(a) => debug_store_fill::execute(a),
     }

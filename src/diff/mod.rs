@@ -22,6 +22,7 @@ use crate::model::{self, Article, Block, Content};
 
 pub mod changes;
 pub mod index;
+pub mod pick;
 pub mod render;
 
 pub use changes::{compare_runs, RunComparison};

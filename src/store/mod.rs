@@ -572,6 +572,36 @@ impl Store {
         Ok(out)
     }
 
+    /// URLs with a capture whose URL contains `needle` (case-insensitive for ASCII),
+    /// with their latest capture, sorted by URL; at most `limit`.
+    pub fn search_urls(
+        &self,
+        needle: &str,
+        limit: usize,
+    ) -> Result<Vec<CaptureSummary>, StoreError> {
+        self.flush_if(|b| !b.is_empty())?;
+        let escaped: String = needle
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS_E} FROM entries e WHERE e.kind = 'captured'
+               AND e.url LIKE ?1 ESCAPE '\\'
+               AND e.run = (SELECT max(l.run) FROM entries l WHERE l.url = e.url AND l.kind = 'captured')
+             ORDER BY e.url LIMIT ?2"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(rusqlite::params![format!("%{escaped}%"), limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(summary_from_row(r)?);
+        }
+        Ok(out)
+    }
+
     // ---- objects and records ----
 
     /// Store raw bytes under their SHA-256; identical bytes are stored once.
@@ -920,8 +950,20 @@ impl Store {
         Ok(())
     }
 
+    /// The record file of a capture, byte for byte as stored (hash-checked against its
+    /// name, and checked to be a capture): what `quire serve` hands out as the stored
+    /// document.
+    pub fn read_capture_record(&self, id: &CaptureId) -> Result<Vec<u8>, StoreError> {
+        self.capture_record(id).map(|(bytes, _)| bytes)
+    }
+
     /// The Article document of a capture, read from its record (hash-checked).
     pub fn read_capture(&self, id: &CaptureId) -> Result<Article, StoreError> {
+        self.capture_record(id).map(|(_, article)| article)
+    }
+
+    /// A capture's record bytes and its Article, hash-checked.
+    fn capture_record(&self, id: &CaptureId) -> Result<(Vec<u8>, Article), StoreError> {
         let (run, sha) =
             id.0.split_once('/')
                 .filter(|(r, s)| is_run_id(r) && is_sha256_hex(s))
@@ -944,7 +986,7 @@ impl Store {
         let record: Record = serde_json::from_slice(&bytes)
             .map_err(|e| StoreError::corrupt(&path, format!("record does not parse: {e}")))?;
         match record.outcome {
-            RecordOutcome::Captured { article } => Ok(*article),
+            RecordOutcome::Captured { article } => Ok((bytes, *article)),
             _ => Err(StoreError::NotFound(format!(
                 "capture {id} (record is not a capture)"
             ))),
