@@ -4,120 +4,14 @@
 //! must stay text; runs that appear while the server runs.
 
 mod diff_support;
+mod serve_support;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use quire::demo::{self, DemoOptions};
-use quire::serve::{serve, ServeConfig};
 use quire::store::{RunId, Store};
 use serde_json::Value;
-
-/// A server on 127.0.0.1 (any free port) over `store`, stopped when dropped.
-struct Server {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(store: &Path) -> Server {
-        let (tx_addr, rx_addr) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let cfg = ServeConfig {
-            store: store.to_path_buf(),
-            addr: "127.0.0.1:0".parse().unwrap(),
-        };
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                serve(cfg, move |a| tx_addr.send(a).unwrap(), async move {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = rx_addr
-            .recv_timeout(std::time::Duration::from_secs(20))
-            .expect("server started");
-        Server {
-            addr,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// A response: status, headers, body.
-struct Got {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Got {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("JSON body")
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-fn get_with(url: &str, if_none_match: Option<&str>) -> Got {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        let mut req = client.get(url);
-        if let Some(tag) = if_none_match {
-            req = req.header("If-None-Match", tag);
-        }
-        let r = req.send().await.expect("request");
-        Got {
-            status: r.status().as_u16(),
-            headers: r.headers().clone(),
-            body: r.bytes().await.unwrap().to_vec(),
-        }
-    })
-}
-
-fn get(url: &str) -> Got {
-    get_with(url, None)
-}
-
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+use serve_support::{crawled_store, enc, get, get_with, Server};
 
 fn quire_json(args: &[&str], store: &Path) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_quire"))
@@ -132,21 +26,6 @@ fn quire_json(args: &[&str], store: &Path) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// The demo site crawled twice (version 1, then version 2) into a store.
-fn crawled_store() -> (tempfile::TempDir, PathBuf, demo::DemoReport) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("store");
-    let report = demo::run(
-        &DemoOptions {
-            store: Some(root.clone()),
-            color: false,
-        },
-        &mut Vec::new(),
-    )
-    .expect("demo crawl");
-    (dir, root, report)
 }
 
 fn schema() -> jsonschema::Validator {
@@ -363,10 +242,25 @@ fn every_page_renders_with_its_security_headers() {
     // The diff page marks words with <ins> and <del>.
     let diff = get(&server.url(&format!("/diff?url={}", enc(changed)))).text();
     assert!(diff.contains("<ins>") || diff.contains("<del>"), "{diff}");
-    // Search finds URLs by a part of them.
+    // Search finds articles by a part of their URL or of their title, LIKE's
+    // wildcards taken literally.
     let tail = changed.rsplit('/').next().unwrap();
     let search = get(&server.url(&format!("/search?q={}", enc(tail)))).text();
     assert!(search.contains(tail));
+    let title = get(&server.url(&format!("/api/v1/articles?url={}", enc(changed)))).json()
+        ["content"]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let word = title
+        .split_whitespace()
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_uppercase();
+    let search = get(&server.url(&format!("/search?q={}", enc(&word)))).text();
+    assert!(search.contains(changed.as_str()), "{word}: {search}");
+    let none = get(&server.url("/search?q=%25%25_%25")).text();
+    assert!(none.contains("0 article(s)"), "{none}");
     // Raw bytes: plain text, no scripts, the digests first.
     let history = get(&server.url(&format!("/api/v1/history?url={}", enc(changed)))).json();
     let cap = history["captures"][1]["id"].as_str().unwrap();

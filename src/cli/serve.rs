@@ -9,6 +9,9 @@ use crate::cli::UsageError;
 use crate::exit::ExitCode;
 use crate::serve::{serve, ServeConfig, ServeError};
 
+/// Threads reading the store at once.
+pub const BLOCKING_THREADS: usize = 8;
+
 /// The default address: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8480";
 
@@ -45,8 +48,12 @@ pub fn checked_addr(addr: SocketAddr, public: bool) -> Result<SocketAddr, UsageE
 
 /// Serve `store` on `addr` until a stop signal, printing the address once bound.
 pub fn serve_blocking(store: PathBuf, addr: SocketAddr) -> anyhow::Result<ExitCode> {
+    // Store reads run on the blocking pool, one cached reader per thread: a small
+    // pool bounds memory (each reader has its own SQLite page cache) and is plenty
+    // for loopback clients.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()?;
     let cfg = ServeConfig { store, addr };

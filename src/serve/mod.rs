@@ -113,15 +113,59 @@ pub async fn serve(
         .map_err(|source| ServeError::Io { addr, source })
 }
 
-/// Run `f` on the store, on a blocking thread (SQLite and file reads block).
+/// Which index file a cached reader read: device and inode (a `reindex` that
+/// replaces the file makes a new one), or nothing to compare on other systems.
+fn index_identity(root: &std::path::Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(crate::store::index_path(root)).ok()?;
+        Some((m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = root;
+        None
+    }
+}
+
+thread_local! {
+    /// One reader per blocking thread, reused while it reads the same on-disk index
+    /// (SQLite shows each query the latest committed state, so new runs appear).
+    static READER: std::cell::RefCell<Option<(PathBuf, (u64, u64), Store)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` on the store, on a blocking thread (SQLite and file reads block). The
+/// thread's reader is reused when it still reads the store's on-disk index; a reader
+/// over a private in-memory rebuild is opened afresh for every request, so that it
+/// is never older than the request.
 async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
     let root = state.root.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::open_reader(&root)?;
-        f(&store)
+        let id = index_identity(&root);
+        READER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let fresh =
+                matches!((&*slot, id), (Some((r, i, _)), Some(now)) if *r == root && *i == now);
+            if !fresh {
+                *slot = None;
+                let store = Store::open_reader(&root)?;
+                match id {
+                    Some(now) if store.sees_later_writes() => {
+                        *slot = Some((root.clone(), now, store))
+                    }
+                    _ => return f(&store),
+                }
+            }
+            match &*slot {
+                Some((_, _, store)) => f(store),
+                None => Err(Failure::internal("no reader")),
+            }
+        })
     })
     .await
     .map_err(|e| Failure::internal(format!("handler stopped: {e}")))?

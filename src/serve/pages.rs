@@ -46,7 +46,7 @@ fn layout(title: &str, body: Markup) -> Markup {
                 header {
                     nav { a href="/" { "quire" } " · " a href="/" { "runs" } }
                     form action="/search" method="get" role="search" {
-                        label for="q" { "Search URLs" }
+                        label for="q" { "Search titles and URLs" }
                         input type="search" id="q" name="q";
                         button type="submit" { "Search" }
                     }
@@ -390,7 +390,7 @@ pub(crate) async fn article(
     respond(&req, m)
 }
 
-/// `GET /search?q=`: URLs containing the text.
+/// `GET /search?q=`: articles whose URL or title contains the text.
 pub(crate) async fn search(
     State(s): State<Arc<AppState>>,
     Query(q): Params,
@@ -401,15 +401,15 @@ pub(crate) async fn search(
         let found = if needle.is_empty() {
             Vec::new()
         } else {
-            store.search_urls(&needle, 200)?
+            store.search(&needle, 200)?
         };
         Ok(layout(
             "Search",
             html! {
                 h1 { "Search" }
-                @if needle.is_empty() { p { "Type part of a URL." } }
+                @if needle.is_empty() { p { "Type part of a title or a URL." } }
                 @else {
-                    p { (found.len()) " URL(s) containing " code { (needle) } @if found.len() == 200 { " (first 200)" } }
+                    p { (found.len()) " article(s) whose title or URL contains " code { (needle) } @if found.len() == 200 { " (first 200)" } }
                     ul { @for c in &found { li { a href={ "/articles?url=" (enc(&c.url)) } { (c.url) } " · " (c.fetched_at.as_deref().unwrap_or("-")) } } }
                 }
             },

@@ -12,7 +12,7 @@ use super::record::{Record, RecordOutcome};
 use crate::model::PageType;
 
 /// Version of the index schema; a mismatch makes a writer rebuild the index.
-pub(crate) const INDEX_VERSION: &str = "2";
+pub(crate) const INDEX_VERSION: &str = "3";
 
 /// Most alias hops followed when resolving a URL to its article, and most levels of
 /// aliases-of-aliases listed: redirect chains are short (the fetcher follows at most
@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS entries(
   reason TEXT,
   page_type TEXT,
   target TEXT,
+  title TEXT,
   PRIMARY KEY(run, url)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_url ON entries(url, run);
@@ -87,6 +88,8 @@ pub(crate) struct EntryRow {
     pub page_type: Option<PageType>,
     /// The article an alias leads to (alias rows only).
     pub target: Option<String>,
+    /// The captured document's title (capture rows only), for search.
+    pub title: Option<String>,
 }
 
 impl EntryRow {
@@ -108,6 +111,7 @@ impl EntryRow {
             reason: None,
             page_type: None,
             target: None,
+            title: None,
         };
         match &record.outcome {
             RecordOutcome::Captured { article } => {
@@ -121,6 +125,7 @@ impl EntryRow {
                 row.etag = p.etag.clone();
                 row.last_modified = p.last_modified.clone();
                 row.page_type = Some(article.content.page_type);
+                row.title = article.content.title.clone();
             }
             RecordOutcome::NotModified {
                 previous,
@@ -284,8 +289,8 @@ pub(crate) fn insert_entry(conn: &Connection, row: &EntryRow) -> Result<bool, St
         .prepare_cached(
             "INSERT OR IGNORE INTO entries(run, url, kind, record_sha256, capture, content_sha256,
                raw_sha256, raw_bytes, fetched_at, http_status, etag, last_modified, reason, page_type,
-               target)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+               target, title)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?
         .execute(params![
             row.run,
@@ -303,6 +308,7 @@ pub(crate) fn insert_entry(conn: &Connection, row: &EntryRow) -> Result<bool, St
             row.reason,
             page_type_str(row.page_type),
             row.target,
+            row.title,
         ])?;
     conn.prepare_cached("UPDATE frontier SET state = ?3 WHERE run = ?1 AND url = ?2")?
         .execute(params![row.run, row.url, DONE])?;
@@ -624,6 +630,7 @@ mod tests {
             reason: Some("x".into()),
             page_type: None,
             target: None,
+            title: None,
         };
         insert_entry(&c, &row).unwrap();
         assert_eq!(state(&c, "r1", "http://h/e"), None);
@@ -661,6 +668,7 @@ mod tests {
             reason: None,
             page_type: None,
             target: Some(target.into()),
+            title: None,
         };
         // a -> b -> c (two hops), d -> c, and a cycle x -> y -> x.
         for (u, t) in [("a", "b"), ("b", "c"), ("d", "c"), ("x", "y"), ("y", "x")] {

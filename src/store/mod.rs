@@ -254,6 +254,9 @@ pub struct Store {
     writer: Option<WriterState>,
     /// The version in the store's format file (raised when the first alias is put).
     format_version: u32,
+    /// A reader whose index is a private in-memory rebuild (the on-disk index was
+    /// absent, of another version, or unreadable): it never sees later writes.
+    private_index: bool,
 }
 
 #[allow(dead_code)]
@@ -266,6 +269,11 @@ fn assert_send() {
 struct FormatFile {
     format: String,
     version: u32,
+}
+
+/// Where a store's SQLite index lives (it may be absent).
+pub fn index_path(root: &Path) -> PathBuf {
+    Layout::new(root).index_file()
 }
 
 impl Store {
@@ -326,6 +334,7 @@ impl Store {
                 opts,
             }),
             format_version,
+            private_index: false,
         })
     }
 
@@ -353,6 +362,7 @@ impl Store {
         } else {
             None
         };
+        let private_index = opened.is_none();
         let conn = match opened {
             Some(conn) => conn,
             None => memory_index(&layout)?,
@@ -362,7 +372,15 @@ impl Store {
             conn,
             writer: None,
             format_version,
+            private_index,
         })
+    }
+
+    /// Does this reader see what writers commit later? True when it reads the
+    /// store's on-disk SQLite index (each query sees the latest committed state);
+    /// false for a private in-memory rebuild, which is a snapshot of open time.
+    pub fn sees_later_writes(&self) -> bool {
+        self.writer.is_some() || !self.private_index
     }
 
     /// The store root.
@@ -572,13 +590,9 @@ impl Store {
         Ok(out)
     }
 
-    /// URLs with a capture whose URL contains `needle` (case-insensitive for ASCII),
-    /// with their latest capture, sorted by URL; at most `limit`.
-    pub fn search_urls(
-        &self,
-        needle: &str,
-        limit: usize,
-    ) -> Result<Vec<CaptureSummary>, StoreError> {
+    /// Articles whose URL or latest title contains `needle` (case-insensitive for
+    /// ASCII), with their latest capture, sorted by URL; at most `limit`.
+    pub fn search(&self, needle: &str, limit: usize) -> Result<Vec<CaptureSummary>, StoreError> {
         self.flush_if(|b| !b.is_empty())?;
         let escaped: String = needle
             .chars()
@@ -589,7 +603,7 @@ impl Store {
             .collect();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLS_E} FROM entries e WHERE e.kind = 'captured'
-               AND e.url LIKE ?1 ESCAPE '\\'
+               AND (e.url LIKE ?1 ESCAPE '\\' OR e.title LIKE ?1 ESCAPE '\\')
                AND e.run = (SELECT max(l.run) FROM entries l WHERE l.url = e.url AND l.kind = 'captured')
              ORDER BY e.url LIMIT ?2"
         ))?;
