@@ -413,3 +413,40 @@ fn serve_refuses_a_public_address_without_the_flag() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no quire store"));
 }
+
+#[test]
+fn demo_serve_ends_by_serving_its_store_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["demo", "--serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut base = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("serving on ") {
+            base = rest
+                .split_whitespace()
+                .next()
+                .map(|u| u.trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    let base = base.expect("the demo prints the address it serves on");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let runs = get(&format!("{base}/api/v1/runs")).json();
+    assert_eq!(runs.as_array().unwrap().len(), 2, "the demo's two crawls");
+    let home = get(&format!("{base}/"));
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("Runs"));
+    // SIGTERM (as Ctrl-C) stops it with exit code 0.
+    // SAFETY: signalling our own child.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
