@@ -10,8 +10,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::{tagged, with_store, AppState, Failure};
-use crate::diff::pick::{document, pick};
-use crate::store::{CaptureId, RunEntry, RunId, Store};
+use crate::diff::pick::{document, pick, Pair};
+use crate::diff::ArticleDiff;
+use crate::model::Article;
+use crate::store::{ArticleHistory, CaptureId, RunEntry, RunId, Store};
 
 /// Entries per page of `/api/v1/runs/{run}` unless `limit` says otherwise.
 pub(crate) const DEFAULT_PAGE: usize = 1000;
@@ -77,6 +79,39 @@ pub(crate) fn run_page(
     Ok((page, next))
 }
 
+/// The article `?url=` names (aliases resolved): its history and its latest capture.
+pub(crate) fn latest_of(
+    store: &Store,
+    q: &HashMap<String, String>,
+) -> Result<(ArticleHistory, Article), Failure> {
+    let url = required(q, "url")?;
+    let history = store.article_history(url)?;
+    let last = history
+        .captures
+        .last()
+        .ok_or_else(|| Failure::not_found("unknown_url", format!("no captures of {url}")))?;
+    let article = store.read_capture(&last.id)?;
+    Ok((history, article))
+}
+
+/// The two captures `?url=&from=&to=` choose (as `quire diff`), read, and their diff.
+pub(crate) fn diff_of(
+    store: &Store,
+    q: &HashMap<String, String>,
+) -> Result<(Pair, Article, Article, ArticleDiff), Failure> {
+    let url = required(q, "url")?;
+    let pair = pick(
+        store,
+        url,
+        q.get("from").map(String::as_str),
+        q.get("to").map(String::as_str),
+    )?;
+    let old = store.read_capture(&pair.from.id)?;
+    let new = store.read_capture(&pair.to.id)?;
+    let d = crate::diff::articles(&old, &new);
+    Ok((pair, old, new, d))
+}
+
 /// `limit` as a number in 1..=[`MAX_PAGE`].
 pub(crate) fn limit_of(q: &HashMap<String, String>) -> Result<usize, Failure> {
     match q.get("limit") {
@@ -134,16 +169,7 @@ pub(crate) async fn article(
     Query(q): Params,
     req: HeaderMap,
 ) -> Response {
-    let body = with_store(&s, move |store| {
-        let url = required(&q, "url")?;
-        let history = store.article_history(url)?;
-        let last = history
-            .captures
-            .last()
-            .ok_or_else(|| Failure::not_found("unknown_url", format!("no captures of {url}")))?;
-        to_json(&store.read_capture(&last.id)?)
-    })
-    .await;
+    let body = with_store(&s, move |store| to_json(&latest_of(store, &q)?.1)).await;
     json_response(&req, body)
 }
 
@@ -189,16 +215,8 @@ pub(crate) async fn diff(
     req: HeaderMap,
 ) -> Response {
     let body = with_store(&s, move |store| {
-        let url = required(&q, "url")?;
-        let pair = pick(
-            store,
-            url,
-            q.get("from").map(String::as_str),
-            q.get("to").map(String::as_str),
-        )?;
-        let old = store.read_capture(&pair.from.id)?;
-        let new = store.read_capture(&pair.to.id)?;
-        to_json(&document(&pair, &crate::diff::articles(&old, &new)))
+        let (pair, _, _, d) = diff_of(store, &q)?;
+        to_json(&document(&pair, &d))
     })
     .await;
     json_response(&req, body)

@@ -13,9 +13,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::api::{limit_of, required, run_info, run_page};
+use super::api::{diff_of, latest_of, limit_of, run_info, run_page};
 use super::{tagged, with_store, AppState, Failure};
-use crate::diff::pick::pick;
 use crate::diff::{BlockOp, WordOp};
 use crate::model::{Article, Block};
 use crate::store::{CaptureId, EntryKind, RunInfo};
@@ -351,13 +350,7 @@ pub(crate) async fn article(
     req: HeaderMap,
 ) -> Response {
     let m = with_store(&s, move |store| {
-        let url = required(&q, "url")?;
-        let h = store.article_history(url)?;
-        let last = h
-            .captures
-            .last()
-            .ok_or_else(|| Failure::not_found("unknown_url", format!("no captures of {url}")))?;
-        let a = store.read_capture(&last.id)?;
+        let (h, a) = latest_of(store, &q)?;
         let prov = serde_json::to_string_pretty(&a.provenance).unwrap_or_default();
         Ok(layout(
             a.content.title.as_deref().unwrap_or(&h.url),
@@ -440,16 +433,7 @@ pub(crate) async fn diff(
     req: HeaderMap,
 ) -> Response {
     let m = with_store(&s, move |store| {
-        let url = required(&q, "url")?;
-        let pair = pick(
-            store,
-            url,
-            q.get("from").map(String::as_str),
-            q.get("to").map(String::as_str),
-        )?;
-        let old = store.read_capture(&pair.from.id)?;
-        let new = store.read_capture(&pair.to.id)?;
-        let d = crate::diff::articles(&old, &new);
+        let (pair, old, _new, d) = diff_of(store, &q)?;
         let text = |b: &Block| b.text();
         Ok(layout(
             &format!("Diff of {}", pair.url),
