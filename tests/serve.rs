@@ -140,10 +140,13 @@ fn every_api_endpoint_on_a_crawled_store_matches_the_cli() {
     assert_eq!(record.status, 200);
     let sha = id.split_once('/').unwrap().1;
     assert_eq!(quire::model::sha256_hex(&record.body), sha);
-    assert_eq!(
-        record.json()["outcome"]["detail"]["article"]["content"]["url"],
-        changed.as_str()
-    );
+    let stored = &record.json()["outcome"]["detail"]["article"];
+    assert_eq!(stored["content"]["url"], changed.as_str());
+    let errors: Vec<String> = validator
+        .iter_errors(stored)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 
     // Conditional requests: the same ETag answers 304 with no body.
     let tag = article.header("etag").to_string();
