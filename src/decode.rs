@@ -15,6 +15,10 @@
 //! replaced by U+FFFD (with a warning) rather than turning the whole page into
 //! mojibake through detection.
 //!
+//! Text that was double-encoded before it reached us (UTF-8 read as Windows-1252 and
+//! written out as UTF-8 again, "â€™" for "’") is repaired where the bytes leave no doubt
+//! ([`repair_double_utf8`]), with a warning.
+//!
 //! Owns choosing and recording the encoding, and refusing bodies that are not text.
 //! Must not parse the document beyond the `<meta>` prescan; no network, no store.
 
@@ -45,8 +49,152 @@ pub enum DecodeError {
     NotText(String),
 }
 
-/// Decode `bytes`, given the HTTP `Content-Type` header if any.
+/// Decode `bytes`, given the HTTP `Content-Type` header if any; then repair text that
+/// was UTF-8 decoded as Latin-1 or Windows-1252 and encoded again before it reached us
+/// (see [`repair_double_utf8`]), with a warning.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, DecodeError> {
+    let mut d = decode_charset(bytes, content_type)?;
+    if let (std::borrow::Cow::Owned(text), n) = repair_double_utf8(&d.text) {
+        d.text = text;
+        d.warnings
+            .push(format!("{n} double-encoded UTF-8 sequences repaired"));
+    }
+    Ok(d)
+}
+
+/// The byte Windows-1252 encodes `c` as, for its characters in 0x80..=0x9F (where it
+/// differs from Latin-1).
+fn cp1252_high(c: char) -> Option<u8> {
+    Some(match c {
+        '\u{20AC}' => 0x80,
+        '\u{201A}' => 0x82,
+        '\u{0192}' => 0x83,
+        '\u{201E}' => 0x84,
+        '\u{2026}' => 0x85,
+        '\u{2020}' => 0x86,
+        '\u{2021}' => 0x87,
+        '\u{02C6}' => 0x88,
+        '\u{2030}' => 0x89,
+        '\u{0160}' => 0x8A,
+        '\u{2039}' => 0x8B,
+        '\u{0152}' => 0x8C,
+        '\u{017D}' => 0x8E,
+        '\u{2018}' => 0x91,
+        '\u{2019}' => 0x92,
+        '\u{201C}' => 0x93,
+        '\u{201D}' => 0x94,
+        '\u{2022}' => 0x95,
+        '\u{2013}' => 0x96,
+        '\u{2014}' => 0x97,
+        '\u{02DC}' => 0x98,
+        '\u{2122}' => 0x99,
+        '\u{0161}' => 0x9A,
+        '\u{203A}' => 0x9B,
+        '\u{0153}' => 0x9C,
+        '\u{017E}' => 0x9E,
+        '\u{0178}' => 0x9F,
+        _ => return None,
+    })
+}
+
+/// The character Windows-1252 encodes as `b` (0x80..=0x9F), where it has one.
+fn cp1252_char(b: u8) -> Option<char> {
+    let byte = [b];
+    let (c, _, malformed) = encoding_rs::WINDOWS_1252.decode(&byte);
+    let c = c.chars().next()?;
+    (!malformed && !('\u{80}'..='\u{9F}').contains(&c)).then_some(c)
+}
+
+/// A continuation byte (0x80..=0xBF) as a character shows it after the wrong decoding,
+/// and whether that character is one that only a wrong decoding produces (a C1 control,
+/// or Windows-1252's letters and signs for 0x80..=0x9F).
+fn continuation(c: char) -> Option<(u8, bool)> {
+    match c as u32 {
+        0x80..=0x9F => Some((c as u8, true)),
+        0xA0..=0xBF => Some((c as u8, false)),
+        _ => cp1252_high(c).map(|b| (b, true)),
+    }
+}
+
+/// Repair UTF-8 that was decoded as Latin-1 or Windows-1252 and encoded again
+/// ("competitorâ€™s", "â\u{80}\u{94}"): each run of characters that spells a lead
+/// byte and its continuation bytes of one valid UTF-8 character becomes that character,
+/// when at least one continuation is a character that only such a mistake produces (a
+/// C1 control, or "€", "™", "œ", … standing for 0x80..=0x9F). Runs whose bytes are all
+/// Latin-1 letters and signs ("Ã©") stay: they can be real text. A C1 control left
+/// over is a Windows-1252 byte read as Latin-1 and becomes its Windows-1252 character
+/// ("\u{92}" is "’"; the five bytes Windows-1252 leaves undefined stay). Returns the text and
+/// how many sequences were repaired; borrowed when none was.
+pub fn repair_double_utf8(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    // A lead byte (0xC2..=0xF4 as a character) right before a continuation, or a C1
+    // control: most text, French and German included, has none, and is returned as is
+    // without a copy.
+    let suspect = text.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c))
+        || text
+            .chars()
+            .zip(text.chars().skip(1))
+            .any(|(a, b)| ('\u{C2}'..='\u{F4}').contains(&a) && continuation(b).is_some());
+    if !suspect {
+        return (std::borrow::Cow::Borrowed(text), 0);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut repaired = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let len = match c as u32 {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        if len > 0 && i + len <= chars.len() {
+            let mut bytes = [c as u8, 0, 0, 0];
+            let mut telling = false;
+            let mut ok = true;
+            for k in 1..len {
+                match continuation(chars[i + k]) {
+                    Some((b, t)) => {
+                        bytes[k] = b;
+                        telling |= t;
+                    }
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok && telling {
+                if let Ok(s) = std::str::from_utf8(&bytes[..len]) {
+                    out.push_str(s);
+                    repaired += 1;
+                    i += len;
+                    continue;
+                }
+            }
+        }
+        // A C1 control left alone is a Windows-1252 byte that went through Latin-1
+        // ("shouldn\u{92}t"): the character Windows-1252 means by it.
+        if ('\u{80}'..='\u{9F}').contains(&c) {
+            if let Some(m) = cp1252_char(c as u8) {
+                out.push(m);
+                repaired += 1;
+                i += 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    if repaired == 0 {
+        (std::borrow::Cow::Borrowed(text), 0)
+    } else {
+        (std::borrow::Cow::Owned(out), repaired)
+    }
+}
+
+fn decode_charset(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, DecodeError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         let mut warnings = Vec::new();
@@ -458,5 +606,74 @@ mod tests {
         assert_eq!(charset_param("text/html; Charset=\"UTF-8\""), Some("UTF-8"));
         assert_eq!(charset_param("text/html"), None);
         assert_eq!(charset_param("text/html; charset="), None);
+    }
+}
+
+#[cfg(test)]
+mod double_utf8_tests {
+    use super::repair_double_utf8;
+
+    /// `s` encoded as UTF-8, then read back as Windows-1252 (or Latin-1).
+    fn mangle(s: &str, cp1252: bool) -> String {
+        let enc = if cp1252 {
+            encoding_rs::WINDOWS_1252
+        } else {
+            // Latin-1 proper: every byte is the code point of the same value.
+            return s.bytes().map(char::from).collect();
+        };
+        enc.decode_without_bom_handling(s.as_bytes()).0.into_owned()
+    }
+
+    #[test]
+    fn double_encoded_punctuation_and_letters_come_back() {
+        for original in [
+            "your competitor’s CTO",
+            "itertools — Functions",
+            "“Very well,” she said…",
+            "naïve café — Łódź • 東京 🎉",
+        ] {
+            for cp1252 in [true, false] {
+                let bad = mangle(original, cp1252);
+                assert_ne!(bad, original);
+                let (fixed, n) = repair_double_utf8(&bad);
+                // Two-byte letters made only of Latin-1 signs (é is "Ã©") stay as they
+                // are; everything with a telling character comes back.
+                if original.contains("café") {
+                    assert!(n >= 4, "{bad:?} -> {fixed:?}");
+                    assert!(fixed.contains('—') && fixed.contains('東') && fixed.contains('🎉'));
+                } else {
+                    assert_eq!(fixed, original, "cp1252={cp1252}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn real_text_is_left_alone() {
+        for text in [
+            "plain ASCII text",
+            "Ångström, São Paulo, Zürich, ½ × ¾, “quotes” and ’apostrophes’",
+            "Ã© alone, Â£5, âge, ô — ok",
+            "€100 ™ œuvre",
+            "",
+        ] {
+            let (out, n) = repair_double_utf8(text);
+            assert_eq!(n, 0, "{text}");
+            assert!(matches!(out, std::borrow::Cow::Borrowed(_)));
+        }
+    }
+
+    #[test]
+    fn windows_1252_bytes_read_as_latin_1_come_back() {
+        let (out, n) =
+            repair_double_utf8("shouldn\u{92}t \u{93}quote\u{94} New York\u{97}Union \u{9D}");
+        assert_eq!(out, "shouldn’t “quote” New York—Union \u{9D}");
+        assert_eq!(n, 4);
+    }
+
+    #[test]
+    fn a_truncated_sequence_at_the_end_is_kept() {
+        let (out, n) = repair_double_utf8("trailing â€");
+        assert_eq!((out.as_ref(), n), ("trailing â€", 0));
     }
 }
