@@ -55,26 +55,17 @@ pub(crate) fn run_info(store: &Store, run: &str) -> Result<crate::store::RunInfo
 }
 
 /// One page of a run's entries, sorted by URL, after `cursor` (the last URL of the
-/// previous page).
+/// previous page), and the cursor of the next page when there is one. One indexed
+/// query per page, whatever the run's size.
 pub(crate) fn run_page(
     store: &Store,
     run: &RunId,
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<RunEntry>, Option<String>), Failure> {
-    let mut page: Vec<RunEntry> = Vec::new();
-    let mut more = false;
-    store.for_each_entry(run, |e| {
-        if cursor.is_some_and(|c| e.url.as_str() <= c) {
-            return Ok(());
-        }
-        if page.len() < limit {
-            page.push(e);
-        } else {
-            more = true;
-        }
-        Ok(())
-    })?;
+    let mut page = store.entries_after(run, cursor, limit.saturating_add(1))?;
+    let more = page.len() > limit;
+    page.truncate(limit);
     let next = more.then(|| page.last().map(|e| e.url.clone())).flatten();
     Ok((page, next))
 }

@@ -364,7 +364,7 @@ pub(crate) async fn article(
                         li class=(if changed { "changed" } else { "same" }) {
                             (c.fetched_at.as_deref().unwrap_or("-")) " · run " a href={ "/runs/" (enc(&c.run.0)) } { (c.run.0) }
                             " · " @if i == 0 { "first capture" } @else if changed { strong { "content changed" } } @else { "content unchanged" }
-                            " · content " code { (&c.content_sha256[..12.min(c.content_sha256.len())]) }
+                            " · content " code { (c.content_sha256.get(..12).unwrap_or(&c.content_sha256)) }
                             " · " a href={ "/raw/" (c.id.0) } { "raw" }
                             @if i > 0 { " · " a href={ "/diff?url=" (enc(&h.url)) "&from=" (enc(&h.captures[i - 1].id.0)) "&to=" (enc(&c.id.0)) } { "diff" } }
                         }

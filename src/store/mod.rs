@@ -829,6 +829,31 @@ impl Store {
         Ok(())
     }
 
+    /// At most `limit` URL outcomes of a run, sorted by URL, after URL `after` (a
+    /// page of [`Store::for_each_entry`], for cursors: the last URL of one page is
+    /// `after` for the next).
+    pub fn entries_after(
+        &self,
+        run: &RunId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RunEntry>, StoreError> {
+        self.flush_if(|b| b.has_run(&run.0))?;
+        if self.run_info(&run.0)?.is_none() {
+            return Err(StoreError::NotFound(format!("run {run}")));
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLS} FROM entries WHERE run = ?1 AND url > ?2 ORDER BY url LIMIT ?3"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(rusqlite::params![&run.0, after.unwrap_or(""), limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(entry_from_row(r)?);
+        }
+        Ok(out)
+    }
+
     /// The outcome of one URL in a run, if it has one.
     pub fn entry(&self, run: &RunId, url: &str) -> Result<Option<RunEntry>, StoreError> {
         use rusqlite::OptionalExtension;
