@@ -32,6 +32,8 @@ fn main() {
         count_captures(&root),
         t.elapsed().as_secs_f64()
     );
+    // Reaped below with wait4, which also gives its peak RSS.
+    #[allow(clippy::zombie_processes)]
     let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(["serve", "--addr", "127.0.0.1:0", "--store"])
         .arg(&root)
@@ -132,7 +134,7 @@ async fn load(
                 k = k
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                let u = &urls[(k >> 33) as usize % urls.len()];
+                let u = &urls[(k >> 33) % urls.len()];
                 let enc: String = url::form_urlencoded::byte_serialize(u.as_bytes()).collect();
                 let t = Instant::now();
                 let r = client

@@ -129,11 +129,14 @@ fn index_identity(root: &std::path::Path) -> Option<(u64, u64)> {
     }
 }
 
+/// A reader kept by one thread: the store root, the identity of the index file it
+/// read, and the reader.
+type CachedReader = Option<(PathBuf, (u64, u64), Store)>;
+
 thread_local! {
     /// One reader per blocking thread, reused while it reads the same on-disk index
     /// (SQLite shows each query the latest committed state, so new runs appear).
-    static READER: std::cell::RefCell<Option<(PathBuf, (u64, u64), Store)>> =
-        const { std::cell::RefCell::new(None) };
+    static READER: std::cell::RefCell<CachedReader> = const { std::cell::RefCell::new(None) };
 }
 
 /// Run `f` on the store, on a blocking thread (SQLite and file reads block). The

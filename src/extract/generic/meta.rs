@@ -2235,7 +2235,7 @@ fn is_brand(name: &str, brands: &[String], host: &str) -> bool {
             ["team", "staff", "editors", "newsroom", "desk", "crew"]
                 .contains(&w.to_lowercase().as_str())
         });
-    if collective && !brands.iter().any(|b| *b == sq) {
+    if collective && !brands.contains(&sq) {
         return false;
     }
     let tlds = ["com", "org", "net", "de", "co", "uk", "io", "ai", "app"];
