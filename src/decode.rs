@@ -65,42 +65,21 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<Decoded, Decod
 /// The byte Windows-1252 encodes `c` as, for its characters in 0x80..=0x9F (where it
 /// differs from Latin-1).
 fn cp1252_high(c: char) -> Option<u8> {
-    Some(match c {
-        '\u{20AC}' => 0x80,
-        '\u{201A}' => 0x82,
-        '\u{0192}' => 0x83,
-        '\u{201E}' => 0x84,
-        '\u{2026}' => 0x85,
-        '\u{2020}' => 0x86,
-        '\u{2021}' => 0x87,
-        '\u{02C6}' => 0x88,
-        '\u{2030}' => 0x89,
-        '\u{0160}' => 0x8A,
-        '\u{2039}' => 0x8B,
-        '\u{0152}' => 0x8C,
-        '\u{017D}' => 0x8E,
-        '\u{2018}' => 0x91,
-        '\u{2019}' => 0x92,
-        '\u{201C}' => 0x93,
-        '\u{201D}' => 0x94,
-        '\u{2022}' => 0x95,
-        '\u{2013}' => 0x96,
-        '\u{2014}' => 0x97,
-        '\u{02DC}' => 0x98,
-        '\u{2122}' => 0x99,
-        '\u{0161}' => 0x9A,
-        '\u{203A}' => 0x9B,
-        '\u{0153}' => 0x9C,
-        '\u{017E}' => 0x9E,
-        '\u{0178}' => 0x9F,
-        _ => return None,
-    })
+    if c.is_ascii() || ('\u{80}'..='\u{FF}').contains(&c) {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    let (bytes, _, unmappable) = WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+    match *bytes {
+        [b @ 0x80..=0x9F] if !unmappable => Some(b),
+        _ => None,
+    }
 }
 
 /// The character Windows-1252 encodes as `b` (0x80..=0x9F), where it has one.
 fn cp1252_char(b: u8) -> Option<char> {
     let byte = [b];
-    let (c, _, malformed) = encoding_rs::WINDOWS_1252.decode(&byte);
+    let (c, _, malformed) = WINDOWS_1252.decode(&byte);
     let c = c.chars().next()?;
     (!malformed && !('\u{80}'..='\u{9F}').contains(&c)).then_some(c)
 }
@@ -129,11 +108,13 @@ pub fn repair_double_utf8(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
     // A lead byte (0xC2..=0xF4 as a character) right before a continuation, or a C1
     // control: most text, French and German included, has none, and is returned as is
     // without a copy.
-    let suspect = text.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c))
-        || text
-            .chars()
-            .zip(text.chars().skip(1))
-            .any(|(a, b)| ('\u{C2}'..='\u{F4}').contains(&a) && continuation(b).is_some());
+    let mut prev = '\0';
+    let suspect = text.chars().any(|c| {
+        let hit = ('\u{80}'..='\u{9F}').contains(&c)
+            || (('\u{C2}'..='\u{F4}').contains(&prev) && continuation(c).is_some());
+        prev = c;
+        hit
+    });
     if !suspect {
         return (std::borrow::Cow::Borrowed(text), 0);
     }

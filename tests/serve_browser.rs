@@ -159,8 +159,8 @@ fn the_diff_page_marks_the_inserted_sentence_and_runs_no_archived_script() {
             .await
             .unwrap();
         assert!(
-            body.contains("Diff of http://127.0.0.1:9/council.html")
-                || body.contains("What changed")
+            body.contains("What changed") && body.contains(URL),
+            "{body}"
         );
         // The same on the article page, where the hostile title is the headline.
         client

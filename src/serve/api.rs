@@ -48,9 +48,7 @@ fn to_json(v: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
 /// Look a run up by id: 404 when the store has no such run.
 pub(crate) fn run_info(store: &Store, run: &str) -> Result<crate::store::RunInfo, Failure> {
     store
-        .runs()?
-        .into_iter()
-        .find(|r| r.id.0 == run)
+        .run_info(run)?
         .ok_or_else(|| Failure::not_found("unknown_run", format!("no run {run:?} in the store")))
 }
 

@@ -152,21 +152,19 @@ async fn with_store<T: Send + 'static>(
         let id = index_identity(&root);
         READER.with(|cell| {
             let mut slot = cell.borrow_mut();
-            let fresh =
-                matches!((&*slot, id), (Some((r, i, _)), Some(now)) if *r == root && *i == now);
-            if !fresh {
-                *slot = None;
-                let store = Store::open_reader(&root)?;
-                match id {
-                    Some(now) if store.sees_later_writes() => {
-                        *slot = Some((root.clone(), now, store))
-                    }
-                    _ => return f(&store),
+            if let (Some((r, i, store)), Some(now)) = (&*slot, id) {
+                if *r == root && *i == now {
+                    return f(store);
                 }
             }
-            match &*slot {
-                Some((_, _, store)) => f(store),
-                None => Err(Failure::internal("no reader")),
+            *slot = None;
+            let store = Store::open_reader(&root)?;
+            match id {
+                Some(now) if store.sees_later_writes() => {
+                    let (_, _, store) = slot.insert((root, now, store));
+                    f(store)
+                }
+                _ => f(&store),
             }
         })
     })

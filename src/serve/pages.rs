@@ -413,7 +413,7 @@ pub(crate) async fn search(
 }
 
 /// Word operations as inline `<del>`/`<ins>`.
-fn words(ops: &[WordOp]) -> Markup {
+fn words<'a>(ops: impl IntoIterator<Item = &'a WordOp>) -> Markup {
     html! {
         @for op in ops {
             @match op {
@@ -434,7 +434,7 @@ pub(crate) async fn diff(
 ) -> Response {
     let m = with_store(&s, move |store| {
         let (pair, old, _new, d) = diff_of(store, &q)?;
-        let text = |b: &Block| b.text();
+        let old_text = |i: usize| old.content.body.get(i).map(Block::text).unwrap_or_default();
         Ok(layout(
             &format!("Diff of {}", pair.url),
             html! {
@@ -460,18 +460,19 @@ pub(crate) async fn diff(
                             @for op in &d.body {
                                 @match op {
                                     BlockOp::Equal { old_index, .. } => {
-                                        tr.equal { td { (old.content.body.get(*old_index).map(text).unwrap_or_default()) } td { (old.content.body.get(*old_index).map(text).unwrap_or_default()) } }
+                                        @let same = old_text(*old_index);
+                                        tr.equal { td { (same) } td { (same) } }
                                     }
                                     BlockOp::Insert { block, .. } => {
                                         tr.insert { td {} td { ins { (block.text()) } } }
                                     }
                                     BlockOp::Delete { old_index } => {
-                                        tr.delete { td { del { (old.content.body.get(*old_index).map(text).unwrap_or_default()) } } td {} }
+                                        tr.delete { td { del { (old_text(*old_index)) } } td {} }
                                     }
                                     BlockOp::Replace { words: ops, .. } => {
                                         tr.replace {
-                                            td { (words(&ops.iter().filter(|o| !matches!(o, WordOp::Insert { .. })).cloned().collect::<Vec<_>>())) }
-                                            td { (words(&ops.iter().filter(|o| !matches!(o, WordOp::Delete { .. })).cloned().collect::<Vec<_>>())) }
+                                            td { (words(ops.iter().filter(|o| !matches!(o, WordOp::Insert { .. })))) }
+                                            td { (words(ops.iter().filter(|o| !matches!(o, WordOp::Delete { .. })))) }
                                         }
                                     }
                                 }

@@ -512,7 +512,8 @@ impl Store {
             .map(RunId))
     }
 
-    fn run_info(&self, run: &str) -> Result<Option<RunInfo>, StoreError> {
+    /// One run as the index knows it, if the store has it.
+    pub fn run_info(&self, run: &str) -> Result<Option<RunInfo>, StoreError> {
         use rusqlite::OptionalExtension;
         let row = self
             .conn
@@ -594,13 +595,14 @@ impl Store {
     /// ASCII), with their latest capture, sorted by URL; at most `limit`.
     pub fn search(&self, needle: &str, limit: usize) -> Result<Vec<CaptureSummary>, StoreError> {
         self.flush_if(|b| !b.is_empty())?;
-        let escaped: String = needle
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
+        // LIKE's wildcards and its escape character, taken literally.
+        let mut escaped = String::with_capacity(needle.len() + 8);
+        for c in needle.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLS_E} FROM entries e WHERE e.kind = 'captured'
                AND (e.url LIKE ?1 ESCAPE '\\' OR e.title LIKE ?1 ESCAPE '\\')

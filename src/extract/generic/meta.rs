@@ -1202,7 +1202,22 @@ fn labelled_date(t: &Tree<'_>, own: &[u32]) -> Option<PublishedDate> {
         let Some(start) = b.iter().take(4).position(|c| c.is_ascii_alphabetic()) else {
             continue;
         };
-        if !matches!(b[start].to_ascii_lowercase(), b'p' | b'f' | b'd' | b'v') {
+        // The label's first letters ("publ"ished, "pubb"licato, "post"ed, "firs"t, "date",
+        // "ver"öffentlicht) before any allocation: most text nodes start otherwise.
+        let mut head = [0u8; 4];
+        let mut n_head = 0;
+        for c in b[start..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_alphabetic())
+        {
+            head[n_head] = c.to_ascii_lowercase();
+            n_head += 1;
+        }
+        if !matches!(
+            &head[..n_head],
+            b"publ" | b"pubb" | b"post" | b"firs" | b"date" | b"ver"
+        ) {
             continue;
         }
         let line = normalize::text(n.text);
