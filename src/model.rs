@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Version of the Article document schema. Semver for data.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// One normalized article (or page) with the provenance of its capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -336,6 +336,38 @@ pub struct Provenance {
     pub run_id: Option<String>,
     /// Path of the raw body in the store, relative to the store root.
     pub object_path: Option<String>,
+    /// Where the bytes came from when not from the live site: a WARC file or a web
+    /// archive. Absent means a live fetch (or a local file). (Schema 1.3.0.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// The origin of a capture's bytes (`provenance.source`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Source {
+    /// Fetched from the live site. Written only where a reader should be told
+    /// explicitly; an absent `source` means the same.
+    Live,
+    /// Read from a `response` (or resolved `revisit`) record of a WARC file.
+    Warc {
+        /// The WARC file as named on the command line (its file name, no directory).
+        file: String,
+        /// `WARC-Record-ID` of the record whose payload was stored.
+        record_id: String,
+        /// Byte offset of that record in the file (in the compressed file for a
+        /// gzipped WARC: the offset of the record's gzip member).
+        offset: u64,
+    },
+    /// Fetched from a web archive's replay of an earlier capture.
+    Wayback {
+        /// The archive's base URL (CDX and replay live under it).
+        endpoint: String,
+        /// The archive's 14-digit capture timestamp (`YYYYMMDDhhmmss`, UTC).
+        timestamp: String,
+        /// The URL as the archive recorded it.
+        original_url: String,
+    },
 }
 
 /// One redirect hop.

@@ -72,6 +72,8 @@ pub struct CaptureInfo {
     pub run_id: Option<String>,
     /// Path of the raw body in the store, relative to its root.
     pub object_path: Option<String>,
+    /// Where the bytes came from when not from the live site.
+    pub source: Option<model::Source>,
 }
 
 /// Decode, extract and normalize one page.
@@ -110,6 +112,7 @@ impl Processed {
             tool_version: crate::TOOL_VERSION.to_string(),
             run_id: capture.run_id,
             object_path: capture.object_path,
+            source: capture.source,
         };
         Article {
             schema_version: model::SCHEMA_VERSION.to_string(),

@@ -9,7 +9,7 @@ use diff_support::*;
 use quire::model::Article;
 
 fn schema() -> serde_json::Value {
-    let checked_in = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/article-1.2.0.json");
+    let checked_in = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/article-1.3.0.json");
     let text =
         std::fs::read_to_string(checked_in).unwrap_or_else(|_| quire::model::article_schema_json());
     serde_json::from_str(&text).unwrap()

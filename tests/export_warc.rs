@@ -63,6 +63,7 @@ fn article(url: &str, body: &[u8], status: u16) -> Article {
             tool_version: quire::TOOL_VERSION.into(),
             run_id: Some("20261202T031500Z-abcdef".into()),
             object_path: None,
+            source: None,
         },
         warnings: vec![],
         aliases: vec![],

@@ -145,3 +145,56 @@ fn a_1_1_0_document_validates_and_the_1_2_0_fields_are_new() {
     assert!(current.is_valid(&new));
     assert!(!v110.is_valid(&new), "1.1.0 has no entries or issue");
 }
+
+/// Schema 1.3.0 adds `provenance.source`: a 1.2.0 document (no source: a live fetch)
+/// validates against the current schema; each source kind validates and reads back;
+/// the 1.2.0 schema refuses the new field, and the current one refuses an unknown kind
+/// or a WARC source without its record id.
+#[test]
+fn a_1_2_0_document_validates_and_the_1_3_0_source_is_new() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let load = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join(p)).expect(p)).unwrap()
+    };
+    let v120 = jsonschema::draft202012::new(&load("schema/article-1.2.0.json")).unwrap();
+    let current = jsonschema::draft202012::new(&load(
+        schema_path().strip_prefix(root).unwrap().to_str().unwrap(),
+    ))
+    .unwrap();
+    let mut doc = load("tests/fixtures/extract/esr-home-page/expected.json");
+    doc["schema_version"] = "1.2.0".into();
+    assert!(
+        v120.is_valid(&doc),
+        "a document without source is a 1.2.0 document"
+    );
+    assert!(current.is_valid(&doc));
+    let a: quire::model::Article = serde_json::from_value(doc.clone()).unwrap();
+    assert_eq!(a.provenance.source, None, "absent means live");
+
+    let sources = [
+        serde_json::json!({"kind": "live"}),
+        serde_json::json!({"kind": "warc", "file": "old.warc.gz",
+            "record_id": "<urn:uuid:6c3f4b0e-1d2a-4c55-9a51-0f7c2b8d9e10>", "offset": 1234}),
+        serde_json::json!({"kind": "wayback", "endpoint": "https://web.archive.org/web",
+            "timestamp": "20010315120000", "original_url": "http://example.org/a.htm"}),
+    ];
+    for source in sources {
+        let mut d = doc.clone();
+        d["schema_version"] = "1.3.0".into();
+        d["provenance"]["source"] = source.clone();
+        let errors: Vec<String> = current.iter_errors(&d).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{source}: {errors:?}");
+        assert!(!v120.is_valid(&d), "1.2.0 has no provenance.source");
+        let a: quire::model::Article = serde_json::from_value(d).unwrap();
+        let back = serde_json::to_value(a.provenance.source.unwrap()).unwrap();
+        assert_eq!(back, source);
+    }
+    for bad in [
+        serde_json::json!({"kind": "ftp"}),
+        serde_json::json!({"kind": "warc", "file": "a.warc", "offset": 0}),
+    ] {
+        let mut d = doc.clone();
+        d["provenance"]["source"] = bad.clone();
+        assert!(!current.is_valid(&d), "{bad} accepted");
+    }
+}

@@ -806,6 +806,7 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             content_type: page.content_type.clone(),
             run_id: Some(c.run.to_string()),
             object_path: Some(obj.path.clone()),
+            source: None,
         };
         if issues::needs_issue_date(&processed.content) {
             // Its capture waits for the run's issue pages (the body is stored), as long

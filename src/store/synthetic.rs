@@ -76,6 +76,7 @@ pub fn article(url: &str, object: &ObjectRef, run: &RunId, title: &str) -> Artic
             tool_version: crate::TOOL_VERSION.into(),
             run_id: Some(run.0.clone()),
             object_path: Some(object.path.clone()),
+            source: None,
         },
         warnings: vec![],
         aliases: vec![],

@@ -111,6 +111,7 @@ pub fn put_page(store: &mut Store, run: &RunId, p: &Page<'_>) -> CaptureId {
             tool_version: quire::TOOL_VERSION.into(),
             run_id: Some(run.to_string()),
             object_path: Some(obj.path.clone()),
+            source: None,
         },
         warnings: vec![],
         aliases: vec![],
