@@ -519,3 +519,74 @@ fn generic_link_dense_teaser_box_dropped() {
     let text = body_text(&run(&article("", lead)));
     assert!(text.contains("first time in ten years"), "{text}");
 }
+
+/// Three teaser cards of the site's other stories inside the article's own container,
+/// with no telling class names: each a headline link, a cut-short excerpt and a date.
+fn cards(host_prefix: &str) -> String {
+    (1..=3)
+        .map(|i| {
+            format!(
+                "<div class=\"x c{i}\"><div class=\"k\"><h3><a href=\"{host_prefix}/2021/05/0{i}/other-story-{i}\">\
+                 Another story number {i} worth reading today</a></h3><p>The council has \
+                 approved a new plan for the harbour front number {i}, and residents who \
+                 live nearby say that the works will&hellip;</p><span>May {i}, 2021</span></div></div>"
+            )
+        })
+        .collect()
+}
+
+/// Recirculation judged by its shape (issue 14): cut-short excerpts in repeated cards
+/// whose headlines link to the site's other pages are not the article, even inside
+/// its `<article>` and without class names. The same cards linking to other sites
+/// (a digest, an events list) stay, and so does a roundup's item whose own paragraph
+/// ends "..." beside a "Read the full review" link.
+#[test]
+fn teaser_excerpts_of_the_sites_own_pages_are_not_the_article() {
+    let own = run(&article("", &format!("<p>{PARA}</p><p>{PARA}</p>{}", cards(""))));
+    let text = body_text(&own);
+    assert!(text.contains("The committee met on Tuesday"), "{text}");
+    assert!(!text.contains("harbour front"), "teaser excerpts kept:\n{text}");
+
+    let out = run(&article(
+        "",
+        &format!("<p>{PARA}</p><p>{PARA}</p>{}", cards("https://news.elsewhere.example")),
+    ));
+    let text = body_text(&out);
+    assert_eq!(
+        text.matches("harbour front").count(),
+        3,
+        "cards linking out are the page's own list:\n{text}"
+    );
+
+    let roundup: String = (1..=3)
+        .map(|i| {
+            format!(
+                "<div class=\"item\"><h3>Product {i}</h3><p>Model {i} is a family car with a \
+                 long range, a quiet cabin and room for five, and it charges quickly on a fast \
+                 charger, which matters on long trips.</p><p>It drives as well as model {i} of \
+                 the rival, the cabin is calmer and the price is lower. We are still looking \
+                 for the catch, and so far there is none at all, as far as we can tell...</p>\
+                 <p><a href=\"/reviews/product-{i}\">Read the full Product {i} review</a></p></div>"
+            )
+        })
+        .collect();
+    let r = run(&article("", &roundup));
+    let text = body_text(&r);
+    assert_eq!(text.matches("looking for the catch").count(), 3, "{text}");
+}
+
+/// A page of 20,000 teaser cards stays linear: every card is looked at through
+/// bounded walks (no quadratic sibling scans).
+#[test]
+fn many_teaser_cards_are_cheap() {
+    let many: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "<div class=\"c\"><h3><a href=\"/s/{i}\">Another story worth reading {i}</a></h3>\
+                 <p>One two three four five six seven eight nine ten&hellip;</p></div>"
+            )
+        })
+        .collect();
+    let c = run(&article("", &many));
+    assert!(body_text(&c).contains("The committee met on Tuesday"));
+}

@@ -286,6 +286,7 @@ fn classified(
         })
         .collect();
     coda_cut(t, &units, &rows, &mut keep);
+    drop_teaser_excerpts(t, url, &units, &rows, &mut keep);
     let mut img_ok = vec![false; t.nodes.len()];
     mark_within(t, roots, &mut img_ok);
     (content::emit_kept(t, url, &keep, &img_ok), types)
@@ -312,6 +313,194 @@ fn wholly_link(t: &tree::Tree<'_>, node: u32) -> bool {
         cur = n.parent;
     }
     t.nodes[node as usize].links >= 1 && t.link_density(node) >= 0.95
+}
+
+/// Teasers of the site's other pages beside or after the article, told by their
+/// shape: a kept unit that is a cut-short excerpt ([`truncated_excerpt`]) in a small,
+/// repeated card whose headline links to another page of the same site
+/// ([`teaser_card`]) goes, unless the page is an index or a forum thread. Cards that link out to other
+/// sites (an events calendar, a press review) are what their page is about.
+fn drop_teaser_excerpts(
+    t: &tree::Tree<'_>,
+    url: &Url,
+    units: &[content::Unit],
+    rows: &[[f32; features::N]],
+    keep: &mut [bool],
+) {
+    let Some(r) = rows.first() else {
+        return;
+    };
+    if r[features::PT_LISTING] + r[features::PT_COLLECTION] + r[features::PT_FORUM] >= 0.5 {
+        return;
+    }
+    let mut found = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        if keep[i] && truncated_excerpt(&u.text) && teaser_card(t, u.node, url).is_some() {
+            found.push(i);
+        }
+    }
+    for i in found {
+        keep[i] = false;
+    }
+}
+
+/// Most words in a teaser's excerpt; a longer paragraph ending in "…" is prose.
+const EXCERPT_MAX_WORDS: usize = 70;
+
+/// Does the text end the way a teaser's excerpt is cut short: 8 to
+/// [`EXCERPT_MAX_WORDS`] words, then "..." or "…" straight after a word (not after a
+/// sentence's own `?` or `!`)?
+fn truncated_excerpt(text: &str) -> bool {
+    let t = text.trim_end();
+    let Some(head) = t
+        .strip_suffix('…')
+        .or_else(|| t.strip_suffix("..."))
+        .map(str::trim_end)
+    else {
+        return false;
+    };
+    let words = head.split_whitespace().count();
+    head.chars().next_back().is_some_and(char::is_alphanumeric)
+        && (8..=EXCERPT_MAX_WORDS).contains(&words)
+}
+
+/// Largest kept text (non-whitespace bytes) of a teaser card around an excerpt.
+const CARD_MAX_TEXT: u32 = 900;
+/// Most text in a teaser card outside its excerpt and its links (a date, a name, a
+/// place), in non-whitespace bytes.
+const CARD_MAX_OTHER: u32 = 80;
+/// Nodes looked at per card when searching it for a headline link.
+const CARD_MAX_NODES: usize = 400;
+
+/// The teaser card whose excerpt is the unit at `node`, if it is one: within a few ancestors, a
+/// small container (at most [`CARD_MAX_TEXT`] of text) that also holds a link of
+/// at least three words to another page outside the excerpt itself (the teaser's
+/// headline or "Read more" line), and that repeats: a sibling element of the same
+/// tag and class, as cards in a row do (the card, or a small box around it, is
+/// returned). A roundup whose items end "… Full review…" carries that link inside
+/// the item's own text, so it is not a card.
+fn teaser_card(t: &tree::Tree<'_>, node: u32, url: &Url) -> Option<u32> {
+    if node == tree::NONE {
+        return None;
+    }
+    let mut card = t.nodes[node as usize].parent;
+    for _ in 0..5 {
+        if card == tree::NONE || card == t.body || card == t.html {
+            return None;
+        }
+        let c = &t.nodes[card as usize];
+        if c.raw_len > CARD_MAX_TEXT {
+            return None;
+        }
+        // Beside its excerpt and links, a teaser card holds a date or a name at
+        // most; a card with paragraphs of its own is an item of the article.
+        let other = c
+            .raw_len
+            .saturating_sub(t.nodes[node as usize].raw_len)
+            .saturating_sub(c.link_len.saturating_sub(t.nodes[node as usize].link_len));
+        if other > CARD_MAX_OTHER {
+            return None;
+        }
+        if headline_link_outside(t, card, node, url) {
+            // The card, or a small wrapper of it (image and text in one box), repeats.
+            let mut box_ = card;
+            for _ in 0..3 {
+                if box_ == tree::NONE || t.nodes[box_ as usize].raw_len > CARD_MAX_TEXT {
+                    return None;
+                }
+                if repeated(t, box_) {
+                    return Some(box_);
+                }
+                box_ = t.nodes[box_ as usize].parent;
+            }
+            return None;
+        }
+        card = c.parent;
+    }
+    None
+}
+
+/// Does `card` hold an `<a href>` to another page of the site at `url` (same host
+/// but for a leading `www.`; not a fragment) with at least three words of text, not
+/// inside `unit`? Looks at most [`CARD_MAX_NODES`] nodes.
+fn headline_link_outside(t: &tree::Tree<'_>, card: u32, unit: u32, url: &Url) -> bool {
+    let site = |u: &Url| {
+        u.host_str()
+            .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+    };
+    let here = site(url);
+    let mut seen = 0usize;
+    let mut found = false;
+    let mut text = String::new();
+    let mut i = card;
+    // A preorder walk by index: an element's subtree is the index range after it.
+    let end = subtree_end(t, card);
+    while i < end && !found {
+        seen += 1;
+        if seen > CARD_MAX_NODES {
+            break;
+        }
+        let n = &t.nodes[i as usize];
+        if n.tag == tree::Tag::A && !t.contains(unit, i) && !t.contains(i, unit) {
+            let href = t.attr(i, "href").unwrap_or("").trim();
+            let same_site = !href.starts_with('#')
+                && url.join(href).is_ok_and(|to| {
+                    matches!(to.scheme(), "http" | "https")
+                        && site(&to) == here
+                        && to.path() != url.path()
+                });
+            if same_site {
+                text.clear();
+                t.raw_text(i, &mut text);
+                found = text.split_whitespace().nth(2).is_some();
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// One past the last node of `root`'s subtree (nodes are numbered in preorder).
+fn subtree_end(t: &tree::Tree<'_>, root: u32) -> u32 {
+    let mut cur = root;
+    while cur != tree::NONE {
+        let n = &t.nodes[cur as usize];
+        if n.next_sibling != tree::NONE {
+            return n.next_sibling;
+        }
+        cur = n.parent;
+    }
+    t.nodes.len() as u32
+}
+
+/// Has `node` a sibling element of the same tag and the same first class name
+/// (cards in a row; later class names often name each card's category)?
+fn repeated(t: &tree::Tree<'_>, node: u32) -> bool {
+    let n = &t.nodes[node as usize];
+    let first_class = |i: u32| {
+        t.attr(i, "class")
+            .and_then(|c| c.split_whitespace().next())
+            .unwrap_or("")
+    };
+    let class = first_class(node);
+    let parent = n.parent;
+    if parent == tree::NONE {
+        return false;
+    }
+    let mut s = t.nodes[parent as usize].first_child;
+    let mut looked = 0;
+    while s != tree::NONE && looked < 200 {
+        if s != node
+            && t.nodes[s as usize].tag == n.tag
+            && t.nodes[s as usize].el.is_some()
+            && first_class(s) == class
+        {
+            return true;
+        }
+        looked += 1;
+        s = t.nodes[s as usize].next_sibling;
+    }
+    false
 }
 
 /// The after-article zone, judged on units: once at least half of the kept text has
