@@ -159,7 +159,10 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         .copied()
         .unwrap_or(0);
     if total > listed {
-        eprintln!("quire: ... and {} more payload digest mismatches", total - listed);
+        eprintln!(
+            "quire: ... and {} more payload digest mismatches",
+            total - listed
+        );
     }
     if args.json {
         println!("{}", serde_json::to_string(&summary).context("summary")?);

@@ -471,9 +471,8 @@ impl Payload {
                                 self.decoded(&line);
                                 Chunked::Passthrough
                             } else {
-                                self.error = Some(PayloadError::Chunked(
-                                    "chunk-size line too long".into(),
-                                ));
+                                self.error =
+                                    Some(PayloadError::Chunked("chunk-size line too long".into()));
                                 Chunked::Done
                             }
                         } else {
@@ -598,7 +597,9 @@ impl Payload {
                     return me.finish_body(digest);
                 }
                 return (
-                    Err(PayloadError::Chunked("cut short in a chunk-size line".into())),
+                    Err(PayloadError::Chunked(
+                        "cut short in a chunk-size line".into(),
+                    )),
                     digest,
                 );
             }
@@ -657,11 +658,7 @@ pub struct ResponseParser {
 impl ResponseParser {
     /// A parser; when `want_body` says no for the head, it stops there. `digest` is the
     /// record's `WARC-Payload-Digest`.
-    pub fn new(
-        want_body: fn(&HttpHead) -> bool,
-        cap: u64,
-        digest: Option<&str>,
-    ) -> ResponseParser {
+    pub fn new(want_body: fn(&HttpHead) -> bool, cap: u64, digest: Option<&str>) -> ResponseParser {
         ResponseParser {
             head_buf: Vec::new(),
             head: None,
@@ -856,7 +853,9 @@ mod tests {
             payload.extend_from_slice(b"\r\n");
         }
         payload.extend_from_slice(b"0\r\nX-Trailer: y\r\n\r\n");
-        let mut block = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
+        let mut block =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
         block.extend_from_slice(&payload);
         for piece in [1, 2, 13, 4096] {
             // Digest over the raw (chunked) payload, as warcio and wget write it...
@@ -895,7 +894,10 @@ mod tests {
         let mut block = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
         block.extend_from_slice(&z);
         let r = parse(&block, None, 65536);
-        assert_eq!(r.body.unwrap().unwrap_err(), PayloadError::TooLarge(1 << 20));
+        assert_eq!(
+            r.body.unwrap().unwrap_err(),
+            PayloadError::TooLarge(1 << 20)
+        );
     }
 
     #[test]
@@ -926,7 +928,11 @@ mod tests {
         let h = r.head.unwrap();
         assert_eq!(h.status, 301);
         assert_eq!(h.get("Location"), Some("/x"));
-        let r = parse(b"HTTP/1.0 404 Not Found\nContent-Type: text/html\n\nnope", None, 2);
+        let r = parse(
+            b"HTTP/1.0 404 Not Found\nContent-Type: text/html\n\nnope",
+            None,
+            2,
+        );
         assert_eq!(r.head.unwrap().status, 404);
         assert_eq!(r.body.unwrap().unwrap(), b"nope");
         let r = parse(b"HTTP/1.1 302 Found\r\nLocation: /y", None, 5);

@@ -281,7 +281,8 @@ pub fn parse_warc_date(text: &str) -> Option<DateTime<Utc>> {
         .ok()
         .or_else(|| NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok())
         .or_else(|| NaiveDate::parse_from_str(&format!("{t}-01-01"), "%Y-%m-%d").ok());
-    day.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc())
+    day.and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| n.and_utc())
 }
 
 fn strip_angle(v: &str) -> &str {
@@ -310,11 +311,18 @@ enum Verdict {
         truncated: Option<String>,
     },
     /// A 4xx/5xx.
-    HttpError { head: HttpHead },
+    HttpError {
+        head: HttpHead,
+    },
     /// A redirect to `target`.
-    Redirect { target: String, hop: Redirect },
+    Redirect {
+        target: String,
+        hop: Redirect,
+    },
     /// A revisit (its own HTTP head, when it has one).
-    Revisit { head: Option<HttpHead> },
+    Revisit {
+        head: Option<HttpHead>,
+    },
 }
 
 struct Examined {
@@ -543,15 +551,13 @@ fn plan(cfg: &ImportConfig, progress: &dyn Fn(&Progress)) -> Result<Plan, Import
     for path in &cfg.files {
         p.total_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     }
-    let mut add = |first: &mut HashMap<Key, (Occ, u32)>, k: Key, occ: Occ| {
-        match first.get_mut(&k) {
-            Some((_, n)) => {
-                *n += 1;
-                more.push((k, occ));
-            }
-            None => {
-                first.insert(k, (occ, 1));
-            }
+    let mut add = |first: &mut HashMap<Key, (Occ, u32)>, k: Key, occ: Occ| match first.get_mut(&k) {
+        Some((_, n)) => {
+            *n += 1;
+            more.push((k, occ));
+        }
+        None => {
+            first.insert(k, (occ, 1));
         }
     };
     for (fi, path) in cfg.files.iter().enumerate() {
@@ -721,9 +727,7 @@ fn facts_of(
         url: ex.url.clone(),
         layer,
         pos,
-        fetched_at: ex
-            .date
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        fetched_at: ex.date.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         latest_date: crate::extract::latest_date_for(ex.date),
         http_status: head.map_or(200, |h| h.status),
         content_type: h("content-type"),
@@ -794,7 +798,10 @@ fn read_all(
             let layer = plan.layer_of.get(&pos).copied().unwrap_or(main);
             let work = match ex.verdict {
                 Verdict::Skip(_) => continue,
-                Verdict::Redirect { ref target, ref hop } => {
+                Verdict::Redirect {
+                    ref target,
+                    ref hop,
+                } => {
                     if !plan.aliases.contains(&pos) {
                         skip(&mut t, "redirect_target_not_imported");
                         continue;
@@ -849,7 +856,11 @@ fn read_all(
                             Some(m),
                         )
                     } else if let Some(tr) = truncated {
-                        fail("warc_truncated", format!("warc_truncated: the WARC writer cut the payload ({tr})"), None)
+                        fail(
+                            "warc_truncated",
+                            format!("warc_truncated: the WARC writer cut the payload ({tr})"),
+                            None,
+                        )
                     } else {
                         match body {
                             Some(Ok(b)) if b.iter().all(u8::is_ascii_whitespace) => {
@@ -924,7 +935,13 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn fail(&mut self, store: &mut Store, facts: &Facts, kind: &str, reason: String) -> Result<(), StoreError> {
+    fn fail(
+        &mut self,
+        store: &mut Store,
+        facts: &Facts,
+        kind: &str,
+        reason: String,
+    ) -> Result<(), StoreError> {
         self.s.failed += 1;
         *self.s.failures.entry(kind.to_string()).or_insert(0) += 1;
         store.put_outcome(
@@ -1079,8 +1096,7 @@ impl Writer<'_> {
                         store,
                         &facts,
                         "revisit_of_failed_record",
-                        "revisit_of_failed_record: the record it refers to was not imported"
-                            .into(),
+                        "revisit_of_failed_record: the record it refers to was not imported".into(),
                     );
                 };
                 let body = store.read_object(&r.raw_sha256)?;
@@ -1219,7 +1235,10 @@ pub fn import(
         runs: runs.clone(),
         s: ImportSummary {
             run_id: main.to_string(),
-            history_runs: runs[..plan.layers - 1].iter().map(|r| r.to_string()).collect(),
+            history_runs: runs[..plan.layers - 1]
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
             files: cfg.files.len() as u64,
             previous_run: previous.as_ref().map(|r| r.to_string()),
             ..ImportSummary::default()

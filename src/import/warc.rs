@@ -404,10 +404,9 @@ impl<R: BufRead> WarcReader<R> {
                 if head.is_empty() {
                     return Err(self.damage(offset, "record header cut short"));
                 }
-                return Err(self.damage(
-                    offset,
-                    "record header cut short (the file ends inside it)",
-                ));
+                return Err(
+                    self.damage(offset, "record header cut short (the file ends inside it)")
+                );
             }
             let avail = &self.buf[self.pos..];
             // Where the header ends: "\n\n" or "\n\r\n" after what we have.
@@ -492,11 +491,7 @@ fn parse_head(bytes: &[u8], offset: u64) -> Result<RecordHead, String> {
     let text = String::from_utf8_lossy(bytes);
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let first = lines.next().unwrap_or("");
-    let version = first
-        .strip_prefix("WARC/")
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let version = first.strip_prefix("WARC/").unwrap_or("").trim().to_string();
     let mut fields: Vec<(String, String)> = Vec::new();
     for line in lines {
         if line.is_empty() {
@@ -586,7 +581,11 @@ mod tests {
                     }) {
                         return (out, Some(d));
                     }
-                    out.push((h.offset, h.get("WARC-Record-ID").unwrap().to_string(), block));
+                    out.push((
+                        h.offset,
+                        h.get("WARC-Record-ID").unwrap().to_string(),
+                        block,
+                    ));
                 }
                 Ok(None) => return (out, None),
                 Err(d) => return (out, Some(d)),
