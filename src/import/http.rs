@@ -49,8 +49,7 @@ impl HttpHead {
             .filter(|(k, _)| k.eq_ignore_ascii_case("transfer-encoding"))
             .flat_map(|(_, v)| v.split(','))
             .map(|t| t.trim().to_ascii_lowercase())
-            .filter(|t| !t.is_empty())
-            .last()
+            .rfind(|t| !t.is_empty())
             .is_some_and(|t| t == "chunked")
     }
 

@@ -563,14 +563,10 @@ fn plan(cfg: &ImportConfig, progress: &dyn Fn(&Progress)) -> Result<Plan, Import
     for (fi, path) in cfg.files.iter().enumerate() {
         let mut reader = open(path)?;
         let mut ord = 0u64;
-        loop {
-            let head = match reader.next_record() {
-                Ok(Some(h)) => h,
-                Ok(None) | Err(_) => break,
-            };
+        while let Ok(Some(head)) = reader.next_record() {
             let pos = (fi as u32, ord);
             ord += 1;
-            if ord % 512 == 0 {
+            if ord.is_multiple_of(512) {
                 progress(&Progress {
                     pass: 1,
                     bytes: done_bytes + reader.raw_position(),
@@ -694,7 +690,7 @@ enum Done {
     Processed {
         facts: Facts,
         body: Vec<u8>,
-        processed: Result<Processed, ProcessError>,
+        processed: Box<Result<Processed, ProcessError>>,
     },
     Other(Work),
 }
@@ -772,7 +768,7 @@ fn read_all(
             t.records += 1;
             let pos = (fi as u32, ord);
             ord += 1;
-            if ord % 64 == 0 {
+            if ord.is_multiple_of(64) {
                 progress(done_bytes + reader.raw_position());
             }
             let ex = match examine(&mut reader, &head, true, cfg.max_body) {
@@ -1265,7 +1261,7 @@ pub fn import(
                 let Ok((seq, work)) = next else { break };
                 let done = match work {
                     Work::Capture { facts, body } => {
-                        let processed = process(&extract, &facts, &body);
+                        let processed = Box::new(process(&extract, &facts, &body));
                         Done::Processed {
                             facts,
                             body,
@@ -1315,7 +1311,7 @@ pub fn import(
                         facts,
                         body,
                         processed,
-                    } => w.capture(store, facts, &body, processed),
+                    } => w.capture(store, facts, &body, *processed),
                     Done::Other(work) => w.other(store, work),
                 };
                 if let Err(e) = r {

@@ -567,8 +567,10 @@ mod tests {
         e.finish().unwrap()
     }
 
+    type Read = (Vec<(u64, String, Vec<u8>)>, Option<Damage>);
+
     /// (offset, id, block) of every record, and the damage if any.
-    fn read_all(bytes: &[u8]) -> (Vec<(u64, String, Vec<u8>)>, Option<Damage>) {
+    fn read_all(bytes: &[u8]) -> Read {
         let mut r = WarcReader::new(Cursor::new(bytes.to_vec())).unwrap();
         let mut out = Vec::new();
         loop {
