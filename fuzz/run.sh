@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")"
 secs="${1:-240}"
 [ $# -gt 0 ] && shift
-targets="${*:-pipeline_process fetch_url fetch_robots store_files}"
+targets="${*:-pipeline_process fetch_url fetch_robots store_files import_warc}"
 export RUSTC_BOOTSTRAP=1
 
 seed() { # seed <target> <selector-byte-octal> <files...>
@@ -44,6 +44,18 @@ case " $targets " in *" store_files "*)
     for f in "$demo"/store/runs/*/manifest.json; do
       { printf '\002'; cat "$f"; } > "corpus/store_files/man-$(basename "$(dirname "$f")")"
     done
+    rm -rf "$demo"
+  fi
+;; esac
+# WARC files: a demo store exported as .warc.gz, and the same decompressed.
+case " $targets " in *" import_warc "*)
+  if [ ! -d corpus/import_warc ] || [ -z "$(ls corpus/import_warc)" ]; then
+    demo="$(mktemp -d)"
+    cargo run -q --manifest-path ../Cargo.toml -- demo --store "$demo/store" > /dev/null
+    mkdir -p corpus/import_warc
+    cargo run -q --manifest-path ../Cargo.toml -- export --format warc --store "$demo/store" \
+      -o corpus/import_warc/demo.warc.gz
+    gzip -dc corpus/import_warc/demo.warc.gz > corpus/import_warc/demo.warc
     rm -rf "$demo"
   fi
 ;; esac

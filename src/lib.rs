@@ -15,6 +15,7 @@ pub mod exit;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;

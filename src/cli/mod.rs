@@ -14,6 +14,7 @@ pub mod diff;
 pub mod export;
 pub mod extract;
 pub mod history;
+pub mod import;
 pub mod reindex;
 pub mod schema;
 pub mod serve;
@@ -47,6 +48,8 @@ pub enum Command {
     Extract(extract::Args),
     /// Crawl seed URLs into the store (resumes an interrupted run).
     Crawl(crawl::Args),
+    /// Import WARC files (wget, Heritrix, Browsertrix, quire export) into the store.
+    Import(import::Args),
     /// Print the Article JSON Schema.
     Schema(schema::Args),
     /// Added, removed, changed and unchanged articles between two runs.
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(a) => extract::execute(a),
         Command::Crawl(a) => crawl::execute(a),
+        Command::Import(a) => import::execute(a),
         Command::Schema(a) => schema::execute(a),
         Command::Changes(a) => changes::execute(a),
         Command::Diff(a) => diff::execute(a),

@@ -1,0 +1,744 @@
+//! `quire import` as a child process: WARC files from `quire export`, wget, warcio and
+//! hand-built files (plain, gzip per record, gzipped whole; WARC/1.0 and 1.1) into a
+//! store; revisits, digest mismatches, damaged files, several captures of one URL,
+//! `changes` between two imports, `verify`, and the schema.
+
+mod import_support;
+mod support;
+#[path = "support/tools.rs"]
+mod tools;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use import_support::*;
+use quire::model::{Article, Source};
+use quire::store::Store;
+use support::site::article_html;
+use support::{Site, TestServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_quire");
+
+fn quire(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn import(files: &[&Path], store: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
+    let mut args: Vec<String> = vec!["import".into()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    args.extend([
+        "--store".into(),
+        store.display().to_string(),
+        "--json".into(),
+    ]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    if !extra.contains(&"--profile") {
+        // The test pages are in Enter Stage Right's layout.
+        args.extend(["--profile".into(), "esr".into()]);
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = quire(&argv);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let summary = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+        panic!(
+            "no JSON summary ({e}): {text:?}; stderr {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, summary)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// URL → (content_sha256, Article) of the latest capture of every URL.
+fn latest(store: &Path) -> BTreeMap<String, Article> {
+    let s = Store::open_reader(store).unwrap();
+    let mut out = BTreeMap::new();
+    s.for_each_capture(true, None, |c| {
+        out.insert(c.url.clone(), s.read_capture(&c.id)?);
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+fn warc_source(a: &Article) -> (String, String, u64) {
+    match &a.provenance.source {
+        Some(Source::Warc {
+            file,
+            record_id,
+            offset,
+        }) => (file.clone(), record_id.clone(), *offset),
+        other => panic!("not a WARC source: {other:?}"),
+    }
+}
+
+fn page(title: &str, seed: u64) -> String {
+    article_html(title, "Ann Author", 2001, 3, 4, seed, "../issue1.html")
+}
+
+fn crawl_site(server: &TestServer, store: &Path) {
+    let seed = server.url("/archive/");
+    let out = quire(&[
+        "crawl",
+        &seed,
+        "--store",
+        store.to_str().unwrap(),
+        "--delay",
+        "0",
+        "--profile",
+        "esr",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+fn validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/article-1.3.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+#[test]
+fn an_export_imports_back_to_the_same_content_digests_and_verifies() {
+    let server = TestServer::start(Site::generate(1, 2, 3));
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    crawl_site(&server, &a);
+    let warc = dir.path().join("export.warc.gz");
+    let out = quire(&[
+        "export",
+        "--format",
+        "warc",
+        "--store",
+        a.to_str().unwrap(),
+        "-o",
+        warc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let b = dir.path().join("b");
+    let (out, s) = import(&[&warc], &b, &["--profile", "esr"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let crawled = latest(&a);
+    let imported = latest(&b);
+    assert_eq!(crawled.len(), 10);
+    assert_eq!(s["captured"], 10);
+    assert_eq!(
+        crawled.keys().collect::<Vec<_>>(),
+        imported.keys().collect::<Vec<_>>()
+    );
+    for (url, c) in &crawled {
+        let i = &imported[url];
+        assert_eq!(c.content_sha256, i.content_sha256, "{url}");
+        assert_eq!(c.provenance.raw_sha256, i.provenance.raw_sha256, "{url}");
+        assert_eq!(c.provenance.fetched_at, i.provenance.fetched_at, "{url}");
+        let (file, id, _) = warc_source(i);
+        assert_eq!(file, "export.warc.gz");
+        assert!(id.starts_with("<urn:uuid:"), "{id}");
+    }
+    // The export's request, conversion and warcinfo records are skipped, not failed.
+    assert_eq!(s["skipped"]["request"], 10);
+    assert_eq!(s["skipped"]["conversion"], 10);
+    assert_eq!(s["failed"], 0);
+
+    let v = quire(&["verify", "--store", b.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "verify: {}", stderr(&v));
+    let schema = validator();
+    for (url, a) in &imported {
+        let doc = serde_json::to_value(a).unwrap();
+        let errors: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{url}: {errors:?}");
+        assert_eq!(doc["provenance"]["source"]["kind"], "warc");
+    }
+}
+
+#[test]
+fn a_wget_mirror_imports_with_every_article() {
+    if !wget_ready() {
+        return;
+    }
+    let site = Site::generate(1, 2, 3);
+    let articles = site.article_paths();
+    let server = TestServer::start(site);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("wget")
+        .args(["--mirror", "--no-verbose", "--tries=1", "--warc-file"])
+        .arg(dir.path().join("mirror"))
+        .arg("-P")
+        .arg(dir.path().join("files"))
+        .arg(server.url("/archive/"))
+        .output()
+        .unwrap();
+    // wget exits 8 when a link 404s; the WARC is written either way.
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(8)),
+        "wget: {}",
+        stderr(&out)
+    );
+    let warc = dir.path().join("mirror.warc.gz");
+    assert!(warc.exists(), "wget wrote no WARC: {}", stderr(&out));
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&warc], &store, &["--profile", "esr"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{s}", stderr(&out));
+    let got = latest(&store);
+    for path in &articles {
+        let url = server.url(path);
+        let a = got
+            .get(&url)
+            .unwrap_or_else(|| panic!("{url} not imported: {s}"));
+        assert_eq!(
+            a.content.page_type,
+            quire::model::PageType::Article,
+            "{url}"
+        );
+        assert!(a
+            .content
+            .title
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Article"));
+        let (file, id, _) = warc_source(a);
+        assert_eq!(file, "mirror.warc.gz");
+        assert!(!id.is_empty());
+    }
+    // wget's request, metadata and warcinfo records were read and skipped.
+    assert!(s["skipped"]["request"].as_u64().unwrap_or(0) >= articles.len() as u64);
+    assert_eq!(s["failed"], 0, "{s}");
+}
+
+fn three_pages(version: &str) -> Vec<Rec> {
+    vec![
+        request(
+            "http://m.example/a.html",
+            "2020-01-02T03:04:05Z",
+            "00000000-0000-0000-0000-000000000001",
+        ),
+        html_response(
+            "http://m.example/a.html",
+            "2020-01-02T03:04:05Z",
+            "00000000-0000-0000-0000-000000000002",
+            &page(&format!("First {version}"), 1),
+        ),
+        html_response(
+            "http://m.example/b.html",
+            "2020-01-02T03:04:06Z",
+            "00000000-0000-0000-0000-000000000003",
+            &page("Second", 2),
+        ),
+        response(
+            "http://m.example/logo.png",
+            "2020-01-02T03:04:07Z",
+            "00000000-0000-0000-0000-000000000004",
+            &http(200, &[("Content-Type", "image/png")], b"\x89PNG\r\n\x1a\n"),
+        ),
+        html_response(
+            "<http://M.EXAMPLE:80/c.html#frag>",
+            "2020-01-02T03:04:08.123Z",
+            "00000000-0000-0000-0000-000000000005",
+            &page("Third", 3),
+        ),
+    ]
+}
+
+#[test]
+fn plain_gzip_per_record_and_whole_gzip_warc_1_0_and_1_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut digests: Vec<BTreeMap<String, String>> = Vec::new();
+    for version in ["1.0", "1.1"] {
+        for gz in [Gz::None, Gz::PerRecord, Gz::Whole] {
+            let name = format!("f-{version}-{gz:?}.warc");
+            let file = dir.path().join(&name);
+            let recs = three_pages("same");
+            let offsets = write_warc(&file, version, gz, &recs);
+            let store = dir.path().join(format!("s-{version}-{gz:?}"));
+            let (out, s) = import(&[&file], &store, &[]);
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+            assert_eq!(s["captured"], 3, "{name}: {s}");
+            assert_eq!(s["skipped"]["request"], 1, "{name}");
+            assert_eq!(s["skipped"]["non_html"], 1, "{name}");
+            let got = latest(&store);
+            // The URL is canonical (case, default port, fragment, angle brackets).
+            assert_eq!(
+                got.keys().cloned().collect::<Vec<_>>(),
+                [
+                    "http://m.example/a.html",
+                    "http://m.example/b.html",
+                    "http://m.example/c.html"
+                ]
+            );
+            let c = &got["http://m.example/c.html"];
+            assert_eq!(
+                c.provenance.fetched_at.as_deref(),
+                Some("2020-01-02T03:04:08.123Z")
+            );
+            assert_eq!(c.provenance.http_status, Some(200));
+            assert_eq!(
+                warc_source(c),
+                (
+                    name.clone(),
+                    "<urn:uuid:00000000-0000-0000-0000-000000000005>".into(),
+                    offsets[4]
+                )
+            );
+            assert_eq!(warc_source(&got["http://m.example/b.html"]).2, offsets[2]);
+            digests.push(
+                got.iter()
+                    .map(|(u, a)| (u.clone(), a.content_sha256.clone()))
+                    .collect(),
+            );
+        }
+    }
+    assert!(digests.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn chunked_and_gzip_encoded_payloads_are_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = page("Encoded", 9);
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut z, html.as_bytes()).unwrap();
+    let z = z.finish().unwrap();
+    let mut chunked = Vec::new();
+    for part in z.chunks(97) {
+        chunked.extend_from_slice(format!("{:X}\r\n", part.len()).as_bytes());
+        chunked.extend_from_slice(part);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let msg = http(
+        200,
+        &[
+            ("Content-Type", "text/html"),
+            ("Transfer-Encoding", "chunked"),
+            ("Content-Encoding", "gzip"),
+            ("ETag", "\"e1\""),
+        ],
+        &chunked,
+    );
+    let file = dir.path().join("enc.warc.gz");
+    write_warc(
+        &file,
+        "1.1",
+        Gz::PerRecord,
+        &[response(
+            "http://m.example/enc.html",
+            "2021-05-06T07:08:09Z",
+            "e",
+            &msg,
+        )],
+    );
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(s["captured"], 1, "{s}");
+    let got = latest(&store);
+    let a = &got["http://m.example/enc.html"];
+    let st = Store::open_reader(&store).unwrap();
+    assert_eq!(
+        st.read_object(&a.provenance.raw_sha256).unwrap(),
+        html.as_bytes()
+    );
+    assert_eq!(a.provenance.etag.as_deref(), Some("\"e1\""));
+    assert_eq!(a.content.title.as_deref(), Some("Encoded"));
+}
+
+#[test]
+fn revisits_resolve_within_the_import_and_unknown_ones_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = page("Revisited", 5);
+    let first = html_response(
+        "http://m.example/r.html",
+        "2020-01-01T00:00:00Z",
+        "r1",
+        &html,
+    );
+    let digest = first.field("WARC-Payload-Digest").unwrap().to_string();
+    let recs = vec![
+        first,
+        revisit(
+            "http://m.example/r.html",
+            "2020-06-01T00:00:00Z",
+            "r2",
+            "<urn:uuid:r1>",
+            &digest,
+        ),
+        revisit(
+            "http://m.example/x.html",
+            "2020-06-01T00:00:00Z",
+            "r3",
+            "<urn:uuid:elsewhere>",
+            "sha1:AAAA",
+        ),
+    ];
+    let file = dir.path().join("rev.warc");
+    let offsets = write_warc(&file, "1.1", Gz::None, &recs);
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(s["captured"], 2, "{s}");
+    assert_eq!(s["revisits"], 1);
+    assert_eq!(s["skipped"]["revisit_unresolved"], 1);
+    let st = Store::open_reader(&store).unwrap();
+    let h = st.history("http://m.example/r.html").unwrap();
+    assert_eq!(
+        h.iter()
+            .map(|c| c.fetched_at.clone().unwrap())
+            .collect::<Vec<_>>(),
+        ["2020-01-01T00:00:00Z", "2020-06-01T00:00:00Z"]
+    );
+    assert_eq!(h[0].content_sha256, h[1].content_sha256);
+    // The revisit's capture names the record whose payload it stores.
+    let rev = st.read_capture(&h[1].id).unwrap();
+    assert_eq!(
+        warc_source(&rev),
+        ("rev.warc".into(), "<urn:uuid:r1>".into(), offsets[0])
+    );
+    assert!(st.history("http://m.example/x.html").unwrap().is_empty());
+}
+
+#[test]
+fn a_payload_digest_mismatch_is_reported_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = html_response(
+        "http://m.example/g.html",
+        "2020-01-01T00:00:00Z",
+        "g",
+        &page("Good", 1),
+    );
+    let bad = html_response(
+        "http://m.example/bad.html",
+        "2020-01-01T00:00:01Z",
+        "bad",
+        &page("Bad", 2),
+    )
+    .set("WARC-Payload-Digest", &sha1_digest(b"something else"));
+    let file = dir.path().join("mismatch.warc.gz");
+    let offsets = write_warc(&file, "1.1", Gz::PerRecord, &[good, bad]);
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(s["captured"], 1);
+    assert_eq!(s["failures"]["payload_digest_mismatch"], 1);
+    let m = &s["digest_mismatches"][0];
+    assert_eq!(m["offset"], offsets[1]);
+    assert_eq!(m["record_id"], "<urn:uuid:bad>");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("at byte {}", offsets[1])) && err.contains("<urn:uuid:bad>"),
+        "{err}"
+    );
+    let st = Store::open_reader(&store).unwrap();
+    assert!(st.history("http://m.example/bad.html").unwrap().is_empty());
+    assert_eq!(st.history("http://m.example/g.html").unwrap().len(), 1);
+}
+
+/// Cut a file at `at`, import it: the records before survive, the damage is reported
+/// at `offset`, exit 1.
+fn damaged(bytes: &[u8], name: &str, offset: u64, expect_captured: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+    assert_eq!(s["captured"], expect_captured, "{name}: {s}");
+    assert_eq!(s["damaged"][0]["offset"], offset, "{name}: {s}");
+    assert!(
+        stderr(&out).contains(&format!("damaged at byte {offset}")),
+        "{name}: {}",
+        stderr(&out)
+    );
+    assert!(s["finished"].as_bool().unwrap());
+    let v = quire(&["verify", "--store", store.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{name}: {}", stderr(&v));
+}
+
+#[test]
+fn truncated_and_corrupt_files_keep_what_came_before() {
+    let recs = three_pages("cut");
+    // Plain, cut in the middle of the last record's block.
+    let (plain, offs) = warc_bytes("1.1", Gz::None, &recs);
+    let cut = &plain[..plain.len() - 200];
+    damaged(cut, "cut.warc", offs[4], 2);
+    // gzip per record, cut in the middle of the last member.
+    let (gz, offs) = warc_bytes("1.1", Gz::PerRecord, &recs);
+    let mid = (offs[4] as usize + gz.len()) / 2;
+    damaged(&gz[..mid], "cut.warc.gz", offs[4], 2);
+    // Garbage between two records.
+    let (first, _) = warc_bytes("1.1", Gz::None, &recs[..2]);
+    let (rest, _) = warc_bytes("1.1", Gz::None, &recs[2..]);
+    let mut garbage = first.clone();
+    garbage.extend_from_slice(b"\x00\xffthis is not a WARC record\r\n\r\n");
+    garbage.extend_from_slice(&rest);
+    damaged(&garbage, "garbage.warc", first.len() as u64, 1);
+    // Garbage after a gzip member.
+    let (gfirst, _) = warc_bytes("1.1", Gz::PerRecord, &recs[..3]);
+    let mut g = gfirst.clone();
+    g.extend_from_slice(&[0u8; 64]);
+    damaged(&g, "garbage.warc.gz", gfirst.len() as u64, 2);
+    // A file of random bytes: nothing imported, damage at 0.
+    let noise: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
+        .collect();
+    damaged(&noise, "noise.warc", 0, 0);
+}
+
+#[test]
+fn two_captures_of_one_url_keep_their_dates_and_history_shows_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "http://m.example/twice.html";
+    let old = page("Twice", 7);
+    let new = old.replace(
+        "<!--body-->\n",
+        "<!--body-->\n<p>A paragraph added later, with words of its own.</p>\n",
+    );
+    // The later capture comes first in the file: dates decide, not file order.
+    let recs = vec![
+        html_response(url, "2022-02-02T00:00:00Z", "t2", &new),
+        html_response(
+            "http://m.example/once.html",
+            "2021-01-01T00:00:00Z",
+            "o",
+            &page("Once", 8),
+        ),
+        html_response(url, "2021-01-01T00:00:00Z", "t1", &old),
+    ];
+    let file = dir.path().join("twice.warc.gz");
+    write_warc(&file, "1.1", Gz::PerRecord, &recs);
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(s["captured"], 3);
+    assert_eq!(s["history_runs"].as_array().unwrap().len(), 1, "{s}");
+    let h = quire(&["history", url, "--store", store.to_str().unwrap(), "--json"]);
+    assert_eq!(h.status.code(), Some(0));
+    let h: serde_json::Value = serde_json::from_slice(&h.stdout).unwrap();
+    let dates: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["fetched_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2021-01-01T00:00:00Z", "2022-02-02T00:00:00Z"]);
+    assert_ne!(h[0]["content_sha256"], h[1]["content_sha256"]);
+    // The main run holds every URL's latest capture.
+    assert_eq!(h[1]["run"], s["run_id"]);
+    let st = Store::open_reader(&store).unwrap();
+    let main = quire::store::RunId(s["run_id"].as_str().unwrap().to_string());
+    let mut urls = Vec::new();
+    st.for_each_entry(&main, |e| {
+        urls.push(e.url);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(urls, ["http://m.example/once.html", url]);
+    let latest = st.latest_capture(url).unwrap().unwrap();
+    assert_eq!(latest.fetched_at.as_deref(), Some("2022-02-02T00:00:00Z"));
+    // `diff` compares the two captures.
+    let d = quire(&["diff", url, "--store", store.to_str().unwrap()]);
+    assert_eq!(d.status.code(), Some(0), "{}", stderr(&d));
+    assert!(String::from_utf8_lossy(&d.stdout).contains("added later"));
+}
+
+#[test]
+fn changes_between_two_imports_work_as_between_two_crawls() {
+    let dir = tempfile::tempdir().unwrap();
+    let u = |p: &str| format!("http://m.example/{p}.html");
+    let v1 = vec![
+        html_response(&u("kept"), "2020-01-01T00:00:00Z", "k1", &page("Kept", 1)),
+        html_response(
+            &u("edited"),
+            "2020-01-01T00:00:01Z",
+            "e1",
+            &page("Edited", 2),
+        ),
+        html_response(
+            &u("dropped"),
+            "2020-01-01T00:00:02Z",
+            "d1",
+            &page("Dropped", 3),
+        ),
+    ];
+    let edited = page("Edited", 2).replace(
+        "<!--body-->\n",
+        "<!--body-->\n<p>A correction was added.</p>\n",
+    );
+    let v2 = vec![
+        // The same bytes a year later: unchanged.
+        html_response(&u("kept"), "2021-01-01T00:00:00Z", "k2", &page("Kept", 1)),
+        html_response(&u("edited"), "2021-01-01T00:00:01Z", "e2", &edited),
+        html_response(&u("new"), "2021-01-01T00:00:02Z", "n2", &page("New", 4)),
+        response(
+            &u("dropped"),
+            "2021-01-01T00:00:03Z",
+            "d2",
+            &http(404, &[("Content-Type", "text/html")], b"gone"),
+        ),
+    ];
+    let f1 = dir.path().join("2020.warc.gz");
+    let f2 = dir.path().join("2021.warc.gz");
+    write_warc(&f1, "1.1", Gz::PerRecord, &v1);
+    write_warc(&f2, "1.1", Gz::PerRecord, &v2);
+    let store = dir.path().join("s");
+    let (o1, s1) = import(&[&f1], &store, &[]);
+    assert_eq!(o1.status.code(), Some(0), "{}", stderr(&o1));
+    let (o2, s2) = import(&[&f2], &store, &[]);
+    // An archived 404 is recorded, not an import failure.
+    assert_eq!(o2.status.code(), Some(0), "{}", stderr(&o2));
+    assert_eq!(s2["http_errors"], 1);
+    assert_eq!(s2["gone"], 1);
+    assert_eq!(s2["previous_run"], s1["run_id"]);
+    assert_eq!(
+        (
+            s2["added"].as_u64(),
+            s2["changed"].as_u64(),
+            s2["unchanged"].as_u64(),
+            s2["removed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1), Some(1))
+    );
+    let c = quire(&["changes", "--store", store.to_str().unwrap(), "--json"]);
+    assert_eq!(c.status.code(), Some(0), "{}", stderr(&c));
+    let c: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap();
+    assert_eq!(c["added"], serde_json::json!([u("new")]));
+    assert_eq!(c["changed"], serde_json::json!([u("edited")]));
+    assert_eq!(c["removed"], serde_json::json!([u("dropped")]));
+    assert_eq!(c["unchanged"], 1);
+}
+
+#[test]
+fn redirects_become_aliases_and_archived_errors_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs = vec![
+        response(
+            "http://m.example/old.html",
+            "2020-01-01T00:00:00Z",
+            "m",
+            &http(301, &[("Location", "/new.html")], b""),
+        ),
+        html_response(
+            "http://m.example/new.html",
+            "2020-01-01T00:00:01Z",
+            "n",
+            &page("Moved", 1),
+        ),
+        response(
+            "http://m.example/off.html",
+            "2020-01-01T00:00:02Z",
+            "o",
+            &http(302, &[("Location", "http://elsewhere.example/")], b""),
+        ),
+        response(
+            "http://m.example/broken.html",
+            "2020-01-01T00:00:03Z",
+            "b",
+            &http(500, &[], b"oops"),
+        ),
+    ];
+    let file = dir.path().join("r.warc");
+    write_warc(&file, "1.0", Gz::None, &recs);
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(s["aliases"], 1);
+    assert_eq!(s["skipped"]["redirect_target_not_imported"], 1);
+    assert_eq!(s["http_errors"], 1);
+    let h = quire(&[
+        "history",
+        "http://m.example/old.html",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&h.stdout);
+    assert!(
+        text.contains("article\thttp://m.example/new.html"),
+        "{text}"
+    );
+    let st = Store::open_reader(&store).unwrap();
+    let main = quire::store::RunId(s["run_id"].as_str().unwrap().to_string());
+    let e = st
+        .entry(&main, "http://m.example/broken.html")
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(
+            e.kind,
+            quire::store::EntryKind::Failed {
+                http_status: Some(500),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_warcio_written_warc_imports() {
+    if !tools::warcio_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file: PathBuf = dir.path().join("py.warc.gz");
+    let html = page("Written by warcio", 11);
+    std::fs::write(dir.path().join("page.html"), &html).unwrap();
+    let script = r#"
+import sys
+from warcio.warcwriter import WARCWriter
+from warcio.statusandheaders import StatusAndHeaders
+body = open(sys.argv[2], 'rb').read()
+with open(sys.argv[1], 'wb') as out:
+    w = WARCWriter(out, gzip=True)
+    h = StatusAndHeaders('200 OK', [('Content-Type', 'text/html; charset=utf-8')], protocol='HTTP/1.1')
+    import io
+    rec = w.create_warc_record('http://py.example/a.html', 'response', payload=io.BytesIO(body), http_headers=h)
+    w.write_record(rec)
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .arg(dir.path().join("page.html"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "warcio: {}", stderr(&out));
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{s}", stderr(&out));
+    assert_eq!(s["captured"], 1, "{s}");
+    let got = latest(&store);
+    let a = &got["http://py.example/a.html"];
+    assert_eq!(a.content.title.as_deref(), Some("Written by warcio"));
+    assert_eq!(warc_source(a).2, 0);
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let out = quire(&[
+        "import",
+        "/no/such/file.warc",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let f = dir.path().join("x.warc");
+    std::fs::write(&f, b"").unwrap();
+    let out = quire(&[
+        "import",
+        f.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--profile",
+        "nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
