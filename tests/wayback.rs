@@ -665,6 +665,45 @@ fn hostile_cdx_answers_are_clear_errors() {
     }
     // No replay was ever requested.
     assert!(fake.log().iter().all(|r| r.replay().is_none()));
+
+    // A window the archive has nothing in: no run (exit 1), rather than an empty run
+    // that would make the previous run's articles look removed.
+    fake.set_mode(CdxMode::Normal);
+    let store = dir.path().join("empty");
+    let out = quire(&args(
+        SITE,
+        &endpoint,
+        store.to_str().unwrap(),
+        &["--from", "2030", "--delay", "0"],
+    ));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("lists no HTML capture") && err.contains("no run was begun"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let cdx = fake.log().into_iter().rev().find(|r| r.is_cdx()).unwrap();
+    assert_eq!(cdx.param("from").as_deref(), Some("2030"));
+    assert!(Store::open_reader(&store)
+        .unwrap()
+        .runs()
+        .unwrap()
+        .is_empty());
+
+    // A listing cut at --max-frontier URLs says so, and the run takes those URLs.
+    let store = dir.path().join("capped");
+    let out = quire(&args(
+        SITE,
+        &endpoint,
+        store.to_str().unwrap(),
+        &["--max-frontier", "3", "--to", "2017", "--delay", "0"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["wayback"]["truncated"], true, "{s}");
+    assert_eq!(s["wayback"]["captures"], 3, "{s}");
+    assert_eq!(s["captured"], 3, "{s}");
 }
 
 /// Flags that do not fit `--source wayback` (or need it) are usage errors; the

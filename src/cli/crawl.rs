@@ -441,6 +441,10 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("quire: error: {e}");
             return Ok(ExitCode::Usage);
         }
+        Err(crate::crawl::CrawlError::Wayback(e @ wayback::WaybackError::NothingListed { .. })) => {
+            eprintln!("quire: {e}");
+            return Ok(ExitCode::PartialFailure);
+        }
         Err(e) => return Err(e.into()),
     };
     if json {

@@ -352,6 +352,15 @@ pub async fn crawl(
                 l = wayback::list(&fetcher, wb, &cfg.include, &cfg.exclude, max) => l?,
                 () = &mut stop => return Err(CrawlError::StoppedBeforeStart),
             };
+            if listing.captures.is_empty() && unfinished.is_none() {
+                let w = &listing.summary;
+                return Err(wayback::WaybackError::NothingListed {
+                    prefix: w.prefix.clone(),
+                    rows: w.rows,
+                    skipped: w.not_html + w.not_200 + w.out_of_window + w.excluded + w.bad_url,
+                }
+                .into());
+            }
             (Some(rt), Some(listing))
         }
         None => (None, None),

@@ -59,6 +59,11 @@ pub const MAX_CDX_BYTES: u64 = 16 * 1024 * 1024;
 /// Longest field of a CDX row (a URL, a digest, a resume key).
 pub const MAX_FIELD_BYTES: usize = 16 * 1024;
 
+/// Most URLs one run lists: the listing is held in memory to be ordered by timestamp
+/// (a few hundred bytes a URL), so a run takes at most this many, or `--max-frontier`
+/// when lower; the rest are left out (`truncated`).
+pub const MAX_LISTED_URLS: u64 = 1_000_000;
+
 /// CDX pages in a row that carry a resume key but no capture before the listing is
 /// declared broken (an archive that pages forever without progress).
 pub const MAX_EMPTY_PAGES: u32 = 20;
@@ -136,6 +141,20 @@ pub enum WaybackError {
         url: String,
         /// What is wrong with the answer.
         source: CdxError,
+    },
+    /// The archive lists no capture to take: no run is begun (an empty run would make
+    /// every article of the previous one look removed).
+    #[error(
+        "the archive lists no HTML capture under {prefix} in this window \
+         ({rows} CDX rows read, {skipped} left out); no run was begun"
+    )]
+    NothingListed {
+        /// The prefix.
+        prefix: String,
+        /// Rows read.
+        rows: u64,
+        /// Rows left out (not HTML, not 200, out of the window, excluded, bad URL).
+        skipped: u64,
     },
     /// The archive's paging does not progress.
     #[error("CDX listing {url}: {detail}")]
@@ -705,7 +724,8 @@ pub struct WaybackSummary {
     pub superseded: u64,
     /// Captures this run takes: one per URL, the latest in the window.
     pub captures: u64,
-    /// The listing stopped at `--max-frontier` URLs: later captures are missing.
+    /// The listing stopped at `--max-frontier` (or [`MAX_LISTED_URLS`]) URLs: later
+    /// captures are missing.
     pub truncated: bool,
 }
 
@@ -728,7 +748,8 @@ pub(crate) struct Listing {
 
 /// List the captures under the prefix, page by page, through `fetcher` (so the CDX
 /// server gets the run's politeness and retries), and keep the latest of each URL in the
-/// window that passes `include`/`exclude`. At most `max_urls` URLs (then `truncated`).
+/// window that passes `include`/`exclude`. At most `max_urls` URLs (and at most
+/// [`MAX_LISTED_URLS`]; then `truncated`).
 pub(crate) async fn list(
     fetcher: &Fetcher,
     cfg: &WaybackConfig,
@@ -748,6 +769,7 @@ pub(crate) async fn list(
     let lo = cfg.from.as_deref().map(|f| pad(f, '0'));
     let hi = cfg.to.as_deref().map(|t| pad(t, '9'));
     let limit = cfg.page_size.max(1);
+    let max_urls = max_urls.min(MAX_LISTED_URLS);
     // URL → (timestamp, original as listed): the latest capture in the window.
     let mut latest: HashMap<String, (String, String)> = HashMap::new();
     let mut kept_rows = 0u64;
@@ -819,7 +841,7 @@ pub(crate) async fn list(
                     if latest.len() as u64 >= max_urls {
                         tracing::warn!(
                             max = max_urls,
-                            "the listing reached --max-frontier URLs; later captures are left out"
+                            "the listing reached its most URLs; later captures are left out"
                         );
                         summary.truncated = true;
                         kept_rows -= 1;
