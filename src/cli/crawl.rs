@@ -1,4 +1,5 @@
-//! `quire crawl`: seeds (or `--config FILE`) → a run in the store.
+//! `quire crawl`: seeds (or `--config FILE`) → a run in the store; with `--source
+//! wayback`, a web archive's captures of one URL prefix → a run in the store.
 //!
 //! Validates flags and the config file into a [`CrawlConfig`] (flags win over the
 //! file, the file over defaults), opens the store as its single writer, runs the crawl
@@ -13,18 +14,49 @@ use anyhow::Context;
 
 use super::UsageError;
 use crate::crawl::config::{parse_duration, parse_size, FileConfig};
+use crate::crawl::wayback::{self, Endpoint, WaybackConfig};
 use crate::crawl::{CrawlConfig, Progress, Summary};
 use crate::exit::ExitCode;
 use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
 use crate::fetch::url::{parse_canonical, Prefix};
 use crate::store::Store;
 
+/// Where a crawl's pages come from (`--source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceArg {
+    /// The live site: fetch the seeds and follow their links.
+    Live,
+    /// A web archive: its captures of the URL prefix given as the one seed.
+    Wayback,
+}
+
 /// Arguments of `quire crawl`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = super::EXIT_CODES_HELP)]
 pub struct Args {
     /// Seed URLs; each adds its host and path prefix (up to the last '/') to the scope.
+    /// With `--source wayback`: the one URL prefix whose captures are taken.
     pub seeds: Vec<String>,
+    /// Where pages come from: the live site, or a web archive's captures of the URL
+    /// prefix (its original bytes through `id_` replay; links are not followed)
+    /// [default: live].
+    #[arg(long, value_enum)]
+    pub source: Option<SourceArg>,
+    /// With `--source wayback`: the archive. A base URL without a path (Wayback layout:
+    /// CDX at /cdx/search/cdx, replay at /web/), the same ending in /web, or a pywb
+    /// collection URL (CDX at <URL>/cdx, replay at <URL>/) [default: https://web.archive.org].
+    #[arg(long, value_name = "URL")]
+    pub wayback_endpoint: Option<String>,
+    /// With `--source wayback`: earliest capture taken, inclusive: a year (YYYY) or a
+    /// longer timestamp prefix (YYYYMMDD, up to 14 digits).
+    #[arg(long, value_name = "YYYY")]
+    pub from: Option<String>,
+    /// With `--source wayback`: latest capture taken, inclusive (as --from).
+    #[arg(long, value_name = "YYYY")]
+    pub to: Option<String>,
+    /// CDX rows asked for per request (for tests) [default: 1000].
+    #[arg(long, value_name = "N", hide = true)]
+    pub cdx_page_size: Option<usize>,
     /// Read settings from this TOML file (same names as the flags; flags win).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -261,8 +293,84 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         // A weekly run lasts hours at most: the day of slack covers it.
         latest_date: crate::extract::latest_date_for(chrono::Utc::now()),
     };
+    cfg.wayback = wayback_config(&args, &file, &cfg)?;
     let json = args.json || file.json.unwrap_or(false);
     Ok((cfg, store, json))
+}
+
+/// The `--source wayback` settings, or `None` for a live crawl; usage errors for flags
+/// that do not fit the source.
+fn wayback_config(
+    args: &Args,
+    file: &FileConfig,
+    cfg: &CrawlConfig,
+) -> anyhow::Result<Option<WaybackConfig>> {
+    let source = match (args.source, file.source.as_deref()) {
+        (Some(s), _) => s,
+        (None, None) => SourceArg::Live,
+        (None, Some(text)) => match text {
+            "live" => SourceArg::Live,
+            "wayback" => SourceArg::Wayback,
+            other => {
+                return Err(usage(format!(
+                    "source {other:?} in --config: expected \"live\" or \"wayback\""
+                )))
+            }
+        },
+    };
+    let endpoint = args
+        .wayback_endpoint
+        .as_ref()
+        .or(file.wayback_endpoint.as_ref());
+    let from = args.from.as_ref().or(file.from.as_ref());
+    let to = args.to.as_ref().or(file.to.as_ref());
+    if source == SourceArg::Live {
+        if endpoint.is_some() || from.is_some() || to.is_some() || args.cdx_page_size.is_some() {
+            return Err(usage(
+                "--wayback-endpoint, --from and --to need --source wayback",
+            ));
+        }
+        return Ok(None);
+    }
+    let prefix = match cfg.seeds.as_slice() {
+        [one] => one.clone(),
+        _ => {
+            return Err(usage(format!(
+                "--source wayback takes one URL prefix, got {}",
+                cfg.seeds.len()
+            )))
+        }
+    };
+    if !cfg.extra_scope.is_empty() || cfg.max_depth.is_some() {
+        return Err(usage(
+            "--scope and --max-depth do not apply to --source wayback: the archive's \
+             listing of the prefix is the frontier, and links are not followed",
+        ));
+    }
+    let endpoint = Endpoint::parse(endpoint.map_or(wayback::DEFAULT_ENDPOINT, String::as_str))
+        .map_err(|e| usage(e.to_string()))?;
+    let mut wb = WaybackConfig::new(endpoint, prefix);
+    if let Some(f) = from {
+        wb.from = Some(wayback::parse_bound("from", f).map_err(|e| usage(e.to_string()))?);
+    }
+    if let Some(t) = to {
+        wb.to = Some(wayback::parse_bound("to", t).map_err(|e| usage(e.to_string()))?);
+    }
+    if let (Some(f), Some(t)) = (&wb.from, &wb.to) {
+        // Compare as the archive does: the lower bound padded with 0s, the upper with 9s.
+        let lo = format!("{f:0<14}");
+        let hi = format!("{t:9<14}");
+        if lo > hi {
+            return Err(usage(format!("--from {f} is after --to {t}")));
+        }
+    }
+    if let Some(n) = args.cdx_page_size {
+        if n == 0 {
+            return Err(usage("--cdx-page-size must be at least 1"));
+        }
+        wb.page_size = n;
+    }
+    Ok(Some(wb))
 }
 
 pub(crate) async fn stop_signal() {
@@ -329,11 +437,32 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("quire: error: {e}");
             return Ok(e.exit_code());
         }
+        Err(e @ crate::crawl::CrawlError::OtherRunUnfinished { .. }) => {
+            eprintln!("quire: error: {e}");
+            return Ok(ExitCode::Usage);
+        }
+        Err(crate::crawl::CrawlError::Wayback(e @ wayback::WaybackError::NothingListed { .. })) => {
+            eprintln!("quire: {e}");
+            return Ok(ExitCode::PartialFailure);
+        }
         Err(e) => return Err(e.into()),
     };
     if json {
         println!("{}", serde_json::to_string(&summary).context("summary")?);
     } else {
+        if let Some(w) = &summary.wayback {
+            println!(
+                "{}: {} captures listed under {} ({} CDX rows; {} earlier captures of the same URLs, {} not HTML, {} not 200 left out){}",
+                w.endpoint,
+                w.captures,
+                w.prefix,
+                w.rows,
+                w.superseded,
+                w.not_html,
+                w.not_200,
+                if w.truncated { "; the listing was cut short" } else { "" }
+            );
+        }
         println!(
             "run {}: {} captured, {} not modified, {} failed, {} gone{}",
             summary.run_id,

@@ -62,6 +62,14 @@ pub struct FileConfig {
     pub request_timeout: Option<String>,
     /// Print the JSON summary.
     pub json: Option<bool>,
+    /// "live" (the default) or "wayback".
+    pub source: Option<String>,
+    /// The web archive of `source = "wayback"`.
+    pub wayback_endpoint: Option<String>,
+    /// Earliest archive timestamp taken (`source = "wayback"`).
+    pub from: Option<String>,
+    /// Latest archive timestamp taken (`source = "wayback"`).
+    pub to: Option<String>,
 }
 
 /// A size: a number of bytes, or a string like "20MiB", "512k".

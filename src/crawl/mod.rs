@@ -4,7 +4,8 @@
 //! Owns: one run from start (or resume) to finish — taking URLs from the store's
 //! frontier, running at most `concurrency` page tasks, turning each fetch result into a
 //! store outcome (capture, not-modified, failed, gone), discovering links, enforcing the
-//! run's limits, stopping cleanly on a signal, and the run summary.
+//! run's limits, stopping cleanly on a signal, and the run summary. A run from a web
+//! archive ([`wayback`]) uses the same loop with the archive's listing as its frontier.
 //! Must not: open sockets itself (only [`crate::fetch`] touches the network), parse
 //! HTML beyond calling [`crate::pipeline`] / link discovery, print, or read the
 //! environment. Store access goes through one `Mutex<Store>` used only from blocking
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod issues;
+pub mod wayback;
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -86,6 +88,9 @@ pub struct CrawlConfig {
     pub extract: ExtractConfig,
     /// Recorded in the run's info (what `--profile` was), for provenance.
     pub profile_label: Option<String>,
+    /// Crawl a web archive's captures of a URL prefix instead of the live site
+    /// (`--source wayback`); `None` is a live crawl. The seeds are then only recorded.
+    pub wayback: Option<wayback::WaybackConfig>,
 }
 
 impl CrawlConfig {
@@ -109,6 +114,7 @@ impl CrawlConfig {
             fetch: FetchConfig::default(),
             extract: ExtractConfig::default(),
             profile_label: None,
+            wayback: None,
         }
     }
 
@@ -124,6 +130,14 @@ impl CrawlConfig {
     }
 
     fn info(&self) -> serde_json::Value {
+        let mut info = self.live_info();
+        if let (Some(wb), Some(map)) = (&self.wayback, info.as_object_mut()) {
+            map.insert("source".into(), wb.info());
+        }
+        info
+    }
+
+    fn live_info(&self) -> serde_json::Value {
         serde_json::json!({
             "seeds": self.seeds.iter().map(Url::as_str).collect::<Vec<_>>(),
             "scope": self.scope().prefixes.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -156,6 +170,24 @@ pub enum CrawlError {
     /// A worker task died (a bug); the run is left unfinished and resumes next time.
     #[error("internal error in a crawl task: {0}")]
     Task(String),
+    /// A web archive's listing could not be had or read; nothing was stored.
+    #[error(transparent)]
+    Wayback(#[from] wayback::WaybackError),
+    /// The store holds an unfinished run of another kind or with other arguments: it
+    /// must be finished (by the command that began it) before another run begins.
+    #[error("run {run} is unfinished: {detail}")]
+    OtherRunUnfinished {
+        /// The unfinished run.
+        run: String,
+        /// What it is and how to finish it.
+        detail: String,
+    },
+    /// A stop signal came before the run began (while the archive was being listed);
+    /// nothing was stored.
+    #[error(
+        "stopped before the run began (while listing the archive's captures); nothing was stored"
+    )]
+    StoppedBeforeStart,
 }
 
 /// A progress report, sent after every page.
@@ -221,6 +253,9 @@ pub struct Summary {
     pub bytes: u64,
     /// Wall-clock seconds of this invocation.
     pub duration_s: f64,
+    /// A run from a web archive: what its listing found (absent for a live crawl).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wayback: Option<wayback::WaybackSummary>,
 }
 
 /// What happened to one URL in this session.
@@ -253,6 +288,8 @@ struct Ctx {
     max_deferred: usize,
     /// The cap was met (warned once).
     deferred_full: std::sync::atomic::AtomicBool,
+    /// A run from a web archive: its tasks are [`wayback::page`].
+    wayback: Option<Arc<wayback::Runtime>>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -284,14 +321,55 @@ pub async fn crawl(
     stop: impl Future<Output = ()>,
     progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<Summary, CrawlError> {
-    if cfg.seeds.is_empty() {
+    if cfg.wayback.is_none() && cfg.seeds.is_empty() {
         return Err(CrawlError::NoSeeds);
     }
     let started = Instant::now();
     let fetcher = Fetcher::new(cfg.fetch.clone())?;
     let store = Arc::new(Mutex::new(store));
     let info = cfg.info();
-    let seeds: Vec<(String, u32)> = cfg.seeds.iter().map(|u| (u.to_string(), 0)).collect();
+    tokio::pin!(stop);
+    // An unfinished run is resumed by a crawl of the same source only (a live crawl
+    // by any live crawl, as always; an archive's by the same archive, prefix and window).
+    let unfinished = with_store(&store, |s| match s.unfinished_run()? {
+        Some(run) => {
+            let info = s.run_info(&run.0)?.map(|i| i.info);
+            Ok(Some((run, info)))
+        }
+        None => Ok(None),
+    })
+    .await?;
+    if let Some((run, have)) = &unfinished {
+        check_resumable(run, have.as_ref(), info.get("source"))?;
+    }
+    // A run from an archive: its listing is the frontier (listed again on resume; the
+    // keys already known are ignored). Nothing is stored when the listing fails.
+    let (runtime, listing) = match &cfg.wayback {
+        Some(wb) => {
+            let rt = Arc::new(wayback::Runtime::new(wb.clone())?);
+            let max = cfg.max_frontier.unwrap_or(u64::MAX);
+            let listing = tokio::select! {
+                l = wayback::list(&fetcher, wb, &cfg.include, &cfg.exclude, max) => l?,
+                () = &mut stop => return Err(CrawlError::StoppedBeforeStart),
+            };
+            if listing.captures.is_empty() && unfinished.is_none() {
+                let w = &listing.summary;
+                return Err(wayback::WaybackError::NothingListed {
+                    prefix: w.prefix.clone(),
+                    rows: w.rows,
+                    skipped: w.not_html + w.not_200 + w.out_of_window + w.excluded + w.bad_url,
+                }
+                .into());
+            }
+            (Some(rt), Some(listing))
+        }
+        None => (None, None),
+    };
+    let wayback_summary = listing.as_ref().map(|l| l.summary.clone());
+    let seeds: Vec<(String, u32)> = match listing {
+        Some(l) => l.captures.into_iter().map(|c| (c.key, 0)).collect(),
+        None => cfg.seeds.iter().map(|u| (u.to_string(), 0)).collect(),
+    };
     let (run, resumed, previous, known) = with_store(&store, move |s| {
         let (run, resumed) = match s.unfinished_run()? {
             Some(run) => {
@@ -319,9 +397,10 @@ pub async fn crawl(
         run: run.clone(),
         fetcher: fetcher.clone(),
         scope: cfg.scope(),
-        // The crawl needs the links, whatever the caller's extract config says.
+        // The crawl needs the links, whatever the caller's extract config says; a run
+        // from an archive follows none.
         extract: ExtractConfig {
-            skip_links: false,
+            skip_links: cfg.wayback.is_some(),
             ..cfg.extract.clone()
         },
         max_depth: cfg.max_depth,
@@ -333,6 +412,7 @@ pub async fn crawl(
         deferred: Mutex::new(Vec::new()),
         max_deferred: cfg.max_deferred,
         deferred_full: std::sync::atomic::AtomicBool::new(false),
+        wayback: runtime.clone(),
     });
 
     let concurrency = cfg.concurrency.max(1);
@@ -346,7 +426,6 @@ pub async fn crawl(
     let mut fatal: Option<CrawlError> = None;
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut frontier_empty = false;
-    tokio::pin!(stop);
 
     loop {
         // Limits that stop taking new pages.
@@ -380,7 +459,11 @@ pub async fn crawl(
             for (url, depth) in batch {
                 taken += 1;
                 let ctx = ctx.clone();
-                tasks.spawn(async move { page(ctx, url, depth).await });
+                if ctx.wayback.is_some() {
+                    tasks.spawn(async move { wayback::page(ctx, url).await });
+                } else {
+                    tasks.spawn(async move { page(ctx, url, depth).await });
+                }
             }
         }
         if tasks.is_empty() && (frontier_empty || !taking) {
@@ -443,6 +526,13 @@ pub async fn crawl(
         })
         .await?;
     }
+    if let Some(rt) = runtime.as_ref().filter(|_| !interrupted) {
+        let keys = std::mem::take(&mut *rt.deferred_keys.lock().unwrap_or_else(|p| p.into_inner()));
+        if !keys.is_empty() {
+            let r = run.clone();
+            with_store(&store, move |s| wayback::finish_deferred(s, &r, keys)).await?;
+        }
+    }
 
     let mut summary = Summary {
         run_id: run.to_string(),
@@ -456,6 +546,7 @@ pub async fn crawl(
     };
     summary.frontier_dropped = dropped;
     summary.issue_dated = issue_dated;
+    summary.wayback = wayback_summary;
     let r = run.clone();
     let counts = with_store(&store, move |s| {
         let mut c = Summary::default();
@@ -509,6 +600,47 @@ pub async fn crawl(
     }
     tracing::info!(run = %summary.run_id, captured = summary.captured, failed = summary.failed, "crawl done");
     Ok(summary)
+}
+
+/// May a crawl whose run info has `want` as its `source` resume `run`, whose info is
+/// `have`? Only when both are live crawls (no `source`), or both ask the same archive for
+/// the same prefix and window.
+fn check_resumable(
+    run: &RunId,
+    have: Option<&serde_json::Value>,
+    want: Option<&serde_json::Value>,
+) -> Result<(), CrawlError> {
+    let have = have.and_then(|i| i.get("source"));
+    if have == want {
+        return Ok(());
+    }
+    let describe = |src: Option<&serde_json::Value>| match src {
+        None => "a live crawl (`quire crawl URL...`)".to_string(),
+        Some(v) => {
+            let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            let mut d = format!(
+                "a crawl of {} from the web archive {}",
+                field("prefix").unwrap_or_default(),
+                field("endpoint").unwrap_or_default()
+            );
+            if let Some(f) = field("from") {
+                d.push_str(&format!(" --from {f}"));
+            }
+            if let Some(t) = field("to") {
+                d.push_str(&format!(" --to {t}"));
+            }
+            d
+        }
+    };
+    Err(CrawlError::OtherRunUnfinished {
+        run: run.to_string(),
+        detail: format!(
+            "it is {}, and this is {}; run the command that began it again to finish it \
+             (it resumes where it stopped), then this one",
+            describe(have),
+            describe(want)
+        ),
+    })
 }
 
 async fn sleep_until_opt(at: Option<Instant>) {

@@ -4,7 +4,9 @@
 //! robots.txt ([`robots`]), per-host politeness ([`politeness`]), retries with backoff
 //! ([`retry`]), body size limits enforced while streaming (after content-decoding, so a
 //! gzip bomb stops at the cap), redirects followed hop by hop (each hop scope- and
-//! robots-checked and recorded), and URL canonicalization/scope ([`url`]).
+//! robots-checked and recorded), URL canonicalization/scope ([`url`]), and resources
+//! that are not pages, such as a web archive's capture listing ([`Fetcher::fetch_data`]),
+//! under the same robots.txt, politeness and retries.
 //! Must not: parse HTML, write the store, or read the environment (proxies included:
 //! the client ignores `HTTP_PROXY` and friends).
 
@@ -104,6 +106,9 @@ pub struct Page {
     pub last_modified: Option<String>,
     /// `Content-Type` of the final response.
     pub content_type: Option<String>,
+    /// `Memento-Datetime` of the final response (RFC 7089): a web archive's statement
+    /// of when the bytes it replays were captured.
+    pub memento_datetime: Option<String>,
     /// RFC 3339 UTC time the final response arrived.
     pub fetched_at: String,
     /// The body after content-decoding; `None` for a 304.
@@ -251,6 +256,17 @@ pub enum ClientError {
     Build(String),
 }
 
+/// How [`Fetcher::attempt`] reads a 2xx body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyMode {
+    /// A page: HTML only (by `Content-Type`), over `max_body` is an error.
+    Page,
+    /// robots.txt: any type, cut at `max_body`.
+    Robots,
+    /// Data such as an archive's capture index: any type, over `max_body` is an error.
+    Data,
+}
+
 /// One response of one attempt.
 struct Response {
     status: u16,
@@ -336,7 +352,7 @@ impl Fetcher {
                     &current,
                     &Conditional::default(),
                     robots::ROBOTS_MAX_BYTES as u64,
-                    true,
+                    BodyMode::Robots,
                 )
                 .await
             {
@@ -393,6 +409,36 @@ impl Fetcher {
         }
     }
 
+    /// Fetch a resource that is not a page (a web archive's CDX listing): the robots
+    /// check, politeness and retries of a page, any `Content-Type`, at most `max_bytes`
+    /// (more is [`FetchError::TooLarge`]). Redirects are not followed: a 3xx is
+    /// [`FetchError::BadRedirect`] naming its target, any other non-2xx
+    /// [`FetchError::Http`].
+    pub async fn fetch_data(&self, url: &Url, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+        let rules = self.robots(url).await;
+        if matches!(*rules, RobotsRules::DisallowAll) {
+            return Err(FetchError::RobotsUnavailable(url.to_string()));
+        }
+        if !rules.allowed(url) {
+            return Err(FetchError::Disallowed(url.to_string()));
+        }
+        let (resp, _) = self
+            .attempt_with_retries(url, &Conditional::default(), max_bytes, BodyMode::Data)
+            .await?;
+        match resp.status {
+            200..=299 => Ok(resp.body.unwrap_or_default()),
+            300..=399 => Err(FetchError::BadRedirect {
+                url: url.to_string(),
+                detail: format!(
+                    "{} to {} (not followed for a listing; use that address)",
+                    resp.status,
+                    location(&resp.headers).unwrap_or_else(|| "nowhere".into())
+                ),
+            }),
+            status => Err(FetchError::Http(status)),
+        }
+    }
+
     /// [`Fetcher::fetch`], asking `on_redirect` at every redirect hop that passed its
     /// checks whether to request the target (and with which validators) or stop there.
     /// The crawler uses it to claim a redirect's target in its frontier before
@@ -425,7 +471,7 @@ impl Fetcher {
                 return Err(FetchError::Disallowed(current.to_string()));
             }
             let (resp, n) = self
-                .attempt_with_retries(&current, &cond, self.cfg.max_body, false)
+                .attempt_with_retries(&current, &cond, self.cfg.max_body, BodyMode::Page)
                 .await?;
             requests += n;
             let status = resp.status;
@@ -478,6 +524,7 @@ impl Fetcher {
                     etag: header(&resp.headers, "etag"),
                     last_modified: header(&resp.headers, "last-modified"),
                     content_type: header(&resp.headers, "content-type"),
+                    memento_datetime: header(&resp.headers, "memento-datetime"),
                     fetched_at: chrono::Utc::now()
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     body: resp.body,
@@ -495,13 +542,13 @@ impl Fetcher {
         url: &Url,
         cond: &Conditional,
         max_body: u64,
-        truncate: bool,
+        mode: BodyMode,
     ) -> Result<(Response, u32), FetchError> {
         let policy = &self.cfg.retry;
         let started = tokio::time::Instant::now();
         let mut retry = 0u32;
         loop {
-            let result = self.attempt(url, cond, max_body, truncate).await;
+            let result = self.attempt(url, cond, max_body, mode).await;
             let (err, retry_after) = match result {
                 Ok(r) if retryable_status(r.status) => {
                     let ra = header(&r.headers, "retry-after")
@@ -525,15 +572,17 @@ impl Fetcher {
     }
 
     /// One HTTP GET under the host's politeness permit. Reads the body of 2xx
-    /// responses (HTML only unless `any_type`), at most `max_body` bytes: over the
-    /// limit is an error, unless `truncate` (robots.txt) keeps the first `max_body`.
+    /// responses (HTML only for [`BodyMode::Page`]), at most `max_body` bytes: over the
+    /// limit is an error, except for [`BodyMode::Robots`], which keeps the first
+    /// `max_body`.
     async fn attempt(
         &self,
         url: &Url,
         cond: &Conditional,
         max_body: u64,
-        truncate: bool,
+        mode: BodyMode,
     ) -> Result<Response, FetchError> {
+        let truncate = mode == BodyMode::Robots;
         let _permit = self.hosts.acquire(&host_key(url)).await;
         let mut req = self.client.get(url.clone());
         if let Some(e) = cond
@@ -561,15 +610,15 @@ impl Fetcher {
                 body: None,
             });
         }
-        if !truncate {
+        if mode == BodyMode::Page {
             if let Some(ct) = header(&headers, "content-type") {
                 if !is_html_type(&ct) {
                     return Err(FetchError::NotHtml(ct));
                 }
             }
-            if resp.content_length().is_some_and(|n| n > max_body) {
-                return Err(FetchError::TooLarge(max_body));
-            }
+        }
+        if !truncate && resp.content_length().is_some_and(|n| n > max_body) {
+            return Err(FetchError::TooLarge(max_body));
         }
         let mut body: Vec<u8> = Vec::new();
         loop {

@@ -1,0 +1,1408 @@
+//! Crawling from a web archive (`quire crawl --source wayback URL-PREFIX`): the
+//! archive's capture index (CDX) is the frontier, and each listed capture's original
+//! bytes come from the archive's `id_` replay (no banner, no rewritten links).
+//!
+//! Owns: where an archive keeps its CDX server and its replay ([`Endpoint`]), the CDX
+//! query, reading CDX answers defensively ([`parse_cdx`]: bounded, typed errors, no
+//! panic on any bytes), choosing the captures of a run ([`list`]), and the task of one
+//! capture ([`page`]): fetch its replay, process it as a page of its *original* URL, store
+//! it there with `fetched_at` = the archive's timestamp and `provenance.source` =
+//! `{kind: "wayback", endpoint, timestamp, original_url}`.
+//! Must not: open sockets itself (every request goes through [`crate::fetch::Fetcher`],
+//! so the archive gets the run's per-host delay, concurrency, robots.txt and retries),
+//! follow links found in archived pages (the listing is the whole frontier), print, or
+//! read the environment.
+//!
+//! One run per command. The store keeps one outcome per URL and run, so a run holds the
+//! *latest* listed capture of each URL in the `--from`/`--to` window; the earlier ones
+//! are counted as `superseded` and not fetched. The archive's timeline becomes runs by
+//! crawling windows, oldest first (`--to 2016`, then `--from 2017`): `history` and
+//! `changes` then run across it. Captures are taken in archive-timestamp order (then
+//! URL).
+//!
+//! Two dialects, checked against pywb 2.10: the Wayback CDX server answers a JSON array
+//! (a header row, the rows, then an empty row and the resume key when the listing goes
+//! on); pywb answers newline-delimited JSON objects, knows the fields only by its own
+//! names (`url`, `status`, `mime`), has no resume key, and serves the capture nearest a
+//! timestamp without redirecting (its `Memento-Datetime` says which one it served).
+//!
+//! Resuming: the frontier holds one key per listed capture, its replay URL. A resumed
+//! run lists again (the archive may have more by then; keys already known are
+//! ignored), and a task first asks the store whether the run already has an outcome for
+//! the capture's URL: a capture stored before a `kill -9` is never fetched again. A key
+//! is marked done only once its outcome is durable (flushed), so no capture is lost
+//! either.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use url::Url;
+
+use super::{issues, lock, with_store, CrawlError, Ctx, PageResult};
+use crate::fetch::url::{parse_canonical, Prefix, Scope};
+use crate::fetch::{is_html_type, Conditional, FetchError, Fetched, Fetcher, Hop};
+use crate::model::{Redirect, Source};
+use crate::pipeline::{self, CaptureInfo, PageInput};
+use crate::store::{Outcome, StoreError};
+
+/// The default archive: the Internet Archive's Wayback Machine.
+pub const DEFAULT_ENDPOINT: &str = "https://web.archive.org";
+
+/// CDX rows asked for per request (`limit=`); the rest comes page by page with the
+/// archive's resume key.
+pub const DEFAULT_PAGE_SIZE: usize = 1000;
+
+/// Largest CDX answer read (one page of rows); more is an error, not a truncation.
+pub const MAX_CDX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Longest field of a CDX row (a URL, a digest, a resume key).
+pub const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// Most URLs one run lists: the listing is held in memory to be ordered by timestamp
+/// (a few hundred bytes a URL), so a run takes at most this many, or `--max-frontier`
+/// when lower; the rest are left out (`truncated`).
+pub const MAX_LISTED_URLS: u64 = 1_000_000;
+
+/// CDX pages in a row that carry a resume key but no capture before the listing is
+/// declared broken (an archive that pages forever without progress).
+pub const MAX_EMPTY_PAGES: u32 = 20;
+
+/// The fields asked for (`fl=`) from a Wayback CDX server, in this order.
+pub const CDX_FIELDS: &str = "timestamp,original,statuscode,mimetype,digest";
+
+/// The same fields under pywb's names (pywb 2 answers only the fields it knows by
+/// these names: given Wayback's, it returns just `timestamp` and `digest`).
+pub const PYWB_CDX_FIELDS: &str = "timestamp,url,status,mime,digest";
+
+/// Where an archive keeps its capture index and its replay, derived from the one URL
+/// given with `--wayback-endpoint`:
+///
+/// | endpoint given | layout | CDX | replay |
+/// |---|---|---|---|
+/// | `https://web.archive.org` (no path) | Wayback | `{e}/cdx/search/cdx` | `{e}/web/{ts}id_/{url}` |
+/// | `https://web.archive.org/web` (path ends in `/web`) | Wayback, `e` = without `/web` | as above | as above |
+/// | `http://localhost:8080/my-coll` (any other path) | pywb collection | `{e}/cdx` | `{e}/{ts}id_/{url}` |
+///
+/// [`Endpoint::base`] (`e`) is what captures record as `provenance.source.endpoint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    base: String,
+    cdx: Url,
+    replay: String,
+    layout: Layout,
+}
+
+/// How an archive lays out its CDX server and replay under its base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// The Wayback Machine's (and OpenWayback's): `/cdx/search/cdx` and `/web/`.
+    Wayback,
+    /// A pywb collection's: `/cdx` and `/` under the collection.
+    Pywb,
+}
+
+/// Why a wayback crawl could not be set up or its listing read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaybackError {
+    /// `--wayback-endpoint` is not a usable base URL.
+    #[error("invalid --wayback-endpoint {url:?}: {detail}")]
+    Endpoint {
+        /// The text given.
+        url: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// `--from` / `--to` is not a timestamp prefix.
+    #[error(
+        "invalid --{what} {value:?}: expected a year (YYYY) or a longer timestamp prefix \
+         of at most 14 digits (YYYYMMDD, YYYYMMDDhhmmss)"
+    )]
+    Bound {
+        /// "from" or "to".
+        what: &'static str,
+        /// The text given.
+        value: String,
+    },
+    /// The CDX server could not be asked (after the fetcher's retries).
+    #[error("CDX listing {url}: {source}")]
+    Fetch {
+        /// The CDX request.
+        url: String,
+        /// Why it failed.
+        source: FetchError,
+    },
+    /// The CDX server's answer is not a CDX listing.
+    #[error("CDX listing {url}: {source}")]
+    Cdx {
+        /// The CDX request.
+        url: String,
+        /// What is wrong with the answer.
+        source: CdxError,
+    },
+    /// The archive lists no capture to take: no run is begun (an empty run would make
+    /// every article of the previous one look removed).
+    #[error(
+        "the archive lists no HTML capture under {prefix} in this window \
+         ({rows} CDX rows read, {skipped} left out); no run was begun"
+    )]
+    NothingListed {
+        /// The prefix.
+        prefix: String,
+        /// Rows read.
+        rows: u64,
+        /// Rows left out (not HTML, not 200, out of the window, excluded, bad URL).
+        skipped: u64,
+    },
+    /// The archive's paging does not progress.
+    #[error("CDX listing {url}: {detail}")]
+    Paging {
+        /// The CDX request.
+        url: String,
+        /// How it failed to progress.
+        detail: String,
+    },
+}
+
+/// What is wrong with a CDX answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CdxError {
+    /// Not JSON at all (an HTML error page, truncated JSON, ...).
+    #[error("the answer is not CDX JSON ({detail}); it starts with {start:?}")]
+    NotJson {
+        /// The parser's message.
+        detail: String,
+        /// The first bytes of the answer, lossily decoded.
+        start: String,
+    },
+    /// JSON, but not shaped like a CDX listing.
+    #[error("the answer is not a CDX listing: {0}")]
+    Shape(String),
+    /// One row is malformed (1-based, the header row not counted).
+    #[error("CDX row {row}: {detail}")]
+    Row {
+        /// The row number.
+        row: usize,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl Endpoint {
+    /// Derive the CDX and replay URLs from `text` (see the table on [`Endpoint`]).
+    pub fn parse(text: &str) -> Result<Endpoint, WaybackError> {
+        let err = |detail: &str| WaybackError::Endpoint {
+            url: text.to_string(),
+            detail: detail.to_string(),
+        };
+        let mut url = Url::parse(text.trim()).map_err(|e| err(&e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(err("only http and https archives are supported"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(err("no host"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(err(
+                "give the archive's base URL, without a query or fragment",
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(err("credentials in the URL are not supported"));
+        }
+        let path = url.path().trim_end_matches('/').to_string();
+        let (layout, base_path) = if path.is_empty() {
+            (Layout::Wayback, String::new())
+        } else if let Some(root) = path.strip_suffix("/web") {
+            (Layout::Wayback, root.to_string())
+        } else {
+            (Layout::Pywb, path)
+        };
+        url.set_path(&base_path);
+        let base = url.as_str().trim_end_matches('/').to_string();
+        let (cdx, replay) = match layout {
+            Layout::Wayback => (format!("{base}/cdx/search/cdx"), format!("{base}/web/")),
+            Layout::Pywb => (format!("{base}/cdx"), format!("{base}/")),
+        };
+        let cdx = Url::parse(&cdx).map_err(|e| err(&e.to_string()))?;
+        Ok(Endpoint {
+            base,
+            cdx,
+            replay,
+            layout,
+        })
+    }
+
+    /// The archive's base URL, as recorded in `provenance.source.endpoint`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The CDX server's URL (without a query).
+    pub fn cdx(&self) -> &Url {
+        &self.cdx
+    }
+
+    /// The replay prefix: a capture is at `{prefix}{timestamp}id_/{original}`.
+    pub fn replay_prefix(&self) -> &str {
+        &self.replay
+    }
+
+    /// The layout derived from the endpoint.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The `id_` replay URL of a capture: the original bytes, as archived.
+    pub fn replay_url(&self, timestamp: &str, original: &str) -> String {
+        format!("{}{timestamp}id_/{original}", self.replay)
+    }
+
+    /// The timestamp and original URL of an `id_` replay URL of this archive, or `None`
+    /// when `url` is not one (another prefix, no 14-digit timestamp, another modifier).
+    pub fn parse_replay(&self, url: &str) -> Option<(String, String)> {
+        let rest = url.strip_prefix(self.replay.as_str())?;
+        let (ts, rest) = rest.split_at_checked(14)?;
+        let original = rest.strip_prefix("id_/")?;
+        (is_timestamp(ts) && !original.is_empty()).then(|| (ts.to_string(), original.to_string()))
+    }
+
+    /// The CDX request for `prefix`. Wayback layout: one page of `limit` rows, asking
+    /// for a resume key (`resume_key` from the previous page). pywb layout: pywb's field
+    /// names, and no `limit` (pywb has no resume key: a limit would cut the listing
+    /// silently; the answer is bounded by [`MAX_CDX_BYTES`] instead).
+    pub fn cdx_url(
+        &self,
+        prefix: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        limit: usize,
+        resume_key: Option<&str>,
+    ) -> Url {
+        let mut u = self.cdx.clone();
+        {
+            let mut q = u.query_pairs_mut();
+            let fields = match self.layout {
+                Layout::Wayback => CDX_FIELDS,
+                Layout::Pywb => PYWB_CDX_FIELDS,
+            };
+            q.append_pair("url", prefix)
+                .append_pair("matchType", "prefix")
+                .append_pair("output", "json")
+                .append_pair("fl", fields)
+                .append_pair("collapse", "digest")
+                .append_pair("filter", "statuscode:200");
+            if self.layout == Layout::Wayback {
+                q.append_pair("showResumeKey", "true")
+                    .append_pair("limit", &limit.to_string());
+            }
+            if let Some(f) = from {
+                q.append_pair("from", f);
+            }
+            if let Some(t) = to {
+                q.append_pair("to", t);
+            }
+            if let (Some(k), Layout::Wayback) = (resume_key, self.layout) {
+                q.append_pair("resumeKey", k);
+            }
+        }
+        u
+    }
+}
+
+/// Settings of a wayback crawl (the rest is the run's [`super::CrawlConfig`]).
+#[derive(Debug, Clone)]
+pub struct WaybackConfig {
+    /// The archive.
+    pub endpoint: Endpoint,
+    /// The URL prefix listed (`matchType=prefix`), canonical.
+    pub prefix: Url,
+    /// Earliest timestamp, inclusive (`--from`: 4 to 14 digits).
+    pub from: Option<String>,
+    /// Latest timestamp, inclusive (`--to`: 4 to 14 digits).
+    pub to: Option<String>,
+    /// CDX rows per request (Wayback layout; pywb answers the listing at once).
+    pub page_size: usize,
+    /// Largest CDX answer read.
+    pub max_cdx_bytes: u64,
+}
+
+impl WaybackConfig {
+    /// A configuration with the defaults: the whole timeline, [`DEFAULT_PAGE_SIZE`].
+    pub fn new(endpoint: Endpoint, prefix: Url) -> WaybackConfig {
+        WaybackConfig {
+            endpoint,
+            prefix,
+            from: None,
+            to: None,
+            page_size: DEFAULT_PAGE_SIZE,
+            max_cdx_bytes: MAX_CDX_BYTES,
+        }
+    }
+
+    /// What the run records about its source (`run.json`'s `info.source`); a resumed
+    /// run must be asked for with the same.
+    pub fn info(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": "wayback",
+            "endpoint": self.endpoint.base(),
+            "prefix": self.prefix.as_str(),
+            "from": self.from,
+            "to": self.to,
+        })
+    }
+}
+
+/// Check a `--from`/`--to` value: 4 to 14 ASCII digits (a timestamp prefix).
+pub fn parse_bound(what: &'static str, text: &str) -> Result<String, WaybackError> {
+    let t = text.trim();
+    if (4..=14).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(t.to_string())
+    } else {
+        Err(WaybackError::Bound {
+            what,
+            value: text.to_string(),
+        })
+    }
+}
+
+/// A bound padded to 14 digits with `fill` ('0' for a lower, '9' for an upper bound).
+fn pad(bound: &str, fill: char) -> String {
+    let mut s = bound.to_string();
+    while s.len() < 14 {
+        s.push(fill);
+    }
+    s
+}
+
+/// Fourteen ASCII digits.
+fn is_timestamp(ts: &str) -> bool {
+    ts.len() == 14 && ts.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An archive timestamp (`YYYYMMDDhhmmss`, UTC) as RFC 3339 (`YYYY-MM-DDThh:mm:ssZ`);
+/// `None` unless it names a real instant.
+pub fn timestamp_rfc3339(ts: &str) -> Option<String> {
+    if !is_timestamp(ts) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| ts.get(r).and_then(|s| s.parse::<u32>().ok());
+    let date = chrono::NaiveDate::from_ymd_opt(n(0..4)? as i32, n(4..6)?, n(6..8)?)?;
+    let t = date.and_hms_opt(n(8..10)?, n(10..12)?, n(12..14)?)?;
+    Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// A `Memento-Datetime` value (an HTTP date, RFC 7089) as a 14-digit timestamp.
+pub fn memento_timestamp(value: &str) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    let ts = t
+        .with_timezone(&chrono::Utc)
+        .format("%Y%m%d%H%M%S")
+        .to_string();
+    is_timestamp(&ts).then_some(ts)
+}
+
+/// One capture as a CDX server lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CdxRow {
+    /// 14-digit timestamp naming a real instant.
+    pub timestamp: String,
+    /// The URL as the archive recorded it.
+    pub original: String,
+    /// HTTP status of the archived response, when listed ("-" for revisits).
+    pub statuscode: Option<String>,
+    /// Content-Type of the archived response, when listed.
+    pub mimetype: Option<String>,
+    /// Digest of the archived payload, when listed.
+    pub digest: Option<String>,
+}
+
+/// One CDX answer: its rows and, when there are more, the key that resumes the query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CdxPage {
+    /// The rows, in the server's order.
+    pub rows: Vec<CdxRow>,
+    /// `resumeKey` for the next page (Wayback form only).
+    pub resume_key: Option<String>,
+    /// The answer was pywb's newline-delimited JSON objects (which has no resume key).
+    pub lines: bool,
+}
+
+/// Read a CDX answer to an `output=json` query: the Wayback CDX server's JSON array
+/// (a header row naming the fields, the rows, then, when the listing goes on, an empty
+/// row and a one-field row holding the resume key), or pywb's newline-delimited JSON
+/// objects. Field names may be Wayback's (`original`, `statuscode`, `mimetype`) or
+/// pywb's (`url`, `status`, `mime`). An empty answer is an empty listing. Every field
+/// must be a string of at most [`MAX_FIELD_BYTES`], every timestamp 14 digits naming a
+/// real instant; anything else is a [`CdxError`] that says where.
+pub fn parse_cdx(body: &[u8]) -> Result<CdxPage, CdxError> {
+    let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => Ok(CdxPage::default()),
+        Some(b'[') => parse_array(body),
+        Some(b'{') => parse_lines(body),
+        Some(_) => Err(not_json(body, "expected a JSON array or JSON objects")),
+    }
+}
+
+fn not_json(body: &[u8], detail: &str) -> CdxError {
+    let start: String = String::from_utf8_lossy(&body[..body.len().min(60)])
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    CdxError::NotJson {
+        detail: detail.to_string(),
+        start,
+    }
+}
+
+/// Which column holds which field.
+struct Columns {
+    timestamp: usize,
+    original: usize,
+    statuscode: Option<usize>,
+    mimetype: Option<usize>,
+    digest: Option<usize>,
+}
+
+fn field_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "timestamp" => "timestamp",
+        "original" | "url" => "original",
+        "statuscode" | "status" => "statuscode",
+        "mimetype" | "mime" => "mimetype",
+        "digest" => "digest",
+        _ => return None,
+    })
+}
+
+fn kind_of(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn string_field<'v>(v: &'v serde_json::Value, row: usize, name: &str) -> Result<&'v str, CdxError> {
+    let s = v.as_str().ok_or_else(|| CdxError::Row {
+        row,
+        detail: format!("field {name} is {}, expected a string", kind_of(v)),
+    })?;
+    if s.len() > MAX_FIELD_BYTES {
+        return Err(CdxError::Row {
+            row,
+            detail: format!(
+                "field {name} is {} bytes long (at most {MAX_FIELD_BYTES})",
+                s.len()
+            ),
+        });
+    }
+    Ok(s)
+}
+
+fn make_row(
+    row: usize,
+    timestamp: &str,
+    original: &str,
+    statuscode: Option<&str>,
+    mimetype: Option<&str>,
+    digest: Option<&str>,
+) -> Result<CdxRow, CdxError> {
+    if timestamp_rfc3339(timestamp).is_none() {
+        return Err(CdxError::Row {
+            row,
+            detail: format!("timestamp {timestamp:?} is not 14 digits naming a real instant"),
+        });
+    }
+    if original.is_empty() {
+        return Err(CdxError::Row {
+            row,
+            detail: "empty original URL".into(),
+        });
+    }
+    Ok(CdxRow {
+        timestamp: timestamp.to_string(),
+        original: original.to_string(),
+        statuscode: statuscode.map(str::to_string),
+        mimetype: mimetype.map(str::to_string),
+        digest: digest.map(str::to_string),
+    })
+}
+
+fn parse_array(body: &[u8]) -> Result<CdxPage, CdxError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| not_json(body, &e.to_string()))?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(CdxError::Shape("expected a JSON array".into()));
+    };
+    let mut items = items.into_iter();
+    let Some(header) = items.next() else {
+        return Ok(CdxPage::default());
+    };
+    let serde_json::Value::Array(header) = header else {
+        return Err(CdxError::Shape(format!(
+            "the first row (the field names) is {}, expected an array",
+            kind_of(&header)
+        )));
+    };
+    let mut idx: HashMap<&'static str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.as_str().ok_or_else(|| {
+            CdxError::Shape(format!(
+                "field name {} is {}, expected a string",
+                i + 1,
+                kind_of(h)
+            ))
+        })?;
+        if let Some(f) = field_name(name) {
+            idx.entry(f).or_insert(i);
+        }
+    }
+    let cols = match (idx.get("timestamp"), idx.get("original")) {
+        (Some(&timestamp), Some(&original)) => Columns {
+            timestamp,
+            original,
+            statuscode: idx.get("statuscode").copied(),
+            mimetype: idx.get("mimetype").copied(),
+            digest: idx.get("digest").copied(),
+        },
+        _ => {
+            return Err(CdxError::Shape(format!(
+                "the field names {:?} lack timestamp or original",
+                header
+                    .iter()
+                    .take(20)
+                    .map(|h| h
+                        .as_str()
+                        .unwrap_or("?")
+                        .chars()
+                        .take(40)
+                        .collect::<String>())
+                    .collect::<Vec<_>>()
+            )))
+        }
+    };
+    let width = header.len();
+    let mut page = CdxPage::default();
+    let mut row = 0usize;
+    while let Some(item) = items.next() {
+        row += 1;
+        let serde_json::Value::Array(fields) = item else {
+            return Err(CdxError::Row {
+                row,
+                detail: format!("{}, expected an array", kind_of(&item)),
+            });
+        };
+        if fields.is_empty() {
+            // The end of the rows: the resume key follows, alone.
+            let key = match items.next() {
+                Some(serde_json::Value::Array(k)) if k.len() == 1 => {
+                    string_field(&k[0], row + 1, "resume key")?.to_string()
+                }
+                Some(other) => {
+                    return Err(CdxError::Shape(format!(
+                        "after the empty row, expected [\"resume key\"], found {}",
+                        match &other {
+                            serde_json::Value::Array(a) => format!("an array of {}", a.len()),
+                            v => kind_of(v).to_string(),
+                        }
+                    )))
+                }
+                None => return Err(CdxError::Shape("an empty row without a resume key".into())),
+            };
+            if items.next().is_some() {
+                return Err(CdxError::Shape("rows after the resume key".into()));
+            }
+            if key.is_empty() {
+                return Err(CdxError::Shape("an empty resume key".into()));
+            }
+            page.resume_key = Some(key);
+            break;
+        }
+        if fields.len() != width {
+            return Err(CdxError::Row {
+                row,
+                detail: format!("{} fields, the header names {width}", fields.len()),
+            });
+        }
+        let get = |i: usize, name: &str| string_field(&fields[i], row, name);
+        let opt = |i: Option<usize>, name: &str| i.map(|i| get(i, name)).transpose();
+        page.rows.push(make_row(
+            row,
+            get(cols.timestamp, "timestamp")?,
+            get(cols.original, "original")?,
+            opt(cols.statuscode, "statuscode")?,
+            opt(cols.mimetype, "mimetype")?,
+            opt(cols.digest, "digest")?,
+        )?);
+    }
+    Ok(page)
+}
+
+fn parse_lines(body: &[u8]) -> Result<CdxPage, CdxError> {
+    let mut page = CdxPage {
+        lines: true,
+        ..CdxPage::default()
+    };
+    let mut row = 0usize;
+    for line in body.split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        row += 1;
+        let value: serde_json::Value = serde_json::from_slice(line).map_err(|e| CdxError::Row {
+            row,
+            detail: format!("not a JSON object: {e}"),
+        })?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(CdxError::Row {
+                row,
+                detail: format!("{}, expected an object", kind_of(&value)),
+            });
+        };
+        let mut found: HashMap<&'static str, &str> = HashMap::new();
+        for (k, v) in &map {
+            if let Some(f) = field_name(k) {
+                if !found.contains_key(f) {
+                    found.insert(f, string_field(v, row, k)?);
+                }
+            }
+        }
+        let (Some(ts), Some(original)) = (found.get("timestamp"), found.get("original")) else {
+            return Err(CdxError::Row {
+                row,
+                detail: "no timestamp or no url field".into(),
+            });
+        };
+        page.rows.push(make_row(
+            row,
+            ts,
+            original,
+            found.get("statuscode").copied(),
+            found.get("mimetype").copied(),
+            found.get("digest").copied(),
+        )?);
+    }
+    Ok(page)
+}
+
+/// What the listing found, reported in the run summary (`wayback`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WaybackSummary {
+    /// The archive's base URL.
+    pub endpoint: String,
+    /// Its layout (where the CDX server and the replay are).
+    pub layout: Option<Layout>,
+    /// The URL prefix listed.
+    pub prefix: String,
+    /// `--from`, as given.
+    pub from: Option<String>,
+    /// `--to`, as given.
+    pub to: Option<String>,
+    /// CDX requests answered (pages of the listing).
+    pub cdx_pages: u64,
+    /// CDX rows read.
+    pub rows: u64,
+    /// Rows skipped: not HTML by their mimetype.
+    pub not_html: u64,
+    /// Rows skipped: an archived status other than 200.
+    pub not_200: u64,
+    /// Rows skipped: outside `--from`/`--to` (an archive that ignored them).
+    pub out_of_window: u64,
+    /// Rows skipped: the URL fails `--include`/`--exclude`.
+    pub excluded: u64,
+    /// Rows skipped: the original URL is not a crawlable http(s) URL.
+    pub bad_url: u64,
+    /// Earlier captures of a URL whose later capture this run takes (one per URL).
+    pub superseded: u64,
+    /// Captures this run takes: one per URL, the latest in the window.
+    pub captures: u64,
+    /// The listing stopped at `--max-frontier` (or [`MAX_LISTED_URLS`]) URLs: later
+    /// captures are missing.
+    pub truncated: bool,
+}
+
+/// A capture chosen for the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listed {
+    /// Its archive timestamp.
+    pub timestamp: String,
+    /// The URL it is stored under (canonical).
+    pub url: String,
+    /// Its frontier key: the `id_` replay URL.
+    pub key: String,
+}
+
+/// The run's captures in archive-timestamp order (then URL), and what was skipped.
+pub(crate) struct Listing {
+    pub captures: Vec<Listed>,
+    pub summary: WaybackSummary,
+}
+
+/// List the captures under the prefix, page by page, through `fetcher` (so the CDX
+/// server gets the run's politeness and retries), and keep the latest of each URL in the
+/// window that passes `include`/`exclude`. At most `max_urls` URLs (and at most
+/// [`MAX_LISTED_URLS`]; then `truncated`).
+pub(crate) async fn list(
+    fetcher: &Fetcher,
+    cfg: &WaybackConfig,
+    include: &[regex::Regex],
+    exclude: &[regex::Regex],
+    max_urls: u64,
+) -> Result<Listing, WaybackError> {
+    let ep = &cfg.endpoint;
+    let mut summary = WaybackSummary {
+        endpoint: ep.base().to_string(),
+        layout: Some(ep.layout()),
+        prefix: cfg.prefix.to_string(),
+        from: cfg.from.clone(),
+        to: cfg.to.clone(),
+        ..WaybackSummary::default()
+    };
+    let lo = cfg.from.as_deref().map(|f| pad(f, '0'));
+    let hi = cfg.to.as_deref().map(|t| pad(t, '9'));
+    let limit = cfg.page_size.max(1);
+    let max_urls = max_urls.min(MAX_LISTED_URLS);
+    // URL → (timestamp, original as listed): the latest capture in the window.
+    let mut latest: HashMap<String, (String, String)> = HashMap::new();
+    let mut kept_rows = 0u64;
+    let mut key: Option<String> = None;
+    let mut keys_seen: HashSet<String> = HashSet::new();
+    let mut empty_pages = 0u32;
+    'pages: loop {
+        let url = ep.cdx_url(
+            cfg.prefix.as_str(),
+            cfg.from.as_deref(),
+            cfg.to.as_deref(),
+            limit,
+            key.as_deref(),
+        );
+        tracing::info!(%url, "CDX listing");
+        let body = fetcher
+            .fetch_data(&url, cfg.max_cdx_bytes)
+            .await
+            .map_err(|source| WaybackError::Fetch {
+                url: url.to_string(),
+                source,
+            })?;
+        let page = parse_cdx(&body).map_err(|source| WaybackError::Cdx {
+            url: url.to_string(),
+            source,
+        })?;
+        drop(body);
+        summary.cdx_pages += 1;
+        empty_pages = if page.rows.is_empty() {
+            empty_pages + 1
+        } else {
+            0
+        };
+        for row in page.rows {
+            summary.rows += 1;
+            if row.statuscode.as_deref().is_some_and(|s| s != "200") {
+                summary.not_200 += 1;
+                continue;
+            }
+            if row.mimetype.as_deref().is_some_and(|m| !is_html_type(m)) {
+                summary.not_html += 1;
+                continue;
+            }
+            if lo.as_deref().is_some_and(|lo| row.timestamp.as_str() < lo)
+                || hi.as_deref().is_some_and(|hi| row.timestamp.as_str() > hi)
+            {
+                summary.out_of_window += 1;
+                continue;
+            }
+            let Ok(canonical) = parse_canonical(&row.original) else {
+                summary.bad_url += 1;
+                continue;
+            };
+            let url_text = canonical.to_string();
+            if (!include.is_empty() && !include.iter().any(|r| r.is_match(&url_text)))
+                || exclude.iter().any(|r| r.is_match(&url_text))
+            {
+                summary.excluded += 1;
+                continue;
+            }
+            kept_rows += 1;
+            match latest.get_mut(&url_text) {
+                Some(held) => {
+                    if row.timestamp > held.0 {
+                        *held = (row.timestamp, row.original);
+                    }
+                }
+                None => {
+                    if latest.len() as u64 >= max_urls {
+                        tracing::warn!(
+                            max = max_urls,
+                            "the listing reached its most URLs; later captures are left out"
+                        );
+                        summary.truncated = true;
+                        kept_rows -= 1;
+                        break 'pages;
+                    }
+                    latest.insert(url_text, (row.timestamp, row.original));
+                }
+            }
+        }
+        match page.resume_key {
+            None => break,
+            Some(k) => {
+                if !keys_seen.insert(k.clone()) {
+                    return Err(WaybackError::Paging {
+                        url: url.to_string(),
+                        detail: format!(
+                            "the resume key {:?} came back again; the archive's paging does not advance",
+                            k.chars().take(80).collect::<String>()
+                        ),
+                    });
+                }
+                if empty_pages >= MAX_EMPTY_PAGES {
+                    return Err(WaybackError::Paging {
+                        url: url.to_string(),
+                        detail: format!(
+                            "{empty_pages} pages in a row held no capture but a resume key"
+                        ),
+                    });
+                }
+                key = Some(k);
+            }
+        }
+    }
+    let mut captures: Vec<Listed> = latest
+        .into_iter()
+        .map(|(url, (timestamp, original))| Listed {
+            key: ep.replay_url(&timestamp, &original),
+            timestamp,
+            url,
+        })
+        .collect();
+    captures.sort_by(|a, b| (&a.timestamp, &a.url).cmp(&(&b.timestamp, &b.url)));
+    summary.captures = captures.len() as u64;
+    summary.superseded = kept_rows - summary.captures;
+    Ok(Listing { captures, summary })
+}
+
+/// The run-wide state of a wayback crawl's tasks.
+pub(crate) struct Runtime {
+    /// The settings.
+    pub cfg: WaybackConfig,
+    /// Redirects are followed within the archive's replay prefix only.
+    pub scope: Scope,
+    /// URLs taken by a task in this session: one capture per URL and run.
+    taken: Mutex<HashSet<String>>,
+    /// Frontier keys of captures held back for an issue's date (see [`issues`]): marked
+    /// done once those captures are written at the end of the run.
+    pub deferred_keys: Mutex<Vec<String>>,
+}
+
+impl Runtime {
+    pub(crate) fn new(cfg: WaybackConfig) -> Result<Runtime, WaybackError> {
+        let prefix =
+            Prefix::parse(cfg.endpoint.replay_prefix()).map_err(|e| WaybackError::Endpoint {
+                url: cfg.endpoint.base().to_string(),
+                detail: e.to_string(),
+            })?;
+        Ok(Runtime {
+            cfg,
+            scope: Scope {
+                prefixes: vec![prefix],
+                ..Scope::default()
+            },
+            taken: Mutex::new(HashSet::new()),
+            deferred_keys: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+/// Fetch, process and record one listed capture (frontier key `key`).
+pub(super) async fn page(ctx: Arc<Ctx>, key: String) -> PageResult {
+    match page_inner(&ctx, &key).await {
+        Ok(r) => r,
+        Err(CrawlError::Store(e)) => PageResult::Store(e),
+        Err(e) => {
+            tracing::error!(key = %key, error = %e, "capture task failed");
+            PageResult::Failed
+        }
+    }
+}
+
+/// Make the pending writes durable, then mark `key` done: a key is never done before
+/// its capture's outcome is on disk.
+async fn done(ctx: &Arc<Ctx>, key: &str) -> Result<(), CrawlError> {
+    let (r, k) = (ctx.run.clone(), key.to_string());
+    with_store(&ctx.store, move |s| {
+        s.flush()?;
+        s.frontier_done(&r, &k)
+    })
+    .await
+}
+
+/// Record a failed capture under its URL and mark its key done.
+async fn fail(
+    ctx: &Arc<Ctx>,
+    key: &str,
+    url: &str,
+    reason: String,
+    http_status: Option<u16>,
+) -> Result<PageResult, CrawlError> {
+    tracing::info!(%url, %key, %reason, "capture failed");
+    let (r, u) = (ctx.run.clone(), url.to_string());
+    with_store(&ctx.store, move |s| {
+        s.put_outcome(
+            &r,
+            &u,
+            &Outcome::Failed {
+                reason,
+                http_status,
+            },
+        )
+    })
+    .await?;
+    done(ctx, key).await?;
+    Ok(PageResult::Failed)
+}
+
+async fn page_inner(ctx: &Arc<Ctx>, key: &str) -> Result<PageResult, CrawlError> {
+    let Some(wb) = ctx.wayback.clone() else {
+        return Err(CrawlError::Task("a wayback task in a live crawl".into()));
+    };
+    let ep = &wb.cfg.endpoint;
+    let Some((listed_ts, original)) = ep.parse_replay(key) else {
+        tracing::warn!(%key, "frontier key is not a replay URL of this archive; skipped");
+        done(ctx, key).await?;
+        return Ok(PageResult::Skipped("not_a_capture".into()));
+    };
+    let Ok(page_url) = parse_canonical(&original) else {
+        done(ctx, key).await?;
+        return Ok(PageResult::Skipped("bad_url".into()));
+    };
+    let url_key = page_url.to_string();
+    let first_here = wb
+        .taken
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(url_key.clone());
+    // One capture per URL and run: a URL this session took, or one the run recorded
+    // before an interruption, is not fetched again.
+    let recorded = if first_here {
+        let (r, u) = (ctx.run.clone(), url_key.clone());
+        with_store(&ctx.store, move |s| Ok(s.entry(&r, &u)?.is_some())).await?
+    } else {
+        true
+    };
+    if recorded {
+        tracing::debug!(url = %url_key, %key, "already recorded in this run");
+        done(ctx, key).await?;
+        return Ok(PageResult::Skipped("already_in_run".into()));
+    }
+    let replay = match Url::parse(key) {
+        Ok(u) => u,
+        Err(e) => {
+            return fail(ctx, key, &url_key, format!("invalid_url: {key}: {e}"), None).await;
+        }
+    };
+    let follow = |_: &Redirect| std::future::ready(Hop::Follow(Conditional::default()));
+    let fetched = ctx
+        .fetcher
+        .fetch_with(&replay, &Conditional::default(), &wb.scope, follow)
+        .await;
+    let page = match fetched {
+        Ok(Fetched::Page(p)) if (200..300).contains(&p.status) => p,
+        Ok(Fetched::Page(p)) => {
+            let reason = format!("http_{}: the archive answered {}", p.status, p.status);
+            return fail(ctx, key, &url_key, reason, Some(p.status)).await;
+        }
+        Ok(Fetched::Stopped { target, .. }) => {
+            let reason = format!("bad_redirect: stopped at {target}");
+            return fail(ctx, key, &url_key, reason, None).await;
+        }
+        Err(e) => {
+            let reason = format!("{}: {e}", e.kind());
+            return fail(ctx, key, &url_key, reason, e.http_status()).await;
+        }
+    };
+    // The capture served must come from an `id_` replay URL (else the bytes are not
+    // the original ones). Its time: the archive's `Memento-Datetime` when it states one
+    // (pywb serves the nearest capture without redirecting), else the timestamp of the
+    // final URL (the Wayback Machine redirects to the nearest capture).
+    let Some((url_ts, _)) = ep.parse_replay(page.final_url.as_str()) else {
+        let reason = format!(
+            "not_original_bytes: the archive answered from {}, not an id_ replay URL",
+            page.final_url
+        );
+        return fail(ctx, key, &url_key, reason, Some(page.status)).await;
+    };
+    let served_ts = page
+        .memento_datetime
+        .as_deref()
+        .and_then(memento_timestamp)
+        .unwrap_or(url_ts);
+    let Some(fetched_at) = timestamp_rfc3339(&served_ts) else {
+        let reason = format!("bad_timestamp: {served_ts:?} from {}", page.final_url);
+        return fail(ctx, key, &url_key, reason, Some(page.status)).await;
+    };
+    if served_ts != listed_ts {
+        tracing::info!(url = %url_key, listed = %listed_ts, served = %served_ts, "the archive served another capture");
+    }
+
+    let c = ctx.clone();
+    let key_owned = key.to_string();
+    let source = Source::Wayback {
+        endpoint: ep.base().to_string(),
+        timestamp: served_ts,
+        original_url: original,
+    };
+    let permit = ctx.processing.clone().acquire_owned().await.ok();
+    tokio::task::spawn_blocking(move || -> Result<PageResult, CrawlError> {
+        let _permit = permit;
+        let key = key_owned;
+        let body = page.body.unwrap_or_default();
+        let input = PageInput {
+            url: &page_url,
+            body: &body,
+            content_type: page.content_type.as_deref(),
+        };
+        let processed = match pipeline::process(&input, &c.extract) {
+            Ok(p) => p,
+            Err(e) => {
+                let mut s = lock(&c.store);
+                s.put_outcome(
+                    &c.run,
+                    &url_key,
+                    &Outcome::Failed {
+                        reason: format!("decode: {e}"),
+                        http_status: Some(page.status),
+                    },
+                )?;
+                s.flush()?;
+                s.frontier_done(&c.run, &key)?;
+                return Ok(PageResult::Failed);
+            }
+        };
+        let mut s = lock(&c.store);
+        let obj = s.put_object(&body)?;
+        let info = CaptureInfo {
+            fetched_at: Some(fetched_at),
+            http_status: Some(page.status),
+            final_url: Some(page.final_url.to_string()),
+            redirects: page.redirects.clone(),
+            // The archive's validators are not the page's: never sent to the live site.
+            etag: None,
+            last_modified: None,
+            content_type: page.content_type.clone(),
+            run_id: Some(c.run.to_string()),
+            object_path: Some(obj.path.clone()),
+            source: Some(source),
+        };
+        if issues::needs_issue_date(&processed.content) {
+            let mut waiting = c.deferred.lock().unwrap_or_else(|p| p.into_inner());
+            if waiting.len() < c.max_deferred {
+                waiting.push(issues::Deferred {
+                    final_url: page_url.clone(),
+                    raw_sha256: obj.sha256.clone(),
+                    info,
+                    urls: vec![url_key.clone()],
+                    hops: Vec::new(),
+                });
+                // The key stays in flight until the capture is written at the run's end.
+                wb.deferred_keys
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(key);
+                return Ok(PageResult::Captured);
+            }
+            if !c
+                .deferred_full
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                tracing::warn!(
+                    max = c.max_deferred,
+                    "too many undated articles wait for issue pages; the rest are captured undated"
+                );
+            }
+        }
+        let mut article = processed.into_article(&body, info);
+        if article.content.url != url_key {
+            // Stored under the original URL, whatever the page says.
+            article.content.url = url_key.clone();
+            article.content_sha256 = crate::model::content_sha256(&article.content);
+        }
+        s.put_capture(&c.run, &article)?;
+        s.flush()?;
+        s.frontier_done(&c.run, &key)?;
+        Ok(PageResult::Captured)
+    })
+    .await
+    .map_err(|e| CrawlError::Task(e.to_string()))?
+}
+
+/// After the held-back captures are written: make them durable and mark their keys done.
+pub(super) fn finish_deferred(
+    s: &mut crate::store::Store,
+    run: &crate::store::RunId,
+    keys: Vec<String>,
+) -> Result<(), StoreError> {
+    s.flush()?;
+    for k in keys {
+        s.frontier_done(run, &k)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_layouts() {
+        let ia = Endpoint::parse("https://web.archive.org").unwrap();
+        assert_eq!(ia.base(), "https://web.archive.org");
+        assert_eq!(ia.layout(), Layout::Wayback);
+        assert_eq!(ia.cdx().as_str(), "https://web.archive.org/cdx/search/cdx");
+        assert_eq!(
+            ia.replay_url("20170105120000", "http://esr.invalid/a.htm"),
+            "https://web.archive.org/web/20170105120000id_/http://esr.invalid/a.htm"
+        );
+        // The replay prefix names the same archive.
+        for given in [
+            "https://web.archive.org/web",
+            "https://web.archive.org/web/",
+        ] {
+            assert_eq!(Endpoint::parse(given).unwrap(), ia, "{given}");
+        }
+        let py = Endpoint::parse("http://localhost:8080/my-coll/").unwrap();
+        assert_eq!(py.layout(), Layout::Pywb);
+        assert_eq!(py.base(), "http://localhost:8080/my-coll");
+        assert_eq!(py.cdx().as_str(), "http://localhost:8080/my-coll/cdx");
+        assert_eq!(py.replay_prefix(), "http://localhost:8080/my-coll/");
+        // An archive under a path of its own, Wayback layout.
+        let ow = Endpoint::parse("http://archive.local/wayback/web").unwrap();
+        assert_eq!(
+            ow.cdx().as_str(),
+            "http://archive.local/wayback/cdx/search/cdx"
+        );
+        assert_eq!(ow.replay_prefix(), "http://archive.local/wayback/web/");
+        for bad in [
+            "ftp://web.archive.org",
+            "web.archive.org",
+            "https://web.archive.org/?x=1",
+            "https://u:p@web.archive.org/",
+            "",
+        ] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_cdx_query_asks_for_what_is_documented() {
+        let ep = Endpoint::parse("https://web.archive.org").unwrap();
+        let u = ep.cdx_url(
+            "http://esr.invalid/archive/",
+            Some("2016"),
+            Some("20171231"),
+            500,
+            Some("invalid%2Cesr)/a+2017!"),
+        );
+        let q: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+        let get = |k: &str| {
+            q.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(get("url"), "http://esr.invalid/archive/");
+        assert_eq!(get("matchType"), "prefix");
+        assert_eq!(get("output"), "json");
+        assert_eq!(get("fl"), "timestamp,original,statuscode,mimetype,digest");
+        assert_eq!(get("collapse"), "digest");
+        assert_eq!(get("filter"), "statuscode:200");
+        assert_eq!(get("showResumeKey"), "true");
+        assert_eq!(get("limit"), "500");
+        assert_eq!(get("from"), "2016");
+        assert_eq!(get("to"), "20171231");
+        // The key goes back byte for byte (it holds '%' and '+').
+        assert_eq!(get("resumeKey"), "invalid%2Cesr)/a+2017!");
+        let none = ep.cdx_url("http://esr.invalid/", None, None, 10, None);
+        assert!(!none.as_str().contains("from="));
+        assert!(!none.as_str().contains("resumeKey="));
+        // pywb: its field names, no paging parameters.
+        let py = Endpoint::parse("http://127.0.0.1:8080/coll").unwrap();
+        let u = py.cdx_url("http://esr.invalid/", Some("2016"), None, 10, Some("k"));
+        let q: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+        assert!(q.contains(&("fl".into(), "timestamp,url,status,mime,digest".into())));
+        assert!(q.contains(&("from".into(), "2016".into())));
+        assert!(q.contains(&("filter".into(), "statuscode:200".into())));
+        for absent in ["limit", "showResumeKey", "resumeKey"] {
+            assert!(!q.iter().any(|(k, _)| k == absent), "{absent} in {u}");
+        }
+    }
+
+    #[test]
+    fn replay_urls_round_trip() {
+        let ep = Endpoint::parse("http://127.0.0.1:9/coll").unwrap();
+        let key = ep.replay_url("20180210083000", "http://esr.invalid/a.php?x=1&y=2");
+        assert_eq!(
+            ep.parse_replay(&key),
+            Some((
+                "20180210083000".to_string(),
+                "http://esr.invalid/a.php?x=1&y=2".to_string()
+            ))
+        );
+        // Not an id_ replay, or not of this archive.
+        assert_eq!(
+            ep.parse_replay("http://127.0.0.1:9/coll/20180210083000/http://esr.invalid/a"),
+            None
+        );
+        assert_eq!(
+            ep.parse_replay("http://127.0.0.1:9/coll/2018id_/http://esr.invalid/a"),
+            None
+        );
+        assert_eq!(
+            ep.parse_replay("http://127.0.0.1:9/other/20180210083000id_/http://e.invalid/"),
+            None
+        );
+    }
+
+    #[test]
+    fn timestamps_and_bounds() {
+        assert_eq!(
+            timestamp_rfc3339("20170105120304").as_deref(),
+            Some("2017-01-05T12:03:04Z")
+        );
+        for bad in [
+            "2017010512030",
+            "20171305120000",
+            "20170230120000",
+            "2017010512030x",
+        ] {
+            assert_eq!(timestamp_rfc3339(bad), None, "{bad}");
+        }
+        assert_eq!(parse_bound("from", " 2016 ").unwrap(), "2016");
+        assert_eq!(parse_bound("to", "20171231").unwrap(), "20171231");
+        for bad in ["16", "2016-01", "201601010000001", "soon"] {
+            assert!(parse_bound("from", bad).is_err(), "{bad}");
+        }
+        assert_eq!(pad("2017", '9'), "20179999999999");
+        assert_eq!(
+            memento_timestamp("Thu, 05 Jan 2017 12:00:07 GMT").as_deref(),
+            Some("20170105120007")
+        );
+        assert_eq!(memento_timestamp("yesterday"), None);
+        assert_eq!(pad("2017", '0'), "20170000000000");
+    }
+
+    #[test]
+    fn a_wayback_page_with_a_resume_key() {
+        let body = br#"[["timestamp","original","statuscode","mimetype","digest"],
+ ["20170105120000","http://esr.invalid:80/a.htm","200","text/html","AAA"],
+ ["20180210083000","http://esr.invalid/a.htm","200","text/html","BBB"],
+ [],
+ ["invalid,esr)/b.htm 20170105120000!"]]"#;
+        let p = parse_cdx(body).unwrap();
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[0].original, "http://esr.invalid:80/a.htm");
+        assert_eq!(p.rows[1].digest.as_deref(), Some("BBB"));
+        assert_eq!(
+            p.resume_key.as_deref(),
+            Some("invalid,esr)/b.htm 20170105120000!")
+        );
+        assert!(!p.lines);
+        // The last page: no resume key. Columns in another order are found by name.
+        let last = br#"[["original","timestamp"],["http://e.invalid/","20170105120000"]]"#;
+        let p = parse_cdx(last).unwrap();
+        assert_eq!(p.rows[0].timestamp, "20170105120000");
+        assert_eq!(p.resume_key, None);
+        for empty in [&b""[..], b"  \n", b"[]"] {
+            assert_eq!(parse_cdx(empty).unwrap(), CdxPage::default());
+        }
+    }
+
+    #[test]
+    fn pywb_json_lines() {
+        let body = b"{\"urlkey\": \"invalid,esr)/a.htm\", \"timestamp\": \"20170105120000\", \"url\": \"http://esr.invalid/a.htm\", \"mime\": \"text/html\", \"status\": \"200\", \"digest\": \"AAA\"}\n{\"timestamp\": \"20170105120001\", \"url\": \"http://esr.invalid/b.gif\", \"mime\": \"image/gif\", \"status\": \"200\"}\n";
+        let p = parse_cdx(body).unwrap();
+        assert!(p.lines);
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[1].mimetype.as_deref(), Some("image/gif"));
+        assert_eq!(p.rows[0].statuscode.as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn hostile_answers_are_errors_that_say_where() {
+        let big = format!(
+            r#"[["timestamp","original"],["20170105120000","http://e.invalid/{}"]]"#,
+            "a".repeat(MAX_FIELD_BYTES + 1)
+        );
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (
+                b"[[\"timestamp\",\"original\"],[\"2017".to_vec(),
+                "not CDX JSON",
+            ),
+            (b"<html>Service unavailable</html>".to_vec(), "not CDX JSON"),
+            (
+                b"[[\"timestamp\",\"original\"],[20170105120000,\"http://e.invalid/\"]]".to_vec(),
+                "row 1: field timestamp is a number",
+            ),
+            (
+                b"[[\"timestamp\",\"original\"],[\"20170105120000\"]]".to_vec(),
+                "row 1: 1 fields",
+            ),
+            (
+                b"[[\"timestamp\",\"original\"],{\"a\":1}]".to_vec(),
+                "row 1: an object",
+            ),
+            (
+                b"[[\"timestamp\",\"original\"],[\"2017-01-05\",\"http://e.invalid/\"]]".to_vec(),
+                "timestamp \"2017-01-05\"",
+            ),
+            (
+                b"[[\"urlkey\",\"length\"],[\"a\",\"1\"]]".to_vec(),
+                "lack timestamp or original",
+            ),
+            (b"[\"timestamp\",\"original\"]".to_vec(), "first row"),
+            (
+                b"[[\"timestamp\",\"original\"],[],[\"k\"],[\"x\"]]".to_vec(),
+                "rows after the resume key",
+            ),
+            (
+                b"[[\"timestamp\",\"original\"],[],[1]]".to_vec(),
+                "resume key is a number",
+            ),
+            (
+                b"[[\"timestamp\",\"original\"],[]]".to_vec(),
+                "without a resume key",
+            ),
+            (
+                b"{\"timestamp\": 5, \"url\": \"http://e.invalid/\"}".to_vec(),
+                "row 1: field timestamp is a number",
+            ),
+            (
+                b"{\"url\": \"http://e.invalid/\"}\n".to_vec(),
+                "row 1: no timestamp",
+            ),
+            (
+                b"{\"timestamp\": \"20170105120000\", \"url\": \"x\"}\n[1]\n".to_vec(),
+                "row 2",
+            ),
+            (b"{\"a\": ".to_vec(), "row 1: not a JSON object"),
+            (big.into_bytes(), "bytes long"),
+            (b"[[1,2]]".to_vec(), "field name 1 is a number"),
+        ];
+        for (body, want) in cases {
+            let e = parse_cdx(&body).unwrap_err().to_string();
+            assert!(
+                e.contains(want),
+                "{:?}: {e:?} lacks {want:?}",
+                String::from_utf8_lossy(&body[..body.len().min(80)])
+            );
+        }
+    }
+}
