@@ -576,6 +576,14 @@ fn changes_between_two_imports_work_as_between_two_crawls() {
         // The same bytes a year later: unchanged.
         html_response(&u("kept"), "2021-01-01T00:00:00Z", "k2", &page("Kept", 1)),
         html_response(&u("edited"), "2021-01-01T00:00:01Z", "e2", &edited),
+        // An earlier capture of the same page in this file: this import writes it into
+        // a run of its own before its main run, which `changes` passes over.
+        html_response(
+            &u("edited"),
+            "2020-06-01T00:00:00Z",
+            "e15",
+            &page("Edited", 2),
+        ),
         html_response(&u("new"), "2021-01-01T00:00:02Z", "n2", &page("New", 4)),
         response(
             &u("dropped"),
@@ -597,6 +605,7 @@ fn changes_between_two_imports_work_as_between_two_crawls() {
     assert_eq!(s2["http_errors"], 1);
     assert_eq!(s2["gone"], 1);
     assert_eq!(s2["previous_run"], s1["run_id"]);
+    assert_eq!(s2["history_runs"].as_array().map(Vec::len), Some(1), "{s2}");
     assert_eq!(
         (
             s2["added"].as_u64(),
@@ -609,6 +618,12 @@ fn changes_between_two_imports_work_as_between_two_crawls() {
     let c = quire(&["changes", "--store", store.to_str().unwrap(), "--json"]);
     assert_eq!(c.status.code(), Some(0), "{}", stderr(&c));
     let c: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap();
+    // The two imports' main runs, not the second import's two runs.
+    assert_eq!(
+        (&c["old"], &c["new"]),
+        (&s1["run_id"], &s2["run_id"]),
+        "{c}"
+    );
     assert_eq!(c["added"], serde_json::json!([u("new")]));
     assert_eq!(c["changed"], serde_json::json!([u("edited")]));
     assert_eq!(c["removed"], serde_json::json!([u("dropped")]));

@@ -39,7 +39,16 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         let (old, new) = match (&args.run_a, &args.run_b) {
             (Some(a), Some(b)) => (RunId(a.clone()), RunId(b.clone())),
             _ => {
-                let runs = store.runs()?;
+                // An import that met a URL several times writes its earlier captures
+                // into runs of their own before its main run (`quire import`); those
+                // are history, not a state of the site to compare.
+                let runs: Vec<_> = store
+                    .runs()?
+                    .into_iter()
+                    .filter(|r| {
+                        r.info.get("role").and_then(|v| v.as_str()) != Some("earlier_captures")
+                    })
+                    .collect();
                 match runs.as_slice() {
                     [.., a, b] => (a.id.clone(), b.id.clone()),
                     _ => {
