@@ -45,9 +45,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
                 let runs: Vec<_> = store
                     .runs()?
                     .into_iter()
-                    .filter(|r| {
-                        r.info.get("role").and_then(|v| v.as_str()) != Some("earlier_captures")
-                    })
+                    .filter(|r| !r.holds_earlier_captures())
                     .collect();
                 match runs.as_slice() {
                     [.., a, b] => (a.id.clone(), b.id.clone()),

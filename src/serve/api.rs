@@ -226,7 +226,8 @@ pub(crate) async fn changes(
     json_response(&req, body)
 }
 
-/// The two runs to compare: both given, or the last two.
+/// The two runs to compare: both given, or the last two (as `quire changes` picks
+/// them: runs of an import's earlier captures passed over).
 pub(crate) fn run_pair(
     store: &Store,
     from: Option<&String>,
@@ -234,7 +235,13 @@ pub(crate) fn run_pair(
 ) -> Result<(RunId, RunId), Failure> {
     match (from, to) {
         (Some(a), Some(b)) => Ok((run_info(store, a)?.id, run_info(store, b)?.id)),
-        (None, None) => match store.runs()?.as_slice() {
+        (None, None) => match store
+            .runs()?
+            .into_iter()
+            .filter(|r| !r.holds_earlier_captures())
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             [.., a, b] => Ok((a.id.clone(), b.id.clone())),
             _ => Err(Failure::not_found(
                 "nothing_to_compare",

@@ -192,7 +192,7 @@ pub(crate) async fn run(
         let before = runs
             .iter()
             .take_while(|r| r.id != info.id)
-            .filter(|r| r.finished_at.is_some())
+            .filter(|r| r.finished_at.is_some() && !r.holds_earlier_captures())
             .last()
             .map(|r| r.id.clone());
         let mark = q.get("mark").map(String::as_str);

@@ -90,6 +90,16 @@ pub struct RunInfo {
     pub summary: Option<serde_json::Value>,
 }
 
+impl RunInfo {
+    /// Does this run hold only earlier captures of URLs that a later run of the same
+    /// command holds as well (`quire import` of a URL captured several times marks
+    /// such runs `"role": "earlier_captures"`)? Such a run is history, not a state of
+    /// the site: the default comparisons (`quire changes`, `quire serve`) pass over it.
+    pub fn holds_earlier_captures(&self) -> bool {
+        self.info.get("role").and_then(|v| v.as_str()) == Some("earlier_captures")
+    }
+}
+
 /// A non-capture outcome for a URL in a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
