@@ -757,3 +757,51 @@ fn bad_arguments_are_usage_errors() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// An import that was killed leaves its run unfinished: a crawl refuses to resume it
+/// as a crawl (exit 2, naming `quire import`), and the next import finishes it and
+/// goes on.
+#[test]
+fn an_interrupted_import_is_finished_by_the_next_import_not_by_a_crawl() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let killed = {
+        let mut s = Store::open_writer(&store).unwrap();
+        s.begin_run(
+            &serde_json::json!({"source": "warc", "files": ["a.warc.gz"], "role": "import"}),
+        )
+        .unwrap()
+    };
+    // Port 9 on loopback: the crawl must refuse before it fetches anything.
+    let c = quire(&[
+        "crawl",
+        "http://127.0.0.1:9/",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(c.status.code(), Some(2), "{}", stderr(&c));
+    assert!(stderr(&c).contains("quire import"), "{}", stderr(&c));
+
+    let file = dir.path().join("one.warc.gz");
+    write_warc(
+        &file,
+        "1.1",
+        Gz::PerRecord,
+        &[html_response(
+            "http://m.example/one.html",
+            "2021-01-01T00:00:00Z",
+            "o",
+            &page("One", 9),
+        )],
+    );
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(s["captured"], 1);
+    let st = Store::open_reader(&store).unwrap();
+    let runs = st.runs().unwrap();
+    assert!(
+        runs.iter().all(|r| r.finished_at.is_some()),
+        "every run finished"
+    );
+    assert!(runs.iter().any(|r| r.id == killed));
+}

@@ -616,6 +616,9 @@ fn check_resumable(
     }
     let describe = |src: Option<&serde_json::Value>| match src {
         None => "a live crawl (`quire crawl URL...`)".to_string(),
+        Some(v) if v.as_str() == Some("warc") => {
+            "an import of WARC files (`quire import`, which finishes it as it is)".to_string()
+        }
         Some(v) => {
             let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
             let mut d = format!(
