@@ -17,7 +17,6 @@ use crate::crawl::{CrawlConfig, Progress, Summary};
 use crate::exit::ExitCode;
 use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
 use crate::fetch::url::{parse_canonical, Prefix};
-use crate::store::Store;
 
 /// Arguments of `quire crawl`.
 #[derive(Debug, clap::Args)]
@@ -290,7 +289,7 @@ pub(crate) async fn stop_signal() {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let (cfg, store_path, json) = build_config(args)?;
-    let store = match Store::open_writer(&store_path) {
+    let store = match super::open_store_writer(&store_path) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("quire: error: {e}");
