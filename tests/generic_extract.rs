@@ -542,23 +542,14 @@ fn cards(host_prefix: &str) -> String {
 /// ends "..." beside a "Read the full review" link.
 #[test]
 fn teaser_excerpts_of_the_sites_own_pages_are_not_the_article() {
-    let own = run(&article(
-        "",
-        &format!("<p>{PARA}</p><p>{PARA}</p>{}", cards("")),
-    ));
+    let own = run(&article("", &format!("<p>{PARA}</p><p>{PARA}</p>{}", cards(""))));
     let text = body_text(&own);
     assert!(text.contains("The committee met on Tuesday"), "{text}");
-    assert!(
-        !text.contains("harbour front"),
-        "teaser excerpts kept:\n{text}"
-    );
+    assert!(!text.contains("harbour front"), "teaser excerpts kept:\n{text}");
 
     let out = run(&article(
         "",
-        &format!(
-            "<p>{PARA}</p><p>{PARA}</p>{}",
-            cards("https://news.elsewhere.example")
-        ),
+        &format!("<p>{PARA}</p><p>{PARA}</p>{}", cards("https://news.elsewhere.example")),
     ));
     let text = body_text(&out);
     assert_eq!(
