@@ -1,7 +1,8 @@
 //! `--store s3://bucket/prefix` as a user runs it, against a real S3 server on loopback
 //! (moto) and the loopback test site: crawl, then export / history / changes / reindex /
 //! verify from another machine's cache; a damaged object makes `verify` exit 4 naming
-//! its `s3://` key; a crawl killed with SIGKILL resumes its run and finishes it.
+//! its `s3://` key; a crawl killed with SIGKILL resumes its run and finishes it; a crawl
+//! whose S3 endpoint goes down mid-run and comes back finishes on its own.
 
 mod s3_support;
 mod support;
@@ -193,6 +194,71 @@ fn a_crawl_killed_mid_run_resumes_its_run_from_the_bucket_and_cache() {
         ));
         assert!(h.contains(run), "{p}: {h}");
     }
+    let v = ok(&quire(m, &other, &["verify", "--store", &store, "--json"]));
+    let v: serde_json::Value = serde_json::from_str(v.trim()).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(v["manifests"], 1, "{v}");
+}
+
+#[test]
+fn the_endpoint_going_down_mid_crawl_and_coming_back_loses_nothing() {
+    let Some(m) = s3_support::moto() else { return };
+    let site = Site::generate(2, 3, 6); // 45 pages
+    let pages: Vec<String> = site.pages.keys().cloned().collect();
+    let server = TestServer::start(site);
+    let proxy = s3_support::Proxy::start(m);
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = m.bucket();
+    let store = format!("s3://{bucket}/m");
+    let seed = server.url("/archive/");
+    let cache = dir.path().join("cache");
+    let child = Command::new(BIN)
+        .args([
+            "crawl",
+            &seed,
+            "--store",
+            &store,
+            "--delay",
+            "40ms",
+            "--profile",
+            "esr",
+            "--json",
+        ])
+        .arg("--index-cache")
+        .arg(&cache)
+        .envs(m.env())
+        .env("AWS_ENDPOINT_URL", proxy.endpoint())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while server.log().len() < 12 && t0.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The S3 endpoint dies (connections reset, new ones refused) for 1.5 s.
+    proxy.kill();
+    let down_at = server.log().len();
+    std::thread::sleep(Duration::from_millis(1500));
+    proxy.restart();
+    let out = child.wait_with_output().unwrap();
+    let s = summary(&out);
+    assert!(
+        down_at < 45,
+        "the outage came mid-crawl ({down_at} requests)"
+    );
+    assert_eq!(s["finished"], true, "{s}");
+    assert_eq!(s["captured"], 45, "{s}");
+    // Everything reached the bucket: a fresh machine finds every page and verify passes.
+    let other = dir.path().join("other");
+    let run = s["run_id"].as_str().unwrap();
+    let exported = ok(&quire(
+        m,
+        &other,
+        &["export", "--store", &store, "--all", "--page-type", "all"],
+    ));
+    assert_eq!(exported.lines().count(), pages.len());
+    assert!(exported.contains(run));
     let v = ok(&quire(m, &other, &["verify", "--store", &store, "--json"]));
     let v: serde_json::Value = serde_json::from_str(v.trim()).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");

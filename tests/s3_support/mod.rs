@@ -178,6 +178,31 @@ impl Moto {
         })
     }
 
+    /// Create `n` small keys with `If-None-Match: *`, `par` at a time; seconds taken
+    /// (for the bench: the server's own request rate).
+    pub fn put_many(&self, bucket: &str, n: usize, par: usize) -> f64 {
+        use futures_util::StreamExt;
+        use object_store::ObjectStore;
+        let c = std::sync::Arc::new(self.client(bucket));
+        let t0 = Instant::now();
+        Self::run(async {
+            let jobs = (0..n).map(|i| {
+                let c = c.clone();
+                async move {
+                    let opts = object_store::PutOptions::from(object_store::PutMode::Create);
+                    c.put_opts(&format!("k/{i}").into(), vec![b'x'; 700].into(), opts)
+                        .await
+                        .unwrap();
+                }
+            });
+            futures_util::stream::iter(jobs)
+                .buffer_unordered(par)
+                .collect::<Vec<()>>()
+                .await;
+        });
+        t0.elapsed().as_secs_f64()
+    }
+
     /// Every key in a bucket.
     pub fn keys(&self, bucket: &str) -> Vec<String> {
         use futures_util::TryStreamExt;
@@ -207,5 +232,89 @@ impl Moto {
             ("AWS_SECRET_ACCESS_KEY", "test".into()),
             ("AWS_REGION", "us-east-1".into()),
         ]
+    }
+}
+
+/// A TCP proxy in front of the S3 server that can go down (listener closed, open
+/// connections reset) and come back on the same port: the endpoint a crawler talks to
+/// disappears and restarts mid-run while the server's state persists behind it.
+pub struct Proxy {
+    /// The port the proxy listens on.
+    pub port: u16,
+    target: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    /// Listen on a free loopback port, forwarding to `m`.
+    pub fn start(m: &Moto) -> Proxy {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let p = Proxy {
+            port,
+            target: m.port,
+            up: Default::default(),
+            conns: Default::default(),
+        };
+        p.restart();
+        p
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Go down: stop listening (connections are refused) and reset every open one.
+    pub fn kill(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+        // Let the accept loop see the flag and drop its listener.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    /// Come back on the same port.
+    pub fn restart(&self) {
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", self.port)) {
+                Ok(l) => break l,
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        listener.set_nonblocking(true).unwrap();
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (up, conns, target) = (self.up.clone(), self.conns.clone(), self.target);
+        std::thread::spawn(move || {
+            while up.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let _ = client.set_nonblocking(false);
+                        let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                            continue;
+                        };
+                        if let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) {
+                            conns.lock().unwrap().extend([c2, s2]);
+                        }
+                        let (mut c_r, mut s_w) =
+                            (client.try_clone().unwrap(), server.try_clone().unwrap());
+                        let (mut s_r, mut c_w) = (server, client);
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut c_r, &mut s_w);
+                            let _ = s_w.shutdown(std::net::Shutdown::Write);
+                        });
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut s_r, &mut c_w);
+                            let _ = c_w.shutdown(std::net::Shutdown::Write);
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
     }
 }
