@@ -2,7 +2,8 @@
 //! (moto) and the loopback test site: crawl, then export / history / changes / reindex /
 //! verify from another machine's cache; a damaged object makes `verify` exit 4 naming
 //! its `s3://` key; a crawl killed with SIGKILL resumes its run and finishes it; a crawl
-//! whose S3 endpoint goes down mid-run and comes back finishes on its own.
+//! whose S3 endpoint goes down mid-run and comes back finishes on its own; two crawlers
+//! with `--shard` write one site, split by host, into one bucket at once.
 
 mod s3_support;
 mod support;
@@ -263,4 +264,102 @@ fn the_endpoint_going_down_mid_crawl_and_coming_back_loses_nothing() {
     let v: serde_json::Value = serde_json::from_str(v.trim()).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");
     assert_eq!(v["manifests"], 1, "{v}");
+}
+
+#[test]
+fn two_crawlers_split_a_site_by_host_into_one_bucket_at_once() {
+    use quire::crawl::shard::Shard;
+    let Some(m) = s3_support::moto() else { return };
+    let site = Site::generate(1, 3, 5); // 1 + 1 + 3 + 15 = 20 pages per host
+    let paths: Vec<String> = site.pages.keys().cloned().collect();
+    let server = TestServer::start(site);
+    // One server, two host names: 127.0.0.1 and localhost (links are relative, so
+    // each host's pages link to the same host).
+    let port = url::Url::parse(&server.url("/")).unwrap().port().unwrap();
+    let hosts = ["127.0.0.1", "localhost"];
+    let seeds: Vec<String> = hosts
+        .iter()
+        .map(|h| format!("http://{h}:{port}/archive/"))
+        .collect();
+    let shard_of = |n: u32, h: &str| {
+        let u = url::Url::parse(&format!("http://{h}:{port}/")).unwrap();
+        (0..n)
+            .find(|&i| Shard { index: i, count: n }.owns(&u))
+            .unwrap()
+    };
+    // The smallest n that puts the two hosts in different shards.
+    let n = (2..64)
+        .find(|&n| shard_of(n, hosts[0]) != shard_of(n, hosts[1]))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = m.bucket();
+    let store = format!("s3://{bucket}/site");
+    let children: Vec<_> = hosts
+        .iter()
+        .map(|h| {
+            let shard = format!("{}/{n}", shard_of(n, h));
+            Command::new(BIN)
+                .args([
+                    "crawl", &seeds[0], &seeds[1], "--store", &store, "--shard", &shard,
+                ])
+                .args(FAST)
+                .arg("--index-cache")
+                .arg(dir.path().join(h))
+                .envs(m.env())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let summaries: Vec<serde_json::Value> = children
+        .into_iter()
+        .map(|c| summary(&c.wait_with_output().unwrap()))
+        .collect();
+    for s in &summaries {
+        assert_eq!(s["finished"], true, "{s}");
+        assert_eq!(s["captured"], 20, "{s}");
+    }
+    assert_ne!(summaries[0]["run_id"], summaries[1]["run_id"]);
+    // Each host was fetched by its own shard only, each page once.
+    let pages_fetched = server
+        .log()
+        .iter()
+        .filter(|r| paths.contains(&r.path))
+        .count();
+    assert_eq!(pages_fetched, 40, "every page of both hosts, once");
+    // Another machine sees both runs, each holding exactly its host's pages.
+    let other = dir.path().join("other");
+    for (h, s) in hosts.iter().zip(&summaries) {
+        let run = s["run_id"].as_str().unwrap();
+        let out = ok(&quire(
+            m,
+            &other,
+            &[
+                "export",
+                "--store",
+                &store,
+                "--run",
+                run,
+                "--page-type",
+                "all",
+            ],
+        ));
+        let urls: std::collections::BTreeSet<String> = out
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["content"]["url"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let want: std::collections::BTreeSet<String> = paths
+            .iter()
+            .map(|p| format!("http://{h}:{port}{p}"))
+            .collect();
+        assert_eq!(urls, want, "run of {h}");
+    }
+    let v = ok(&quire(m, &other, &["verify", "--store", &store, "--json"]));
+    let v: serde_json::Value = serde_json::from_str(v.trim()).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(v["manifests"], 2, "{v}");
 }

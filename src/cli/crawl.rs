@@ -48,6 +48,10 @@ pub struct Args {
     /// Most pages fetched in this run.
     #[arg(long, value_name = "N")]
     pub max_pages: Option<u64>,
+    /// Crawl only the hosts of shard I of N (0 <= I < N): N crawlers, each with its
+    /// own --shard, split a site by host (e.g. into one store on S3).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::crawl::shard::Shard>,
     /// Most link hops from a seed.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<u32>,
@@ -173,6 +177,7 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         },
     )?;
     cfg.max_pages = args.max_pages.or(file.max_pages);
+    cfg.shard = args.shard;
     cfg.max_depth = args.max_depth.or(file.max_depth);
     cfg.max_frontier = args.max_frontier.or(file.max_frontier).or(cfg.max_frontier);
     if let Some(v) = &args.max_body {

@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod issues;
+pub mod shard;
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -86,6 +87,8 @@ pub struct CrawlConfig {
     pub extract: ExtractConfig,
     /// Recorded in the run's info (what `--profile` was), for provenance.
     pub profile_label: Option<String>,
+    /// Only the hosts of this shard (`--shard i/n`); `None`: every host.
+    pub shard: Option<shard::Shard>,
 }
 
 impl CrawlConfig {
@@ -109,6 +112,7 @@ impl CrawlConfig {
             fetch: FetchConfig::default(),
             extract: ExtractConfig::default(),
             profile_label: None,
+            shard: None,
         }
     }
 
@@ -130,6 +134,7 @@ impl CrawlConfig {
             "include": self.include.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "exclude": self.exclude.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "profile": self.profile_label,
+            "shard": self.shard.map(|s| s.to_string()),
             "user_agent": self.fetch.user_agent,
             "max_pages": self.max_pages,
             "max_depth": self.max_depth,
@@ -244,6 +249,7 @@ struct Ctx {
     max_depth: Option<u32>,
     max_links: usize,
     max_frontier: Option<u64>,
+    shard: Option<shard::Shard>,
     known: AtomicU64,
     dropped: AtomicU64,
     processing: Arc<tokio::sync::Semaphore>,
@@ -291,7 +297,12 @@ pub async fn crawl(
     let fetcher = Fetcher::new(cfg.fetch.clone())?;
     let store = Arc::new(Mutex::new(store));
     let info = cfg.info();
-    let seeds: Vec<(String, u32)> = cfg.seeds.iter().map(|u| (u.to_string(), 0)).collect();
+    let seeds: Vec<(String, u32)> = cfg
+        .seeds
+        .iter()
+        .filter(|u| cfg.shard.is_none_or(|s| s.owns(u)))
+        .map(|u| (u.to_string(), 0))
+        .collect();
     let (run, resumed, previous, known) = with_store(&store, move |s| {
         let (run, resumed) = match s.unfinished_run()? {
             Some(run) => {
@@ -327,6 +338,7 @@ pub async fn crawl(
         max_depth: cfg.max_depth,
         max_links: cfg.max_links_per_page,
         max_frontier: cfg.max_frontier,
+        shard: cfg.shard,
         known: AtomicU64::new(known),
         dropped: AtomicU64::new(0),
         processing: Arc::new(tokio::sync::Semaphore::new(cfg.process_concurrency.max(1))),
@@ -930,7 +942,11 @@ pub fn filter_links(
 
 impl Ctx {
     fn filter_links(&self, links: Vec<Url>, depth: u32) -> Vec<(String, u32)> {
-        filter_links(links, depth, &self.scope, self.max_depth, self.max_links)
+        let mut out = filter_links(links, depth, &self.scope, self.max_depth, self.max_links);
+        if let Some(sh) = self.shard {
+            out.retain(|(u, _)| url::Url::parse(u).is_ok_and(|u| sh.owns(&u)));
+        }
+        out
     }
 
     /// Add links to the frontier, within `max_frontier`.
