@@ -9,7 +9,7 @@ use anyhow::Context;
 use crate::cli::UsageError;
 use crate::diff::changes::{compare_runs, RunComparison};
 use crate::exit::ExitCode;
-use crate::store::{RunId, Store, StoreError};
+use crate::store::{RunId, StoreError};
 
 /// Arguments of `quire changes`.
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ pub struct Args {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     with_store_codes(|| {
-        let store = Store::open_reader(&args.store)?;
+        let store = super::open_store_reader(&args.store)?;
         let (old, new) = match (&args.run_a, &args.run_b) {
             (Some(a), Some(b)) => (RunId(a.clone()), RunId(b.clone())),
             _ => {

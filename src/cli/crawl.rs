@@ -19,7 +19,6 @@ use crate::crawl::{CrawlConfig, Progress, Summary};
 use crate::exit::ExitCode;
 use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
 use crate::fetch::url::{parse_canonical, Prefix};
-use crate::store::Store;
 
 /// Where a crawl's pages come from (`--source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,6 +80,10 @@ pub struct Args {
     /// Most pages fetched in this run.
     #[arg(long, value_name = "N")]
     pub max_pages: Option<u64>,
+    /// Crawl only the hosts of shard I of N (0 <= I < N): N crawlers, each with its
+    /// own --shard, split a site by host (e.g. into one store on S3).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::crawl::shard::Shard>,
     /// Most link hops from a seed.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<u32>,
@@ -206,6 +209,7 @@ pub fn build_config(args: Args) -> anyhow::Result<(CrawlConfig, PathBuf, bool)> 
         },
     )?;
     cfg.max_pages = args.max_pages.or(file.max_pages);
+    cfg.shard = args.shard;
     cfg.max_depth = args.max_depth.or(file.max_depth);
     cfg.max_frontier = args.max_frontier.or(file.max_frontier).or(cfg.max_frontier);
     if let Some(v) = &args.max_body {
@@ -398,7 +402,7 @@ pub(crate) async fn stop_signal() {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let (cfg, store_path, json) = build_config(args)?;
-    let store = match Store::open_writer(&store_path) {
+    let store = match super::open_store_writer(&store_path) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("quire: error: {e}");

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::exit::ExitCode;
-use crate::store::{synthetic, Outcome, Store};
+use crate::store::{synthetic, Outcome};
 
 /// Arguments of `quire debug-store-fill`.
 #[derive(Debug, clap::Args)]
@@ -42,7 +42,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn fill(args: &Args) -> Result<(), crate::store::StoreError> {
-    let mut store = Store::open_writer(&args.store)?;
+    let mut store = crate::cli::open_store_writer(&args.store)?;
     let run = match store.unfinished_run()? {
         Some(run) => {
             store.frontier_reset_in_flight(&run)?;

@@ -9,7 +9,7 @@ use crate::cli::UsageError;
 use crate::diff::pick::{document, pick, PickError};
 use crate::diff::render::{render, RenderOptions};
 use crate::exit::ExitCode;
-use crate::store::{CaptureSummary, Store};
+use crate::store::CaptureSummary;
 
 /// Unchanged words kept on each side of a change inside an edited block.
 const CONTEXT_WORDS: usize = 12;
@@ -40,7 +40,7 @@ pub struct Args {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     with_store_codes(|| {
-        let store = Store::open_reader(&args.store)?;
+        let store = super::open_store_reader(&args.store)?;
         let pair = match pick(&store, &args.url, args.from.as_deref(), args.to.as_deref()) {
             Ok(p) => p,
             Err(PickError::Store(e)) => return Err(e.into()),

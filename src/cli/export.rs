@@ -9,7 +9,7 @@ use crate::cli::UsageError;
 use crate::exit::ExitCode;
 use crate::export::{self, warc::WarcOptions, ExportError, Selection};
 use crate::model::PageType;
-use crate::store::{RunId, Store};
+use crate::store::RunId;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,7 +59,7 @@ pub struct Args {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     with_store_codes(|| {
-        let store = Store::open_reader(&args.store)?;
+        let store = super::open_store_reader(&args.store)?;
         let selection = Selection {
             run: args.run.clone().map(RunId),
             all: args.all,

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use crate::exit::ExitCode;
-use crate::store::Store;
 
 /// Arguments of `quire history`.
 #[derive(Debug, clap::Args)]
@@ -22,13 +21,14 @@ pub struct Args {
 
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let article = match Store::open_reader(&args.store).and_then(|s| s.article_history(&args.url)) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("quire: {e}");
-            return Ok(e.exit_code());
-        }
-    };
+    let article =
+        match super::open_store_reader(&args.store).and_then(|s| s.article_history(&args.url)) {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("quire: {e}");
+                return Ok(e.exit_code());
+            }
+        };
     let history = &article.captures;
     if args.json {
         println!("{}", serde_json::to_string(history)?);

@@ -24,7 +24,7 @@ pub struct Args {
     /// WARC files (WARC/1.0 or 1.1; plain, gzipped per record, or gzipped whole).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// The store directory (created if absent).
+    /// The store: a directory (created if absent) or `s3://bucket/prefix`.
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
     /// Force a site profile (built-in name or TOML file) for every page.
@@ -100,7 +100,7 @@ fn print_human(s: &ImportSummary) {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let cfg = build_config(&args)?;
-    let mut store = match Store::open_writer(&args.store) {
+    let mut store = match super::open_store_writer(&args.store) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("quire: error: {e}");

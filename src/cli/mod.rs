@@ -39,6 +39,49 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// For a store on S3 (`--store s3://bucket/prefix`): the local directory holding
+    /// its SQLite index and cached files (default: under $XDG_CACHE_HOME/quire/s3/).
+    #[arg(long, global = true, value_name = "DIR", env = "QUIRE_INDEX_CACHE")]
+    pub index_cache: Option<std::path::PathBuf>,
+}
+
+static INDEX_CACHE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Where a `--store` argument points: `s3://bucket/prefix` or a local directory.
+pub(crate) fn store_location(
+    arg: &std::path::Path,
+) -> Result<crate::store::StoreLocation, crate::store::StoreError> {
+    crate::store::StoreLocation::parse(arg)
+}
+
+/// Open `--store` for writing (a directory, or a bucket with `--index-cache`).
+pub(crate) fn open_store_writer(
+    arg: &std::path::Path,
+) -> Result<crate::store::Store, crate::store::StoreError> {
+    crate::store::Store::open_writer_at(
+        &store_location(arg)?,
+        INDEX_CACHE.get().map(|p| p.as_path()),
+    )
+}
+
+/// Open `--store` for reading.
+pub(crate) fn open_store_reader(
+    arg: &std::path::Path,
+) -> Result<crate::store::Store, crate::store::StoreError> {
+    crate::store::Store::open_reader_at(
+        &store_location(arg)?,
+        INDEX_CACHE.get().map(|p| p.as_path()),
+    )
+}
+
+/// Verify `--store`.
+pub(crate) fn verify_store(
+    arg: &std::path::Path,
+) -> Result<crate::store::VerifyReport, crate::store::StoreError> {
+    crate::store::Store::verify_at(
+        &store_location(arg)?,
+        INDEX_CACHE.get().map(|p| p.as_path()),
+    )
 }
 
 /// The subcommands.
@@ -77,6 +120,9 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = cli.index_cache {
+        let _ = INDEX_CACHE.set(dir);
+    }
     match cli.command {
         Command::Extract(a) => extract::execute(a),
         Command::Crawl(a) => crawl::execute(a),

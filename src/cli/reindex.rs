@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use crate::exit::ExitCode;
-use crate::store::Store;
 
 /// Arguments of `quire reindex`.
 #[derive(Debug, clap::Args)]
@@ -18,7 +17,7 @@ pub struct Args {
 
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let report = match Store::open_writer(&args.store).and_then(|mut s| s.reindex()) {
+    let report = match super::open_store_writer(&args.store).and_then(|mut s| s.reindex()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("quire: {e}");

@@ -72,5 +72,12 @@ pub fn serve_blocking(store: PathBuf, addr: SocketAddr) -> anyhow::Result<ExitCo
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let addr = checked_addr(args.addr, args.public)?;
-    serve_blocking(args.store, addr)
+    // A store on S3 is served from its local cache, as the bucket was at start.
+    let root = match super::store_location(&args.store)? {
+        crate::store::StoreLocation::Local(dir) => dir,
+        crate::store::StoreLocation::S3(_) => {
+            super::open_store_reader(&args.store)?.root().to_path_buf()
+        }
+    };
+    serve_blocking(root, addr)
 }

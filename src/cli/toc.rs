@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use crate::exit::ExitCode;
 use crate::model::{Entry, Issue, PageType};
-use crate::store::Store;
 
 /// Arguments of `quire toc`.
 #[derive(Debug, clap::Args)]
@@ -31,7 +30,7 @@ struct Toc<'a> {
 
 /// Run it. Exit 1 when the store has no capture of the URL or the page lists nothing.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let found = Store::open_reader(&args.store).and_then(|s| {
+    let found = super::open_store_reader(&args.store).and_then(|s| {
         let url = s.resolve_alias(&args.url)?;
         match s.latest_capture(&url)? {
             Some(c) => Ok(Some((c.id.clone(), s.read_capture(&c.id)?))),

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use crate::exit::ExitCode;
-use crate::store::Store;
 
 /// Arguments of `quire verify`.
 #[derive(Debug, clap::Args)]
@@ -19,7 +18,7 @@ pub struct Args {
 
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let report = match Store::verify_root(&args.store) {
+    let report = match super::verify_store(&args.store) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("quire: {e}");

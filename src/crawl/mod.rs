@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod issues;
+pub mod shard;
 pub mod wayback;
 
 use std::collections::{BTreeMap, HashSet};
@@ -91,6 +92,8 @@ pub struct CrawlConfig {
     /// Crawl a web archive's captures of a URL prefix instead of the live site
     /// (`--source wayback`); `None` is a live crawl. The seeds are then only recorded.
     pub wayback: Option<wayback::WaybackConfig>,
+    /// Only the hosts of this shard (`--shard i/n`); `None`: every host.
+    pub shard: Option<shard::Shard>,
 }
 
 impl CrawlConfig {
@@ -115,6 +118,7 @@ impl CrawlConfig {
             extract: ExtractConfig::default(),
             profile_label: None,
             wayback: None,
+            shard: None,
         }
     }
 
@@ -144,6 +148,7 @@ impl CrawlConfig {
             "include": self.include.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "exclude": self.exclude.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "profile": self.profile_label,
+            "shard": self.shard.map(|s| s.to_string()),
             "user_agent": self.fetch.user_agent,
             "max_pages": self.max_pages,
             "max_depth": self.max_depth,
@@ -279,6 +284,7 @@ struct Ctx {
     max_depth: Option<u32>,
     max_links: usize,
     max_frontier: Option<u64>,
+    shard: Option<shard::Shard>,
     known: AtomicU64,
     dropped: AtomicU64,
     processing: Arc<tokio::sync::Semaphore>,
@@ -368,7 +374,12 @@ pub async fn crawl(
     let wayback_summary = listing.as_ref().map(|l| l.summary.clone());
     let seeds: Vec<(String, u32)> = match listing {
         Some(l) => l.captures.into_iter().map(|c| (c.key, 0)).collect(),
-        None => cfg.seeds.iter().map(|u| (u.to_string(), 0)).collect(),
+        None => cfg
+            .seeds
+            .iter()
+            .filter(|u| cfg.shard.is_none_or(|s| s.owns(u)))
+            .map(|u| (u.to_string(), 0))
+            .collect(),
     };
     let (run, resumed, previous, known) = with_store(&store, move |s| {
         let (run, resumed) = match s.unfinished_run()? {
@@ -406,6 +417,7 @@ pub async fn crawl(
         max_depth: cfg.max_depth,
         max_links: cfg.max_links_per_page,
         max_frontier: cfg.max_frontier,
+        shard: cfg.shard,
         known: AtomicU64::new(known),
         dropped: AtomicU64::new(0),
         processing: Arc::new(tokio::sync::Semaphore::new(cfg.process_concurrency.max(1))),
@@ -1065,7 +1077,11 @@ pub fn filter_links(
 
 impl Ctx {
     fn filter_links(&self, links: Vec<Url>, depth: u32) -> Vec<(String, u32)> {
-        filter_links(links, depth, &self.scope, self.max_depth, self.max_links)
+        let mut out = filter_links(links, depth, &self.scope, self.max_depth, self.max_links);
+        if let Some(sh) = self.shard {
+            out.retain(|(u, _)| url::Url::parse(u).is_ok_and(|u| sh.owns(&u)));
+        }
+        out
     }
 
     /// Add links to the frontier, within `max_frontier`.

@@ -126,12 +126,16 @@ impl Batch {
 
     /// Make every pending write durable and visible, in order. The batch is empty
     /// afterwards, whatever the result.
-    pub(crate) fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
+    pub(crate) fn flush(
+        &mut self,
+        conn: &Connection,
+        mirror: Option<&super::Mirror>,
+    ) -> Result<(), StoreError> {
         let batch = std::mem::take(self);
         if batch.is_empty() {
             return Ok(());
         }
-        let result = batch.commit(conn);
+        let result = batch.commit(conn, mirror);
         if result.is_err() {
             // Leave nothing half-done behind in tmp/ (renamed files are complete).
             for p in batch
@@ -145,7 +149,7 @@ impl Batch {
         result
     }
 
-    fn commit(&self, conn: &Connection) -> Result<(), StoreError> {
+    fn commit(&self, conn: &Connection, mirror: Option<&super::Mirror>) -> Result<(), StoreError> {
         let files: Vec<(&Path, Option<&File>)> = self
             .objects
             .iter()
@@ -155,6 +159,13 @@ impl Batch {
         sync_many(&files)?;
         rename_all(self.objects.iter())?;
         rename_all(self.records.iter().map(|(p, _)| p))?;
+        if let Some(m) = mirror {
+            // In the bucket before the index row: the index never names what the
+            // bucket lacks; a failure here leaves local files the next writer pushes.
+            let objects: Vec<PathBuf> = self.objects.iter().map(|p| p.dest.clone()).collect();
+            let records: Vec<PathBuf> = self.records.iter().map(|(p, _)| p.dest.clone()).collect();
+            m.commit(&objects, &records)?;
+        }
         // The writer is the only user of its connection and holds no other transaction
         // while flushing, so an unchecked transaction is safe here.
         let tx = conn.unchecked_transaction()?;

@@ -44,6 +44,9 @@ pub enum StoreError {
     /// An argument the store cannot accept (e.g. a capture whose object is not stored).
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The object storage holding the store failed (after its own retries).
+    #[error("object storage: {0}")]
+    Remote(String),
     /// The store was written by a newer, incompatible format version.
     #[error("unsupported store format at {}: {detail}", path.display())]
     Format {

@@ -17,6 +17,7 @@ pub mod layout;
 mod lock;
 mod rebuild;
 mod record;
+pub mod s3;
 #[doc(hidden)]
 pub mod synthetic;
 mod verify;
@@ -30,6 +31,7 @@ use serde::Serialize;
 pub use batch::WriterOptions;
 pub use error::StoreError;
 pub use record::{parse_file, FileKind, ParsedFile};
+pub use s3::{default_cache_dir, S3Location, S3Options, StoreLocation};
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
 use atomic::{create_dir_durable, sync_dir, write_atomic, write_temp, TempDir};
@@ -254,6 +256,62 @@ struct WriterState {
     tmp: TempDir,
     batch: std::cell::RefCell<Batch>,
     opts: WriterOptions,
+    /// Set when the store is on S3: every commit is uploaded before the index sees it.
+    mirror: Option<Mirror>,
+}
+
+/// The bucket side of a writer on S3: the connection, this cache's id, and the leases
+/// of the runs this writer holds.
+#[derive(Debug)]
+pub(crate) struct Mirror {
+    remote: std::sync::Arc<s3::Remote>,
+    root: PathBuf,
+    cache_id: String,
+    leases: std::cell::RefCell<Vec<s3::Lease>>,
+}
+
+impl Mirror {
+    /// Upload one group commit: objects, then records (the order on disk).
+    pub(crate) fn commit(
+        &self,
+        objects: &[PathBuf],
+        records: &[PathBuf],
+    ) -> Result<(), StoreError> {
+        if let Some(l) = self.leases.borrow().iter().find(|l| l.is_lost()) {
+            return Err(StoreError::Locked {
+                holder: format!(
+                    "the lease on run {} was taken over by another writer",
+                    l.run
+                ),
+            });
+        }
+        self.remote.upload_files(&self.root, objects)?;
+        self.remote.upload_files(&self.root, records)
+    }
+
+    fn own_marker(&self, run: &str) -> PathBuf {
+        self.root.join("own-runs").join(run)
+    }
+
+    /// Take the lease of `run` (unless held) and mark the run as begun by this cache.
+    fn hold(&self, run: &str) -> Result<(), StoreError> {
+        if self
+            .leases
+            .borrow()
+            .iter()
+            .any(|l| l.run == run && !l.is_lost())
+        {
+            return Ok(());
+        }
+        let lease = s3::Lease::acquire(&self.remote, run, &self.cache_id)?;
+        self.leases.borrow_mut().retain(|l| l.run != run);
+        self.leases.borrow_mut().push(lease);
+        let marker = self.own_marker(run);
+        if let Some(dir) = marker.parent() {
+            fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+        }
+        fs::write(&marker, b"").map_err(StoreError::io(&marker))
+    }
 }
 
 /// A snapshot store opened for reading or for writing.
@@ -267,6 +325,8 @@ pub struct Store {
     /// A reader whose index is a private in-memory rebuild (the on-disk index was
     /// absent, of another version, or unreadable): it never sees later writes.
     private_index: bool,
+    /// `s3://…` when the store is in a bucket (`layout.root` is then its local cache).
+    location: Option<S3Location>,
 }
 
 #[allow(dead_code)]
@@ -342,9 +402,11 @@ impl Store {
                 tmp,
                 batch: std::cell::RefCell::new(Batch::default()),
                 opts,
+                mirror: None,
             }),
             format_version,
             private_index: false,
+            location: None,
         })
     }
 
@@ -383,7 +445,177 @@ impl Store {
             writer: None,
             format_version,
             private_index,
+            location: None,
         })
+    }
+
+    /// Open a store at a location for writing: [`Store::open_writer`] for a directory;
+    /// for `s3://…`, see [`Store::open_writer_s3`] (default [`S3Options`], with
+    /// `cache_dir` as its cache when given).
+    pub fn open_writer_at(
+        loc: &StoreLocation,
+        cache_dir: Option<&Path>,
+    ) -> Result<Store, StoreError> {
+        match loc {
+            StoreLocation::Local(root) => Store::open_writer(root),
+            StoreLocation::S3(s3loc) => Store::open_writer_s3(
+                s3loc,
+                S3Options {
+                    cache_dir: cache_dir.map(Path::to_path_buf),
+                    ..S3Options::default()
+                },
+                WriterOptions::default(),
+            ),
+        }
+    }
+
+    /// Open a store at a location for reading ([`Store::open_reader`] for a directory,
+    /// [`Store::open_reader_s3`] for a bucket).
+    pub fn open_reader_at(
+        loc: &StoreLocation,
+        cache_dir: Option<&Path>,
+    ) -> Result<Store, StoreError> {
+        match loc {
+            StoreLocation::Local(root) => Store::open_reader(root),
+            StoreLocation::S3(s3loc) => Store::open_reader_s3(
+                s3loc,
+                S3Options {
+                    cache_dir: cache_dir.map(Path::to_path_buf),
+                    ..S3Options::default()
+                },
+            ),
+        }
+    }
+
+    /// Verify a store at a location ([`Store::verify_root`] for a directory,
+    /// [`Store::verify_s3`] for a bucket).
+    pub fn verify_at(
+        loc: &StoreLocation,
+        cache_dir: Option<&Path>,
+    ) -> Result<VerifyReport, StoreError> {
+        match loc {
+            StoreLocation::Local(root) => Store::verify_root(root),
+            StoreLocation::S3(s3loc) => Store::verify_s3(
+                s3loc,
+                &S3Options {
+                    cache_dir: cache_dir.map(Path::to_path_buf),
+                    ..S3Options::default()
+                },
+            ),
+        }
+    }
+
+    fn s3_cache(loc: &S3Location, opts: &S3Options) -> Result<PathBuf, StoreError> {
+        let cache = opts
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| s3::default_cache_dir(loc));
+        fs::create_dir_all(&cache).map_err(StoreError::io(&cache))?;
+        Ok(cache)
+    }
+
+    /// Open the store in a bucket for writing. Its local cache directory
+    /// (`opts.cache_dir`, default [`default_cache_dir`]) holds the SQLite index, this
+    /// machine's crawl frontier and a copy of the files: the writer copies in what the
+    /// bucket has and the cache lacks, takes the cache's lock, reconciles the index,
+    /// and uploads what an earlier writer of this cache committed locally but never
+    /// uploaded. Then every group commit is uploaded (objects, then records, each with
+    /// `If-None-Match: *`) before the index sees it; each run it begins or resumes is
+    /// held by a lease object ([`s3`]), so several writers can share one bucket, each
+    /// run being one writer's.
+    pub fn open_writer_s3(
+        loc: &S3Location,
+        opts: S3Options,
+        wopts: WriterOptions,
+    ) -> Result<Store, StoreError> {
+        let cache = Store::s3_cache(loc, &opts)?;
+        let remote = std::sync::Arc::new(s3::Remote::connect(loc, opts)?);
+        let listing = remote.list()?;
+        sync_format(&remote, &cache, &listing)?;
+        s3::pull(&remote, &cache, &listing)?;
+        let mut store = Store::open_writer_with(&cache, wopts)?;
+        s3::push(&remote, &cache, &listing)?;
+        let cache_id = s3::cache_id(&cache)?;
+        if let Some(w) = store.writer.as_mut() {
+            w.mirror = Some(Mirror {
+                remote,
+                root: cache,
+                cache_id,
+                leases: std::cell::RefCell::new(Vec::new()),
+            });
+        }
+        store.location = Some(loc.clone());
+        Ok(store)
+    }
+
+    /// Open the store in a bucket for reading: copy into the local cache what the
+    /// bucket has and the cache lacks, bring the cache's index up to date when it can
+    /// take the cache's lock (else read it as it is, or rebuild it in memory), and read
+    /// from the cache. A snapshot of the bucket at open time.
+    pub fn open_reader_s3(loc: &S3Location, opts: S3Options) -> Result<Store, StoreError> {
+        let cache = Store::s3_cache(loc, &opts)?;
+        let remote = s3::Remote::connect(loc, opts)?;
+        let listing = remote.list()?;
+        if !listing.contains_key(layout::FORMAT_FILE) {
+            return Err(StoreError::NotFound(format!(
+                "no quire store at {loc} (missing {})",
+                layout::FORMAT_FILE
+            )));
+        }
+        sync_format(&remote, &cache, &listing)?;
+        let copied = s3::pull(&remote, &cache, &listing)?;
+        if copied > 0 || !layout::Layout::new(&cache).index_file().exists() {
+            match Store::open_writer(&cache) {
+                Ok(w) => drop(w),
+                Err(StoreError::Locked { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut store = Store::open_reader(&cache)?;
+        store.location = Some(loc.clone());
+        Ok(store)
+    }
+
+    /// Verify the store in a bucket: download every object, record, run file and
+    /// manifest afresh (streaming, `opts.parallelism` at a time) into a scratch
+    /// directory of the cache, run the same checks as on disk there, and report the
+    /// problems by their `s3://` names. Never trusts the cache's own copies.
+    pub fn verify_s3(loc: &S3Location, opts: &S3Options) -> Result<VerifyReport, StoreError> {
+        let cache = Store::s3_cache(loc, opts)?;
+        let remote = s3::Remote::connect(loc, opts.clone())?;
+        let listing = remote.list()?;
+        if listing.is_empty() {
+            return Err(StoreError::NotFound(format!("no quire store at {loc}")));
+        }
+        let fresh = s3::fresh_copy_dir(&cache);
+        let rels: Vec<String> = listing
+            .keys()
+            .filter(|k| !k.starts_with("leases/"))
+            .cloned()
+            .collect();
+        let result = remote
+            .download(&fresh, &fresh.join("tmp"), &rels)
+            .and_then(|_| verify::verify(&Layout::new(&fresh)));
+        let _ = fs::remove_dir_all(&fresh);
+        let mut report = result?;
+        let name = |p: &Path| -> PathBuf {
+            match p.strip_prefix(&fresh) {
+                Ok(rel) => PathBuf::from(format!("{loc}/{}", rel.display())),
+                Err(_) => p.to_path_buf(),
+            }
+        };
+        for p in &mut report.problems {
+            p.path = name(&p.path);
+        }
+        for h in &mut report.harmless {
+            *h = name(h);
+        }
+        Ok(report)
+    }
+
+    /// The bucket location of a store opened on S3 (`None` for a local store).
+    pub fn s3_location(&self) -> Option<&S3Location> {
+        self.location.as_ref()
     }
 
     /// Does this reader see what writers commit later? True when it reads the
@@ -405,7 +637,7 @@ impl Store {
     /// A crash before the flush loses those puts cleanly (the frontier still has them).
     pub fn flush(&mut self) -> Result<(), StoreError> {
         match self.writer.as_mut() {
-            Some(w) => w.batch.get_mut().flush(&self.conn),
+            Some(w) => w.batch.get_mut().flush(&self.conn, w.mirror.as_ref()),
             None => Ok(()),
         }
     }
@@ -417,7 +649,7 @@ impl Store {
         if let Some(w) = &self.writer {
             let mut b = w.batch.borrow_mut();
             if !b.is_empty() && affects(&b) {
-                b.flush(&self.conn)?;
+                b.flush(&self.conn, w.mirror.as_ref())?;
             }
         }
         Ok(())
@@ -425,7 +657,9 @@ impl Store {
 
     fn maybe_flush(&mut self) -> Result<(), StoreError> {
         match self.writer.as_mut() {
-            Some(w) if w.batch.borrow().due(&w.opts) => w.batch.get_mut().flush(&self.conn),
+            Some(w) if w.batch.borrow().due(&w.opts) => {
+                w.batch.get_mut().flush(&self.conn, w.mirror.as_ref())
+            }
             _ => Ok(()),
         }
     }
@@ -439,6 +673,11 @@ impl Store {
         let path = self.layout.format_file();
         let w = self.writer()?;
         write_format(&mut w.tmp, &path, version)?;
+        if let Some(m) = &w.mirror {
+            let bytes = layout::read_limited(&path, layout::MAX_RECORD_BYTES)
+                .map_err(StoreError::io(&path))?;
+            m.remote.put_overwrite(layout::FORMAT_FILE, bytes)?;
+        }
         self.format_version = version;
         Ok(())
     }
@@ -506,12 +745,44 @@ impl Store {
         fs::rename(&stage, &dest).map_err(StoreError::io(&dest))?;
         sync_dir(&runs_dir)?;
         index::insert_run(&self.conn, &id, &started_at, info)?;
+        if let Some(m) = self.writer.as_ref().and_then(|w| w.mirror.as_ref()) {
+            // The lease first, then the run file: a run in the bucket always had a
+            // writer holding it.
+            m.hold(&id)?;
+            m.remote
+                .upload_files(&m.root, &[self.layout.run_file(&id)])?;
+        }
         Ok(RunId(id))
     }
 
     /// The most recent run that was begun and never finished (a crash or Ctrl-C).
+    ///
+    /// On S3, only a run that this cache directory began (its frontier is here) and
+    /// whose lease this writer can take: runs of other crawlers, live or not, are
+    /// theirs to resume.
     pub fn unfinished_run(&self) -> Result<Option<RunId>, StoreError> {
         use rusqlite::OptionalExtension;
+        if let Some(m) = self.writer.as_ref().and_then(|w| w.mirror.as_ref()) {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id FROM runs WHERE finished_at IS NULL ORDER BY started_at DESC, id DESC",
+            )?;
+            let ids: Vec<String> = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?;
+            for id in ids {
+                if !m.own_marker(&id).exists() {
+                    continue;
+                }
+                match m.hold(&id) {
+                    Ok(()) => return Ok(Some(RunId(id))),
+                    Err(StoreError::Locked { holder }) => {
+                        tracing::info!(run = %id, %holder, "unfinished run held by another writer");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(None);
+        }
         Ok(self
             .conn
             .prepare_cached(
@@ -520,6 +791,20 @@ impl Store {
             .query_row([], |r| r.get::<_, String>(0))
             .optional()?
             .map(RunId))
+    }
+
+    /// Take over an unfinished run explicitly (e.g. one begun on another machine whose
+    /// crawler is gone). On S3, takes the run's lease: [`StoreError::Locked`] while a
+    /// live writer holds it, and of two writers racing for an expired or released
+    /// lease exactly one wins. On a local store the writer lock already makes every
+    /// run this writer's. Fails for an unknown or finished run.
+    pub fn hold_run(&mut self, run: &RunId) -> Result<(), StoreError> {
+        self.writer()?;
+        self.open_run(run)?;
+        match self.writer.as_ref().and_then(|w| w.mirror.as_ref()) {
+            Some(m) => m.hold(&run.0),
+            None => Ok(()),
+        }
     }
 
     /// One run as the index knows it, if the store has it.
@@ -579,6 +864,17 @@ impl Store {
             &digest_path,
             format!("{digest}  manifest.json\n").as_bytes(),
         )?;
+        if let Some(m) = &w.mirror {
+            m.hold(&run.0)?;
+            // The manifest may be rewritten until its seal exists; the seal last.
+            let bytes = layout::read_limited(&manifest_path, layout::MAX_MANIFEST_BYTES)
+                .map_err(StoreError::io(&manifest_path))?;
+            m.remote
+                .put_overwrite(&format!("runs/{}/manifest.json", run.0), bytes)?;
+            m.remote
+                .upload_files(&m.root, std::slice::from_ref(&digest_path))?;
+            m.leases.borrow_mut().retain(|l| l.run != run.0);
+        }
         index::set_finished(&self.conn, &run.0, &finished_at, &digest, summary)?;
         Ok(RunInfo {
             finished_at: Some(finished_at),
@@ -1248,6 +1544,58 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
         info: serde_json::from_str(&info).unwrap_or(serde_json::Value::Null),
         summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
     })
+}
+
+/// Bring the cache's format file to the bucket's version (the format is only ever
+/// raised); the bucket gets the cache's when it has none or a lower one.
+fn sync_format(
+    remote: &s3::Remote,
+    cache: &Path,
+    listing: &std::collections::BTreeMap<String, u64>,
+) -> Result<(), StoreError> {
+    let local = cache.join(layout::FORMAT_FILE);
+    let local_version = if local.exists() {
+        Some(check_format(&local)?)
+    } else {
+        None
+    };
+    let remote_bytes = if listing.contains_key(layout::FORMAT_FILE) {
+        remote.get(layout::FORMAT_FILE, layout::MAX_RECORD_BYTES)?
+    } else {
+        None
+    };
+    let Some((bytes, _)) = remote_bytes else {
+        if local_version.is_some() {
+            let b = layout::read_limited(&local, layout::MAX_RECORD_BYTES)
+                .map_err(StoreError::io(&local))?;
+            remote.put_create(layout::FORMAT_FILE, b)?;
+        }
+        return Ok(());
+    };
+    let f: FormatFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
+        path: PathBuf::from(format!("{}/{}", remote.loc, layout::FORMAT_FILE)),
+        detail: e.to_string(),
+    })?;
+    if f.format != "quire-store" || f.version > layout::FORMAT_VERSION {
+        return Err(StoreError::Format {
+            path: PathBuf::from(format!("{}/{}", remote.loc, layout::FORMAT_FILE)),
+            detail: format!("{} version {}", f.format, f.version),
+        });
+    }
+    match local_version {
+        Some(v) if v >= f.version => {
+            if v > f.version {
+                let b = layout::read_limited(&local, layout::MAX_RECORD_BYTES)
+                    .map_err(StoreError::io(&local))?;
+                remote.put_overwrite(layout::FORMAT_FILE, b)?;
+            }
+        }
+        _ => {
+            let mut tmp = TempDir::new(cache.to_path_buf());
+            write_format(&mut tmp, &local, f.version)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_format(tmp: &mut TempDir, path: &Path, version: u32) -> Result<(), StoreError> {

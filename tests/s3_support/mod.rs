@@ -1,0 +1,320 @@
+//! A real S3-compatible server on loopback for the S3 store tests: moto's server
+//! (`pip install 'moto[server]'`, as `.ci/run` does), started once per test binary on
+//! a free 127.0.0.1 port and killed when the binary exits (a watchdog in the child
+//! ends it if the binary dies first). Each test makes its own bucket. When moto is missing the
+//! tests are skipped with the reason printed, except in CI (`CI=true`), where they fail.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The running server.
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    port: u16,
+}
+
+static SERVER: OnceLock<Option<Moto>> = OnceLock::new();
+static CHILD: Mutex<Option<Child>> = Mutex::new(None);
+
+extern "C" fn kill_child() {
+    if let Ok(mut g) = CHILD.lock() {
+        if let Some(c) = g.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn moto_command() -> Option<Command> {
+    let ok = Command::new("python3")
+        .args(["-c", "import moto.server, flask, flask_cors"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        return None;
+    }
+    // moto's server under a watchdog that exits when the test binary is gone (the
+    // binary also kills it at exit; this covers a crash).
+    let script = "import os, sys, threading, time\n\
+                  parent = os.getppid()\n\
+                  def watch():\n\
+                  \x20   while os.getppid() == parent:\n\
+                  \x20       time.sleep(0.5)\n\
+                  \x20   os._exit(0)\n\
+                  threading.Thread(target=watch, daemon=True).start()\n\
+                  from moto.server import main\n\
+                  main(sys.argv[1:])\n";
+    let mut c = Command::new("python3");
+    c.args(["-c", script]);
+    Some(c)
+}
+
+fn start() -> Option<Moto> {
+    let Some(mut cmd) = moto_command() else {
+        let reason = "moto's S3 server is not installed (`python3 -c 'import moto.server'` \
+                      failed; `pip install 'moto[server]'`, as .ci/run does)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{reason}: CI must run the S3 store tests");
+        }
+        eprintln!("SKIPPED S3 store test: {reason}");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port");
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let child = cmd.spawn().expect("start moto");
+    *CHILD.lock().unwrap() = Some(child);
+    unsafe {
+        libc::atexit(kill_child);
+    }
+    let t0 = Instant::now();
+    loop {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "moto did not listen on 127.0.0.1:{port} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Moto {
+        endpoint: format!("http://127.0.0.1:{port}"),
+        port,
+    })
+}
+
+/// The shared server, or `None` (skip) when moto is missing outside CI.
+pub fn moto() -> Option<&'static Moto> {
+    SERVER.get_or_init(start).as_ref()
+}
+
+impl Moto {
+    /// Send one plain HTTP request (moto does not check signatures); the status code
+    /// and body.
+    fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.port,
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        let text = String::from_utf8_lossy(&out);
+        let code = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let body_at = out
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(out.len(), |i| i + 4);
+        (code, out[body_at..].to_vec())
+    }
+
+    /// A new empty bucket with a unique name.
+    pub fn bucket(&self) -> String {
+        let name = format!("quire-{:016x}", fastrand::u64(..));
+        let (code, body) = self.request("PUT", &format!("/{name}"), b"");
+        assert_eq!(
+            code,
+            200,
+            "create bucket: {}",
+            String::from_utf8_lossy(&body)
+        );
+        name
+    }
+
+    fn client(&self, bucket: &str) -> object_store::aws::AmazonS3 {
+        let mut b = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_allow_http(true);
+        for (k, v) in self.config() {
+            b = b.with_config(k.parse().unwrap(), v);
+        }
+        b.build().unwrap()
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// Overwrite a key without conditions (to damage a store on purpose).
+    pub fn put_raw(&self, bucket: &str, key: &str, body: &[u8]) {
+        use object_store::ObjectStore;
+        let c = self.client(bucket);
+        Self::run(c.put(&key.into(), body.to_vec().into())).unwrap();
+    }
+
+    /// Read a key; `None` when absent.
+    pub fn get_raw(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        use object_store::ObjectStore;
+        let c = self.client(bucket);
+        Self::run(async {
+            match c.get(&key.into()).await {
+                Ok(r) => Some(r.bytes().await.unwrap().to_vec()),
+                Err(object_store::Error::NotFound { .. }) => None,
+                Err(e) => panic!("get {key}: {e}"),
+            }
+        })
+    }
+
+    /// Create `n` small keys with `If-None-Match: *`, `par` at a time; seconds taken
+    /// (for the bench: the server's own request rate).
+    pub fn put_many(&self, bucket: &str, n: usize, par: usize) -> f64 {
+        use futures_util::StreamExt;
+        use object_store::ObjectStore;
+        let c = std::sync::Arc::new(self.client(bucket));
+        let t0 = Instant::now();
+        Self::run(async {
+            let jobs = (0..n).map(|i| {
+                let c = c.clone();
+                async move {
+                    let opts = object_store::PutOptions::from(object_store::PutMode::Create);
+                    c.put_opts(&format!("k/{i}").into(), vec![b'x'; 700].into(), opts)
+                        .await
+                        .unwrap();
+                }
+            });
+            futures_util::stream::iter(jobs)
+                .buffer_unordered(par)
+                .collect::<Vec<()>>()
+                .await;
+        });
+        t0.elapsed().as_secs_f64()
+    }
+
+    /// Every key in a bucket.
+    pub fn keys(&self, bucket: &str) -> Vec<String> {
+        use futures_util::TryStreamExt;
+        use object_store::ObjectStore;
+        let c = self.client(bucket);
+        let metas: Vec<object_store::ObjectMeta> = Self::run(c.list(None).try_collect()).unwrap();
+        let mut out: Vec<String> = metas.into_iter().map(|m| m.location.to_string()).collect();
+        out.sort();
+        out
+    }
+
+    /// The object_store settings that point the store at this server.
+    pub fn config(&self) -> Vec<(String, String)> {
+        vec![
+            ("aws_endpoint".into(), self.endpoint.clone()),
+            ("aws_access_key_id".into(), "test".into()),
+            ("aws_secret_access_key".into(), "test".into()),
+            ("aws_region".into(), "us-east-1".into()),
+        ]
+    }
+
+    /// The environment a `quire` child process needs for this server.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ]
+    }
+}
+
+/// A TCP proxy in front of the S3 server that can go down (listener closed, open
+/// connections reset) and come back on the same port: the endpoint a crawler talks to
+/// disappears and restarts mid-run while the server's state persists behind it.
+pub struct Proxy {
+    /// The port the proxy listens on.
+    pub port: u16,
+    target: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    /// Listen on a free loopback port, forwarding to `m`.
+    pub fn start(m: &Moto) -> Proxy {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let p = Proxy {
+            port,
+            target: m.port,
+            up: Default::default(),
+            conns: Default::default(),
+        };
+        p.restart();
+        p
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Go down: stop listening (connections are refused) and reset every open one.
+    pub fn kill(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+        // Let the accept loop see the flag and drop its listener.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    /// Come back on the same port.
+    pub fn restart(&self) {
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", self.port)) {
+                Ok(l) => break l,
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        listener.set_nonblocking(true).unwrap();
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (up, conns, target) = (self.up.clone(), self.conns.clone(), self.target);
+        std::thread::spawn(move || {
+            while up.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let _ = client.set_nonblocking(false);
+                        let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                            continue;
+                        };
+                        if let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) {
+                            conns.lock().unwrap().extend([c2, s2]);
+                        }
+                        let (mut c_r, mut s_w) =
+                            (client.try_clone().unwrap(), server.try_clone().unwrap());
+                        let (mut s_r, mut c_w) = (server, client);
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut c_r, &mut s_w);
+                            let _ = s_w.shutdown(std::net::Shutdown::Write);
+                        });
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut s_r, &mut c_w);
+                            let _ = c_w.shutdown(std::net::Shutdown::Write);
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+    }
+}
