@@ -15,7 +15,6 @@ use crate::crawl::config::parse_size;
 use crate::exit::ExitCode;
 use crate::extract::{ExtractConfig, ProfileChoice, ProfileSet};
 use crate::import::{ImportConfig, ImportError, ImportSummary, Progress};
-use crate::store::Store;
 
 /// Arguments of `quire import`.
 #[derive(Debug, clap::Args)]
