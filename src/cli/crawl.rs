@@ -402,12 +402,9 @@ pub(crate) async fn stop_signal() {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let (cfg, store_path, json) = build_config(args)?;
-    let store = match super::open_store_writer(&store_path) {
+    let store = match super::store_writer_or_exit(&store_path) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("quire: error: {e}");
-            return Ok(e.exit_code());
-        }
+        Err(code) => return Ok(code),
     };
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(0);

@@ -99,12 +99,9 @@ fn print_human(s: &ImportSummary) {
 /// Run it.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let cfg = build_config(&args)?;
-    let mut store = match super::open_store_writer(&args.store) {
+    let mut store = match super::store_writer_or_exit(&args.store) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("quire: error: {e}");
-            return Ok(e.exit_code());
-        }
+        Err(code) => return Ok(code),
     };
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(0);

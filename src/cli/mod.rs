@@ -64,6 +64,17 @@ pub(crate) fn open_store_writer(
     )
 }
 
+/// Open `--store` for writing, or the exit code to end with after printing why (the
+/// store's own code: 3 when another writer holds it, 5 for I/O, …).
+pub(crate) fn store_writer_or_exit(
+    arg: &std::path::Path,
+) -> Result<crate::store::Store, crate::exit::ExitCode> {
+    open_store_writer(arg).map_err(|e| {
+        eprintln!("quire: error: {e}");
+        e.exit_code()
+    })
+}
+
 /// Open `--store` for reading.
 pub(crate) fn open_store_reader(
     arg: &std::path::Path,
