@@ -95,6 +95,16 @@ pub fn process(input: &PageInput<'_>, cfg: &ExtractConfig) -> Result<Processed, 
 }
 
 impl Processed {
+    /// The Article of a capture stored under `url` (the store's key: a crawl's final
+    /// URL, an archive's original URL), whatever URL the extraction gave the content.
+    /// The content digest covers the key.
+    pub fn into_article_at(mut self, raw: &[u8], capture: CaptureInfo, url: &str) -> Article {
+        if self.content.url != url {
+            self.content.url = url.to_string();
+        }
+        self.into_article(raw, capture)
+    }
+
     /// Assemble the full Article document for a capture of `raw` (the stored body).
     pub fn into_article(self, raw: &[u8], capture: CaptureInfo) -> Article {
         let provenance = Provenance {

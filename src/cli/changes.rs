@@ -38,27 +38,17 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         let store = super::open_store_reader(&args.store)?;
         let (old, new) = match (&args.run_a, &args.run_b) {
             (Some(a), Some(b)) => (RunId(a.clone()), RunId(b.clone())),
-            _ => {
-                // An import that met a URL several times writes its earlier captures
-                // into runs of their own before its main run (`quire import`); those
-                // are history, not a state of the site to compare.
-                let runs: Vec<_> = store
-                    .runs()?
-                    .into_iter()
-                    .filter(|r| !r.holds_earlier_captures())
-                    .collect();
-                match runs.as_slice() {
-                    [.., a, b] => (a.id.clone(), b.id.clone()),
-                    _ => {
-                        return Err(UsageError(format!(
-                            "the store at {} has {} run(s); changes needs two",
-                            args.store.display(),
-                            runs.len()
-                        ))
-                        .into())
-                    }
+            _ => match crate::diff::changes::default_pair(&store)? {
+                Some(pair) => pair,
+                None => {
+                    return Err(UsageError(format!(
+                        "the store at {} has {} run(s) to compare; changes needs two",
+                        args.store.display(),
+                        store.runs()?.len()
+                    ))
+                    .into())
                 }
-            }
+            },
         };
         let known = store.runs()?;
         for id in [&old, &new] {

@@ -6,7 +6,6 @@
 //! on a tokio runtime with Ctrl-C/SIGTERM as the stop signal, shows a progress bar when
 //! stderr is a terminal, and prints the summary (one JSON line with `--json`).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -406,17 +405,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages {msg}",
-        ) {
-            b.set_style(style);
-        }
-        Some(b)
-    } else {
-        None
-    };
+    let bar = super::progress_bar("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages {msg}");
     let on_progress = |p: &Progress| {
         if let Some(b) = &bar {
             b.set_length(p.known);

@@ -5,7 +5,6 @@
 //! mismatches to stderr and the summary to stdout (one JSON line with `--json`).
 //! Exit 1 when a file was damaged or a record that should have been imported was not.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -103,17 +102,8 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {msg}",
-        ) {
-            b.set_style(style);
-        }
-        Some(b)
-    } else {
-        None
-    };
+    let bar =
+        super::progress_bar("{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {msg}");
     let on_progress = |p: &Progress| {
         if let Some(b) = &bar {
             b.set_length(p.total_bytes);

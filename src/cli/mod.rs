@@ -75,6 +75,20 @@ pub(crate) fn store_writer_or_exit(
     })
 }
 
+/// A progress bar on stderr with `template` (indicatif's syntax), or none when stderr
+/// is not a terminal (cron, pipes: the logs and the summary say it all).
+pub(crate) fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        b.set_style(style);
+    }
+    Some(b)
+}
+
 /// Open `--store` for reading.
 pub(crate) fn open_store_reader(
     arg: &std::path::Path,

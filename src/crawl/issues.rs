@@ -134,14 +134,13 @@ pub(crate) fn write_deferred(
             .last()
             .cloned()
             .unwrap_or_else(|| d.final_url.to_string());
-        processed.content.url = key.clone();
         let date = d.urls.iter().rev().find_map(|u| dates.get(u));
         if let Some(date) = date {
             if apply_issue_date(&mut processed.content, date) {
                 dated += 1;
             }
         }
-        let article = processed.into_article(&raw, d.info.clone());
+        let article = processed.into_article_at(&raw, d.info.clone(), &key);
         store.put_capture(run, &article)?;
         super::put_aliases(store, run, &d.urls, &d.hops, &key)?;
     }

@@ -955,33 +955,17 @@ async fn page_inner(ctx: &Arc<Ctx>, url_text: &str, depth: u32) -> Result<PageRe
             object_path: Some(obj.path.clone()),
             source: None,
         };
-        if issues::needs_issue_date(&processed.content) {
-            // Its capture waits for the run's issue pages (the body is stored), as long
-            // as the waiting list has room.
-            let mut waiting = c.deferred.lock().unwrap_or_else(|p| p.into_inner());
-            if waiting.len() < c.max_deferred {
-                waiting.push(issues::Deferred {
-                    final_url: page.final_url.clone(),
-                    raw_sha256: obj.sha256.clone(),
-                    info,
-                    urls: chain.urls.clone(),
-                    hops: chain.hops.clone(),
-                });
-                return Ok(PageResult::Captured);
-            }
-            if !c.deferred_full.swap(true, Ordering::Relaxed) {
-                tracing::warn!(
-                    max = c.max_deferred,
-                    "too many undated articles wait for issue pages; the rest are captured undated"
-                );
-            }
+        if c.held_for_issue_date(&processed.content, || issues::Deferred {
+            final_url: page.final_url.clone(),
+            raw_sha256: obj.sha256.clone(),
+            info: info.clone(),
+            urls: chain.urls.clone(),
+            hops: chain.hops.clone(),
+        }) {
+            return Ok(PageResult::Captured);
         }
-        let mut article = processed.into_article(&body, info);
-        if article.content.url != final_key {
-            // The document is keyed by the URL it was served at (its final URL).
-            article.content.url = final_key.clone();
-            article.content_sha256 = crate::model::content_sha256(&article.content);
-        }
+        // The document is keyed by the URL it was served at (its final URL).
+        let article = processed.into_article_at(&body, info, &final_key);
         s.put_capture(&c.run, &article)?;
         // Aliases after the capture (see `put_aliases`); every URL of the chain, the
         // final one included, is then marked done.
@@ -1076,6 +1060,32 @@ pub fn filter_links(
 }
 
 impl Ctx {
+    /// Hold an undated article back until the run's issue pages are known (its body
+    /// is stored; [`issues::write_deferred`] writes the capture at the run's end), as
+    /// long as the waiting list has room. False when the article needs no issue date,
+    /// or when the list is full (warned once): the caller writes the capture now.
+    fn held_for_issue_date(
+        &self,
+        content: &crate::model::Content,
+        deferred: impl FnOnce() -> issues::Deferred,
+    ) -> bool {
+        if !issues::needs_issue_date(content) {
+            return false;
+        }
+        let mut waiting = self.deferred.lock().unwrap_or_else(|p| p.into_inner());
+        if waiting.len() < self.max_deferred {
+            waiting.push(deferred());
+            return true;
+        }
+        if !self.deferred_full.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                max = self.max_deferred,
+                "too many undated articles wait for issue pages; the rest are captured undated"
+            );
+        }
+        false
+    }
+
     fn filter_links(&self, links: Vec<Url>, depth: u32) -> Vec<(String, u32)> {
         let mut out = filter_links(links, depth, &self.scope, self.max_depth, self.max_links);
         if let Some(sh) = self.shard {

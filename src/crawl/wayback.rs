@@ -1101,39 +1101,22 @@ async fn page_inner(ctx: &Arc<Ctx>, key: &str) -> Result<PageResult, CrawlError>
             object_path: Some(obj.path.clone()),
             source: Some(source),
         };
-        if issues::needs_issue_date(&processed.content) {
-            let mut waiting = c.deferred.lock().unwrap_or_else(|p| p.into_inner());
-            if waiting.len() < c.max_deferred {
-                waiting.push(issues::Deferred {
-                    final_url: page_url.clone(),
-                    raw_sha256: obj.sha256.clone(),
-                    info,
-                    urls: vec![url_key.clone()],
-                    hops: Vec::new(),
-                });
-                // The key stays in flight until the capture is written at the run's end.
-                wb.deferred_keys
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(key);
-                return Ok(PageResult::Captured);
-            }
-            if !c
-                .deferred_full
-                .swap(true, std::sync::atomic::Ordering::Relaxed)
-            {
-                tracing::warn!(
-                    max = c.max_deferred,
-                    "too many undated articles wait for issue pages; the rest are captured undated"
-                );
-            }
+        if c.held_for_issue_date(&processed.content, || issues::Deferred {
+            final_url: page_url.clone(),
+            raw_sha256: obj.sha256.clone(),
+            info: info.clone(),
+            urls: vec![url_key.clone()],
+            hops: Vec::new(),
+        }) {
+            // The key stays in flight until the capture is written at the run's end.
+            wb.deferred_keys
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(key);
+            return Ok(PageResult::Captured);
         }
-        let mut article = processed.into_article(&body, info);
-        if article.content.url != url_key {
-            // Stored under the original URL, whatever the page says.
-            article.content.url = url_key.clone();
-            article.content_sha256 = crate::model::content_sha256(&article.content);
-        }
+        // Stored under the original URL, whatever the page says.
+        let article = processed.into_article_at(&body, info, &url_key);
         s.put_capture(&c.run, &article)?;
         s.flush()?;
         s.frontier_done(&c.run, &key)?;

@@ -257,6 +257,21 @@ fn stream_run<'scope>(
     rx
 }
 
+/// The two runs compared when none is named: the last two, passing over runs that
+/// hold only an import's earlier captures ([`crate::store::RunInfo::holds_earlier_captures`]);
+/// `None` when the store has fewer than two.
+pub fn default_pair(store: &Store) -> Result<Option<(RunId, RunId)>, StoreError> {
+    let runs: Vec<_> = store
+        .runs()?
+        .into_iter()
+        .filter(|r| !r.holds_earlier_captures())
+        .collect();
+    Ok(match runs.as_slice() {
+        [.., a, b] => Some((a.id.clone(), b.id.clone())),
+        _ => None,
+    })
+}
+
 /// Compare two runs of `store`: see the module doc for the rules.
 pub fn compare_runs(store: &Store, old: &RunId, new: &RunId) -> Result<RunComparison, StoreError> {
     let new_finished = store

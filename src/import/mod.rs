@@ -1019,11 +1019,7 @@ impl Writer<'_> {
         processed: Processed,
         info: CaptureInfo,
     ) -> Result<(), StoreError> {
-        let mut article = processed.into_article(body, info);
-        if article.content.url != facts.url {
-            article.content.url = facts.url.clone();
-            article.content_sha256 = crate::model::content_sha256(&article.content);
-        }
+        let article = processed.into_article_at(body, info, &facts.url);
         store.put_capture(&self.runs[facts.layer], &article)?;
         Ok(())
     }

@@ -235,19 +235,9 @@ pub(crate) fn run_pair(
 ) -> Result<(RunId, RunId), Failure> {
     match (from, to) {
         (Some(a), Some(b)) => Ok((run_info(store, a)?.id, run_info(store, b)?.id)),
-        (None, None) => match store
-            .runs()?
-            .into_iter()
-            .filter(|r| !r.holds_earlier_captures())
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            [.., a, b] => Ok((a.id.clone(), b.id.clone())),
-            _ => Err(Failure::not_found(
-                "nothing_to_compare",
-                "the store has fewer than two runs",
-            )),
-        },
+        (None, None) => crate::diff::changes::default_pair(store)?.ok_or_else(|| {
+            Failure::not_found("nothing_to_compare", "the store has fewer than two runs")
+        }),
         _ => Err(Failure::bad_request(
             "missing_parameter",
             "give both from and to, or neither",
