@@ -599,3 +599,31 @@ fn many_teaser_cards_are_cheap() {
     let c = run(&article("", &many));
     assert!(body_text(&c).contains("The committee met on Tuesday"));
 }
+
+#[test]
+fn people_linked_in_running_text_or_as_contacts_are_not_authors() {
+    // A link to a staff profile inside a paragraph of running text names someone the
+    // article quotes, not its writer.
+    let quoted = r#"<p>The survey, published this spring, drew on the views of dozens of
+        researchers, among them <a href="/profile/ann-lee">Ann Lee</a>, who leads the
+        regional water laboratory and has studied municipal pricing for two decades, and
+        who warned that the increases would fall hardest on the smallest households.</p>"#;
+    let c = run(&article("", quoted));
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    // A contact line with a link to the person's staff page is not a byline.
+    for label in ["Contact:", "Media contact:", "Press contact", "Contacts:"] {
+        let contact = format!(
+            r#"<ul class="meta"><li><strong>Updated:</strong> 6/2/2021</li>
+            <li><strong>{label}</strong> <a href="/authors/staff-directory/bo-ray">Bo Ray</a></li></ul>"#
+        );
+        let c = run(&article("", &contact));
+        assert!(c.authors.is_empty(), "{label}: {:?}", c.authors);
+    }
+    // The same link on a byline line of its own is the author.
+    let byline = r#"<p class="meta">By <a href="/authors/staff-directory/bo-ray">Bo Ray</a></p>"#;
+    let c = run(&article("", byline));
+    assert_eq!(c.authors, vec!["Bo Ray"]);
+    let short = r#"<p>Written by <a href="/profile/ann-lee">Ann Lee</a> for the desk.</p>"#;
+    let c = run(&article("", short));
+    assert_eq!(c.authors, vec!["Ann Lee"]);
+}

@@ -434,6 +434,7 @@ fn collect(t: &Tree<'_>) -> Raw {
                 if raw.bylines.len() < MAX_BYLINES
                     && n.raw_len > 0
                     && n.raw_len < 80
+                    && !in_running_text(t, i)
                     && (rel
                         .split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("author"))
@@ -516,6 +517,14 @@ fn collect(t: &Tree<'_>) -> Raw {
         }
     }
     raw
+}
+
+/// Does inline node `i` sit in a paragraph of running text (a `<p>` longer than a
+/// line)? A link to a person's page there names someone the article mentions ("the
+/// study's lead, <a href=/profile/…>Ann Lee</a>, said"), not its author.
+fn in_running_text(t: &Tree<'_>, i: u32) -> bool {
+    let b = block_of(t, i);
+    t.nodes[b as usize].tag == Tag::P && t.nodes[b as usize].raw_len > LINE_MAX
 }
 
 /// Is empty element `i` a person icon: a class part "person", "user" or "author"
@@ -1162,6 +1171,19 @@ static OTHER_ROLE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A contact label right before a name ("Contact:", "Media contact:", "Press
+/// contact"): the person to write to about the page, not its author.
+static CONTACT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(?:media|press)\s+)?(?:contacts?|inquiries|enquiries)\s*:?\s*$")
+        .expect("static regex")
+});
+
+/// Another role's label right before a name (see [`OTHER_ROLE_BEFORE`],
+/// [`CONTACT_BEFORE`]).
+fn other_role_label(before: &str) -> bool {
+    OTHER_ROLE_BEFORE.is_match(before) || CONTACT_BEFORE.is_match(before)
+}
+
 /// Is byline element `node` (text `text`) credited with another role in its line
 /// ("Fact checked by <a class=author>…</a>")?
 fn other_role(t: &Tree<'_>, node: u32, text: &str) -> bool {
@@ -1171,7 +1193,7 @@ fn other_role(t: &Tree<'_>, node: u32, text: &str) -> bool {
     }
     let line = text_of(t, b, 400);
     line.find(text)
-        .is_some_and(|p| OTHER_ROLE_BEFORE.is_match(&line[..p]))
+        .is_some_and(|p| other_role_label(&line[..p]))
 }
 
 /// A publication label alone on its line ("Published", "Publish date:"): the date
@@ -1698,7 +1720,7 @@ fn scan_zone(t: &Tree<'_>, raw: &Raw, head: u32, own: &[u32]) -> ZoneFinds {
         // "Fact checked by <a class=author>…</a>": a reviewer, not an author.
         if line
             .find(text.as_str())
-            .is_some_and(|p| OTHER_ROLE_BEFORE.is_match(&line[..p]))
+            .is_some_and(|p| other_role_label(&line[..p]))
         {
             continue;
         }
