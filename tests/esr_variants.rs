@@ -1718,3 +1718,37 @@ fn a_short_poem_in_a_page_wide_layout_table_is_still_the_article() {
         Some("Ann Author writes verse in Calgary.")
     );
 }
+
+#[test]
+fn special_to_esr_in_its_own_paragraph_is_neither_the_end_mark_nor_body() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p><i>Special to ESR</i></p>{BODY}"),
+    );
+    assert_eq!(paragraphs(&a).len(), 2, "{:?}", a.content.body);
+    assert!(!format!("{:?}", a.content.body).contains("Special to"));
+}
+
+#[test]
+fn a_short_line_ending_in_the_initials_before_the_text_is_not_the_end_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p>A column for ESR</p>{BODY}"
+        ),
+    );
+    assert_eq!(
+        paragraphs(&a).last().copied(),
+        Some("The second paragraph closes the piece, as all good things must end somewhere.")
+    );
+}
+
+#[test]
+fn a_separator_between_byline_and_dateline_is_not_part_of_the_name() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author | web posted March 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    assert_eq!(a.content.published.as_ref().unwrap().date, "1999-03-08");
+}

@@ -96,8 +96,12 @@ impl Rules {
     /// A description of the author printed after a comma ("By X, senior fellow at
     /// the Y Institute", "By X, special to the Z") is cut off: it is not a name.
     pub fn byline_names<'t>(&self, line: &'t str) -> Option<&'t str> {
-        self.byline_parts(line)
-            .map(|(names, _)| without_description(names))
+        self.byline_parts(line).map(|(names, _)| {
+            // "By X | web posted …": the separator before the dateline goes too.
+            without_description(names).trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '|' | '/' | '-' | '–' | '—' | '·' | '•')
+            })
+        })
     }
 
     /// A byline line split into its names and what follows them (a dateline, a

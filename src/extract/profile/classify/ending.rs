@@ -76,6 +76,9 @@ impl Classifier<'_> {
                     && r.is_match(&s.text)
                     && !self.is_chrome(i)
                     && (stop_at.is_none() || self.plausible_late_mark(i))
+                    // A short line ending in the initials before any running text
+                    // ("Special to ESR" under the byline) is not the article's end.
+                    && (seen_body || s.chars > 60)
                     && !self.subhead_ending_in_mark(i)
                 {
                     return (i + 1, Some(i));
