@@ -1552,3 +1552,203 @@ fn a_related_box_between_the_bio_and_a_standalone_mark() {
     );
     assert_eq!(paragraphs(&a), [P1, P2]);
 }
+
+// ---- Audit of unseen layouts (esr-audit): one way a page differs per test. ----
+
+const HEAD: &str = "<p><font size=+2><b>Thrift</b></font></p>";
+
+#[test]
+fn a_description_after_the_byline_comma_is_not_an_author() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author, a lawyer who writes from Regina<br>web posted March 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+}
+
+#[test]
+fn special_to_the_site_after_the_byline_comma_is_not_an_author() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author, special to Enter Stage Right<br>web posted March 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+}
+
+#[test]
+fn a_degree_and_a_second_name_after_the_byline_comma_stay() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author, Ph.D., and Bo von Writer<br>web posted March 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author, Ph.D.", "Bo von Writer"]);
+}
+
+#[test]
+fn a_bold_subhead_ending_in_the_sites_initials_is_not_the_end_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>\
+             <p>The first paragraph of the piece runs long enough to be body text for sure.</p>\
+             <p><b>Why I still read ESR</b></p>{BODY}"
+        ),
+    );
+    assert_eq!(paragraphs(&a).len(), 3, "{:?}", a.content.body);
+    assert!(a
+        .content
+        .body
+        .iter()
+        .any(|b| matches!(b, Block::Heading { text, .. } if text == "Why I still read ESR")));
+}
+
+#[test]
+fn a_large_subhead_ending_in_the_sites_initials_is_not_the_end_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>\
+             <p>The first paragraph of the piece runs long enough to be body text for sure.</p>\
+             <p><font size=4>A word about ESR</font></p>{BODY}"
+        ),
+    );
+    assert_eq!(paragraphs(&a).len(), 3, "{:?}", a.content.body);
+}
+
+#[test]
+fn a_bold_last_sentence_with_the_mark_still_ends_the_article() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>\
+             <p>The first paragraph of the piece runs long enough to be body text for sure.</p>\
+             <p><b>See you all next year. ESR</b></p>\
+             <p><i>Ann Author writes from Calgary and has done so for many years now.</i></p>"
+        ),
+    );
+    assert_eq!(
+        paragraphs(&a).last().copied(),
+        Some("See you all next year.")
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author writes from Calgary and has done so for many years now.")
+    );
+}
+
+#[test]
+fn a_pull_quote_in_a_blockquote_is_not_body() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>\
+             <blockquote><i>“Thrift is a habit that a government can teach only by example.”</i></blockquote>\
+             <p>Nobody learns to save from a lecture. Thrift is a habit that a government can teach \
+             only by example, and ours has set a poor one for thirty years.</p>{BODY}"
+        ),
+    );
+    assert!(
+        !a.content
+            .body
+            .iter()
+            .any(|b| matches!(b, Block::Blockquote { .. })),
+        "{:?}",
+        a.content.body
+    );
+    assert_eq!(paragraphs(&a).len(), 3);
+}
+
+#[test]
+fn a_quotation_the_text_does_not_repeat_stays_a_blockquote() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>\
+             <p>The minister put the matter plainly when he spoke to the House last week:</p>\
+             <blockquote>We will balance the budget when the economy allows and not a day sooner.</blockquote>\
+             {BODY}"
+        ),
+    );
+    assert!(
+        a.content
+            .body
+            .iter()
+            .any(|b| matches!(b, Block::Blockquote { .. })),
+        "{:?}",
+        a.content.body
+    );
+}
+
+#[test]
+fn the_cdn_pol_label_image_is_the_kicker() {
+    let a = extract(
+        URL,
+        &format!(
+            "<p><img src='/images/cdnpol.gif' alt='Cdn pol' width=80 height=16></p>\
+             {HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>{BODY}"
+        ),
+    );
+    assert_eq!(a.content.kicker.as_deref(), Some("Cdn pol"));
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+}
+
+#[test]
+fn a_short_poem_in_a_page_wide_layout_table_is_still_the_article() {
+    let html = "<table width=100%><tr><td>\
+        <ul><li><a href=/index.htm>Home</a></li><li><a href=/recent.htm>Recent articles</a></li></ul>\
+        <p>home &gt; <a href=/archive/index.htm>archive</a> &gt; this article</p>\
+        <h1>Thrift</h1><p>By Ann Author<br>web posted March 8, 1999</p>\
+        <p>A penny saved is not a penny earned;<br>the tax man takes his share before you do.<br>\
+        He counts the coins that you have never burned<br>and bills you for the ones you never knew. ESR</p>\
+        <p><i>Ann Author writes verse in Calgary.</i></p>\
+        <p><a href=/cgi-bin/mail.pl>E-mail ESR</a> | <a href=/map.htm>Site Map</a></p>\
+        <p>Copyright 1999 Enter Stage Right</p></td></tr></table>";
+    let a = extract(URL, html);
+    assert_eq!(
+        a.content.page_type,
+        PageType::Article,
+        "{:?}",
+        a.content.body
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    assert_eq!(paragraphs(&a).len(), 1, "{:?}", a.content.body);
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author writes verse in Calgary.")
+    );
+}
+
+#[test]
+fn special_to_esr_in_its_own_paragraph_is_neither_the_end_mark_nor_body() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p><i>Special to ESR</i></p>{BODY}"),
+    );
+    assert_eq!(paragraphs(&a).len(), 2, "{:?}", a.content.body);
+    assert!(!format!("{:?}", a.content.body).contains("Special to"));
+}
+
+#[test]
+fn a_short_line_ending_in_the_initials_before_the_text_is_not_the_end_mark() {
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p>A column for ESR</p>{BODY}"
+        ),
+    );
+    assert_eq!(
+        paragraphs(&a).last().copied(),
+        Some("The second paragraph closes the piece, as all good things must end somewhere.")
+    );
+}
+
+#[test]
+fn a_separator_between_byline_and_dateline_is_not_part_of_the_name() {
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author | web posted March 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    assert_eq!(a.content.published.as_ref().unwrap().date, "1999-03-08");
+}

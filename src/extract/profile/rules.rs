@@ -93,8 +93,15 @@ impl Rules {
     /// ("Reviewed by X" → "X"), else the whole line; a dateline or a date in
     /// parentheses on the same line ("By X, web posted May 1999", "By X (May 3,
     /// 1999)") is cut off. `None` when `line` is not a byline.
+    /// A description of the author printed after a comma ("By X, senior fellow at
+    /// the Y Institute", "By X, special to the Z") is cut off: it is not a name.
     pub fn byline_names<'t>(&self, line: &'t str) -> Option<&'t str> {
-        self.byline_parts(line).map(|(names, _)| names)
+        self.byline_parts(line).map(|(names, _)| {
+            // "By X | web posted …": the separator before the dateline goes too.
+            without_description(names).trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '|' | '/' | '-' | '–' | '—' | '·' | '•')
+            })
+        })
     }
 
     /// A byline line split into its names and what follows them (a dateline, a
@@ -275,6 +282,35 @@ impl Rules {
     pub fn bio_phrase(&self, t: &str) -> bool {
         self.bio.iter().any(|r| r.is_match(t))
     }
+}
+
+/// Lowercase words a list of names may hold: the words that join names and the
+/// particles of surnames ("Ludwig von Mises", "Vicente de la Cruz").
+const NAME_JOINERS: &[&str] = &[
+    "and", "with", "de", "del", "della", "di", "da", "du", "des", "van", "von", "der", "den",
+    "ter", "la", "le", "bin", "ibn", "al", "y", "e",
+];
+
+/// A byline's names without the description that follows them after a comma: the
+/// first comma-separated part holding a lowercase word that is neither a joining
+/// word nor a surname particle ("senior fellow at …", "special to …") and
+/// everything after it. Degrees and suffixes ("Ph.D.", "Jr.") and further names
+/// ("A, B and C") stay.
+fn without_description(names: &str) -> &str {
+    let mut at = 0;
+    for part in names.split(',') {
+        if at > 0 {
+            let described = part.split_whitespace().any(|w| {
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                w.chars().next().is_some_and(char::is_lowercase) && !NAME_JOINERS.contains(&w)
+            });
+            if described {
+                return names[..at - 1].trim_end();
+            }
+        }
+        at += part.len() + 1;
+    }
+    names
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ use crate::extract::segment::SegKind;
 use crate::model::Block;
 use crate::normalize;
 
+/// How many segments before or after a pull-quote the paragraph it repeats may sit.
+const PULL_QUOTE_REACH: usize = 8;
+
 impl Classifier<'_> {
     pub(super) fn blocks(&mut self, h: &Head, e: &Ending) -> Vec<Block> {
         let segs = self.segs;
@@ -37,9 +40,14 @@ impl Classifier<'_> {
         let quote_share = |q: usize| -> f32 {
             quote_chars.get(&q).copied().unwrap_or(0) as f32 / total_chars.max(1) as f32
         };
+        let pull_quotes = self.pull_quotes(start, end);
         let mut i = start;
         while i < end {
             let s = &segs[i];
+            if pull_quotes.contains(&i) {
+                i += 1;
+                continue;
+            }
             if !self.used[i] && (self.is_stop(i) || self.is_stop_box(i)) {
                 i = self.skip_stop_run(i, end);
                 continue;
@@ -174,6 +182,45 @@ impl Classifier<'_> {
             j += 1;
         }
         j
+    }
+
+    /// Pull-quotes: a short block of text (a table cell, an aside, a quotation)
+    /// whose words the article prints again, whole, inside a longer paragraph near
+    /// it. It
+    /// repeats the text for the layout and is not a block of the body.
+    fn pull_quotes(&self, start: usize, end: usize) -> Vec<usize> {
+        let segs = self.segs;
+        let texty = |k: usize| matches!(segs[k].kind, SegKind::Text | SegKind::Quote(_));
+        // Compared without case: a pull-quote capitalises the words it lifts from
+        // mid-sentence.
+        let lower: Vec<String> = (start..end).map(|k| segs[k].text.to_lowercase()).collect();
+        let mut out = Vec::new();
+        for i in start..end {
+            let s = &segs[i];
+            if !texty(i) || self.used[i] || s.chars > 300 {
+                continue;
+            }
+            let core = lower[i - start].trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '“' | '”' | '‘' | '’' | '…' | '.')
+            });
+            if core.split_whitespace().count() < 8 {
+                continue;
+            }
+            // Set beside the text it repeats: look a few segments either way.
+            let near =
+                i.saturating_sub(PULL_QUOTE_REACH).max(start)..(i + PULL_QUOTE_REACH + 1).min(end);
+            let repeated = near.into_iter().any(|j| {
+                j != i
+                    && texty(j)
+                    && !self.used[j]
+                    && segs[j].chars > s.chars + 20
+                    && lower[j - start].contains(core)
+            });
+            if repeated {
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// A short, fully bold (or large) line followed by more text is a subhead.

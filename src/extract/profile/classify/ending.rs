@@ -76,6 +76,10 @@ impl Classifier<'_> {
                     && r.is_match(&s.text)
                     && !self.is_chrome(i)
                     && (stop_at.is_none() || self.plausible_late_mark(i))
+                    // A short line ending in the initials before any running text
+                    // ("Special to ESR" under the byline) is not the article's end.
+                    && (seen_body || s.chars > 60)
+                    && !self.subhead_ending_in_mark(i)
                 {
                     return (i + 1, Some(i));
                 }
@@ -98,6 +102,32 @@ impl Classifier<'_> {
             }
         }
         (stop_at.unwrap_or(n), None)
+    }
+
+    /// A subhead whose words end with the mark's ("What comes next for ESR"): short,
+    /// set bold or large, not ending like a sentence, with running text after it.
+    /// It is a heading of the body, not its end.
+    fn subhead_ending_in_mark(&self, i: usize) -> bool {
+        let s = &self.segs[i];
+        let words = self.r.strip_end_mark(&s.text);
+        let words = words.trim_end();
+        if words.is_empty()
+            || s.chars > 100
+            || !(s.bold_ratio() > 0.95 || s.font > self.body_font)
+            || words.ends_with(['.', '!', '?', ',', ';', ':', '"', '”', '’', ')'])
+        {
+            return false;
+        }
+        (i + 1..self.segs.len())
+            .take_while(|&j| !self.is_footer(j) && !self.is_stop(j))
+            .any(|j| {
+                let t = &self.segs[j];
+                matches!(t.kind, SegKind::Text | SegKind::Quote(_))
+                    && t.chars > 60
+                    && t.italic_ratio() < 0.5
+                    && t.link_ratio() < 0.5
+                    && !self.is_chrome(j)
+            })
     }
 
     /// An end mark met after a stop phrase ends the article only when it looks like

@@ -33,7 +33,9 @@ use crate::model::{Content, DateSource, PageType, PublishedDate};
 pub use blocks::split_credit;
 
 /// A chrome box: a small table whose text contains a chrome (or stop) phrase and
-/// that is not mostly prose (a short article laid out in a table is not a box).
+/// that is not mostly prose (a short article laid out in a table is not a box), nor
+/// the table that holds the page's longest paragraph (a short poem in a page-wide
+/// layout table, among its links, is still the article).
 const SMALL_BOX_CHARS: usize = 700;
 
 /// Classify the segments of one page into its content part. `site`, `canonical_url`,
@@ -51,6 +53,7 @@ pub fn classify(
         p,
         r: &p.rules,
         body_font: body_font(&segs.segs),
+        main_table: main_table(&segs.segs),
         segs: &segs.segs,
         tables: segs,
         warnings,
@@ -79,6 +82,9 @@ struct Classifier<'a> {
     /// a note) and "large" mean relative to it, so a page-wide `<font size=2>` makes
     /// nothing small.
     body_font: i8,
+    /// The table the page's longest paragraph sits in (its nearest table): the
+    /// layout, never a small box.
+    main_table: Option<usize>,
     segs: &'a [Segment],
     tables: &'a Segments,
     warnings: &'a mut Vec<String>,
@@ -269,7 +275,8 @@ impl Classifier<'_> {
             return false;
         };
         *cell.get_or_init(|| {
-            info.chars < SMALL_BOX_CHARS
+            Some(t) != self.main_table
+                && info.chars < SMALL_BOX_CHARS
                 && info.prose < 2
                 && info.prose_chars * 2 < info.chars
                 && set.is_match(&info.text)
@@ -352,6 +359,15 @@ impl Classifier<'_> {
 
 /// The font size (largest relative size of a segment) of most of the page's running
 /// text, by characters: plain paragraphs of prose, not links. 0 when there are none.
+/// The nearest table of the longest paragraph of running text (few links), if any.
+fn main_table(segs: &[Segment]) -> Option<usize> {
+    segs.iter()
+        .filter(|s| matches!(s.kind, SegKind::Text | SegKind::Quote(_)))
+        .filter(|s| s.link_chars * 10 < s.chars * 3)
+        .max_by_key(|s| s.chars)
+        .and_then(|s| s.table)
+}
+
 fn body_font(segs: &[Segment]) -> i8 {
     let mut by_size: Vec<(i8, usize)> = Vec::new();
     for s in segs {
