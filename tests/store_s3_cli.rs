@@ -3,7 +3,8 @@
 //! verify from another machine's cache; a damaged object makes `verify` exit 4 naming
 //! its `s3://` key; a crawl killed with SIGKILL resumes its run and finishes it; a crawl
 //! whose S3 endpoint goes down mid-run and comes back finishes on its own; two crawlers
-//! with `--shard` write one site, split by host, into one bucket at once.
+//! with `--shard` write one site, split by host, into one bucket at once; a bucket that
+//! answers every fifth request `503 SlowDown` slows a crawl down without losing a page.
 
 mod s3_support;
 mod support;
@@ -264,6 +265,58 @@ fn the_endpoint_going_down_mid_crawl_and_coming_back_loses_nothing() {
     let v: serde_json::Value = serde_json::from_str(v.trim()).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");
     assert_eq!(v["manifests"], 1, "{v}");
+}
+
+#[test]
+fn a_throttled_bucket_slows_the_crawl_down_but_loses_nothing() {
+    let Some(m) = s3_support::moto() else { return };
+    let site = Site::generate(2, 3, 4); // 27 pages
+    let pages = site.pages.len();
+    let server = TestServer::start(site);
+    // Every fifth request to the bucket is refused with 503 SlowDown, reads and
+    // conditional writes alike.
+    let throttle = s3_support::Throttle::start(m, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = m.bucket();
+    let store = format!("s3://{bucket}/m");
+    let seed = server.url("/archive/");
+    let cache = dir.path().join("cache");
+    let out = Command::new(BIN)
+        .args(["crawl", &seed, "--store", &store])
+        .args(FAST)
+        .arg("--index-cache")
+        .arg(&cache)
+        .envs(m.env())
+        .env("AWS_ENDPOINT_URL", throttle.endpoint())
+        .output()
+        .unwrap();
+    let s = summary(&out);
+    assert!(
+        throttle.throttled() >= 3,
+        "the bucket throttled the crawl ({} refusals)",
+        throttle.throttled()
+    );
+    assert_eq!(s["finished"], true, "{s}");
+    assert_eq!(s["captured"], pages, "{s}");
+    // Through the same throttled endpoint, verify re-reads everything and passes.
+    let v = Command::new(BIN)
+        .args(["verify", "--store", &store, "--json"])
+        .arg("--index-cache")
+        .arg(dir.path().join("other"))
+        .envs(m.env())
+        .env("AWS_ENDPOINT_URL", throttle.endpoint())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(ok(&v).trim()).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(v["manifests"], 1, "{v}");
+    // And without the throttle every page is in the bucket.
+    let exported = ok(&quire(
+        m,
+        &dir.path().join("third"),
+        &["export", "--store", &store, "--all", "--page-type", "all"],
+    ));
+    assert_eq!(exported.lines().count(), pages);
 }
 
 #[test]

@@ -318,3 +318,128 @@ impl Proxy {
         });
     }
 }
+
+/// An HTTP proxy in front of the S3 server that answers every `every`-th request
+/// with `503 SlowDown` (the S3 error body and all), as a throttled bucket does, and
+/// forwards the others one request per upstream connection. `throttled()` says how
+/// many it refused, so a test can prove the throttling happened.
+pub struct Throttle {
+    /// The port the proxy listens on.
+    pub port: u16,
+    refused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// One HTTP/1.1 request read off a connection: its head (with `Connection: close`
+/// put in place of any connection header) and its body (Content-Length or chunked,
+/// kept as sent). `None` at the end of the connection.
+fn read_request(r: &mut std::io::BufReader<TcpStream>) -> Option<(Vec<u8>, Vec<u8>)> {
+    use std::io::BufRead;
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    let mut chunked = false;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" || line == "\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+            chunked = true;
+        }
+        if !lower.starts_with("connection:") {
+            head.extend_from_slice(line.as_bytes());
+        }
+    }
+    head.extend_from_slice(b"Connection: close\r\n\r\n");
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            r.read_line(&mut size).ok()?;
+            body.extend_from_slice(size.as_bytes());
+            let n = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
+            let mut chunk = vec![0; n + 2];
+            r.read_exact(&mut chunk).ok()?;
+            body.extend_from_slice(&chunk);
+            if n == 0 {
+                break;
+            }
+        }
+    } else {
+        body.resize(length, 0);
+        r.read_exact(&mut body).ok()?;
+    }
+    Some((head, body))
+}
+
+impl Throttle {
+    /// Listen on a free loopback port in front of `m`; refuse every `every`-th request.
+    pub fn start(m: &Moto, every: usize) -> Throttle {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let refused = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (target, count) = (m.port, refused.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (target, count, seen) = (target, count.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    let Ok(mut out) = client.try_clone() else {
+                        return;
+                    };
+                    let mut r = std::io::BufReader::new(client);
+                    while let Some((head, body)) = read_request(&mut r) {
+                        let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                        if n % every == 0 {
+                            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+                            let resp = format!(
+                                "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                                xml.len()
+                            );
+                            if out.write_all(resp.as_bytes()).is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                        // Forward on a fresh connection that the server closes after
+                        // its answer, so the answer ends at end of stream.
+                        let Ok(mut up) = TcpStream::connect(("127.0.0.1", target)) else {
+                            return;
+                        };
+                        if up
+                            .write_all(&head)
+                            .and_then(|_| up.write_all(&body))
+                            .is_err()
+                        {
+                            return;
+                        }
+                        let mut answer = Vec::new();
+                        let _ = up.read_to_end(&mut answer);
+                        // The answer says "Connection: close": the client opens a new
+                        // connection for its next request.
+                        let _ = out.write_all(&answer);
+                        return;
+                    }
+                });
+            }
+        });
+        Throttle { port, refused }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// How many requests were answered `503 SlowDown` so far.
+    pub fn throttled(&self) -> usize {
+        self.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
