@@ -186,8 +186,7 @@ impl Classifier<'_> {
 
     /// Pull-quotes: a short block of text (a table cell, an aside, a quotation)
     /// whose words the article prints again, whole, inside a longer paragraph near
-    /// it. It
-    /// repeats the text for the layout and is not a block of the body.
+    /// it. It repeats the text for the layout and is not a block of the body.
     fn pull_quotes(&self, start: usize, end: usize) -> Vec<usize> {
         let segs = self.segs;
         let texty = |k: usize| matches!(segs[k].kind, SegKind::Text | SegKind::Quote(_));

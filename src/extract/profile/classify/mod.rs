@@ -357,8 +357,6 @@ impl Classifier<'_> {
     }
 }
 
-/// The font size (largest relative size of a segment) of most of the page's running
-/// text, by characters: plain paragraphs of prose, not links. 0 when there are none.
 /// The nearest table of the longest paragraph of running text (few links), if any.
 fn main_table(segs: &[Segment]) -> Option<usize> {
     segs.iter()
@@ -368,6 +366,8 @@ fn main_table(segs: &[Segment]) -> Option<usize> {
         .and_then(|s| s.table)
 }
 
+/// The font size (largest relative size of a segment) of most of the page's running
+/// text, by characters: plain paragraphs of prose, not links. 0 when there are none.
 fn body_font(segs: &[Segment]) -> i8 {
     let mut by_size: Vec<(i8, usize)> = Vec::new();
     for s in segs {
