@@ -1576,6 +1576,27 @@ fn special_to_the_site_after_the_byline_comma_is_not_an_author() {
 }
 
 #[test]
+fn a_capitalised_title_after_the_byline_comma_is_not_an_author() {
+    for line in [
+        "By Ann Author, ESR Contributing Editor",
+        "By Ann Author, Senior Fellow",
+        "By Ann Author, Professor Emeritus",
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>{line}<br>web posted March 8, 1999</p>{BODY}"),
+        );
+        assert_eq!(a.content.authors, ["Ann Author"], "{line}");
+    }
+    // Two names and a title: the names stay.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author, Bo Ray and Cy Tan, ESR Editors<br>web posted March 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author", "Bo Ray", "Cy Tan"]);
+}
+
+#[test]
 fn a_degree_and_a_second_name_after_the_byline_comma_stay() {
     let a = extract(
         URL,

@@ -291,9 +291,30 @@ const NAME_JOINERS: &[&str] = &[
     "ter", "la", "le", "bin", "ibn", "al", "y", "e",
 ];
 
+/// Words of a title or position that name no one, also when capitalised ("ESR
+/// Contributing Editor", "Senior Fellow", "Professor Emeritus"). Words that are also
+/// surnames ("Writer", "Author", "Fellows") are left out.
+const ROLE_WORDS: &[&str] = &[
+    "editor",
+    "editors",
+    "columnist",
+    "correspondent",
+    "contributor",
+    "fellow",
+    "professor",
+    "president",
+    "director",
+    "chairman",
+    "publisher",
+    "reporter",
+    "analyst",
+    "emeritus",
+];
+
 /// A byline's names without the description that follows them after a comma: the
 /// first comma-separated part holding a lowercase word that is neither a joining
-/// word nor a surname particle ("senior fellow at …", "special to …") and
+/// word nor a surname particle ("senior fellow at …", "special to …"), or a word
+/// of a title or position ([`ROLE_WORDS`], "ESR Contributing Editor"), and
 /// everything after it. Degrees and suffixes ("Ph.D.", "Jr.") and further names
 /// ("A, B and C") stay.
 fn without_description(names: &str) -> &str {
@@ -302,7 +323,8 @@ fn without_description(names: &str) -> &str {
         if at > 0 {
             let described = part.split_whitespace().any(|w| {
                 let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                w.chars().next().is_some_and(char::is_lowercase) && !NAME_JOINERS.contains(&w)
+                (w.chars().next().is_some_and(char::is_lowercase) && !NAME_JOINERS.contains(&w))
+                    || ROLE_WORDS.contains(&w.to_lowercase().as_str())
             });
             if described {
                 return names[..at - 1].trim_end();
