@@ -77,8 +77,9 @@ impl Classifier<'_> {
                     && !self.is_chrome(i)
                     && (stop_at.is_none() || self.plausible_late_mark(i))
                     // A short line ending in the initials before any running text
-                    // ("Special to ESR" under the byline) is not the article's end.
-                    && (seen_body || s.chars > 60)
+                    // ("Special to ESR" under the byline) is not the article's end;
+                    // a short closing sentence with the mark after it is.
+                    && (seen_body || s.chars > 60 || self.sentence_before_mark(i))
                     && !self.subhead_ending_in_mark(i)
                 {
                     return (i + 1, Some(i));
@@ -102,6 +103,15 @@ impl Classifier<'_> {
             }
         }
         (stop_at.unwrap_or(n), None)
+    }
+
+    /// Do the words before segment `i`'s end mark end like a sentence ("Closing
+    /// words. ESR"), not like a credit line ("Special to ESR")?
+    fn sentence_before_mark(&self, i: usize) -> bool {
+        let words = self.r.strip_end_mark(&self.segs[i].text);
+        words
+            .trim_end()
+            .ends_with(['.', '!', '?', '"', '”', '’', ')'])
     }
 
     /// A subhead whose words end with the mark's ("What comes next for ESR"): short,
