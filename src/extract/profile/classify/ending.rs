@@ -22,6 +22,10 @@ const MAX_BIO_SEGMENTS: usize = 6;
 /// the end mark and the author note.
 const MAX_CHROME_BEFORE_BIO: usize = 40;
 
+/// How many segments after a bold line ending in the mark's words are looked at for
+/// the running text that makes it a subhead.
+const SUBHEAD_REACH: usize = 12;
+
 impl Classifier<'_> {
     pub(super) fn ending(
         &mut self,
@@ -128,7 +132,11 @@ impl Classifier<'_> {
         {
             return false;
         }
+        // The subhead's running text follows within a few segments (a picture and
+        // its caption may sit between): looking no further keeps a page of many such
+        // lines linear.
         (i + 1..self.segs.len())
+            .take(SUBHEAD_REACH)
             .take_while(|&j| !self.is_footer(j) && !self.is_stop(j))
             .any(|j| {
                 let t = &self.segs[j];
