@@ -434,11 +434,11 @@ fn collect(t: &Tree<'_>) -> Raw {
                 if raw.bylines.len() < MAX_BYLINES
                     && n.raw_len > 0
                     && n.raw_len < 80
-                    && !in_running_text(t, i)
                     && (rel
                         .split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("author"))
                         || t.attr(i, "href").is_some_and(author_href))
+                    && !in_running_text(t, i)
                 {
                     raw.bylines.push((i, text_of(t, i, 300)));
                 }

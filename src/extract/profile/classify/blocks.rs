@@ -44,7 +44,7 @@ impl Classifier<'_> {
         let mut i = start;
         while i < end {
             let s = &segs[i];
-            if pull_quotes.contains(&i) {
+            if pull_quotes[i - start] {
                 i += 1;
                 continue;
             }
@@ -187,13 +187,14 @@ impl Classifier<'_> {
     /// Pull-quotes: a short block of text (a table cell, an aside, a quotation)
     /// whose words the article prints again, whole, inside a longer paragraph near
     /// it. It repeats the text for the layout and is not a block of the body.
-    fn pull_quotes(&self, start: usize, end: usize) -> Vec<usize> {
+    /// One flag per segment of `start..end`, so the caller's test is O(1).
+    fn pull_quotes(&self, start: usize, end: usize) -> Vec<bool> {
         let segs = self.segs;
         let texty = |k: usize| matches!(segs[k].kind, SegKind::Text | SegKind::Quote(_));
         // Compared without case: a pull-quote capitalises the words it lifts from
         // mid-sentence.
         let lower: Vec<String> = (start..end).map(|k| segs[k].text.to_lowercase()).collect();
-        let mut out = Vec::new();
+        let mut out = vec![false; end.saturating_sub(start)];
         for i in start..end {
             let s = &segs[i];
             if !texty(i) || self.used[i] || s.chars > 300 {
@@ -215,9 +216,7 @@ impl Classifier<'_> {
                     && segs[j].chars > s.chars + 20
                     && lower[j - start].contains(core)
             });
-            if repeated {
-                out.push(i);
-            }
+            out[i - start] = repeated;
         }
         out
     }
