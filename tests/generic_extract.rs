@@ -627,3 +627,123 @@ fn people_linked_in_running_text_or_as_contacts_are_not_authors() {
     let c = run(&article("", short));
     assert_eq!(c.authors, vec!["Ann Lee"]);
 }
+
+/// An all-numeric date by the headline reads two ways ("03/10/2023" is 3 October in
+/// Britain and March 10 in the US): the metadata's or the URL's day decides which, and
+/// a URL names its month as a word as often as a number ("/2023/oct/03/").
+#[test]
+fn numeric_dates_read_the_way_the_site_writes_them() {
+    let page = |head: &str, dateline: &str| {
+        article(head, &format!(r#"<p class="post-date">{dateline}</p>"#))
+    };
+    let date_at = |url: &str, html: &str| {
+        generic_run::run_generic(url, html)
+            .published
+            .map(|d| (d.date, d.source))
+    };
+    use quire::model::DateSource;
+    // Nothing else on the page: the printed date as the parser reads it.
+    let plain = date_at("https://mag.example/blog/wine", &page("", "03/10/2023"));
+    assert_eq!(plain, Some(("2023-03-10".into(), Some(DateSource::Page))));
+    // The URL names the day: the printed date is day/month.
+    for url in [
+        "https://mag.example/blog/2023/october/03/wine",
+        "https://mag.example/blog/2023/Oct/03/wine",
+    ] {
+        assert_eq!(
+            date_at(url, &page("", "03/10/2023")),
+            Some(("2023-10-03".into(), Some(DateSource::Url))),
+            "{url}"
+        );
+    }
+    // The metadata names the day: "09.10.2024" on a site that writes month.day.year.
+    let ld = r#"<script type="application/ld+json">{"@type":"BlogPosting","headline":"Water rates rise","datePublished":"2024-09-10T16:07:00.000Z"}</script>"#;
+    assert_eq!(
+        date_at("https://mag.example/blog/wine", &page(ld, "09.10.2024")).map(|d| d.0),
+        Some("2024-09-10".into())
+    );
+    // A date that cannot be swapped is the page's, whatever the metadata says.
+    let ld_other = ld.replace("2024-09-10", "2024-09-11");
+    assert_eq!(
+        date_at(
+            "https://mag.example/blog/wine",
+            &page(&ld_other, "09.10.2024")
+        )
+        .map(|d| d.0),
+        Some("2024-10-09".into())
+    );
+    // A URL day with its month as a word, and words that are not months.
+    let none = article("", "");
+    assert_eq!(
+        date_at("https://mag.example/2019/sept/30/wine", &none),
+        Some(("2019-09-30".into(), Some(DateSource::Url)))
+    );
+    assert_eq!(
+        date_at("https://mag.example/2019/decisions/30/wine", &none),
+        None
+    );
+    assert_eq!(date_at("https://mag.example/2019/ma/30/wine", &none), None);
+}
+
+/// The writer's note: a closing paragraph that opens with the author's name and a
+/// verb of a biography leaves the body for `bio`; an author box gives its running
+/// text without its heading and links; a paragraph about the writer inside the
+/// article, or a note about someone else, stays where it is.
+#[test]
+fn the_writers_note_is_the_bio_not_the_body() {
+    let author = r#"<meta name="author" content="Jane Doe">"#;
+    let with_tail = |head: &str, tail: &str| {
+        article(head, "").replace(
+            "<div class=\"share-buttons\">",
+            &format!("{tail}<div class=\"share-buttons\">"),
+        )
+    };
+    // A closing note in the article's own container, with no telling class name.
+    let note = "Jane Doe is a freelance writer based in Leeds who covers water, \
+        energy and the councils that price them.";
+    let c = run(&with_tail(author, &format!("<p>{note}</p>")));
+    assert_eq!(c.authors, vec!["Jane Doe"]);
+    assert_eq!(c.bio.as_deref(), Some(note));
+    let text = body_text(&c);
+    assert!(!text.contains("freelance writer"), "{text}");
+    assert!(text.contains("Second point of the list"), "{text}");
+    // The given name alone, after the list, in parentheses.
+    let short = "(Jane founded the Leeds Water Forum in 2014 and writes its newsletter.)";
+    let c = run(&with_tail(author, &format!("<p>{short}</p>")));
+    assert!(
+        c.bio
+            .as_deref()
+            .is_some_and(|b| b.contains("Leeds Water Forum")),
+        "{:?}",
+        c.bio
+    );
+    // An author box: its heading and its stand-alone links are not the note, a link
+    // inside a sentence is.
+    let boxed = "<div class=\"about-author\"><h4>About Jane Doe</h4>\
+        <p>Jane Doe has reported on utilities for <a href=\"https://paper.example/\">The Daily \
+        Example</a> since 2009.</p><p><a href=\"/author/jane\">View all posts</a></p></div>";
+    let c = run(&with_tail(author, boxed));
+    assert_eq!(
+        c.bio.as_deref(),
+        Some("Jane Doe has reported on utilities for The Daily Example since 2009.")
+    );
+    assert!(!body_text(&c).contains("reported on utilities"));
+    // Without an author there is no bio, and the paragraph stays in the body.
+    let c = run(&with_tail("", &format!("<p>{note}</p>")));
+    assert_eq!(c.bio, None);
+    assert!(body_text(&c).contains("freelance writer"));
+    // A note about someone else, or the writer's name followed by what she said.
+    for other in [
+        "Janet Doe is the chair of the water board and has served since 2019.",
+        "Jane Doe said the council would publish the figures before the vote.",
+    ] {
+        let c = run(&with_tail(author, &format!("<p>{other}</p>")));
+        assert_eq!(c.bio, None, "{other}");
+        assert!(body_text(&c).contains(&other[..20]), "{other}");
+    }
+    // A paragraph about the writer followed by more of the article is the article.
+    let mid = format!("<p>{note}</p><p>Fourth: {PARA} {PARA}</p>");
+    let c = run(&with_tail(author, &mid));
+    assert_eq!(c.bio, None);
+    assert!(body_text(&c).contains("freelance writer"));
+}

@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use serde_json::{Map, Value};
 use url::Url;
@@ -2231,6 +2231,19 @@ fn not_future(d: PublishedDate, now: Option<NaiveDate>) -> Option<PublishedDate>
     Some(d)
 }
 
+/// Are `a` and `b` the same day with month and day swapped (an all-numeric date read
+/// the other way round: "03/10/2023" is 3 October in Britain, March 10 in the US)?
+fn swapped(a: &str, b: &str) -> bool {
+    let parts = |s: &str| -> Option<(u32, u32, u32)> {
+        let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+        Some((d.year_ce().1, d.month(), d.day()))
+    };
+    match (parts(a), parts(b)) {
+        (Some((ya, ma, da)), Some((yb, mb, db))) => ya == yb && ma == db && da == mb && ma != da,
+        _ => false,
+    }
+}
+
 fn date_from_url(url: &Url) -> Option<PublishedDate> {
     static YMD: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
@@ -2242,11 +2255,40 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
     if let Some(c) = YMD.captures(path) {
         return normalize::parse_date(&format!("{}-{}-{}", &c[1], &c[2], &c[3]));
     }
+    if let Some(c) = YMD_NAMED.captures(path) {
+        let month = c[2].to_ascii_lowercase();
+        let named = |n: &&str| month.len() >= 3 && n.starts_with(month.as_str());
+        if let Some(m) = MONTHS.iter().position(named) {
+            return normalize::parse_date(&format!("{}-{:02}-{}", &c[1], m + 1, &c[3]));
+        }
+    }
     if let Some(c) = YM.captures(path) {
         return normalize::parse_date(&format!("{}-{}", &c[1], &c[2]));
     }
     None
 }
+
+/// A day in a path with the month as a word: "/2023/october/03/", "/2023/oct/03/".
+static YMD_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)/((?:19|20)\d{2})/([a-z]{3,9})/(0[1-9]|[12]\d|3[01])/").expect("static regex")
+});
+
+/// English month names, for [`YMD_NAMED`] (a word of three letters or more matches the
+/// start of one: "oct", "sept").
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 /// Does an author name only repeat the site's or publisher's name ("MotorWeekly.com" on
 /// motorweekly.com, "Homestead" for Homestead)?
 /// Names that only split a brand ("Thomson Reuters Tax & Accounting" read as two
@@ -2614,6 +2656,10 @@ fn choose_date(
         Some((d, s)) => (Some(d.from_source(DateSource::Metadata)), Some(s)),
         None => (None, None),
     };
+    let url_day = date_from_url(url)
+        .and_then(|d| not_future(d, now))
+        .filter(|d| d.precision == DatePrecision::Day)
+        .map(|d| d.from_source(DateSource::Url));
     let zone_pub = ev
         .zone
         .dates
@@ -2629,7 +2675,14 @@ fn choose_date(
             {
                 m.clone()
             }
-            _ => z,
+            // An all-numeric date printed by the headline reads both ways ("03/10/2023",
+            // "09.10.2024"); when the metadata or the URL holds the other reading, the
+            // page's own convention is that one.
+            Some(m) if swapped(&z.date, &m.date) => m.clone(),
+            _ => match &url_day {
+                Some(u) if swapped(&z.date, &u.date) => u.clone(),
+                _ => z,
+            },
         });
     if zone_pub.is_some() {
         return zone_pub;

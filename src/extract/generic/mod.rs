@@ -10,6 +10,7 @@
 //! the network, the store or a clock (the caller passes "now" in [`GenericConfig`]),
 //! or key any rule to a host name.
 
+mod bio;
 mod classify;
 mod content;
 mod features;
@@ -114,6 +115,11 @@ pub fn extract_with(
     if fill_from_posts(&mut body, &posts) {
         warnings.retain(|w| w != "no main content found");
     }
+    let bio = if page_type == PageType::Article && posts.is_empty() {
+        bio::find(&t, &mut body, &m.authors)
+    } else {
+        None
+    };
     let content = Content {
         url: url.to_string(),
         canonical_url: m.canonical_url,
@@ -130,7 +136,7 @@ pub fn extract_with(
         issue,
         posts,
         body,
-        bio: None,
+        bio,
         original_publication: None,
         language: m.language,
     };
