@@ -56,14 +56,22 @@ struct Known {
     why: &'static str,
 }
 
-/// Known profile weaknesses: none. The list the test was written with (the author
-/// note before the end mark or behind a related-articles box, related boxes before
-/// the mark, banner-exchange text above the headline, a short article in one layout
+/// Known profile weaknesses. The list the test was written with (the author note
+/// before the end mark or behind a related-articles box, related boxes before the
+/// mark, banner-exchange text above the headline, a short article in one layout
 /// table, page-wide small type, a note after a rule under an image mark) was worked
 /// off when the profile met the 47 fixtures of the eight other layout families; a
 /// weakness found later goes here with the ESR field rule it breaks, and leaves when
 /// fixed (a stale entry fails the test).
-const KNOWN_WEAKNESSES: &[Known] = &[];
+const KNOWN_WEAKNESSES: &[Known] = &[Known {
+    step: "footer:*after-end-region",
+    fixtures: &["esr-2001-03-week-of-two-bios"],
+    fields: &["bio"],
+    why: "rule 33 (one note per author, joined): the variant takes the first of two \
+          italic notes for the whole note and sets the copyright line or the weekly-updates \
+          box between the two; the profile ends the note at that chrome, so the second \
+          author's note is lost (see docs/ESR.md, Limits known)",
+}];
 
 const DEFAULT_SEED: u64 = 0x00E5_7A6E_2026;
 

@@ -1773,3 +1773,164 @@ fn a_separator_between_byline_and_dateline_is_not_part_of_the_name() {
     assert_eq!(a.content.authors, ["Ann Author"]);
     assert_eq!(a.content.published.as_ref().unwrap().date, "1999-03-08");
 }
+
+// Second audit of unseen layouts (rules 33-40 of tests/fixtures/ESR-FIXTURES.md).
+
+const BYLINE: &str = "<p>By Ann Author<br>web posted March 8, 1999</p>";
+
+#[test]
+fn a_headline_printed_as_an_image_gives_its_alt() {
+    // A GIF of the headline, plain or centred; a masthead naming the site and a
+    // two-word picture (a headshot's name) are never it.
+    for img in [
+        "<p align=center><img src='/images/thrift_title.gif' width=400 height=50 alt='The thrift of nations'></p>",
+        "<IMG SRC=\"/images/t1.gif\" ALT=\"The thrift of nations\">",
+    ] {
+        let html = format!(
+            "<p><img src='/images/top.jpg' alt='Enter Stage Right: A Journal of Modern Conservatism' width=600 height=90></p>\
+             {img}{BYLINE}{BODY}"
+        );
+        let a = extract(URL, &html);
+        assert_eq!(a.content.title.as_deref(), Some("The thrift of nations"), "{img}");
+        assert!(!format!("{:?}", a.content.body).contains("thrift_title"));
+    }
+    let a = extract(
+        URL,
+        &format!("<html><head><title>Thrift</title></head><body><p><img src='/images/ann.jpg' alt='Ann Author' width=200 height=40></p>{BYLINE}{BODY}</body></html>"),
+    );
+    assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+}
+
+#[test]
+fn datelines_with_week_of_a_day_name_or_a_misspelt_month() {
+    for (line, want) in [
+        ("Week of March 8, 1999", "1999-03-08"),
+        ("week of Mar. 8, 1999", "1999-03-08"),
+        ("web posted Monday, March 8, 1999", "1999-03-08"),
+        ("Monday, March 8, 1999", "1999-03-08"),
+        ("web posted Febuary 8, 1999", "1999-02-08"),
+        ("web posted Ocotber 8, 1999", "1999-10-08"),
+        ("web posted Septmber 8, 1999", "1999-09-08"),
+        ("posted Decemberr 8, 1999", "1999-12-08"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Ann Author</p><p>{line}</p>{BODY}"),
+        );
+        let p = a.content.published.as_ref().expect(line);
+        assert_eq!(
+            (p.date.as_str(), p.precision),
+            (want, DatePrecision::Day),
+            "{line}"
+        );
+        assert!(!format!("{:?}", a.content.body).contains("1999"), "{line}");
+    }
+    // A misspelling in running text is not a date, and a short month name is
+    // never "corrected" ("Match 8, 1999").
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author<br>web posted Match 8, 1999</p>{BODY}"),
+    );
+    assert_eq!(a.content.published.as_ref().unwrap().date, "1999-03");
+}
+
+#[test]
+fn a_label_before_a_colon_on_the_headline_line_is_the_kicker() {
+    for head in [
+        "<p><font size=4><b><font color=red>Book Review:</font> The thrift of nations</b></font></p>",
+        "<h1>Cdn pol: The thrift of nations</h1>",
+        "<p><b><font size=5>EDITORIAL: The thrift of nations</font></b></p>",
+    ] {
+        let a = extract(URL, &format!("{head}{BYLINE}{BODY}"));
+        assert_eq!(a.content.title.as_deref(), Some("The thrift of nations"), "{head}");
+        assert!(a.content.kicker.is_some(), "{head}");
+    }
+    // Not a label: the headline stays whole ("Part 2:", "Thrift:").
+    for (head, title) in [
+        (
+            "<h1>Part 2: The thrift of nations</h1>",
+            "Part 2: The thrift of nations",
+        ),
+        ("<h1>Thrift: a virtue lost</h1>", "Thrift: a virtue lost"),
+        ("<h1>Interview: Ann</h1>", "Interview: Ann"),
+    ] {
+        let a = extract(URL, &format!("{head}{BYLINE}{BODY}"));
+        assert_eq!(a.content.title.as_deref(), Some(title));
+        assert_eq!(a.content.kicker, None, "{head}");
+    }
+}
+
+#[test]
+fn author_notes_the_profile_had_missed() {
+    let bio = "Ann Author covers provincial politics from Regina.";
+    for after in [
+        // Plain, not worded like the usual notes, opening with the author's name.
+        format!("<p>{bio}</p>"),
+        // Headed by a label, as a heading or in bold.
+        format!("<h3>About the author</h3><p>{bio}</p>"),
+        format!("<p><b>About the author</b></p><p>{bio}</p>"),
+        // In a bordered table cell beside a headshot.
+        format!("<table border=1><tr><td><img src='/images/ann.jpg' width=60 height=75 align=left alt='Ann Author'><i>{bio}</i></td></tr></table>"),
+        // After the author's own copyright line.
+        format!("<p>&copy; 1999 Ann Author</p><p>{bio}</p>"),
+    ] {
+        let a = extract(URL, &format!("{HEAD}{BYLINE}{BODY}{after}<p>Copyright &copy; 1999 Enter Stage Right</p>"));
+        assert_eq!(a.content.bio.as_deref(), Some(bio), "{after}");
+        assert_eq!(paragraphs(&a).len(), 2, "{after}: {:?}", a.content.body);
+        assert!(!a.content.body.iter().any(|b| matches!(b, Block::Image { .. })), "{after}");
+    }
+    // A plain paragraph after the mark that does not open with the author's name
+    // and reads like no note is not the bio; nor is a label with nothing after it.
+    for after in [
+        "<p>Readers may also enjoy the archive.</p>",
+        "<p><b>About the author</b></p>",
+    ] {
+        let a = extract(URL, &format!("{HEAD}{BYLINE}{BODY}{after}"));
+        assert_eq!(a.content.bio, None, "{after}");
+    }
+}
+
+#[test]
+fn an_author_note_above_the_text_is_the_bio() {
+    let note = "Ann Author is a retired banker in Regina.";
+    let a = extract(
+        URL,
+        &format!("{HEAD}{BYLINE}<p><font size=2><i>{note}</i></font></p>{BODY}"),
+    );
+    assert_eq!(a.content.bio.as_deref(), Some(note));
+    assert_eq!(a.content.subtitle, None);
+    assert_eq!(paragraphs(&a).len(), 2, "{:?}", a.content.body);
+    // An italic opening paragraph that is not about the author stays body.
+    let a = extract(
+        URL,
+        &format!("{HEAD}{BYLINE}<p><i>It was a cold morning in Regina when the bank closed.</i></p>{BODY}"),
+    );
+    assert_eq!(a.content.bio, None);
+    assert_eq!(paragraphs(&a).len(), 3, "{:?}", a.content.body);
+}
+
+#[test]
+fn notes_on_both_sides_of_a_standalone_mark_and_a_note_naming_a_bookseller() {
+    let html = format!(
+        "{HEAD}<p>By Ann Author and Bo Writer<br>web posted March 8, 1999</p>\
+         <p>The first paragraph of the piece runs long enough to be body text for sure.</p>\
+         <p><i>Ann Author is a banker in Regina.</i></p><p>ESR</p>\
+         <p><i>Bo Writer teaches in Moose Jaw.</i></p>"
+    );
+    let a = extract(URL, &html);
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author is a banker in Regina. Bo Writer teaches in Moose Jaw.")
+    );
+    assert_eq!(paragraphs(&a).len(), 1, "{:?}", a.content.body);
+    // A note with a book plug ("Buy it at Amazon.com") before the mark or behind a
+    // related box is still the note; the bookseller's own box stays chrome.
+    let plug = "Ann Author is the author of Thrift. Buy it at Amazon.com.";
+    for page in [
+        format!("{HEAD}{BYLINE}<p>The first paragraph of the piece runs long enough to be body text for sure.</p><p><i>{plug}</i></p><p>ESR</p>"),
+        format!("{HEAD}{BYLINE}{BODY}<p><b>Other related articles</b></p><ul><li><a href=/a.htm>A</a></li></ul><p><i>{plug}</i></p>"),
+    ] {
+        let a = extract(URL, &page);
+        assert_eq!(a.content.bio.as_deref(), Some(plug), "{page}");
+    }
+}

@@ -282,6 +282,79 @@ impl Rules {
     pub fn bio_phrase(&self, t: &str) -> bool {
         self.bio.iter().any(|r| r.is_match(t))
     }
+
+    /// The date a dateline states, read leniently: a month name misspelt by one
+    /// letter ("Febuary", "Septmber", "Ocotber") is read as the month it misspells.
+    /// Only for lines a dateline rule already matched: in running text such a word
+    /// is not a date.
+    pub fn dateline_date(&self, text: &str) -> Option<PublishedDate> {
+        normalize::parse_date(text).or_else(|| {
+            let fixed = fix_month_names(text)?;
+            normalize::parse_date(&fixed)
+        })
+    }
+}
+
+/// Month names long enough that a one-letter slip cannot make another word (March,
+/// April, May, June and July are left out: "match", "Marsh", "Jule").
+const LONG_MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// `text` with each word that misspells a long month name by one edit (a letter
+/// added, dropped, changed, or two neighbours swapped) replaced by the month's name;
+/// `None` when no word does.
+fn fix_month_names(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic()) {
+        out.push_str(&rest[..start]);
+        let word_len = rest[start..]
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + word_len];
+        let lower = word.to_ascii_lowercase();
+        let month = (normalize::month_of_name(word).is_none() && (5..=10).contains(&word_len))
+            .then(|| LONG_MONTHS.iter().find(|m| within_one_edit(&lower, m)))
+            .flatten();
+        match month {
+            Some(m) => {
+                out.push_str(m);
+                changed = true;
+            }
+            None => out.push_str(word),
+        }
+        rest = &rest[start + word_len..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// Whether two short ASCII words differ by at most one insertion, deletion,
+/// substitution or transposition of neighbours, with the same first letter.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.first() != b.first() || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[p..], &b[p..]);
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => {
+            a.is_empty()
+                || a[1..] == b[1..]
+                || (a.len() >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+        }
+        std::cmp::Ordering::Less => a == &b[1..],
+        std::cmp::Ordering::Greater => &a[1..] == b,
+    }
 }
 
 /// Lowercase words a list of names may hold: the words that join names and the
@@ -338,6 +411,7 @@ fn without_description(names: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::super::load::Profile;
+    use super::{fix_month_names, within_one_edit};
 
     fn esr() -> Profile {
         Profile::from_toml(include_str!("../profiles/esr.toml")).unwrap()
@@ -422,6 +496,25 @@ mod tests {
             Some("1999-12-31")
         );
         assert_eq!(r.paren_date("(December 20) -- x", &|| None), None);
+    }
+
+    #[test]
+    fn misspelt_months_in_datelines() {
+        let r = esr().rules;
+        for (line, want) in [
+            ("web posted Febuary 20, 2002", "2002-02-20"),
+            ("web posted Janaury 7, 2019", "2019-01-07"),
+            ("web posted Decmber 1, 2003", "2003-12-01"),
+        ] {
+            assert_eq!(
+                r.dateline_date(line).map(|d| d.date),
+                Some(want.into()),
+                "{line}"
+            );
+        }
+        assert!(within_one_edit("ocotber", "october"));
+        assert!(!within_one_edit("decade", "december"));
+        assert_eq!(fix_month_names("web posted Match 8, 1999"), None);
     }
 
     #[test]

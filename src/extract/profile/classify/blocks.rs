@@ -176,6 +176,11 @@ impl Classifier<'_> {
             let listy = matches!(s.kind, SegKind::ListItem { .. });
             let linky = s.chars > 0 && s.link_ratio() >= 0.5;
             let blank = s.chars == 0;
+            // An italic author note that names a bookseller is still the note.
+            let note = s.italic_ratio() > 0.6 && s.link_ratio() < 0.5 && self.r.bio_phrase(&s.text);
+            if note && !in_box {
+                break;
+            }
             if !(in_box || listy || linky || blank || self.is_chrome(j)) {
                 break;
             }

@@ -18,6 +18,16 @@ const MAX_BIO_CHARS: usize = 800;
 /// Most paragraphs an author note spans.
 const MAX_BIO_SEGMENTS: usize = 6;
 
+/// How many segments past a footer line (chrome between) a note naming the author
+/// is looked for.
+const FOOTER_NOTE_REACH: usize = 12;
+
+/// Longest author note printed above the text, in characters.
+const MAX_TOP_NOTE_CHARS: usize = 300;
+
+/// Longest label heading an author note ("About the authors"), in characters.
+const MAX_NOTE_LABEL_CHARS: usize = 40;
+
 /// How many chrome segments (a related-articles box, a share row) may sit between
 /// the end mark and the author note.
 const MAX_CHROME_BEFORE_BIO: usize = 40;
@@ -162,6 +172,44 @@ impl Classifier<'_> {
     /// note inside the mark's own paragraph; without a mark, the italic (or small,
     /// bio-worded) notes that close the body.
     fn find_bio(&mut self, h: &Head, e: &mut Ending) {
+        self.find_end_note(h, e);
+        if e.bio.is_none() {
+            self.find_top_note(h, e);
+        }
+    }
+
+    /// An author note printed above the text: the first block of the body, set in
+    /// italics, short, opening with a byline author's name and worded like a note
+    /// ("Jane Doe is a former …"), with running text after it.
+    fn find_top_note(&mut self, h: &Head, e: &mut Ending) {
+        let end = e.end.min(self.segs.len());
+        let Some(i) = (h.body_start..end).find(|&i| {
+            let s = &self.segs[i];
+            !self.used[i] && !self.book[i] && (s.chars > 0 || !matches!(s.kind, SegKind::Text))
+        }) else {
+            return;
+        };
+        let s = &self.segs[i];
+        let note = matches!(s.kind, SegKind::Text)
+            && s.chars <= MAX_TOP_NOTE_CHARS
+            && s.italic_ratio() > 0.8
+            && !self.is_chrome(i)
+            && !self.boiler[i]
+            && opens_with_author(&s.text, &h.authors)
+            && self.r.bio_phrase(&s.text)
+            && (i + 1..end).any(|j| {
+                let t = &self.segs[j];
+                matches!(t.kind, SegKind::Text)
+                    && t.chars >= 60
+                    && t.italic_ratio() < 0.5
+                    && !self.is_chrome(j)
+            });
+        if note {
+            e.bio = self.join_bio(i, i + 1);
+        }
+    }
+
+    fn find_end_note(&mut self, h: &Head, e: &mut Ending) {
         let n = self.segs.len();
         let Some(m) = e.end_mark_at else {
             let mut j = e.end;
@@ -189,13 +237,34 @@ impl Classifier<'_> {
         let mut skipped = 0;
         while j < n && skipped <= MAX_CHROME_BEFORE_BIO {
             let s = &self.segs[j];
-            let blank = s.chars == 0 && !matches!(s.kind, SegKind::Image { .. });
+            // Empty lines, the mark's image, a headshot beside the note.
+            let blank = s.chars == 0 && !matches!(s.kind, SegKind::Image { in_link: true, .. });
             if blank || self.is_end_mark_image(j) {
                 j += 1;
                 continue;
             }
-            if self.is_footer(j) || self.looks_like_bio(j, skipped == 0) {
+            if self.looks_like_bio(j, skipped == 0, &h.authors) {
                 break;
+            }
+            if self.is_footer(j) {
+                // An author's own copyright line may stand between the mark and a
+                // note that names the author; a footer before anything else ends it.
+                let named = (j + 1..n.min(j + FOOTER_NOTE_REACH))
+                    .find(|&k| {
+                        let s = &self.segs[k];
+                        s.chars > 0
+                            && !self.note_label(k)
+                            && !self.is_chrome(k)
+                            && !self.is_stop(k)
+                            && !self.is_stop_box(k)
+                    })
+                    .is_some_and(|k| opens_with_author(&self.segs[k].text, &h.authors));
+                if !named {
+                    break;
+                }
+                skipped += 1;
+                j += 1;
+                continue;
             }
             if self.is_stop(j) || self.is_stop_box(j) {
                 skipped += 1;
@@ -207,26 +276,47 @@ impl Classifier<'_> {
                 j += 1;
                 continue;
             }
+            // A label heading the note ("About the author"): passed over when a
+            // note follows it.
+            if self.note_label(j)
+                && (j + 1..n.min(j + 3))
+                    .find(|&k| self.segs[k].chars > 0)
+                    .is_some_and(|k| self.looks_like_bio(k, skipped == 0, &h.authors))
+            {
+                j += 1;
+                continue;
+            }
             break;
         }
         let start = j;
         while j < n.min(start + MAX_BIO_SEGMENTS)
-            && self.looks_like_bio(j, j == start && skipped == 0)
+            && self.looks_like_bio(j, j == start && skipped == 0, &h.authors)
         {
             j += 1;
         }
         // A note that opens with the feature's own name ("The X Award is given
         // to …") describes the feature, not the author.
-        if j > start && !opens_with(&self.join_text(start, j), h.kicker.as_deref()) {
-            e.bio = self.join_bio(start, j);
-            return;
-        }
-
-        // Before a mark that stands alone (its own paragraph, or an image).
         let mark_alone = match self.segs[m].kind {
             SegKind::Image { .. } => true,
             _ => self.r.strip_end_mark(&self.segs[m].text).is_empty(),
         };
+        if j > start && !opens_with(&self.join_text(start, j), h.kicker.as_deref()) {
+            let after = self.join_bio(start, j);
+            // Notes on both sides of a mark that stands alone (one author's before
+            // it, the other's after it) are one bio, in order.
+            let before = if mark_alone {
+                self.note_before(h, e, m)
+            } else {
+                None
+            };
+            e.bio = match (before, after) {
+                (Some(b), Some(a)) => Some(format!("{b} {a}")),
+                (b, a) => a.or(b),
+            };
+            return;
+        }
+
+        // Before a mark that stands alone (its own paragraph, or an image).
         if mark_alone {
             // Past empty lines and chrome (a related-articles box set between the
             // note and the mark).
@@ -234,21 +324,7 @@ impl Classifier<'_> {
             while j > h.body_start && (self.segs[j - 1].chars == 0 || self.is_chrome(j - 1)) {
                 j -= 1;
             }
-            let hi = j;
-            while j > h.body_start && j + MAX_BIO_SEGMENTS > hi && self.italic_note(j - 1) {
-                j -= 1;
-            }
-            if j < hi && j > h.body_start {
-                let text = self.join_text(j, hi);
-                if self.r.bio_phrase(&text) || names_an_author(&text, &h.authors) {
-                    for k in j..hi {
-                        self.used[k] = true;
-                    }
-                    e.bio = Some(text);
-                    e.end = j;
-                    return;
-                }
-            }
+            e.bio = self.note_before(h, e, m);
             return;
         }
 
@@ -263,6 +339,43 @@ impl Classifier<'_> {
                 e.end = m;
             }
         }
+    }
+
+    /// The italic notes right before a mark that stands alone at `m` (past empty
+    /// lines and chrome), when they read like a note or name an author: taken out
+    /// of the body, with a picture in the note's own table cell (the author's
+    /// headshot beside the note).
+    fn note_before(&mut self, h: &Head, e: &mut Ending, m: usize) -> Option<String> {
+        let mut j = m;
+        while j > h.body_start
+            && (self.segs[j - 1].chars == 0 || (self.is_chrome(j - 1) && !self.italic_note(j - 1)))
+        {
+            j -= 1;
+        }
+        let hi = j;
+        while j > h.body_start && j + MAX_BIO_SEGMENTS > hi && self.italic_note(j - 1) {
+            j -= 1;
+        }
+        if j >= hi || j <= h.body_start {
+            return None;
+        }
+        let text = self.join_text(j, hi);
+        if !(self.r.bio_phrase(&text) || names_an_author(&text, &h.authors)) {
+            return None;
+        }
+        for k in j..hi {
+            self.used[k] = true;
+        }
+        let cell = self.segs[j].cell;
+        let mut k = j;
+        while cell.is_some() && k > h.body_start && j - k < 3 && self.segs[k - 1].cell == cell {
+            k -= 1;
+            if matches!(self.segs[k].kind, SegKind::Image { in_link: false, .. }) {
+                self.used[k] = true;
+            }
+        }
+        e.end = j;
+        Some(text)
     }
 
     fn join_text(&self, a: usize, b: usize) -> String {
@@ -281,7 +394,24 @@ impl Classifier<'_> {
         Some(self.join_text(a, b)).filter(|t| !t.is_empty())
     }
 
-    fn looks_like_bio(&self, i: usize, first: bool) -> bool {
+    /// A short label line set apart (a heading, or bold) without a sentence's
+    /// punctuation and without links: what heads a note ("About the author").
+    fn note_label(&self, i: usize) -> bool {
+        let s = &self.segs[i];
+        let set_apart = matches!(s.kind, SegKind::Heading(_))
+            || (matches!(s.kind, SegKind::Text) && s.bold_ratio() > 0.8);
+        set_apart
+            && s.chars > 0
+            && s.chars <= MAX_NOTE_LABEL_CHARS
+            && s.link_chars == 0
+            && s.text.split_whitespace().count() <= 5
+            && !s.text.trim_end().ends_with(['.', '!', '?'])
+    }
+
+    /// A block after the end mark that is (part of) the author note: italic; or
+    /// opening with a byline author's name ("Jane Doe covers …"); or, first after
+    /// the mark, worded like a note.
+    fn looks_like_bio(&self, i: usize, first: bool, authors: &[String]) -> bool {
         let s = &self.segs[i];
         if s.chars == 0
             || s.chars > MAX_BIO_CHARS
@@ -298,7 +428,9 @@ impl Classifier<'_> {
             // Syndicate. Reprinted with permission."): still the note.
             return italic && s.link_ratio() < 0.5 && self.r.bio_phrase(&s.text);
         }
-        italic || (first && self.r.bio_phrase(&s.text))
+        italic
+            || (s.link_ratio() < 0.5 && opens_with_author(&s.text, authors))
+            || (first && self.r.bio_phrase(&s.text))
     }
 
     /// An italic paragraph short enough to be an author note.
@@ -309,7 +441,7 @@ impl Classifier<'_> {
             && s.chars <= MAX_BIO_CHARS
             && s.italic_ratio() > 0.6
             && !self.used[i]
-            && !self.is_chrome(i)
+            && (!self.is_chrome(i) || (s.link_ratio() < 0.5 && self.r.bio_phrase(&s.text)))
             && !self.boiler[i]
             && !self.is_boilerplate(i)
     }
@@ -420,6 +552,26 @@ fn opens_with(text: &str, kicker: Option<&str>) -> bool {
     };
     let k = strip(k);
     k.chars().count() >= 4 && strip(text).starts_with(&k)
+}
+
+/// Whether `text` opens with the name of one of the byline's authors, with or
+/// without an honorific the byline prints ("Dr. Jane Doe" → "Jane Doe is …").
+fn opens_with_author(text: &str, authors: &[String]) -> bool {
+    let text = text.trim_start();
+    authors.iter().any(|a| {
+        let bare = match a.split_once(' ') {
+            Some((first, rest)) if first.ends_with('.') && first.len() <= 5 => rest,
+            _ => a.as_str(),
+        };
+        [a.as_str(), bare].iter().any(|name| {
+            name.chars().count() >= 4
+                && text.starts_with(name)
+                && text[name.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+    })
 }
 
 /// Whether a note names one of the byline's authors (a bio usually opens with it).

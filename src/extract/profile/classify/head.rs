@@ -20,6 +20,9 @@ const CRUMB_LIMIT: usize = 60;
 /// Largest declared size (the smaller of width and height, px) of a headshot.
 const HEADSHOT_MAX: u32 = 150;
 
+/// Longest section label (characters) read off the start of a headline.
+const MAX_PREFIX_LABEL: usize = 40;
+
 /// How far below a candidate deck the body's subheads are looked for.
 const SUBHEAD_SCAN: usize = 200;
 
@@ -236,8 +239,15 @@ impl Classifier<'_> {
             if lead_title.is_some() {
                 cands.clear();
             }
+            // A headline set as a picture (a GIF of the words, its alt the headline),
+            // when no text in the head is set apart as one.
+            let image_title = if cands.is_empty() && lead_title.is_none() {
+                (first_head..before).find(|&i| self.headline_image(i))
+            } else {
+                None
+            };
             let mut after = false;
-            if cands.is_empty() && lead_title.is_none() {
+            if cands.is_empty() && lead_title.is_none() && image_title.is_none() {
                 // Byline above the headline: look just after the anchor.
                 cands = (body_start..n.min(body_start + 4))
                     .filter(|&i| cand(self, i))
@@ -255,6 +265,12 @@ impl Classifier<'_> {
                 title = Some(t);
                 subtitle = deck;
                 title_at = Some(a);
+            } else if let Some(i) = image_title {
+                if let SegKind::Image { alt: Some(a), .. } = &self.segs[i].kind {
+                    title = Some(a.clone());
+                }
+                self.used[i] = true;
+                title_at = Some(i);
             } else if let Some(&best) = cands
                 .iter()
                 .max_by_key(|&&i| (self.prominence(i), std::cmp::Reverse(i)))
@@ -412,6 +428,14 @@ impl Classifier<'_> {
                 if self.book_title_like(prev) && title_at.is_none_or(|t| prev > t) {
                     self.book[prev] = true;
                 }
+            }
+        }
+        if picked.title.is_none() {
+            // A section label printed on the headline's own line before a colon
+            // ("Book Review: The quiet counter-revolution") is the kicker.
+            if let Some((k, rest)) = title.as_deref().and_then(|t| self.kicker_prefix(t)) {
+                h.kicker.get_or_insert(k);
+                title = Some(rest);
             }
         }
         h.book_prefix = (0..body_start.min(n))
@@ -579,6 +603,43 @@ impl Classifier<'_> {
         }
     }
 
+    /// An image that prints the headline: not linked, not chrome or the end mark,
+    /// its alt a phrase of at least three words that is not a label and does not
+    /// carry the site's name (a masthead's "Site: tag line").
+    fn headline_image(&self, i: usize) -> bool {
+        let SegKind::Image {
+            alt: Some(a),
+            in_link: false,
+            ..
+        } = &self.segs[i].kind
+        else {
+            return false;
+        };
+        let words = a.split_whitespace().count();
+        (3..=30).contains(&words)
+            && !self.is_chrome(i)
+            && !self.is_end_mark_image(i)
+            && self.r.kicker(a).is_none()
+            && self.r.strip_title(a) == *a
+            && self
+                .p
+                .site
+                .as_deref()
+                .is_none_or(|site| !a.to_lowercase().contains(&site.to_lowercase()))
+    }
+
+    /// A headline opening with a section label and a colon: (the label as a
+    /// kicker, the rest). The rest must hold at least two words.
+    fn kicker_prefix(&self, title: &str) -> Option<(String, String)> {
+        let (label, rest) = title.split_once(':')?;
+        let rest = rest.trim();
+        if label.chars().count() > MAX_PREFIX_LABEL || rest.split_whitespace().count() < 2 {
+            return None;
+        }
+        let k = self.r.kicker(label.trim())?;
+        Some((k, rest.to_string()))
+    }
+
     /// Authors of a byline line.
     fn authors_of(&self, line: &str) -> Vec<String> {
         self.r
@@ -594,7 +655,7 @@ impl Classifier<'_> {
         let l = self.date_line(i)?;
         let lines = &self.segs[i].lines;
         let text = lines[l..lines.len().min(l + 3)].join(" ");
-        let d = normalize::parse_date(&text);
+        let d = self.r.dateline_date(&text);
         if d.is_none() {
             self.warnings
                 .push(format!("unparsed date line {:?}", lines[l]));
@@ -628,7 +689,10 @@ impl Classifier<'_> {
         }
         let authors = reviewer.map_or_else(Vec::new, |k| self.authors_of(&lines[k]));
         let date = date_at
-            .and_then(|k| normalize::parse_date(&lines[k..lines.len().min(k + 2)].join(" ")))
+            .and_then(|k| {
+                self.r
+                    .dateline_date(&lines[k..lines.len().min(k + 2)].join(" "))
+            })
             .map(|date| Dated {
                 date,
                 source: DateSource::Page,
