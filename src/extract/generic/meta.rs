@@ -2256,10 +2256,8 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
         return normalize::parse_date(&format!("{}-{}-{}", &c[1], &c[2], &c[3]));
     }
     if let Some(c) = YMD_NAMED.captures(path) {
-        let month = c[2].to_ascii_lowercase();
-        let named = |n: &&str| month.len() >= 3 && n.starts_with(month.as_str());
-        if let Some(m) = MONTHS.iter().position(named) {
-            return normalize::parse_date(&format!("{}-{:02}-{}", &c[1], m + 1, &c[3]));
+        if let Some(m) = normalize::month_of_name(&c[2]) {
+            return normalize::parse_date(&format!("{}-{:02}-{}", &c[1], m, &c[3]));
         }
     }
     if let Some(c) = YM.captures(path) {
@@ -2268,27 +2266,12 @@ fn date_from_url(url: &Url) -> Option<PublishedDate> {
     None
 }
 
-/// A day in a path with the month as a word: "/2023/october/03/", "/2023/oct/03/".
+/// A day in a path with the month as a word: "/2023/october/03/", "/2023/oct/03/"
+/// (any name or abbreviation `normalize::month_of_name` knows).
 static YMD_NAMED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)/((?:19|20)\d{2})/([a-z]{3,9})/(0[1-9]|[12]\d|3[01])/").expect("static regex")
 });
 
-/// English month names, for [`YMD_NAMED`] (a word of three letters or more matches the
-/// start of one: "oct", "sept").
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 /// Does an author name only repeat the site's or publisher's name ("MotorWeekly.com" on
 /// motorweekly.com, "Homestead" for Homestead)?
 /// Names that only split a brand ("Thomson Reuters Tax & Accounting" read as two
