@@ -746,4 +746,13 @@ fn the_writers_note_is_the_bio_not_the_body() {
     let c = run(&with_tail(author, &mid));
     assert_eq!(c.bio, None);
     assert!(body_text(&c).contains("freelance writer"));
+    // A page that is only the writer's note ("About me") keeps it as its body.
+    let about = format!(
+        "<html><head><title>About me</title>{author}</head><body><main><article>\
+         <h1>About me</h1><p>{note} She grew up by the river and still swims in it.</p>\
+         </article></main></body></html>"
+    );
+    let c = run(&about);
+    assert_eq!(c.bio, None);
+    assert!(body_text(&c).contains("freelance writer"), "{:?}", c.body);
 }

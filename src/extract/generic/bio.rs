@@ -33,6 +33,8 @@ const NOTE_MAX: usize = 1500;
 /// A paragraph after the note that is this long (characters) is running text: the
 /// paragraphs before it were the article's, not a closing note.
 const LONG_PARAGRAPH: usize = 200;
+/// Text (characters) the body must hold before a closing note for the note to leave it.
+const ARTICLE_MIN: usize = 500;
 
 /// Verbs that follow a writer's name in a biography.
 const VERBS: &[&str] = &[
@@ -245,8 +247,9 @@ fn stands_alone(t: &Tree<'_>, a: u32) -> bool {
 }
 
 /// Paragraphs among the body's last [`TAIL_BLOCKS`] that open as the writer's
-/// biography, when no long paragraph of other text follows them: they leave the
-/// body and become the note.
+/// biography, when no long paragraph of other text follows them and at least
+/// [`ARTICLE_MIN`] characters of article precede them: they leave the body and become
+/// the note.
 fn from_body_tail(body: &mut Vec<Block>, forms: &[String]) -> Option<String> {
     let from = body.len().saturating_sub(TAIL_BLOCKS);
     let is_note = |b: &Block| match b {
@@ -260,7 +263,10 @@ fn from_body_tail(body: &mut Vec<Block>, forms: &[String]) -> Option<String> {
         !is_note(b)
             && matches!(b, Block::Paragraph { text } if text.chars().count() >= LONG_PARAGRAPH)
     });
-    if long_other {
+    // The article stays: a page that is only the writer's note (an "About me" page)
+    // keeps it as its body.
+    let before: usize = body[..first].iter().map(|b| b.text().chars().count()).sum();
+    if long_other || before < ARTICLE_MIN {
         return None;
     }
     let mut notes = Vec::new();
