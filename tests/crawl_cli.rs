@@ -249,6 +249,7 @@ fn interrupt_and_resume(
     serde_json::Value,
     serde_json::Value,
     tempfile::TempDir,
+    Interrupted,
 ) {
     let site = Site::generate(2, 3, 6); // 1 + 2 + 6 + 36 = 45
     let pages: Vec<String> = site.pages.keys().cloned().collect();
@@ -302,6 +303,24 @@ fn interrupt_and_resume(
         requested_before < 46,
         "stopped before the end ({requested_before} requests)"
     );
+    // What the stopped run had requested, and what of it the store holds.
+    let requested: std::collections::HashSet<String> =
+        server.log().into_iter().map(|r| r.path).collect();
+    let mut durable = std::collections::HashSet::new();
+    let store = Store::open_reader(dir.path()).unwrap();
+    store
+        .for_each_capture(false, None, |c| {
+            durable.insert(c.url);
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let durable = pages
+        .iter()
+        .filter(|p| durable.contains(&server.url(p)))
+        .cloned()
+        .collect();
+    let stopped = Interrupted { requested, durable };
     let out = quire(&args);
     assert_eq!(
         out.status.code(),
@@ -310,7 +329,14 @@ fn interrupt_and_resume(
         String::from_utf8_lossy(&out.stderr)
     );
     let s2 = summary(&out);
-    (server, pages, s1, s2, dir)
+    (server, pages, s1, s2, dir, stopped)
+}
+
+/// The pages the stopped run had requested, and those of them whose capture the store
+/// held when it stopped.
+struct Interrupted {
+    requested: std::collections::HashSet<String>,
+    durable: std::collections::HashSet<String>,
 }
 
 fn assert_one_capture_each(
@@ -329,7 +355,7 @@ fn assert_one_capture_each(
 
 #[test]
 fn sigint_stops_cleanly_and_the_next_crawl_resumes() {
-    let (server, pages, s1, s2, dir) = interrupt_and_resume("INT");
+    let (server, pages, s1, s2, dir, _) = interrupt_and_resume("INT");
     assert_eq!(s2["resumed"], true, "{s2}");
     assert_eq!(s2["run_id"], s1["run_id"]);
     assert_eq!(s2["captured"], 45, "{s2}");
@@ -343,19 +369,22 @@ fn sigint_stops_cleanly_and_the_next_crawl_resumes() {
 
 #[test]
 fn sigkill_loses_no_work_and_the_next_crawl_resumes() {
-    let (server, pages, _, s2, dir) = interrupt_and_resume("KILL");
+    let (server, pages, _, s2, dir, stopped) = interrupt_and_resume("KILL");
     assert_eq!(s2["resumed"], true, "{s2}");
     assert_eq!(s2["captured"], 45, "{s2}");
     let c = counts(&server);
     for p in &pages {
         let n = c.get(p).copied().unwrap_or(0);
-        // Pages in flight at the kill are fetched again; the rest exactly once.
         assert!((1..=2).contains(&n), "{p} requested {n} times");
+        // Only a page fetched before the kill whose capture was not yet durable (in
+        // flight, or fetched and not yet written) is fetched again: how many that is
+        // depends on the machine's load at the kill, which pages it is does not.
+        if n == 2 {
+            assert!(
+                stopped.requested.contains(p) && !stopped.durable.contains(p),
+                "{p} fetched again though it was durable or not fetched before the kill"
+            );
+        }
     }
-    let twice = pages.iter().filter(|p| c.get(*p) == Some(&2)).count();
-    assert!(
-        twice <= 8,
-        "{twice} pages refetched; at most the in-flight ones"
-    );
     assert_one_capture_each(&server, &pages, dir.path(), s2["run_id"].as_str().unwrap());
 }
