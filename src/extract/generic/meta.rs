@@ -2234,12 +2234,11 @@ fn not_future(d: PublishedDate, now: Option<NaiveDate>) -> Option<PublishedDate>
 /// Are `a` and `b` the same day with month and day swapped (an all-numeric date read
 /// the other way round: "03/10/2023" is 3 October in Britain, March 10 in the US)?
 fn swapped(a: &str, b: &str) -> bool {
-    let parts = |s: &str| -> Option<(u32, u32, u32)> {
-        let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
-        Some((d.year_ce().1, d.month(), d.day()))
-    };
-    match (parts(a), parts(b)) {
-        (Some((ya, ma, da)), Some((yb, mb, db))) => ya == yb && ma == db && da == mb && ma != da,
+    let day = |s: &str| NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok();
+    match (day(a), day(b)) {
+        (Some(a), Some(b)) => {
+            a != b && NaiveDate::from_ymd_opt(a.year(), a.day(), a.month()) == Some(b)
+        }
         _ => false,
     }
 }
@@ -2639,10 +2638,12 @@ fn choose_date(
         Some((d, s)) => (Some(d.from_source(DateSource::Metadata)), Some(s)),
         None => (None, None),
     };
-    let url_day = date_from_url(url)
+    let url_date = date_from_url(url)
         .and_then(|d| not_future(d, now))
-        .filter(|d| d.precision == DatePrecision::Day)
         .map(|d| d.from_source(DateSource::Url));
+    let url_day = url_date
+        .clone()
+        .filter(|d| d.precision == DatePrecision::Day);
     let zone_pub = ev
         .zone
         .dates
@@ -2698,13 +2699,7 @@ fn choose_date(
             return Some(d.from_source(DateSource::Metadata));
         }
     }
-    let url_date = date_from_url(url)
-        .and_then(|d| not_future(d, now))
-        .map(|d| d.from_source(DateSource::Url));
-    if let Some(d) = url_date
-        .clone()
-        .filter(|d| d.precision == DatePrecision::Day)
-    {
+    if let Some(d) = url_day {
         return Some(d);
     }
     ev.zone

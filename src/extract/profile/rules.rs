@@ -338,23 +338,10 @@ fn fix_month_names(text: &str) -> Option<String> {
 }
 
 /// Whether two short ASCII words differ by at most one insertion, deletion,
-/// substitution or transposition of neighbours, with the same first letter.
+/// substitution or transposition of neighbours (optimal string alignment distance,
+/// from `strsim`), with the same first letter.
 fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.first() != b.first() || a.len().abs_diff(b.len()) > 1 {
-        return false;
-    }
-    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[p..], &b[p..]);
-    match a.len().cmp(&b.len()) {
-        std::cmp::Ordering::Equal => {
-            a.is_empty()
-                || a[1..] == b[1..]
-                || (a.len() >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
-        }
-        std::cmp::Ordering::Less => a == &b[1..],
-        std::cmp::Ordering::Greater => &a[1..] == b,
-    }
+    a.as_bytes().first() == b.as_bytes().first() && strsim::osa_distance(a, b) <= 1
 }
 
 /// Lowercase words a list of names may hold: the words that join names and the
