@@ -441,6 +441,81 @@ fn a_payload_digest_mismatch_is_reported_and_not_stored() {
     assert_eq!(st.history("http://m.example/g.html").unwrap().len(), 1);
 }
 
+#[test]
+fn a_block_digest_mismatch_is_reported_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    // A block digest that covers the record (HTTP head and payload) as written: stored.
+    let good = html_response(
+        "http://m.example/g.html",
+        "2020-01-01T00:00:00Z",
+        "g",
+        &page("Good", 1),
+    );
+    let good = {
+        let d = sha1_digest(&good.block);
+        good.set("WARC-Block-Digest", &d)
+    };
+    // Its hex spelling is read too.
+    let hex = html_response(
+        "http://m.example/h.html",
+        "2020-01-01T00:00:01Z",
+        "h",
+        &page("Hex", 3),
+    );
+    let hex = {
+        use sha1::Digest;
+        let d = format!("sha1:{:x}", sha1::Sha1::digest(&hex.block));
+        hex.set("WARC-Block-Digest", &d)
+    };
+    // A header changed after the writer hashed the block: the payload still matches
+    // its own digest, the block does not.
+    let original = html_response(
+        "http://m.example/bad.html",
+        "2020-01-01T00:00:02Z",
+        "bad",
+        &page("Bad", 2),
+    );
+    let stated = sha1_digest(&original.block);
+    let mut bad = original.set("WARC-Block-Digest", &stated);
+    let text = String::from_utf8(bad.block.clone()).unwrap();
+    bad.block = text
+        .replacen("charset=utf-8", "charset=koi8-r", 1)
+        .into_bytes();
+    assert_ne!(bad.block, text.as_bytes(), "the head was altered");
+    // An algorithm quire does not hash is left unchecked, not failed.
+    let md5 = html_response(
+        "http://m.example/m.html",
+        "2020-01-01T00:00:03Z",
+        "m",
+        &page("Md5", 4),
+    )
+    .set("WARC-Block-Digest", "md5:abcdef");
+    let file = dir.path().join("block.warc.gz");
+    let offsets = write_warc(&file, "1.1", Gz::PerRecord, &[good, hex, bad, md5]);
+    let store = dir.path().join("s");
+    let (out, s) = import(&[&file], &store, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(s["captured"], 3, "{s}");
+    assert_eq!(s["failures"]["block_digest_mismatch"], 1, "{s}");
+    let m = &s["digest_mismatches"][0];
+    assert_eq!(m["header"], "WARC-Block-Digest");
+    assert_eq!(m["offset"], offsets[2]);
+    assert_eq!(m["record_id"], "<urn:uuid:bad>");
+    assert_eq!(m["expected"], stated);
+    assert_ne!(m["actual"], stated);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("at byte {}", offsets[2])) && err.contains("WARC-Block-Digest"),
+        "{err}"
+    );
+    let st = Store::open_reader(&store).unwrap();
+    assert!(st.history("http://m.example/bad.html").unwrap().is_empty());
+    for u in ["g", "h", "m"] {
+        let url = format!("http://m.example/{u}.html");
+        assert_eq!(st.history(&url).unwrap().len(), 1, "{url}");
+    }
+}
+
 /// Cut a file at `at`, import it: the records before survive, the damage is reported
 /// at `offset`, exit 1.
 fn damaged(bytes: &[u8], name: &str, offset: u64, expect_captured: u64) {

@@ -134,21 +134,17 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     }
     for m in &summary.digest_mismatches {
         eprintln!(
-            "quire: {}: record {} at byte {} ({}): payload digest mismatch (WARC-Payload-Digest {}, payload {}); not stored",
-            m.file, m.record_id, m.offset, m.url, m.expected, m.actual
+            "quire: {}: record {} at byte {} ({}): digest mismatch ({} {}, computed {}); not stored",
+            m.file, m.record_id, m.offset, m.url, m.header, m.expected, m.actual
         );
     }
     let listed = summary.digest_mismatches.len() as u64;
-    let total = summary
-        .failures
-        .get("payload_digest_mismatch")
-        .copied()
-        .unwrap_or(0);
+    let total: u64 = ["payload_digest_mismatch", "block_digest_mismatch"]
+        .iter()
+        .filter_map(|k| summary.failures.get(*k))
+        .sum();
     if total > listed {
-        eprintln!(
-            "quire: ... and {} more payload digest mismatches",
-            total - listed
-        );
+        eprintln!("quire: ... and {} more digest mismatches", total - listed);
     }
     if args.json {
         println!("{}", serde_json::to_string(&summary).context("summary")?);

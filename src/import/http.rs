@@ -195,6 +195,58 @@ impl Hasher {
     }
 }
 
+/// Checks a record's `WARC-Block-Digest`: the digest of the whole record block (for a
+/// `response`, the HTTP status line, headers and payload exactly as stored). Fed the
+/// block's bytes as they are read; judged only when the whole block went through it.
+pub struct BlockCheck {
+    expected: Option<(String, Vec<u8>)>,
+    expected_text: Option<String>,
+    hasher: Option<Hasher>,
+}
+
+impl BlockCheck {
+    /// For the record's `WARC-Block-Digest` value, if it has one.
+    pub fn new(digest: Option<&str>) -> BlockCheck {
+        let expected = digest.and_then(expected_digest);
+        let hasher = expected.as_ref().and_then(|(a, _)| Hasher::new(a));
+        BlockCheck {
+            expected,
+            expected_text: digest.map(|d| d.trim().to_string()),
+            hasher,
+        }
+    }
+
+    /// More of the block.
+    pub fn update(&mut self, b: &[u8]) {
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(b);
+        }
+    }
+
+    /// The verdict. `whole`: every byte of the block was fed; otherwise the block was
+    /// not read to its end (a payload nobody stores) and nothing is judged.
+    pub fn finish(self, whole: bool) -> DigestCheck {
+        match (self.expected, self.expected_text, self.hasher) {
+            (_, None, _) => DigestCheck::Absent,
+            (Some((algo, want)), Some(text), Some(h)) => {
+                if !whole {
+                    return DigestCheck::Unchecked(text);
+                }
+                let got = h.finish();
+                if got == want {
+                    DigestCheck::Match
+                } else {
+                    DigestCheck::Mismatch {
+                        expected: text,
+                        actual: format!("{algo}:{}", data_encoding::BASE32.encode(&got)),
+                    }
+                }
+            }
+            (_, Some(text), _) => DigestCheck::Unchecked(text),
+        }
+    }
+}
+
 /// `algo:value` → (algorithm, digest bytes) when we can check it.
 fn expected_digest(text: &str) -> Option<(String, Vec<u8>)> {
     let (algo, value) = text.split_once(':')?;

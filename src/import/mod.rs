@@ -25,7 +25,9 @@
 //! else (`request`, `metadata`, `warcinfo`, `resource`, `conversion` records, non-HTML
 //! payloads, non-HTTP URIs) is skipped and counted by reason.
 //!
-//! **Failures.** A `WARC-Payload-Digest` that does not match, a payload over
+//! **Failures.** A `WARC-Payload-Digest` or `WARC-Block-Digest` that does not match
+//! (the block digest covers the HTTP head too: a record whose headers were altered
+//! after writing fails it), a payload over
 //! `max_body`, a `WARC-Truncated` payload, a broken chunked or content coding, or a body
 //! the pipeline cannot decode: the capture is not stored; a `Failed` outcome with the
 //! reason is (as the crawler records a page it could not take), and the summary lists
@@ -71,7 +73,7 @@ use crate::model::{Issue, Redirect, Source};
 use crate::pipeline::{self, CaptureInfo, PageInput, ProcessError, Processed};
 use crate::store::{Outcome, RunId, Store, StoreError};
 
-use self::http::{DigestCheck, HttpHead, PayloadError, ResponseParser};
+use self::http::{BlockCheck, DigestCheck, HttpHead, PayloadError, ResponseParser};
 use self::warc::{Damage, RecordHead, WarcReader};
 
 /// Default cap on a payload after decoding: the crawler's `--max-body` default.
@@ -157,7 +159,8 @@ pub struct FileDamage {
     pub detail: String,
 }
 
-/// A record whose payload does not match its `WARC-Payload-Digest`.
+/// A record whose payload does not match its `WARC-Payload-Digest`, or whose block does
+/// not match its `WARC-Block-Digest`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DigestMismatch {
     /// The file as given.
@@ -168,9 +171,12 @@ pub struct DigestMismatch {
     pub record_id: String,
     /// Its URL.
     pub url: String,
+    /// Which digest: `WARC-Payload-Digest` (the HTTP payload) or `WARC-Block-Digest`
+    /// (the whole record block: HTTP head and payload as stored).
+    pub header: String,
     /// The digest it states.
     pub expected: String,
-    /// The digest of its payload.
+    /// The digest of what the record holds, in the same algorithm.
     pub actual: String,
 }
 
@@ -308,6 +314,8 @@ enum Verdict {
         head: HttpHead,
         body: Option<Result<Vec<u8>, PayloadError>>,
         digest: DigestCheck,
+        /// The `WARC-Block-Digest` check (pass 2 only).
+        block: DigestCheck,
         truncated: Option<String>,
     },
     /// A 4xx/5xx.
@@ -398,7 +406,14 @@ fn examine<R: std::io::BufRead>(
         has_no_content_type
     };
     let mut p = ResponseParser::new(wants, max_body, head.get("WARC-Payload-Digest"));
-    reader.read_block(|c| p.push(c))?;
+    // The block digest is judged in the pass that stores, on blocks read to their end
+    // (a payload that is not stored is not read further than its head).
+    let mut block = BlockCheck::new(head.get("WARC-Block-Digest").filter(|_| full));
+    reader.read_block(|c| {
+        block.update(c);
+        p.push(c)
+    })?;
+    let block = block.finish(reader.block_left() == 0);
     let resp = p.finish();
     let Ok(h) = resp.head else {
         return skip("bad_http");
@@ -419,6 +434,7 @@ fn examine<R: std::io::BufRead>(
                 head: h,
                 body: resp.body,
                 digest: resp.digest,
+                block,
                 truncated: head.get("WARC-Truncated").map(str::to_string),
             })
         }
@@ -828,6 +844,7 @@ fn read_all(
                     ref head,
                     ref body,
                     ref digest,
+                    ref block,
                     ref truncated,
                 } => {
                     let facts = facts_of(&ex, Some(head), &label, 0, layer, pos);
@@ -837,19 +854,27 @@ fn read_all(
                         reason,
                         mismatch,
                     };
-                    if let DigestCheck::Mismatch { expected, actual } = digest {
-                        let m = DigestMismatch {
+                    let mismatch =
+                        |header: &str, expected: &String, actual: &String| DigestMismatch {
                             file: path.display().to_string(),
                             offset: 0,
                             record_id: ex.record_id.clone(),
                             url: ex.url.clone(),
+                            header: header.to_string(),
                             expected: expected.clone(),
                             actual: actual.clone(),
                         };
+                    if let DigestCheck::Mismatch { expected, actual } = digest {
                         fail(
                             "payload_digest_mismatch",
                             format!("payload_digest_mismatch: WARC-Payload-Digest {expected}, payload {actual}"),
-                            Some(m),
+                            Some(mismatch("WARC-Payload-Digest", expected, actual)),
+                        )
+                    } else if let DigestCheck::Mismatch { expected, actual } = block {
+                        fail(
+                            "block_digest_mismatch",
+                            format!("block_digest_mismatch: WARC-Block-Digest {expected}, block {actual}"),
+                            Some(mismatch("WARC-Block-Digest", expected, actual)),
                         )
                     } else if let Some(tr) = truncated {
                         fail(

@@ -332,6 +332,12 @@ impl<R: BufRead> WarcReader<R> {
         Ok(())
     }
 
+    /// Bytes of the current record's block not yet read (0 once [`Self::read_block`]
+    /// went to its end).
+    pub fn block_left(&self) -> u64 {
+        self.remaining
+    }
+
     /// Hand the current record's block to `sink`, in chunks of at most 64 KiB, until
     /// it is all read or `sink` returns false (the rest is skipped by the next
     /// [`WarcReader::next_record`]). A block cut short by the end of the file or by a
