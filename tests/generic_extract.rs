@@ -628,6 +628,43 @@ fn people_linked_in_running_text_or_as_contacts_are_not_authors() {
     assert_eq!(c.authors, vec!["Ann Lee"]);
 }
 
+/// A banner `<aside>` the page never closed holds the whole `<main>` after the parse:
+/// the headline and its byline there are the page's own, not chrome. The same byline
+/// in a real sidebar still names nobody.
+#[test]
+fn a_headline_inside_an_unclosed_banner_aside_keeps_its_byline() {
+    let page = |tail: &str| {
+        format!(
+            "<!doctype html><html><head><title>Lessons from five startups</title></head><body>\
+             <aside class=\"announcement-banner\"><p>Our conference starts on Monday.</p>\
+             {tail}</body></html>"
+        )
+    };
+    let byline = r#"<h1 class="title">Lessons from five startups</h1>
+        <div class="blog-meta-avatar"><img src="/p/tim.jpg" alt="Tim Ray" class="is-rounded">
+        <span class="blog-meta-author"> Tim Ray </span></div>"#;
+    let unclosed = page(&format!(
+        "<main><article>{byline}<p>{PARA}</p><p>{PARA}</p></article></main>"
+    ));
+    let c = run(&unclosed);
+    assert_eq!(c.title.as_deref(), Some("Lessons from five startups"));
+    assert_eq!(c.authors, vec!["Tim Ray"]);
+    // Closed as it should be: the same result.
+    let closed = unclosed.replacen("starts on Monday.</p>", "starts on Monday.</p></aside>", 1);
+    assert_eq!(run(&closed).authors, vec!["Tim Ray"]);
+    // A byline inside an aside that holds no <main> belongs to the sidebar's teaser.
+    let sidebar = page(&format!(
+        "<div class=\"related\"><h1>Lessons from five startups</h1>{}</div></aside>\
+         <div><p>{PARA}</p><p>{PARA}</p></div>",
+        r#"<span class="blog-meta-author">Tim Ray</span>"#
+    ));
+    assert!(
+        run(&sidebar).authors.is_empty(),
+        "{:?}",
+        run(&sidebar).authors
+    );
+}
+
 /// An all-numeric date by the headline reads two ways ("03/10/2023" is 3 October in
 /// Britain and March 10 in the US): the metadata's or the URL's day decides which, and
 /// a URL names its month as a word as often as a number ("/2023/oct/03/").

@@ -927,15 +927,20 @@ fn choose_title(
     }
 }
 
-/// Is node `i` inside navigation, an aside or a footer (nearest 12 ancestors)?
+/// Is node `i` inside navigation, an aside or a footer (nearest 12 ancestors)? Not
+/// when a `<main>` comes first: `<main>` may not sit inside those, so one that does is
+/// there because the page left a banner's `<aside>` or a `<nav>` unclosed, and what is
+/// in it is the page's own.
 fn in_chrome(t: &Tree<'_>, mut i: u32) -> bool {
     for _ in 0..12 {
         i = t.nodes[i as usize].parent;
         if i == NONE {
             return false;
         }
-        if matches!(t.nodes[i as usize].tag, Tag::Nav | Tag::Aside | Tag::Footer) {
-            return true;
+        match t.nodes[i as usize].tag {
+            Tag::Main => return false,
+            Tag::Nav | Tag::Aside | Tag::Footer => return true,
+            _ => {}
         }
     }
     false
@@ -1349,6 +1354,8 @@ fn in_chrome_below(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
             return false;
         }
         match t.nodes[i as usize].tag {
+            // See `in_chrome`: chrome around a `<main>` is a page's unclosed element.
+            Tag::Main => return false,
             Tag::Nav => return true,
             Tag::Aside | Tag::Footer => return !of_own_article(t, i, own),
             _ => {}
