@@ -1934,3 +1934,101 @@ fn notes_on_both_sides_of_a_standalone_mark_and_a_note_naming_a_bookseller() {
         assert_eq!(a.content.bio.as_deref(), Some(plug), "{page}");
     }
 }
+
+// Third audit of unseen layouts (rules 41–51 of ESR-FIXTURES.md).
+
+#[test]
+fn a_parenthesised_series_marker_under_the_headline_is_part_of_the_title() {
+    for (head, title, deck) in [
+        // Set smaller, on its own line of the headline block.
+        (
+            "<p><font size=5><b>Regional loyalties</b></font><br><font size=3>(Part Two)</font></p>",
+            "Regional loyalties (Part Two)",
+            None,
+        ),
+        // Italic, digits, "of".
+        (
+            "<p><font size=5><b>Regional loyalties</b></font><br><i>(part 2 of 3)</i></p>",
+            "Regional loyalties (part 2 of 3)",
+            None,
+        ),
+        // Then a real deck under it.
+        (
+            "<p><font size=5><b>Regional loyalties</b></font><br><font size=3>(Part Two)</font><br><i>What holds a country together</i></p>",
+            "Regional loyalties (Part Two)",
+            Some("What holds a country together"),
+        ),
+        // A bare serial line stays the deck (A14), and a parenthesised remark is no marker.
+        (
+            "<p><font size=5><b>Regional loyalties</b></font><br><font size=3>Part 3 of 5</font></p>",
+            "Regional loyalties",
+            Some("Part 3 of 5"),
+        ),
+        (
+            "<p><font size=5><b>Regional loyalties</b></font><br><font size=3>(with apologies to the Maritimes)</font></p>",
+            "Regional loyalties",
+            Some("(with apologies to the Maritimes)"),
+        ),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{head}<p>By Ann Author<br>web posted March 8, 1999</p>{BODY}"),
+        );
+        assert_eq!(a.content.title.as_deref(), Some(title), "{head}");
+        assert_eq!(a.content.subtitle.as_deref(), deck, "{head}");
+    }
+}
+
+#[test]
+fn a_contact_line_after_the_mark_is_the_note() {
+    for note in [
+        "You can e-mail Ann Author at ann@example.net.",
+        "Readers may write to Ann Author at ann@example.net",
+        "E-mail the writer at ann@example.net.",
+        "Contact Ann at ann@example.net.",
+    ] {
+        let a = extract(
+            URL,
+            &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author<br>web posted March 8, 1999</p>{BODY}<p>{note}</p>"),
+        );
+        assert_eq!(a.content.bio.as_deref(), Some(note));
+        assert_eq!(paragraphs(&a).len(), 2, "{:?}", a.content.body);
+    }
+    // A site address without an e-mail is no contact line; nor is a line in the text.
+    let a = extract(
+        URL,
+        &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author</p>{BODY}<p>Visit the archive at our main page.</p>"),
+    );
+    assert_eq!(a.content.bio, None);
+}
+
+#[test]
+fn a_year_after_the_publication_ends_its_name_and_the_editors_sign_no_one() {
+    let a = extract(
+        URL,
+        &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author, translated by Bo Writer</p>{BODY}\
+                  <p><i>Ann Author was a French economist. This essay first appeared in the Revue des deux mondes in 1851.</i></p>"),
+    );
+    assert_eq!(a.content.authors, ["Ann Author"]);
+    assert_eq!(
+        a.content.original_publication.as_deref(),
+        Some("Revue des deux mondes")
+    );
+    for sig in ["— The Editors", "-- The editor", "<i>– The Editors</i>"] {
+        let a = extract(
+            URL,
+            &format!("<p>Editorial</p><p><font size=+2><b>Thrift</b></font></p><p>web posted March 8, 1999</p>{BODY}<p>{sig}</p>"),
+        );
+        assert_eq!(a.content.authors, Vec::<String>::new(), "{sig}");
+        assert_eq!(a.content.bio, None, "{sig}");
+        assert!(!a.content.body_text().contains("Editor"), "{sig}");
+        // Before the mark, in the body, the line is dropped as well.
+        let a = extract(
+            URL,
+            &format!("<p><font size=+2><b>Thrift</b></font></p><p>web posted March 8, 1999</p>\
+                      <p>The first paragraph of the piece runs long enough to be body text for sure.</p><p>{sig}</p>"),
+        );
+        assert_eq!(a.content.authors, Vec::<String>::new(), "{sig}");
+        assert!(!a.content.body_text().contains("Editor"), "{sig}");
+    }
+}

@@ -430,7 +430,9 @@ impl Classifier<'_> {
         }
         italic
             || (s.link_ratio() < 0.5 && opens_with_author(&s.text, authors))
-            || (first && self.r.bio_phrase(&s.text))
+            // Worded like a note: first after the mark, or past chrome when it
+            // names a byline author ("You can e-mail Jane Doe at …").
+            || ((first || names_an_author(&s.text, authors)) && self.r.bio_phrase(&s.text))
     }
 
     /// An italic paragraph short enough to be an author note.

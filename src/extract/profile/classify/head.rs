@@ -823,7 +823,9 @@ impl Classifier<'_> {
         };
         let mut k = start + 1;
         let mut title = lines[start].clone();
-        while k < lines.len() && (same(&styles[start], &styles[k]) || continues(&title)) {
+        while k < lines.len()
+            && (same(&styles[start], &styles[k]) || continues(&title) || series_marker(&lines[k]))
+        {
             title.push(' ');
             title.push_str(&lines[k]);
             k += 1;
@@ -920,6 +922,21 @@ fn continues(title: &str) -> bool {
     // Not "on" or "in": they end headlines as adverbs ("Twelve years on").
     let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
     !matches!(last.as_str(), "on" | "in") && connecting(&last)
+}
+
+/// A series marker in parentheses on a line of its own under the headline, "(Part
+/// Two)", "(Part 2 of 3)": part of the title however it is set, as the site's own
+/// listings print it. A bare "Part 3 of 5" stays a deck.
+fn series_marker(line: &str) -> bool {
+    let Some(inner) = line
+        .trim()
+        .strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+    else {
+        return false;
+    };
+    let mut words = inner.split_whitespace();
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("part")) && (1..=4).contains(&words.count())
 }
 
 /// A word that joins what precedes it to what follows it.
