@@ -105,7 +105,8 @@ impl Line {
     }
 }
 
-/// Elements whose text is never an entry: navigation, forms, scripts.
+/// Elements whose text is never an entry: navigation, forms, scripts (and side
+/// columns, see [`side_column`]).
 fn skipped(name: &str) -> bool {
     matches!(
         name,
@@ -126,6 +127,18 @@ fn skipped(name: &str) -> bool {
             | "iframe"
             | "object"
     )
+}
+
+/// A side column by its class or id ("sidebar", `id="side"`, "left-side"): the site's
+/// "Recent articles" and "Popular" boxes beside the list, not entries of the page.
+fn side_column(el: &scraper::node::Element) -> bool {
+    el.attrs()
+        .filter(|(k, v)| (*k == "class" || *k == "id") && v.len() <= 1000)
+        .flat_map(|(_, v)| v.split(|c: char| !c.is_ascii_alphanumeric()))
+        .any(|p| {
+            let p = p.to_ascii_lowercase();
+            p == "side" || p == "sidenav" || p.starts_with("sidebar")
+        })
 }
 
 /// Elements that end a line: the segmenter's block elements and `<br>`.
@@ -182,7 +195,7 @@ fn lines(root: ElementRef<'_>, base: &Url) -> Vec<Line> {
             Edge::Open(node) => match node.value() {
                 Node::Element(el) => {
                     let name = el.name();
-                    if skip > 0 || skipped(name) {
+                    if skip > 0 || skipped(name) || side_column(el) {
                         skip += 1;
                         continue;
                     }
@@ -763,6 +776,44 @@ mod tests {
         assert_eq!(e[0].section.as_deref(), Some("January 2003"));
         assert_eq!(e[1].authors, vec!["Cy Dee"]);
         assert_eq!(e[1].published, None);
+    }
+
+    #[test]
+    fn side_columns_named_as_such_give_no_entries() {
+        let list = r#"<p><a href="a.htm">Roads and taxes</a> (web posted May 2, 2005)<br>
+            <a href="b.htm">The art of the deal</a> (web posted April 25, 2005)</p>"#;
+        for side in [
+            r#"<td id="side">"#,
+            r#"<div class="widget-area sidebar-right">"#,
+            r#"<div class="col left-side">"#,
+            r#"<ul class="sidenav">"#,
+        ] {
+            let close = if side.starts_with("<td") {
+                "</td>"
+            } else if side.starts_with("<ul") {
+                "</ul>"
+            } else {
+                "</div>"
+            };
+            let html = format!(
+                r#"<table><tr><td>{list}</td>{side}<p><strong>Recent articles</strong></p>
+                <p><a href="c.htm">Census fight</a><br><a href="d.htm">Stimulus</a></p>{close}</tr></table>"#
+            );
+            let (e, _) = run("http://mag.example/columnists/lee.htm", &html);
+            let urls: Vec<&str> = e.iter().map(|e| e.url.as_str()).collect();
+            assert_eq!(
+                urls,
+                [
+                    "http://mag.example/columnists/a.htm",
+                    "http://mag.example/columnists/b.htm"
+                ],
+                "{side}"
+            );
+        }
+        // "inside", "sideways": not a side column.
+        let html = format!(r#"<div class="inside sideways">{list}</div>"#);
+        let (e, _) = run("http://mag.example/columnists/lee.htm", &html);
+        assert_eq!(e.len(), 2, "{e:#?}");
     }
 
     #[test]
