@@ -85,8 +85,13 @@ fn write_warc(path: &Path, bytes: u64) -> (u64, u64) {
             "sha1:{}",
             data_encoding::BASE32.encode(&sha1::Sha1::digest(body.as_bytes()))
         );
+        // Both digests, as wget writes them: the import checks both.
+        let block = format!(
+            "sha1:{}",
+            data_encoding::BASE32.encode(&sha1::Sha1::digest(msg.as_bytes()))
+        );
         let head = format!(
-            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:resp-{i}>\r\nWARC-Date: {date}\r\nWARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype=response\r\nWARC-Payload-Digest: {digest}\r\nContent-Length: {}\r\n\r\n",
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:resp-{i}>\r\nWARC-Date: {date}\r\nWARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype=response\r\nWARC-Payload-Digest: {digest}\r\nWARC-Block-Digest: {block}\r\nContent-Length: {}\r\n\r\n",
             msg.len()
         );
         member(&mut counter, &head, msg.as_bytes()).expect("count");

@@ -1999,6 +1999,18 @@ fn clean_authors(raw: &str) -> Vec<String> {
         .expect("static regex")
     });
     let mut s = normalize::text(&raw.chars().take(400).collect::<String>());
+    // A label whose names follow elsewhere ("Insights from", "A note by", "Words with"):
+    // no name in it.
+    if s.split_whitespace().count() <= 4
+        && s.split_whitespace().last().is_some_and(|w| {
+            [
+                "from", "by", "with", "von", "par", "por", "door", "di", "da",
+            ]
+            .contains(&w.trim_end_matches(':').to_lowercase().as_str())
+        })
+    {
+        return Vec::new();
+    }
     s = LEAD_DATE.replace(&s, "").to_string();
     s = NOISE.replace(&s, "").to_string();
     s = TAIL.replace(&s, "").to_string();
@@ -2959,6 +2971,10 @@ mod tests {
             // A function word between names is none.
             ("By Ann Lee , Bo Ray , and", vec!["Ann Lee", "Bo Ray"]),
             ("and", vec![]),
+            // A label whose name is printed in the next element.
+            ("Insights from", vec![]),
+            ("A note by:", vec![]),
+            ("Ein Beitrag von", vec![]),
         ] {
             assert_eq!(clean_authors(raw), want, "{raw}");
         }
