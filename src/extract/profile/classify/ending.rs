@@ -90,7 +90,8 @@ impl Classifier<'_> {
                 // the body, its other lines (the second article's subhead) stay.
                 if !matches!(self.segs[m].kind, SegKind::Image { .. }) {
                     let words = self.r.strip_end_mark(self.text_at(m).unwrap_or(""));
-                    self.overrides.insert(m, (!words.is_empty()).then_some(words));
+                    self.overrides
+                        .insert(m, (!words.is_empty()).then_some(words));
                 }
                 let rest: Vec<&str> = self.segs[k]
                     .lines
