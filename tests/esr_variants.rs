@@ -2036,7 +2036,7 @@ fn a_year_after_the_publication_ends_its_name_and_the_editors_sign_no_one() {
 // Fourth audit (rules 52–62). Paragraphs of running text (100 characters or more):
 // the head scan stops at running text, so a closing byline or a foot dateline under
 // short lines would be read as the head's (see docs/ESR.md, Limits known).
-const LONG_BODY: &str = "<p>The first paragraph of the piece runs long enough to be body text for sure, and then some more words to pass a hundred.</p><p>The second paragraph closes the piece, as all good things must end somewhere, with words enough to pass a hundred. ESR</p>";
+const LONG_BODY: &str = "<p>The first paragraph of the piece runs long enough to be body text for sure, and then some more words to pass a hundred letters, which the head scan takes for running text.</p><p>The second paragraph closes the piece, as all good things must end somewhere, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines. ESR</p>";
 
 #[test]
 fn hyphenated_dateline_and_interview_byline() {
@@ -2076,7 +2076,6 @@ fn hyphenated_dateline_and_interview_byline() {
 }
 
 #[test]
-#[ignore = "fourth audit, unresolved: on these bare <p>-only mini pages the head scan does not stop at the first paragraph and reads the closing byline / second byline / foot dateline as the head's; the full-page fixtures pass (see docs/ESR.md, Limits known)"]
 fn a_byline_after_the_text_names_the_author() {
     for tail in [
         "<p align=right><b>By Ann Author</b></p><p align=center><b>ESR</b></p>",
@@ -2086,8 +2085,8 @@ fn a_byline_after_the_text_names_the_author() {
         let a = extract(
             URL,
             &format!("<p><font size=+2><b>Thrift</b></font></p><p>web posted March 8, 1999</p>\
-                      <p>The first paragraph of the piece runs long enough to be body text for sure, and then some more words to pass a hundred.</p>\
-                      <p>The second paragraph closes the piece, as all good things must end somewhere, with words enough to pass a hundred.</p>{tail}"),
+                      <p>The first paragraph of the piece runs long enough to be body text for sure, and then some more words to pass a hundred letters, which the head scan takes for running text.</p>\
+                      <p>The second paragraph closes the piece, as all good things must end somewhere, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines.</p>{tail}"),
         );
         assert_eq!(
             a.content.authors.first().map(String::as_str),
@@ -2112,7 +2111,6 @@ fn a_byline_after_the_text_names_the_author() {
 }
 
 #[test]
-#[ignore = "fourth audit, unresolved: on these bare <p>-only mini pages the head scan does not stop at the first paragraph and reads the closing byline / second byline / foot dateline as the head's; the full-page fixtures pass (see docs/ESR.md, Limits known)"]
 fn a_dateline_at_the_foot_dates_the_page() {
     for foot in [
         "<p><i>Ann Author writes from Calgary.</i></p><p><font size=1>web posted October 16, 2006</font></p>",
@@ -2131,12 +2129,12 @@ fn a_dateline_at_the_foot_dates_the_page() {
     // A head dateline wins over one at the foot; a date past the footer never counts.
     let a = extract(
         URL,
-        &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author<br>web posted March 8, 1999</p>{BODY}<p>web posted October 16, 2006</p>"),
+        &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author<br>web posted March 8, 1999</p>{LONG_BODY}<p>web posted October 16, 2006</p>"),
     );
     assert_eq!(a.content.published.unwrap().date, "1999-03-08");
     let a = extract(
         URL,
-        &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author</p>{BODY}<p>Copyright © 2006 Enter Stage Right</p><p>web posted October 16, 2006</p>"),
+        &format!("<p><font size=+2><b>Thrift</b></font></p><p>By Ann Author</p>{LONG_BODY}<p>Copyright © 2006 Enter Stage Right</p><p>web posted October 16, 2006</p>"),
     );
     assert_eq!(a.content.published.unwrap().date, "1999-03");
 }
@@ -2168,15 +2166,14 @@ fn numbered_notes_after_the_mark_are_body() {
 }
 
 #[test]
-#[ignore = "fourth audit, unresolved: on these bare <p>-only mini pages the head scan does not stop at the first paragraph and reads the closing byline / second byline / foot dateline as the head's; the full-page fixtures pass (see docs/ESR.md, Limits known)"]
 fn a_second_byline_and_mark_after_the_mark_is_a_second_article() {
     let html = "<p><font size=+2><b>Should we sell it?</b></font></p><p>web posted April 1997</p>\
         <p><b>Yes</b><br><b>By Ann Author</b></p>\
-        <p>The first writer's paragraph runs long enough to be body text for sure, really, with words enough to pass a hundred.</p>\
-        <p>And closes her case in a second paragraph that is long enough as well, with words enough to pass a hundred. ESR</p>\
+        <p>The first writer's paragraph runs long enough to be body text for sure, really, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines.</p>\
+        <p>And closes her case in a second paragraph that is long enough as well, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines. ESR</p>\
         <hr><p><b>No</b><br><b>By Bo Writer</b></p>\
-        <p>The second writer's paragraph runs long enough to be body text for sure, too, with words enough to pass a hundred.</p>\
-        <p>And he closes his case in a paragraph that is long enough as well, with words enough to pass a hundred. ESR</p>\
+        <p>The second writer's paragraph runs long enough to be body text for sure, too, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines.</p>\
+        <p>And he closes his case in a paragraph that is long enough as well, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines. ESR</p>\
         <p><i>Ann Author is a consultant. Bo Writer is a critic.</i></p>";
     let a = extract(URL, html);
     assert_eq!(a.content.authors, ["Ann Author", "Bo Writer"]);
