@@ -23,6 +23,12 @@ impl Classifier<'_> {
         let (start, end) = (h.body_start.min(e.end), e.end.min(segs.len()));
         let overrides = &self.overrides;
         let mut out: Vec<Block> = Vec::new();
+        if let Some(t) = &e.first_subhead {
+            out.push(Block::Heading {
+                level: 3,
+                text: t.clone(),
+            });
+        }
         for &i in &h.book_prefix {
             if let Some(t) = self.text_of(i, e, overrides).filter(|t| !t.is_empty()) {
                 out.push(Block::Paragraph { text: t });
@@ -40,6 +46,16 @@ impl Classifier<'_> {
         let quote_share = |q: usize| -> f32 {
             quote_chars.get(&q).copied().unwrap_or(0) as f32 / total_chars.max(1) as f32
         };
+        // A quotation that holds most of the body indents the whole article only
+        // when the body starts inside it; after an introduction of the writer's own
+        // (a speech or a letter reprinted whole) it is a quotation.
+        let opening_quote = (start..end)
+            .find(|&i| segs[i].chars > 0 && !self.used[i] && !self.is_chrome(i))
+            .and_then(|i| match segs[i].kind {
+                SegKind::Quote(q) => Some(q),
+                _ => None,
+            });
+        let indents = |q: usize| quote_share(q) >= 0.6 && opening_quote == Some(q);
         let pull_quotes = self.pull_quotes(start, end);
         let mut i = start;
         while i < end {
@@ -109,7 +125,7 @@ impl Classifier<'_> {
                     }
                     continue;
                 }
-                SegKind::Quote(q) if quote_share(*q) < 0.6 => {
+                SegKind::Quote(q) if !indents(*q) => {
                     let q = *q;
                     let mut paragraphs = Vec::new();
                     while i < end && segs[i].kind == SegKind::Quote(q) {

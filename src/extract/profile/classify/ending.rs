@@ -11,6 +11,7 @@ use super::{Classifier, Dated, Ending, Head};
 use crate::extract::profile::Picked;
 use crate::extract::segment::SegKind;
 use crate::model::{DateSource, PublishedDate};
+use crate::normalize;
 
 /// Longest author note, in characters.
 const MAX_BIO_CHARS: usize = 800;
@@ -36,6 +37,16 @@ const MAX_CHROME_BEFORE_BIO: usize = 40;
 /// the running text that makes it a subhead.
 const SUBHEAD_REACH: usize = 12;
 
+/// How many empty segments (blank lines, rules) may sit between one article's end
+/// mark and the next article's byline on a page that carries several.
+const NEXT_ARTICLE_GAP: usize = 4;
+
+/// Most articles one page is read as carrying.
+const MAX_ARTICLES: usize = 6;
+
+/// Most numbered notes read after the mark.
+const MAX_FOOTNOTES: usize = 60;
+
 impl Classifier<'_> {
     pub(super) fn ending(
         &mut self,
@@ -44,9 +55,70 @@ impl Classifier<'_> {
         url_date: &dyn Fn() -> Option<PublishedDate>,
     ) -> Ending {
         let mut e = Ending::default();
-        let (end, mark) = self.find_end(h.body_start);
+        let (mut end, mut mark) = self.find_end(h.body_start);
+        // A page carrying further articles under one headline (a debate, "Sell
+        // it" / "Keep it"): a byline right after the mark, running text under it,
+        // and a mark of its own. One document: every writer is an author and the
+        // body runs to the last mark.
+        if !h.authors.is_empty() || picked.byline.is_some() {
+            let mut articles = 1;
+            while let Some(m) = mark {
+                if articles >= MAX_ARTICLES {
+                    break;
+                }
+                let Some((k, l)) = self.next_article(m) else {
+                    break;
+                };
+                let (end2, mark2) = self.find_end(k + 1);
+                let Some(m2) = mark2 else { break };
+                let names = self.segs[k]
+                    .lines
+                    .get(l)
+                    .and_then(|line| self.r.byline_names(line))
+                    .map(normalize::split_authors)
+                    .unwrap_or_default();
+                if names.is_empty() {
+                    break;
+                }
+                e.more_authors.extend(names);
+                if articles == 1 {
+                    // The first article's subhead, printed in its byline's block
+                    // ("Sell it" over "By X"), heads the body like the others'.
+                    e.first_subhead = h.anchor.and_then(|a| self.subhead_in_byline_block(a));
+                }
+                // The earlier mark closes a paragraph of the body; the byline leaves
+                // the body, its other lines (the second article's subhead) stay.
+                if !matches!(self.segs[m].kind, SegKind::Image { .. }) {
+                    let words = self.r.strip_end_mark(self.text_at(m).unwrap_or(""));
+                    self.overrides
+                        .insert(m, (!words.is_empty()).then_some(words));
+                }
+                let rest: Vec<&str> = self.segs[k]
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .filter(|&(x, _)| x != l)
+                    .map(|(_, t)| t.as_str())
+                    .collect();
+                let rest = rest.join(" ");
+                self.overrides.insert(k, (!rest.is_empty()).then_some(rest));
+                end = end2;
+                mark = Some(m2);
+                articles += 1;
+            }
+        }
         e.end = end;
         e.end_mark_at = mark;
+        // Numbered notes the text cites ("… in 1995.[1]") printed after the mark
+        // are the article's own: body, after the text.
+        if let Some(last) = mark.and_then(|m| self.footnotes_after(h, m)) {
+            e.end = last + 1;
+        }
+        // A dateline printed at the foot of the article, after the mark, when the
+        // head has none.
+        if h.published.is_none() {
+            e.foot_date = self.foot_date(&e);
+        }
         match &picked.bio {
             Some(b) => e.bio = Some(b.clone()),
             None => self.find_bio(h, &mut e),
@@ -54,6 +126,9 @@ impl Classifier<'_> {
         // Not on feature pages (letters): their signers are letter writers.
         if h.authors.is_empty() && picked.byline.is_none() && !self.boiler.iter().any(|&b| b) {
             self.find_signature(h, &mut e);
+            if e.signature.is_none() {
+                self.find_closing_byline(h, &mut e);
+            }
         }
         e.paren_date = self.first_paragraph_date(h, &e, url_date);
         e
@@ -232,8 +307,8 @@ impl Classifier<'_> {
             return;
         };
 
-        // After the mark.
-        let mut j = m + 1;
+        // After the mark (and the article's numbered notes).
+        let mut j = (m + 1).max(e.end);
         let mut skipped = 0;
         while j < n && skipped <= MAX_CHROME_BEFORE_BIO {
             let s = &self.segs[j];
@@ -517,6 +592,171 @@ impl Classifier<'_> {
         e.signature = Some(name);
     }
 
+    /// The byline of a further article right after the mark at `m`: past a few
+    /// empty lines or rules, a short block whose line `l` is a byline, with running
+    /// text under it. Returns (the block, the byline's line).
+    fn next_article(&self, m: usize) -> Option<(usize, usize)> {
+        let n = self.segs.len();
+        let mut k = m + 1;
+        let mut gap = 0;
+        while k < n
+            && gap < NEXT_ARTICLE_GAP
+            && (self.segs[k].chars == 0 || matches!(self.segs[k].kind, SegKind::Rule))
+        {
+            k += 1;
+            gap += 1;
+        }
+        if k >= n || self.used[k] || self.book[k] || self.boiler[k] {
+            return None;
+        }
+        let s = &self.segs[k];
+        let l = self.byline_line(k)?;
+        if s.chars > 200
+            || s.link_ratio() > 0.3
+            || self.is_chrome(k)
+            || self.is_stop(k)
+            || self.is_footer(k)
+        {
+            return None;
+        }
+        let next = (k + 1..n.min(k + 4)).find(|&i| self.segs[i].chars > 0)?;
+        self.body_like(next).then_some((k, l))
+    }
+
+    /// The lines of the byline block `a` other than its byline and dateline, when
+    /// they are short: a subhead printed over the byline.
+    fn subhead_in_byline_block(&self, a: usize) -> Option<String> {
+        let l = self.byline_line(a)?;
+        let d = self.date_line(a);
+        let lines: Vec<&str> = self.segs[a]
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|&(x, _)| x != l && Some(x) != d)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let text = lines.join(" ");
+        (!text.is_empty() && text.chars().count() <= 100).then_some(text)
+    }
+
+    /// The last of the numbered notes ("[1] …", "[2] …") printed right after the
+    /// mark at `m`, when the text cites the first of them; a short label heading
+    /// them ("Notes") goes with them. `None` when there are none.
+    fn footnotes_after(&self, h: &Head, m: usize) -> Option<usize> {
+        let n = self.segs.len();
+        let mut j = m + 1;
+        while j < n && j < m + 1 + NEXT_ARTICLE_GAP && self.segs[j].chars == 0 {
+            j += 1;
+        }
+        if j < n && self.note_label(j) {
+            j += 1;
+        }
+        let mut last = None;
+        let mut count = 0;
+        while j < n && count < MAX_FOOTNOTES {
+            let s = &self.segs[j];
+            if s.chars == 0 {
+                j += 1;
+                continue;
+            }
+            if !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+                || s.italic_ratio() > 0.6
+                || s.chars > MAX_BIO_CHARS
+                || self.used[j]
+                || self.is_footer(j)
+            {
+                break;
+            }
+            let Some(num) = footnote_number(&s.text) else {
+                break;
+            };
+            if last.is_none() {
+                // The text must cite it: one scan of the body, once.
+                let tag = format!("[{num}]");
+                if !(h.body_start..=m).any(|i| self.segs[i].text.contains(&tag)) {
+                    return None;
+                }
+            }
+            last = Some(j);
+            count += 1;
+            j += 1;
+        }
+        last
+    }
+
+    /// A dateline on a line of its own after the end mark (before the footer).
+    fn foot_date(&mut self, e: &Ending) -> Option<Dated> {
+        let m = e.end_mark_at?;
+        let n = self.segs.len();
+        let from = (m + 1).max(e.end);
+        for j in from..n.min(from + MAX_CHROME_BEFORE_BIO) {
+            if self.is_footer(j) {
+                break;
+            }
+            let s = &self.segs[j];
+            if s.chars == 0 || s.chars >= 120 || self.used[j] || s.lines.len() != 1 {
+                continue;
+            }
+            if self.date_line(j) == Some(0) {
+                let date = self.r.dateline_date(&s.text)?;
+                self.used[j] = true;
+                return Some(Dated {
+                    date,
+                    source: DateSource::Page,
+                });
+            }
+        }
+        None
+    }
+
+    /// A byline printed after the text instead of above it ("By X" on a line of
+    /// its own closing the body, before the mark or with it): the authors, and the
+    /// line leaves the body.
+    fn find_closing_byline(&mut self, h: &Head, e: &mut Ending) {
+        let mut i = e.end.min(self.segs.len());
+        while i > h.body_start {
+            let k = i - 1;
+            let s = &self.segs[k];
+            let lone_mark = Some(k) == e.end_mark_at
+                && (matches!(s.kind, SegKind::Image { .. })
+                    || self.r.strip_end_mark(&s.text).is_empty());
+            if s.chars == 0 || lone_mark || self.used[k] || self.is_chrome(k) {
+                i -= 1;
+                continue;
+            }
+            break;
+        }
+        if i <= h.body_start + 1 {
+            return;
+        }
+        let k = i - 1;
+        let s = &self.segs[k];
+        if s.lines.len() != 1
+            || s.chars > 100
+            || !matches!(s.kind, SegKind::Text | SegKind::Quote(_))
+        {
+            return;
+        }
+        let line = if Some(k) == e.end_mark_at {
+            self.r.strip_end_mark(&s.text)
+        } else {
+            s.text.clone()
+        };
+        if !self.r.byline.is_match(&line) {
+            return;
+        }
+        let names = self
+            .r
+            .byline_names(&line)
+            .map(normalize::split_authors)
+            .unwrap_or_default();
+        if names.is_empty() {
+            return;
+        }
+        self.overrides.insert(k, None);
+        e.more_authors.extend(names);
+    }
+
     /// The date in parentheses opening the body's first paragraph.
     fn first_paragraph_date(
         &self,
@@ -581,4 +821,15 @@ fn names_an_author(text: &str, authors: &[String]) -> bool {
     authors
         .iter()
         .any(|a| a.chars().count() >= 4 && text.contains(a.as_str()))
+}
+
+/// The number of a footnote line ("[3] Report of …"): a number of at most three
+/// digits in brackets, then text.
+fn footnote_number(text: &str) -> Option<u32> {
+    let rest = text.trim_start().strip_prefix('[')?;
+    let (num, after) = rest.split_once(']')?;
+    if num.is_empty() || num.len() > 3 || !after.starts_with(char::is_whitespace) {
+        return None;
+    }
+    num.parse().ok()
 }

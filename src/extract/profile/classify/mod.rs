@@ -119,6 +119,9 @@ impl Classifier<'_> {
             published = end.paren_date.clone();
         }
         if published.is_none() {
+            published = end.foot_date.clone();
+        }
+        if published.is_none() {
             published = url_date().map(|date| Dated {
                 date,
                 source: DateSource::Url,
@@ -128,6 +131,11 @@ impl Classifier<'_> {
         if authors.is_empty() {
             if let Some(name) = &end.signature {
                 authors.push(name.clone());
+            }
+        }
+        for a in &end.more_authors {
+            if !authors.contains(a) {
+                authors.push(a.clone());
             }
         }
 
@@ -172,7 +180,10 @@ impl Classifier<'_> {
             page_type,
             kicker: head.kicker.clone(),
             title: head.title.clone(),
-            subtitle: head.subtitle.clone(),
+            subtitle: head
+                .subtitle
+                .clone()
+                .filter(|t| end.first_subhead.as_ref() != Some(t)),
             authors,
             published: published.map(|d| d.date.from_source(d.source)),
             body,
@@ -418,4 +429,13 @@ struct Ending {
     signature: Option<String>,
     /// The date in parentheses opening the first paragraph.
     paren_date: Option<Dated>,
+    /// A dateline printed at the foot of the article, after the mark (read only
+    /// when the head has none).
+    foot_date: Option<Dated>,
+    /// Authors named after the head: the byline of a second article on the page,
+    /// or a byline printed after the text instead of above it.
+    more_authors: Vec<String>,
+    /// On a page of several articles, the first one's subhead printed in its
+    /// byline's block (it opens the body as a heading).
+    first_subhead: Option<String>,
 }
