@@ -136,8 +136,10 @@ fn side_column(el: &scraper::node::Element) -> bool {
         .filter(|(k, v)| (*k == "class" || *k == "id") && v.len() <= 1000)
         .flat_map(|(_, v)| v.split(|c: char| !c.is_ascii_alphanumeric()))
         .any(|p| {
-            let p = p.to_ascii_lowercase();
-            p == "side" || p == "sidenav" || p.starts_with("sidebar")
+            p.eq_ignore_ascii_case("side")
+                || p.eq_ignore_ascii_case("sidenav")
+                || p.get(..7)
+                    .is_some_and(|h| h.eq_ignore_ascii_case("sidebar"))
         })
 }
 

@@ -199,26 +199,27 @@ impl Hasher {
 /// `response`, the HTTP status line, headers and payload exactly as stored). Fed the
 /// block's bytes as they are read; judged only when the whole block went through it.
 pub struct BlockCheck {
-    expected: Option<(String, Vec<u8>)>,
-    expected_text: Option<String>,
-    hasher: Option<Hasher>,
+    /// The record's value, as written.
+    stated: Option<String>,
+    /// Its algorithm, digest bytes and our hasher, when we can check it.
+    check: Option<(String, Vec<u8>, Hasher)>,
 }
 
 impl BlockCheck {
     /// For the record's `WARC-Block-Digest` value, if it has one.
     pub fn new(digest: Option<&str>) -> BlockCheck {
-        let expected = digest.and_then(expected_digest);
-        let hasher = expected.as_ref().and_then(|(a, _)| Hasher::new(a));
+        let check = digest
+            .and_then(expected_digest)
+            .and_then(|(algo, want)| Hasher::new(&algo).map(|h| (algo, want, h)));
         BlockCheck {
-            expected,
-            expected_text: digest.map(|d| d.trim().to_string()),
-            hasher,
+            stated: digest.map(|d| d.trim().to_string()),
+            check,
         }
     }
 
     /// More of the block.
     pub fn update(&mut self, b: &[u8]) {
-        if let Some(h) = self.hasher.as_mut() {
+        if let Some((_, _, h)) = self.check.as_mut() {
             h.update(b);
         }
     }
@@ -226,23 +227,22 @@ impl BlockCheck {
     /// The verdict. `whole`: every byte of the block was fed; otherwise the block was
     /// not read to its end (a payload nobody stores) and nothing is judged.
     pub fn finish(self, whole: bool) -> DigestCheck {
-        match (self.expected, self.expected_text, self.hasher) {
-            (_, None, _) => DigestCheck::Absent,
-            (Some((algo, want)), Some(text), Some(h)) => {
-                if !whole {
-                    return DigestCheck::Unchecked(text);
-                }
+        let Some(stated) = self.stated else {
+            return DigestCheck::Absent;
+        };
+        match self.check {
+            Some((algo, want, h)) if whole => {
                 let got = h.finish();
                 if got == want {
                     DigestCheck::Match
                 } else {
                     DigestCheck::Mismatch {
-                        expected: text,
+                        expected: stated,
                         actual: format!("{algo}:{}", data_encoding::BASE32.encode(&got)),
                     }
                 }
             }
-            (_, Some(text), _) => DigestCheck::Unchecked(text),
+            _ => DigestCheck::Unchecked(stated),
         }
     }
 }
