@@ -95,6 +95,23 @@ fn continuation(c: char) -> Option<(u8, bool)> {
     }
 }
 
+/// Whether `text` holds a C1 control, or a character U+00C2..=U+00F4 (what a UTF-8
+/// lead byte looks like after the wrong decoding) right before a [`continuation`]: the
+/// only texts [`repair_double_utf8`] can change. Scans bytes rather than characters:
+/// U+0080..=U+009F is encoded `C2 80..=9F` and U+00C2..=U+00F4 is `C3 82..=B4`, and
+/// 0xC2/0xC3 are lead bytes, so each hit starts a character.
+fn suspect_double_utf8(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(0xC2, 0xC3, bytes).any(|p| match (bytes[p], bytes.get(p + 1)) {
+        (0xC2, Some(0x80..=0x9F)) => true,
+        (0xC3, Some(0x82..=0xB4)) => text
+            .get(p + 2..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| continuation(c).is_some()),
+        _ => false,
+    })
+}
+
 /// Repair UTF-8 that was decoded as Latin-1 or Windows-1252 and encoded again
 /// ("competitorâ€™s", "â\u{80}\u{94}"): each run of characters that spells a lead
 /// byte and its continuation bytes of one valid UTF-8 character becomes that character,
@@ -108,14 +125,7 @@ pub fn repair_double_utf8(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
     // A lead byte (0xC2..=0xF4 as a character) right before a continuation, or a C1
     // control: most text, French and German included, has none, and is returned as is
     // without a copy.
-    let mut prev = '\0';
-    let suspect = text.chars().any(|c| {
-        let hit = ('\u{80}'..='\u{9F}').contains(&c)
-            || (('\u{C2}'..='\u{F4}').contains(&prev) && continuation(c).is_some());
-        prev = c;
-        hit
-    });
-    if !suspect {
+    if !suspect_double_utf8(text) {
         return (std::borrow::Cow::Borrowed(text), 0);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -592,7 +602,48 @@ mod tests {
 
 #[cfg(test)]
 mod double_utf8_tests {
-    use super::repair_double_utf8;
+    use super::{continuation, repair_double_utf8, suspect_double_utf8};
+
+    /// The byte scan agrees with the definition it speeds up (a C1 control, or a
+    /// character U+00C2..=U+00F4 right before a continuation), on random texts made of
+    /// the characters that matter: ASCII, Latin-1, Windows-1252's signs, others.
+    #[test]
+    fn the_byte_scan_finds_what_the_character_scan_finds() {
+        let by_chars = |text: &str| {
+            let mut prev = '\0';
+            text.chars().any(|c| {
+                let hit = ('\u{80}'..='\u{9F}').contains(&c)
+                    || (('\u{C2}'..='\u{F4}').contains(&prev) && continuation(c).is_some());
+                prev = c;
+                hit
+            })
+        };
+        let alphabet: Vec<char> = [
+            'a', ' ', '\u{2019}', '\u{20AC}', '\u{2122}', '\u{153}', '\u{3B1}',
+        ]
+        .into_iter()
+        .chain(('\u{80}'..='\u{FF}').step_by(3))
+        .chain([
+            '\u{C2}', '\u{C3}', '\u{E2}', '\u{F4}', '\u{F5}', '\u{9F}', '\u{A0}', '\u{BF}',
+        ])
+        .collect();
+        let mut rng = fastrand::Rng::with_seed(27);
+        let (mut yes, mut no) = (0, 0);
+        for _ in 0..20_000 {
+            let len = rng.usize(0..6);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            let want = by_chars(&text);
+            assert_eq!(suspect_double_utf8(&text), want, "{text:?}");
+            if want {
+                yes += 1
+            } else {
+                no += 1
+            }
+        }
+        assert!(yes > 1000 && no > 1000, "both kinds drawn: {yes} / {no}");
+    }
 
     /// `s` encoded as UTF-8, then read back as Windows-1252 (or Latin-1).
     fn mangle(s: &str, cp1252: bool) -> String {
