@@ -20,11 +20,36 @@
 //! `changes` then run across it. Captures are taken in archive-timestamp order (then
 //! URL).
 //!
-//! Two dialects, checked against pywb 2.10: the Wayback CDX server answers a JSON array
-//! (a header row, the rows, then an empty row and the resume key when the listing goes
-//! on); pywb answers newline-delimited JSON objects, knows the fields only by its own
-//! names (`url`, `status`, `mime`), has no resume key, and serves the capture nearest a
-//! timestamp without redirecting (its `Memento-Datetime` says which one it served).
+//! Two dialects. The Wayback CDX server answers a JSON array (a header row, the rows,
+//! then an empty row and the resume key when the listing goes on). pywb's, as a real
+//! pywb 2.10.0 answers (`tests/wayback_pywb.rs` runs one on loopback in CI):
+//! - CDX at `{collection}/cdx`, `output=json`: newline-delimited JSON objects
+//!   (`text/x-ndjson`), fields in the order of `fl`, values all strings, `status` "200"
+//!   (a string), `mime` the type's essence ("text/html", no charset), 14-digit
+//!   timestamps from the WARC-Date. `fl` knows only pywb's names (`url`, `status`,
+//!   `mime`): Wayback's are silently dropped. `from`/`to` are padded to 14 digits and
+//!   inclusive, `matchType=prefix` works on the URL as given.
+//! - `filter=` takes Wayback's field names too (`statuscode` is `status`), but a
+//!   value is matched as a *substring* (`~` makes it a regex, `=` exact, `!` inverts).
+//! - A revisit record (a deduplicated capture) is listed with `mime` "warc/revisit"
+//!   and *no* `status`: `filter=statuscode:200` drops it, so a page unchanged in a
+//!   window would be missing from that run (and look removed). quire sends
+//!   [`PYWB_STATUS_FILTER`] instead and takes revisit rows; their replay serves the
+//!   earlier payload with the revisit's `Memento-Datetime`. A revisit's type is learnt
+//!   from the URL's other rows, else from the replay (not HTML: skipped, not failed).
+//! - `collapse` is ignored (pywb has `collapseTime` only), and `showResumeKey` too:
+//!   there is no resume key. Without `limit`, the listing stops at 100,000 rows without
+//!   a word; quire asks for [`PYWB_LIMIT`] and an answer that long is an error.
+//! - `{ts}id_/{url}` replays the archived response as it was (status, headers, bytes)
+//!   with `Memento-Datetime` and a `Content-Location` naming the capture served. A
+//!   timestamp that is not exact, or a listed capture whose WARC record cannot be
+//!   loaded, is served from the nearest capture that loads, without a redirect (its
+//!   `Memento-Datetime` says which). A listed capture with no loadable record at all is
+//!   a 503 (an HTML error page), a URL not in the index a 404. An archived 301 is
+//!   replayed as a 301 to the original site: a redirect out of the replay.
+//! - `/robots.txt` at the server's root is a 307 to `/robots.txt/`, a 404: no rules.
+//! - pywb's front end asks its own index (`{collection}/index?…`) over HTTP on the same
+//!   port: a firewall or proxy in front of pywb must let loopback through.
 //!
 //! Resuming: the frontier holds one key per listed capture, its replay URL. A resumed
 //! run lists again (the archive may have more by then; keys already known are
@@ -74,6 +99,22 @@ pub const CDX_FIELDS: &str = "timestamp,original,statuscode,mimetype,digest";
 /// The same fields under pywb's names (pywb 2 answers only the fields it knows by
 /// these names: given Wayback's, it returns just `timestamp` and `digest`).
 pub const PYWB_CDX_FIELDS: &str = "timestamp,url,status,mime,digest";
+
+/// The status filter sent to pywb: drop rows whose status begins with 1, 3, 4 or 5
+/// (`!` inverts, `~` is a regex match from the start). A revisit row has no status (or
+/// `-`) and is kept; pywb's plain `statuscode:200` would drop it (a missing field
+/// contains nothing).
+pub const PYWB_STATUS_FILTER: &str = "!~status:[1345]";
+
+/// The `limit` sent to pywb, whose CDX server otherwise stops at 100,000 rows without a
+/// word. An answer of this many rows may be cut short, and is an error; in practice
+/// [`MAX_CDX_BYTES`] is met first.
+pub const PYWB_LIMIT: usize = 1_000_000;
+
+/// The mimetype a CDX server lists for a `revisit` record (a deduplicated capture: the
+/// payload is an earlier record's). It says nothing of the page's type; the replay
+/// serves the earlier payload under the revisit's time.
+pub const REVISIT_MIME: &str = "warc/revisit";
 
 /// Where an archive keeps its capture index and its replay, derived from the one URL
 /// given with `--wayback-endpoint`:
@@ -272,8 +313,9 @@ impl Endpoint {
 
     /// The CDX request for `prefix`. Wayback layout: one page of `limit` rows, asking
     /// for a resume key (`resume_key` from the previous page). pywb layout: pywb's field
-    /// names, and no `limit` (pywb has no resume key: a limit would cut the listing
-    /// silently; the answer is bounded by [`MAX_CDX_BYTES`] instead).
+    /// names, [`PYWB_STATUS_FILTER`] (revisits kept), and [`PYWB_LIMIT`] rows (pywb has
+    /// no resume key, and stops at 100,000 rows unless told otherwise; the answer is
+    /// bounded by [`MAX_CDX_BYTES`]).
     pub fn cdx_url(
         &self,
         prefix: &str,
@@ -289,15 +331,24 @@ impl Endpoint {
                 Layout::Wayback => CDX_FIELDS,
                 Layout::Pywb => PYWB_CDX_FIELDS,
             };
+            let filter = match self.layout {
+                Layout::Wayback => "statuscode:200",
+                Layout::Pywb => PYWB_STATUS_FILTER,
+            };
             q.append_pair("url", prefix)
                 .append_pair("matchType", "prefix")
                 .append_pair("output", "json")
                 .append_pair("fl", fields)
                 .append_pair("collapse", "digest")
-                .append_pair("filter", "statuscode:200");
-            if self.layout == Layout::Wayback {
-                q.append_pair("showResumeKey", "true")
-                    .append_pair("limit", &limit.to_string());
+                .append_pair("filter", filter);
+            match self.layout {
+                Layout::Wayback => {
+                    q.append_pair("showResumeKey", "true")
+                        .append_pair("limit", &limit.to_string());
+                }
+                Layout::Pywb => {
+                    q.append_pair("limit", &PYWB_LIMIT.to_string());
+                }
             }
             if let Some(f) = from {
                 q.append_pair("from", f);
@@ -720,6 +771,9 @@ pub struct WaybackSummary {
     pub excluded: u64,
     /// Rows skipped: the original URL is not a crawlable http(s) URL.
     pub bad_url: u64,
+    /// Rows of `revisit` records (deduplicated captures) kept: their type is the one
+    /// the replay answers (a capture that is not HTML is skipped then, not failed).
+    pub revisits: u64,
     /// Earlier captures of a URL whose later capture this run takes (one per URL).
     pub superseded: u64,
     /// Captures this run takes: one per URL, the latest in the window.
@@ -746,10 +800,177 @@ pub(crate) struct Listing {
     pub summary: WaybackSummary,
 }
 
+/// Chooses the run's captures from CDX rows, one row at a time: the latest capture of
+/// each URL in the window that passes `include`/`exclude`, and the counts of what was
+/// left out. Pure (no I/O), so that every rule has a unit test.
+pub(crate) struct Chooser<'a> {
+    summary: WaybackSummary,
+    lo: Option<String>,
+    hi: Option<String>,
+    include: &'a [regex::Regex],
+    exclude: &'a [regex::Regex],
+    max_urls: u64,
+    /// URL → (timestamp, original as listed): the latest capture in the window.
+    latest: HashMap<String, (String, String)>,
+    /// URLs whose latest capture so far is a revisit.
+    revisit_latest: HashSet<String>,
+    /// Revisit rows kept, per URL.
+    revisit_rows: HashMap<String, u64>,
+    /// URLs listed with a type that is not HTML: a revisit of those is not taken (it
+    /// would not be HTML either).
+    not_html_urls: HashSet<String>,
+    kept_rows: u64,
+}
+
+impl<'a> Chooser<'a> {
+    pub(crate) fn new(
+        cfg: &WaybackConfig,
+        include: &'a [regex::Regex],
+        exclude: &'a [regex::Regex],
+        max_urls: u64,
+    ) -> Chooser<'a> {
+        let ep = &cfg.endpoint;
+        Chooser {
+            summary: WaybackSummary {
+                endpoint: ep.base().to_string(),
+                layout: Some(ep.layout()),
+                prefix: cfg.prefix.to_string(),
+                from: cfg.from.clone(),
+                to: cfg.to.clone(),
+                ..WaybackSummary::default()
+            },
+            lo: cfg.from.as_deref().map(|f| pad(f, '0')),
+            hi: cfg.to.as_deref().map(|t| pad(t, '9')),
+            include,
+            exclude,
+            max_urls: max_urls.min(MAX_LISTED_URLS),
+            latest: HashMap::new(),
+            revisit_latest: HashSet::new(),
+            revisit_rows: HashMap::new(),
+            not_html_urls: HashSet::new(),
+            kept_rows: 0,
+        }
+    }
+
+    /// Take one row; false when the listing is full (`truncated`: stop listing).
+    pub(crate) fn row(&mut self, row: CdxRow) -> bool {
+        let summary = &mut self.summary;
+        summary.rows += 1;
+        let revisit = row.mimetype.as_deref() == Some(REVISIT_MIME);
+        // A revisit row has no status of its own (none, or "-").
+        let status_ok = match row.statuscode.as_deref() {
+            None | Some("200") => true,
+            Some("-") => revisit,
+            Some(_) => false,
+        };
+        if !status_ok {
+            summary.not_200 += 1;
+            return true;
+        }
+        if !revisit && row.mimetype.as_deref().is_some_and(|m| !is_html_type(m)) {
+            summary.not_html += 1;
+            // Bounded: past it, a revisit of such a URL is fetched and skipped then.
+            if (self.not_html_urls.len() as u64) < MAX_LISTED_URLS {
+                if let Ok(u) = parse_canonical(&row.original) {
+                    self.not_html_urls.insert(u.to_string());
+                }
+            }
+            return true;
+        }
+        if self
+            .lo
+            .as_deref()
+            .is_some_and(|lo| row.timestamp.as_str() < lo)
+            || self
+                .hi
+                .as_deref()
+                .is_some_and(|hi| row.timestamp.as_str() > hi)
+        {
+            summary.out_of_window += 1;
+            return true;
+        }
+        let Ok(canonical) = parse_canonical(&row.original) else {
+            summary.bad_url += 1;
+            return true;
+        };
+        let url_text = canonical.to_string();
+        if (!self.include.is_empty() && !self.include.iter().any(|r| r.is_match(&url_text)))
+            || self.exclude.iter().any(|r| r.is_match(&url_text))
+        {
+            summary.excluded += 1;
+            return true;
+        }
+        match self.latest.get_mut(&url_text) {
+            Some(held) => {
+                if row.timestamp > held.0 {
+                    *held = (row.timestamp, row.original);
+                    if revisit {
+                        self.revisit_latest.insert(url_text.clone());
+                    } else {
+                        self.revisit_latest.remove(&url_text);
+                    }
+                }
+            }
+            None => {
+                if self.latest.len() as u64 >= self.max_urls {
+                    tracing::warn!(
+                        max = self.max_urls,
+                        "the listing reached its most URLs; later captures are left out"
+                    );
+                    summary.truncated = true;
+                    return false;
+                }
+                if revisit {
+                    self.revisit_latest.insert(url_text.clone());
+                }
+                self.latest
+                    .insert(url_text.clone(), (row.timestamp, row.original));
+            }
+        }
+        self.kept_rows += 1;
+        if revisit {
+            *self.revisit_rows.entry(url_text).or_insert(0) += 1;
+        }
+        true
+    }
+
+    /// The run's captures in archive-timestamp order (then URL), and the counts.
+    pub(crate) fn finish(mut self, ep: &Endpoint) -> Listing {
+        // A URL listed as not HTML whose latest capture is a revisit: a revisit of that
+        // (an image, a style sheet), not a page. Its revisit rows count as not HTML.
+        let drop: Vec<String> = self
+            .revisit_latest
+            .intersection(&self.not_html_urls)
+            .cloned()
+            .collect();
+        for u in drop {
+            self.latest.remove(&u);
+            let n = self.revisit_rows.remove(&u).unwrap_or(0);
+            self.summary.not_html += n;
+            self.kept_rows = self.kept_rows.saturating_sub(n);
+        }
+        let mut summary = self.summary;
+        summary.revisits = self.revisit_rows.values().sum();
+        let mut captures: Vec<Listed> = self
+            .latest
+            .into_iter()
+            .map(|(url, (timestamp, original))| Listed {
+                key: ep.replay_url(&timestamp, &original),
+                timestamp,
+                url,
+            })
+            .collect();
+        captures.sort_by(|a, b| (&a.timestamp, &a.url).cmp(&(&b.timestamp, &b.url)));
+        summary.captures = captures.len() as u64;
+        summary.superseded = self.kept_rows.saturating_sub(summary.captures);
+        Listing { captures, summary }
+    }
+}
+
 /// List the captures under the prefix, page by page, through `fetcher` (so the CDX
 /// server gets the run's politeness and retries), and keep the latest of each URL in the
-/// window that passes `include`/`exclude`. At most `max_urls` URLs (and at most
-/// [`MAX_LISTED_URLS`]; then `truncated`).
+/// window that passes `include`/`exclude` ([`Chooser`]). At most `max_urls` URLs (and at
+/// most [`MAX_LISTED_URLS`]; then `truncated`).
 pub(crate) async fn list(
     fetcher: &Fetcher,
     cfg: &WaybackConfig,
@@ -758,21 +979,8 @@ pub(crate) async fn list(
     max_urls: u64,
 ) -> Result<Listing, WaybackError> {
     let ep = &cfg.endpoint;
-    let mut summary = WaybackSummary {
-        endpoint: ep.base().to_string(),
-        layout: Some(ep.layout()),
-        prefix: cfg.prefix.to_string(),
-        from: cfg.from.clone(),
-        to: cfg.to.clone(),
-        ..WaybackSummary::default()
-    };
-    let lo = cfg.from.as_deref().map(|f| pad(f, '0'));
-    let hi = cfg.to.as_deref().map(|t| pad(t, '9'));
     let limit = cfg.page_size.max(1);
-    let max_urls = max_urls.min(MAX_LISTED_URLS);
-    // URL → (timestamp, original as listed): the latest capture in the window.
-    let mut latest: HashMap<String, (String, String)> = HashMap::new();
-    let mut kept_rows = 0u64;
+    let mut chooser = Chooser::new(cfg, include, exclude, max_urls);
     let mut key: Option<String> = None;
     let mut keys_seen: HashSet<String> = HashSet::new();
     let mut empty_pages = 0u32;
@@ -797,58 +1005,21 @@ pub(crate) async fn list(
             source,
         })?;
         drop(body);
-        summary.cdx_pages += 1;
+        if let Some(detail) = cut_short(ep.layout(), page.rows.len()) {
+            return Err(WaybackError::Paging {
+                url: url.to_string(),
+                detail,
+            });
+        }
+        chooser.summary.cdx_pages += 1;
         empty_pages = if page.rows.is_empty() {
             empty_pages + 1
         } else {
             0
         };
         for row in page.rows {
-            summary.rows += 1;
-            if row.statuscode.as_deref().is_some_and(|s| s != "200") {
-                summary.not_200 += 1;
-                continue;
-            }
-            if row.mimetype.as_deref().is_some_and(|m| !is_html_type(m)) {
-                summary.not_html += 1;
-                continue;
-            }
-            if lo.as_deref().is_some_and(|lo| row.timestamp.as_str() < lo)
-                || hi.as_deref().is_some_and(|hi| row.timestamp.as_str() > hi)
-            {
-                summary.out_of_window += 1;
-                continue;
-            }
-            let Ok(canonical) = parse_canonical(&row.original) else {
-                summary.bad_url += 1;
-                continue;
-            };
-            let url_text = canonical.to_string();
-            if (!include.is_empty() && !include.iter().any(|r| r.is_match(&url_text)))
-                || exclude.iter().any(|r| r.is_match(&url_text))
-            {
-                summary.excluded += 1;
-                continue;
-            }
-            kept_rows += 1;
-            match latest.get_mut(&url_text) {
-                Some(held) => {
-                    if row.timestamp > held.0 {
-                        *held = (row.timestamp, row.original);
-                    }
-                }
-                None => {
-                    if latest.len() as u64 >= max_urls {
-                        tracing::warn!(
-                            max = max_urls,
-                            "the listing reached its most URLs; later captures are left out"
-                        );
-                        summary.truncated = true;
-                        kept_rows -= 1;
-                        break 'pages;
-                    }
-                    latest.insert(url_text, (row.timestamp, row.original));
-                }
+            if !chooser.row(row) {
+                break 'pages;
             }
         }
         match page.resume_key {
@@ -875,18 +1046,18 @@ pub(crate) async fn list(
             }
         }
     }
-    let mut captures: Vec<Listed> = latest
-        .into_iter()
-        .map(|(url, (timestamp, original))| Listed {
-            key: ep.replay_url(&timestamp, &original),
-            timestamp,
-            url,
-        })
-        .collect();
-    captures.sort_by(|a, b| (&a.timestamp, &a.url).cmp(&(&b.timestamp, &b.url)));
-    summary.captures = captures.len() as u64;
-    summary.superseded = kept_rows - summary.captures;
-    Ok(Listing { captures, summary })
+    Ok(chooser.finish(ep))
+}
+
+/// pywb answers at most [`PYWB_LIMIT`] rows and has no resume key: an answer of that
+/// many may be cut short, an error naming what to do.
+fn cut_short(layout: Layout, rows: usize) -> Option<String> {
+    (layout == Layout::Pywb && rows >= PYWB_LIMIT).then(|| {
+        format!(
+            "pywb answered {rows} rows, the limit asked for: the listing may be cut short; \
+             narrow the window (--from, --to) or the prefix"
+        )
+    })
 }
 
 /// The run-wide state of a wayback crawl's tasks.
@@ -1022,6 +1193,13 @@ async fn page_inner(ctx: &Arc<Ctx>, key: &str) -> Result<PageResult, CrawlError>
         Ok(Fetched::Stopped { target, .. }) => {
             let reason = format!("bad_redirect: stopped at {target}");
             return fail(ctx, key, &url_key, reason, None).await;
+        }
+        // A revisit row gave no type: the replay says it is not a page. Skipped, as
+        // a listed non-HTML capture is.
+        Err(FetchError::NotHtml(ct)) => {
+            tracing::debug!(url = %url_key, %key, content_type = %ct, "not HTML; skipped");
+            done(ctx, key).await?;
+            return Ok(PageResult::Skipped("not_html".into()));
         }
         Err(e) => {
             let reason = format!("{}: {e}", e.kind());
@@ -1216,14 +1394,16 @@ mod tests {
         let none = ep.cdx_url("http://esr.invalid/", None, None, 10, None);
         assert!(!none.as_str().contains("from="));
         assert!(!none.as_str().contains("resumeKey="));
-        // pywb: its field names, no paging parameters.
+        // pywb: its field names, a status filter that keeps revisits (which have no
+        // status), a limit above its silent default of 100,000 rows, no resume key.
         let py = Endpoint::parse("http://127.0.0.1:8080/coll").unwrap();
         let u = py.cdx_url("http://esr.invalid/", Some("2016"), None, 10, Some("k"));
         let q: Vec<(String, String)> = u.query_pairs().into_owned().collect();
         assert!(q.contains(&("fl".into(), "timestamp,url,status,mime,digest".into())));
         assert!(q.contains(&("from".into(), "2016".into())));
-        assert!(q.contains(&("filter".into(), "statuscode:200".into())));
-        for absent in ["limit", "showResumeKey", "resumeKey"] {
+        assert!(q.contains(&("filter".into(), "!~status:[1345]".into())));
+        assert!(q.contains(&("limit".into(), "1000000".into())), "{u}");
+        for absent in ["showResumeKey", "resumeKey"] {
             assert!(!q.iter().any(|(k, _)| k == absent), "{absent} in {u}");
         }
     }
@@ -1316,6 +1496,136 @@ mod tests {
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.rows[1].mimetype.as_deref(), Some("image/gif"));
         assert_eq!(p.rows[0].statuscode.as_deref(), Some("200"));
+        // pywb 2.10's row for a revisit record: no status field at all (as answered).
+        let revisit = br#"{"timestamp": "20180210083000", "url": "http://esr.invalid/same.htm", "mime": "warc/revisit", "digest": "CZEDVDZ6YICNN6VSEYU7AS4L6O5EEUZU"}"#;
+        let p = parse_cdx(revisit).unwrap();
+        assert_eq!(p.rows[0].statuscode, None);
+        assert_eq!(p.rows[0].mimetype.as_deref(), Some(REVISIT_MIME));
+    }
+
+    fn row(ts: &str, url: &str, status: Option<&str>, mime: &str) -> CdxRow {
+        CdxRow {
+            timestamp: ts.into(),
+            original: url.into(),
+            statuscode: status.map(str::to_string),
+            mimetype: Some(mime.into()),
+            digest: None,
+        }
+    }
+
+    /// Revisit records (deduplicated captures), as pywb lists them: `warc/revisit`, no
+    /// status (the CDX form: "-"). The latest capture of a page may be one: it is taken
+    /// (the replay serves the earlier payload under the revisit's time), unless the URL
+    /// is listed as something other than HTML.
+    #[test]
+    fn revisits_are_captures_of_the_page() {
+        let ep = Endpoint::parse("http://127.0.0.1:8080/coll").unwrap();
+        let mut cfg = WaybackConfig::new(ep.clone(), Url::parse("http://e.invalid/").unwrap());
+        cfg.to = Some("2018".into());
+        let mut c = Chooser::new(&cfg, &[], &[], u64::MAX);
+        let rows = [
+            row(
+                "20170105120000",
+                "http://e.invalid/a.htm",
+                Some("200"),
+                "text/html",
+            ),
+            // The page unchanged in 2018: only a revisit.
+            row(
+                "20180210083000",
+                "http://e.invalid/a.htm",
+                None,
+                REVISIT_MIME,
+            ),
+            // CDX files write "-" for it.
+            row(
+                "20180210083000",
+                "http://e.invalid/b.htm",
+                Some("-"),
+                REVISIT_MIME,
+            ),
+            // pywb's mime is the essence, but a charset is understood too.
+            row(
+                "20170105120000",
+                "http://e.invalid/c.htm",
+                Some("200"),
+                "text/html; charset=utf-8",
+            ),
+            // An image and its revisit: neither is taken.
+            row(
+                "20170105120000",
+                "http://e.invalid/i.gif",
+                Some("200"),
+                "image/gif",
+            ),
+            row(
+                "20180210083000",
+                "http://e.invalid/i.gif",
+                None,
+                REVISIT_MIME,
+            ),
+            // "-" on a row that is not a revisit, and a redirect: not 200.
+            row(
+                "20170105120000",
+                "http://e.invalid/d.htm",
+                Some("-"),
+                "text/html",
+            ),
+            row(
+                "20170105120000",
+                "http://e.invalid/e.htm",
+                Some("301"),
+                "text/html",
+            ),
+            // Out of the window, revisit or not.
+            row(
+                "20190101000000",
+                "http://e.invalid/a.htm",
+                None,
+                REVISIT_MIME,
+            ),
+        ];
+        for r in rows {
+            assert!(c.row(r));
+        }
+        let l = c.finish(&ep);
+        let got: Vec<(&str, &str)> = l
+            .captures
+            .iter()
+            .map(|c| (c.url.as_str(), c.timestamp.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("http://e.invalid/c.htm", "20170105120000"),
+                ("http://e.invalid/a.htm", "20180210083000"),
+                ("http://e.invalid/b.htm", "20180210083000"),
+            ]
+        );
+        assert_eq!(
+            l.captures[1].key,
+            "http://127.0.0.1:8080/coll/20180210083000id_/http://e.invalid/a.htm"
+        );
+        let s = &l.summary;
+        assert_eq!(s.rows, 9);
+        assert_eq!(s.revisits, 2, "{s:?}");
+        assert_eq!(s.not_html, 2, "the GIF and its revisit: {s:?}");
+        assert_eq!(s.not_200, 2, "{s:?}");
+        assert_eq!(s.out_of_window, 1, "{s:?}");
+        assert_eq!(s.superseded, 1, "a.htm's 2017 capture: {s:?}");
+        assert_eq!(s.captures, 3);
+    }
+
+    /// pywb stops at 100,000 rows unless asked for more, without a word, and has no
+    /// resume key: quire asks for [`PYWB_LIMIT`], and an answer of that many rows is an
+    /// error, never a silently short listing.
+    #[test]
+    fn a_full_pywb_answer_is_an_error() {
+        assert_eq!(cut_short(Layout::Pywb, PYWB_LIMIT - 1), None);
+        let e = cut_short(Layout::Pywb, PYWB_LIMIT).unwrap();
+        assert!(e.contains("cut short") && e.contains("--from"), "{e}");
+        // The Wayback CDX server pages with a resume key instead.
+        assert_eq!(cut_short(Layout::Wayback, PYWB_LIMIT), None);
     }
 
     #[test]

@@ -12,11 +12,16 @@
 //!   `/cdx/search/cdx`, a JSON array with a header row, `limit` + `showResumeKey` paging
 //!   with opaque resume keys, `collapse=digest`; replay at `/web/{ts}id_/{url}`, a
 //!   non-exact timestamp answered with a 302 to the nearest capture.
-//! - pywb (a collection, base `http://127.0.0.1:PORT/coll`): CDX at `/coll/cdx`,
-//!   newline-delimited JSON objects with pywb's field names (Wayback's names in `fl`
-//!   are dropped, as pywb 2 does), no resume key, `collapse` ignored; replay at
-//!   `/coll/{ts}id_/{url}`, a non-exact timestamp served directly with the nearest
-//!   capture's `Memento-Datetime`.
+//! - pywb (a collection, base `http://127.0.0.1:PORT/coll`), as a real pywb 2.10.0
+//!   answers (`tests/wayback_pywb.rs` runs one): CDX at `/coll/cdx`, newline-delimited
+//!   JSON objects with pywb's field names (Wayback's names in `fl` are dropped), no
+//!   resume key, `collapse` ignored, at most `limit` rows (100,000 when not given);
+//!   `filter` values matched as substrings (`~` regex, `=` exact, `!` inverts,
+//!   `statuscode` read as `status`); the [`T3`] copies are revisit records there
+//!   (`mime` "warc/revisit", no `status`), as a deduplicating crawler writes them.
+//!   Replay at `/coll/{ts}id_/{url}`: a non-exact timestamp, or a listed capture the
+//!   archive cannot load, served directly from the nearest capture that loads, with its
+//!   `Memento-Datetime`; a listed capture with none that loads ([`GONE`]) is a 503.
 //!
 //! Every replay carries `Memento-Datetime`. Replays without `id_` get a page with an
 //! archive banner (a client that asked for them would be seen in the log). Throttling is
@@ -76,6 +81,9 @@ pub struct Capture {
     pub listed: bool,
     /// Served by the replay.
     pub replay: bool,
+    /// A revisit record in the pywb dialect (the T3 copies): listed with mimetype
+    /// "warc/revisit" and no status; replayed with its own time.
+    pub revisit: bool,
 }
 
 /// One request as the archive saw it.
@@ -225,6 +233,7 @@ pub fn captures() -> Vec<Capture> {
             body: bytes.to_vec(),
             listed: true,
             replay: true,
+            revisit: false,
         };
         if original == FERRY && version == "v2" {
             // Listed at T2; the archive holds it at FERRY_SERVED.
@@ -242,6 +251,7 @@ pub fn captures() -> Vec<Capture> {
         if version == "v2" && T3_PATHS.contains(&path) {
             out.push(Capture {
                 timestamp: T3.to_string(),
+                revisit: true,
                 ..cap.clone()
             });
         }
@@ -256,6 +266,7 @@ pub fn captures() -> Vec<Capture> {
         body: b"<html><body><p>never served</p></body></html>".to_vec(),
         listed: true,
         replay,
+        revisit: false,
     };
     out.push(extra(GONE, 200, false));
     out.push(extra(MOVED, 301, true));
@@ -475,6 +486,16 @@ async fn replay(st: &Archive, target: &str, full: &str, _path: &str, pywb: bool)
         .iter()
         .min_by_key(|c| c.timestamp.parse::<u64>().unwrap_or(0).abs_diff(want))
     else {
+        // pywb: a URL it lists but cannot load any record of is a 503 (its error page);
+        // a URL it does not know, a 404.
+        if pywb
+            && st
+                .captures
+                .iter()
+                .any(|c| c.listed && c.original == original)
+        {
+            return answer(503, "<html><title>Pywb Error</title></html>");
+        }
         return answer(404, "Wayback Machine has not archived that URL.");
     };
     if best.timestamp != digits && !pywb {
@@ -518,6 +539,41 @@ fn pad(bound: &str, fill: char) -> String {
         s.push(fill);
     }
     s
+}
+
+/// The value of a CDX field of a capture in pywb's listing: a revisit record has the
+/// mimetype "warc/revisit" and no status.
+fn pywb_field(c: &Capture, name: &str) -> Option<String> {
+    match name {
+        "statuscode" | "status" if c.revisit => None,
+        "mimetype" | "mime" if c.revisit => Some("warc/revisit".into()),
+        _ => field(c, name),
+    }
+}
+
+/// pywb's `filter=[!][=|~]field:value`: substring, exact (`=`) or regex from the start
+/// (`~`) match of the field (Wayback's names read as pywb's; a missing field is "").
+fn pywb_filter(c: &Capture, f: &str) -> bool {
+    let (invert, f) = match f.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, f),
+    };
+    let (mode, f) = match f.chars().next() {
+        Some(m @ ('=' | '~')) => (m, &f[1..]),
+        _ => (' ', f),
+    };
+    let Some((name, value)) = f.split_once(':') else {
+        return true;
+    };
+    let have = pywb_field(c, name).unwrap_or_default();
+    let matched = match mode {
+        '=' => have == value,
+        '~' => regex::Regex::new(&format!("^(?:{value})"))
+            .map(|r| r.is_match(&have))
+            .unwrap_or(false),
+        _ => have.contains(value),
+    };
+    matched != invert
 }
 
 /// The value of a CDX field of a capture, by either dialect's name.
@@ -623,6 +679,9 @@ fn cdx(st: &Archive, query: &[(String, String)], pywb: bool) -> Response {
         let in_window = lo.as_deref().is_none_or(|lo| c.timestamp.as_str() >= lo)
             && hi.as_deref().is_none_or(|hi| c.timestamp.as_str() <= hi);
         let filtered = filters.iter().all(|f| {
+            if pywb {
+                return pywb_filter(c, f);
+            }
             let (neg, f) = match f.strip_prefix('!') {
                 Some(rest) => (true, rest),
                 None => (false, *f),
@@ -652,11 +711,15 @@ fn cdx(st: &Archive, query: &[(String, String)], pywb: bool) -> Response {
             .copied()
             .filter(|f| matches!(*f, "timestamp" | "url" | "status" | "mime" | "digest"))
             .collect();
+        // At most `limit` rows, 100,000 when none is given, without a word.
+        let limit: usize = get(query, "limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(100_000);
         let mut out = String::new();
-        for c in rows {
+        for c in rows.into_iter().take(limit) {
             let obj: serde_json::Map<String, serde_json::Value> = known
                 .iter()
-                .map(|f| (f.to_string(), field(c, f).unwrap_or_default().into()))
+                .filter_map(|f| Some((f.to_string(), pywb_field(c, f)?.into())))
                 .collect();
             out.push_str(&serde_json::Value::Object(obj).to_string());
             out.push('\n');
@@ -679,6 +742,7 @@ fn cdx(st: &Archive, query: &[(String, String)], pywb: bool) -> Response {
                 body: Vec::new(),
                 listed: false,
                 replay: false,
+                revisit: false,
             },
             f,
         )
