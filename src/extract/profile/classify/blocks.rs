@@ -82,6 +82,9 @@ impl Classifier<'_> {
                 continue;
             };
             match &s.kind {
+                // A cover linked to a bookseller beside the book's data: the
+                // bookseller's, not a picture of the text.
+                SegKind::Image { in_link: true, .. } if self.beside_book_data(i, end) => {}
                 SegKind::Image { src, alt, .. } => {
                     let (caption, used_n) = self.caption_after(i, end);
                     let (caption, credit) = split_credit(caption);
@@ -242,6 +245,15 @@ impl Classifier<'_> {
         out
     }
 
+    /// Whether the next text after the image at `i`, in the same table, is a
+    /// book's data.
+    fn beside_book_data(&self, i: usize, end: usize) -> bool {
+        let table = self.segs[i].table;
+        (i + 1..end.min(i + 4))
+            .find(|&j| self.segs[j].chars > 0)
+            .is_some_and(|j| table.is_some() && self.segs[j].table == table && self.book[j])
+    }
+
     /// A short, fully bold (or large) line followed by more text is a subhead.
     fn is_subhead(&self, i: usize, text: &str, end: usize) -> bool {
         let s = &self.segs[i];
@@ -281,7 +293,7 @@ impl Classifier<'_> {
                 || (small_table && s.table == img.table)
                 || same_block
                 || (s.in_caption && j == i + 1);
-            if !same_box || self.is_chrome(j) || self.used[j] {
+            if !same_box || self.is_chrome(j) || self.used[j] || self.book[j] {
                 break;
             }
             parts.push(s.text.clone());
