@@ -69,7 +69,8 @@ impl Classifier<'_> {
                 continue;
             }
             if self.used[i]
-                || self.is_chrome(i)
+                // Book data in the bookseller's box beside the cover stays.
+                || (self.is_chrome(i) && !self.book[i])
                 || self.is_end_mark_image(i)
                 || self.boiler[i]
                 || self.is_boilerplate(i)

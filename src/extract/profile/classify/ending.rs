@@ -260,8 +260,8 @@ impl Classifier<'_> {
     /// italics (or smaller than the running text), short, opening with a byline
     /// author's name and worded like a note ("Jane Doe is a former …"), with
     /// running text after it; one such block per author when there are several.
-    /// A small picture sharing the note's table cell (a headshot in a box floated
-    /// at the top of the text) is furniture.
+    /// A small picture right before the note in its table (a headshot in a box
+    /// floated at the top of the text) is furniture.
     fn find_top_note(&mut self, h: &Head, e: &mut Ending) {
         let end = e.end.min(self.segs.len());
         let Some(mut i) = (h.body_start..end).find(|&i| {
@@ -274,8 +274,8 @@ impl Classifier<'_> {
         if let SegKind::Image { size, .. } = self.segs[i].kind {
             let next = i + 1;
             let beside = next < end
-                && self.segs[i].cell.is_some()
-                && self.segs[next].cell == self.segs[i].cell
+                && self.segs[i].table.is_some()
+                && self.segs[next].table == self.segs[i].table
                 && size.is_none_or(|z| z <= TOP_HEADSHOT_MAX);
             if !beside {
                 return;

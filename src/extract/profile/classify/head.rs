@@ -430,7 +430,10 @@ impl Classifier<'_> {
         // is never a picture's caption.
         if let Some(i) = (body_start..n.min(body_start + 6)).find(|&i| {
             let s = &self.segs[i];
-            !self.used[i] && s.chars > 0 && matches!(s.kind, SegKind::Text) && !self.is_chrome(i)
+            !self.used[i]
+                && s.chars > 0
+                && matches!(s.kind, SegKind::Text)
+                && !self.r.is_chrome_text(&s.text)
         }) {
             if !self.book[i] && self.book_data_block(i) {
                 self.mark_book(i);
@@ -749,14 +752,20 @@ impl Classifier<'_> {
         }
     }
 
-    /// A block set as a book's data: three lines or more, all short, one of them a
-    /// book-data line (pages, price, ISBN, binding), and not running text.
+    /// A block set as a book's data: three lines or more, all short and none of
+    /// them chrome (a bookseller's "Buy … at Amazon.com for $18.20" is), one of them
+    /// a book-data line (pages, price, ISBN, binding), mostly not links, and not
+    /// running text. It may sit in the bookseller's box beside the linked cover.
     fn book_data_block(&self, j: usize) -> bool {
         let s = &self.segs[j];
-        s.lines.len() >= 3
-            && s.lines.iter().all(|l| l.chars().count() <= 120)
-            && self.is_book_data(j)
-            && !self.body_like(j)
+        matches!(s.kind, SegKind::Text)
+            && s.lines.len() >= 3
+            && s.link_ratio() < 0.5
+            && s.lines
+                .iter()
+                .all(|l| l.chars().count() <= 120 && !self.r.is_chrome_text(l))
+            && s.lines.iter().any(|l| self.r.is_book_data_line(l))
+            && !s.text.trim_end().ends_with(['.', '!', '?', '"', '”'])
     }
 
     fn is_book_data(&self, j: usize) -> bool {
