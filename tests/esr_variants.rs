@@ -2531,3 +2531,46 @@ fn page_continuation_lines_are_navigation() {
         assert_eq!(a.content.subtitle, None);
     }
 }
+
+#[test]
+fn a_data_table_in_the_text_gives_one_paragraph_per_row() {
+    let rows = "<tr><th>Province</th><th>Spending</th></tr>\
+        <tr><td>Alberta</td><td>$9,100</td></tr>\
+        <tr><td><font size=2>Ontario</font></td><td></td><td>$9,600</td></tr>";
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}{BYLINE}<p>{LONG_P1}</p><table border=1>{rows}</table><p>{LONG_P2} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        paragraphs(&a),
+        [
+            LONG_P1,
+            "Province Spending",
+            "Alberta $9,100",
+            "Ontario $9,600",
+            LONG_P2
+        ],
+        "{:?}",
+        a.content.body
+    );
+    // A layout table that holds the article (nav column, text column) is not a
+    // data table: its paragraphs stay whole and apart.
+    let a = extract(
+        URL,
+        &format!(
+            "<table><tr><td><a href='/'>Home</a><br><a href='/archive/'>Archive</a></td>\
+             <td>{HEAD}{BYLINE}<p>{LONG_P1}</p><p>{LONG_P2} ESR</p></td></tr></table>"
+        ),
+    );
+    assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{:?}", a.content.body);
+    // A row with a picture, or a cell of several paragraphs, is read cell by cell.
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}{BYLINE}<p>{LONG_P1}</p><table><tr><td><p>One short note.</p><p>Another.</p></td><td>Third.</td></tr></table><p>{LONG_P2} ESR</p>"
+        ),
+    );
+    assert_eq!(paragraphs(&a).len(), 5, "{:?}", a.content.body);
+}
