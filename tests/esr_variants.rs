@@ -2352,6 +2352,14 @@ fn a_reviewer_line_before_book_data_without_a_by_line() {
             }
         }
     }
+    // A plain "By" line sharing its block with the dateline is the reviewer's too.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p><b>By Colin Ashdown</b><br>web posted November 10, 2003</p><p>{data}</p>{LONG_BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Colin Ashdown"]);
+    assert_eq!(a.content.published.as_ref().unwrap().date, "2003-11-10");
+    assert_eq!(paragraphs(&a).first().copied(), Some(flat));
     // A running first paragraph that mentions a price is not book data.
     let a = extract(
         URL,

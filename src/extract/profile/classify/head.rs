@@ -732,10 +732,13 @@ impl Classifier<'_> {
         if s.lines.iter().any(|x| self.r.is_book_data_line(x)) {
             return BookByline::Same;
         }
-        // "Reviewed by X" names the reviewer, whatever follows it.
+        // "Reviewed by X" names the reviewer, whatever follows it; so does a "By"
+        // line printed with the page's dateline in its block (a book's data never
+        // carries "web posted").
         if s.lines
             .get(l)
             .is_some_and(|line| self.r.names_reviewer(line))
+            || self.date_line(i).is_some()
         {
             return BookByline::No;
         }
