@@ -2222,3 +2222,363 @@ fn a_quotation_after_an_introduction_is_a_blockquote_however_long() {
     );
     assert_eq!(paragraphs(&a).len(), 2, "{:?}", a.content.body);
 }
+
+// Fifth audit (rules 63–74 of tests/fixtures/ESR-FIXTURES.md). Paragraphs of 100
+// letters or more, so the head scan meets running text.
+
+const LONG_P1: &str = "The first paragraph of the piece runs long enough to be body text for sure, and then some more words to pass a hundred letters, which the head scan takes for running text.";
+const LONG_P2: &str = "The second paragraph closes the piece, as all good things must end somewhere, with words enough to pass a hundred letters, which the head scan takes for running text rather than head lines.";
+
+#[test]
+fn a_label_before_a_dash_on_the_headline_line_is_the_kicker() {
+    for head in [
+        "Editorial -- The budget that wasn't",
+        "Editorial — The budget that wasn't",
+        "Editorial—The budget that wasn't",
+        "Editorial – The budget that wasn't",
+        "Editorial - The budget that wasn't",
+        "EDITORIAL -- The budget that wasn't",
+    ] {
+        let a = extract(
+            URL,
+            &format!("<p><font size=+2><b>{head}</b></font></p>{BYLINE}{LONG_BODY}"),
+        );
+        assert_eq!(
+            a.content.title.as_deref(),
+            Some("The budget that wasn't"),
+            "{head}"
+        );
+        assert!(
+            a.content
+                .kicker
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("editorial")),
+            "{head}: {:?}",
+            a.content.kicker
+        );
+    }
+    // An unknown label, a hyphen inside a word, or a one-word rest: one title.
+    for head in [
+        "Campus watch -- the new speech codes",
+        "Op-ed pages and their readers",
+        "Self-reliance — a virtue lost",
+        "Editorial -- Thrift",
+    ] {
+        let a = extract(
+            URL,
+            &format!("<p><font size=+2><b>{head}</b></font></p>{BYLINE}{LONG_BODY}"),
+        );
+        assert_eq!(a.content.title.as_deref(), Some(head));
+        assert_eq!(a.content.kicker, None, "{head}");
+    }
+}
+
+#[test]
+fn no_deck_when_the_headline_is_printed_only_in_the_title_element() {
+    for head in [
+        // A masthead's tag line above a headline GIF without alt.
+        "<p><font size=1>A Journal of Modern Conservatism</font></p><p><img src='/images/heads/0900council.gif' width=420 height=36></p><p><b>By Ann Author</b></p>",
+        // The tag line and the byline, nothing between them.
+        "<table><tr><td><font size=1>A Journal of Modern Conservatism</font></td></tr></table><p>By Ann Author<br>web posted March 8, 1999</p>",
+    ] {
+        let a = extract(
+            URL,
+            &format!(
+                "<html><head><title>Enter Stage Right - The tyranny of the council</title></head><body>{head}{LONG_BODY}</body></html>"
+            ),
+        );
+        assert_eq!(
+            a.content.title.as_deref(),
+            Some("The tyranny of the council")
+        );
+        assert_eq!(a.content.subtitle, None, "{head}");
+        assert_eq!(a.content.authors, ["Ann Author"]);
+    }
+}
+
+#[test]
+fn compiled_by_names_the_author_of_a_round_up() {
+    for byline in [
+        "Compiled by Dana Whitfield",
+        "Compiled By Dana Whitfield",
+        "COMPILED BY Dana Whitfield",
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p><b>{byline}</b><br>web posted April 15, 2002</p>{LONG_BODY}"),
+        );
+        assert_eq!(a.content.authors, ["Dana Whitfield"], "{byline}");
+        assert_eq!(a.content.subtitle, None, "{byline}");
+    }
+    // "compiled by the staff" names no one.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>Compiled by the staff<br>web posted April 15, 2002</p>{LONG_BODY}"),
+    );
+    assert!(a.content.authors.is_empty(), "{:?}", a.content.authors);
+}
+
+#[test]
+fn a_reviewer_line_before_book_data_without_a_by_line() {
+    let data = "<i>Country Practice</i><br>Harriet Vosper<br>Cormorant House<br>288 pgs. US$24.95<br>ISBN 1-55512-345-5";
+    let flat =
+        "Country Practice Harriet Vosper Cormorant House 288 pgs. US$24.95 ISBN 1-55512-345-5";
+    for (layout, cover) in [
+        (format!("<p>{data}</p>"), false),
+        (format!("<table><tr><td><a href='http://www.amazon.com/exec/obidos/ASIN/1555123455/esr'><img src='/images/books/cp.jpg' width=100 height=150></a></td><td>{data}<p><a href='http://www.amazon.com/exec/obidos/ASIN/1555123455/esr'>Buy Country Practice at Amazon.com</a></p></td></tr></table>"), false),
+        (format!("<table><tr><td><img src='/images/books/cp.jpg' width=100 height=150></td><td>{data}</td></tr></table>"), true),
+    ] {
+        for byline in ["Reviewed by Colin Ashdown", "A review by Colin Ashdown", "REVIEWED BY Colin Ashdown"] {
+            let a = extract(
+                URL,
+                &format!("{HEAD}<p><b>{byline}</b><br>web posted November 10, 2003</p>{layout}{LONG_BODY}"),
+            );
+            assert_eq!(a.content.authors, ["Colin Ashdown"], "{byline} {layout}");
+            assert_eq!(a.content.published.as_ref().unwrap().date, "2003-11-10");
+            let ps = paragraphs(&a);
+            assert_eq!(ps.first().copied(), Some(flat), "{layout}: {:?}", a.content.body);
+            assert_eq!(ps.len(), 3, "{layout}: {:?}", a.content.body);
+            let images: Vec<&Block> = a
+                .content
+                .body
+                .iter()
+                .filter(|b| matches!(b, Block::Image { .. }))
+                .collect();
+            // A cover linked to the bookseller is chrome; an unlinked one is a
+            // picture, never captioned with the data.
+            assert_eq!(images.len(), usize::from(cover), "{layout}: {images:?}");
+            if let Some(Block::Image { caption, .. }) = images.first() {
+                assert_eq!(*caption, None);
+            }
+        }
+    }
+    // A plain "By" line sharing its block with the dateline is the reviewer's too.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p><b>By Colin Ashdown</b><br>web posted November 10, 2003</p><p>{data}</p>{LONG_BODY}"),
+    );
+    assert_eq!(a.content.authors, ["Colin Ashdown"]);
+    assert_eq!(a.content.published.as_ref().unwrap().date, "2003-11-10");
+    assert_eq!(paragraphs(&a).first().copied(), Some(flat));
+    // A running first paragraph that mentions a price is not book data.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p><b>Reviewed by Colin Ashdown</b><br>web posted November 10, 2003</p><p>The book costs US$24.95 and is worth every cent of it, which is more than one can say for most of what the publishers sent us this season.</p>{LONG_BODY}"),
+    );
+    assert_eq!(paragraphs(&a).len(), 3);
+}
+
+#[test]
+fn a_spaced_dash_ends_the_byline_names() {
+    for (byline, want) in [
+        (
+            "By Harold Quenneville — Notes from the Prairie",
+            vec!["Harold Quenneville"],
+        ),
+        (
+            "By Harold Quenneville -- Notes from the Prairie",
+            vec!["Harold Quenneville"],
+        ),
+        (
+            "By Harold Quenneville - Notes from the Prairie",
+            vec!["Harold Quenneville"],
+        ),
+        (
+            "By Harold Quenneville – The Prairie Desk",
+            vec!["Harold Quenneville"],
+        ),
+        (
+            "By Ann Author and Bo Writer — The Week in Ottawa",
+            vec!["Ann Author", "Bo Writer"],
+        ),
+        ("By Jean-Paul Tremblay", vec!["Jean-Paul Tremblay"]),
+        (
+            "By Jean-Paul Tremblay — Letter from Quebec",
+            vec!["Jean-Paul Tremblay"],
+        ),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p><b>{byline}</b><br>web posted March 8, 1999</p>{LONG_BODY}"),
+        );
+        assert_eq!(a.content.authors, want, "{byline}");
+        assert!(!a.content.body_text().contains("Prairie"), "{byline}");
+    }
+}
+
+#[test]
+fn a_day_range_in_a_dateline_gives_its_first_day() {
+    for line in [
+        "Week of January 3-9, 2005",
+        "Week of January 3 - 9, 2005",
+        "Week of January 3–9, 2005",
+        "Week of Jan. 3 to 9, 2005",
+        "web posted January 3-9, 2005",
+        "WEEK OF JANUARY 3-9, 2005",
+    ] {
+        let a = extract(
+            "http://www.enterstageright.com/archive/articles/0105/0105senate.htm",
+            &format!("{HEAD}<p>By Ann Author<br>{line}</p>{LONG_BODY}"),
+        );
+        let p = a.content.published.expect(line);
+        assert_eq!(
+            (p.date.as_str(), p.precision),
+            ("2005-01-03", DatePrecision::Day),
+            "{line}"
+        );
+    }
+    // Numeric datelines are not ranges.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author<br>web posted 01/17/2005</p>{LONG_BODY}"),
+    );
+    assert_eq!(a.content.published.unwrap().date, "2005-01-17");
+}
+
+#[test]
+fn author_notes_above_the_text_one_per_author_small_or_in_a_box() {
+    let byline2 = "<p>By Ann Author and Bo Writer<br>web posted March 8, 1999</p>";
+    let (n1, n2) = (
+        "Ann Author is an economist in Regina.",
+        "Bo Writer is a former deputy minister of finance.",
+    );
+    for notes in [
+        format!("<p><font size=2><i>{n1}</i></font></p><p><font size=2><i>{n2}</i></font></p>"),
+        format!("<p><i>{n1}</i></p><p><i>{n2}</i></p>"),
+        format!("<p><font size=1>{n1}</font></p><p><font size=1>{n2}</font></p>"),
+    ] {
+        let a = extract(URL, &format!("{HEAD}{byline2}{notes}{LONG_BODY}"));
+        assert_eq!(
+            a.content.bio.as_deref(),
+            Some(format!("{n1} {n2}").as_str()),
+            "{notes}"
+        );
+        assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{notes}");
+        assert_eq!(a.content.subtitle, None);
+    }
+    // A box floated at the top: the headshot and a small note beside it.
+    for box_ in [
+        format!("<table align=right width=180 border=1><tr><td><img src='/images/authors/ann.jpg' width=80 height=100 alt='Ann Author'><br><font size=1>{n1}</font></td></tr></table>"),
+        format!("<table align=right width=180><tr><td><img src='/images/authors/ann.jpg' width=80 height=100></td></tr><tr><td><font size=1><i>{n1}</i></font></td></tr></table>"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>{box_}{LONG_BODY}"),
+        );
+        assert_eq!(a.content.bio.as_deref(), Some(n1), "{box_}");
+        assert!(
+            !a.content
+                .body
+                .iter()
+                .any(|b| matches!(b, Block::Image { .. })),
+            "{box_}: {:?}",
+            a.content.body
+        );
+        assert_eq!(paragraphs(&a).len(), 2);
+    }
+    // A small opening line that does not open with the author's name stays body.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p><font size=1>This is a story about a bank.</font></p>{LONG_BODY}"),
+    );
+    assert_eq!(a.content.bio, None);
+    assert_eq!(paragraphs(&a).len(), 3);
+}
+
+#[test]
+fn a_press_release_label_distribution_line_and_end_line() {
+    for end_line in ["-30-", "- 30 -", "###", "# # #"] {
+        let a = extract(
+            URL,
+            &format!(
+                "<p><b>Press Release</b></p><p><b>FOR IMMEDIATE RELEASE</b></p>{HEAD}\
+                 <p>web posted February 23, 2004</p><p>{LONG_P1}</p><p>{LONG_P2}</p>\
+                 <p align=center>{end_line}</p><p>For more information:<br>Marian Holt<br>(306) 555-0147</p>\
+                 <p>Send a link to this page!</p>"
+            ),
+        );
+        assert_eq!(a.content.kicker.as_deref(), Some("Press Release"));
+        assert_eq!(a.content.title.as_deref(), Some("Thrift"));
+        assert_eq!(a.content.subtitle, None);
+        assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{end_line}");
+        assert_eq!(a.content.bio, None, "{end_line}");
+    }
+    // "For immediate release:" with a colon is the same line.
+    let a = extract(
+        URL,
+        &format!(
+            "<p>For Immediate Release:</p>{HEAD}<p>web posted February 23, 2004</p>{LONG_BODY}"
+        ),
+    );
+    assert!(!a.content.body_text().contains("Immediate"));
+    assert_eq!(a.content.subtitle, None);
+}
+
+#[test]
+fn page_continuation_lines_are_navigation() {
+    for (before, after) in [
+        (
+            "<p><font size=1>Page 1 of 2</font></p>",
+            "<p align=center><b><a href='p2.htm'>Continued on page 2 &gt;&gt;</a></b></p>",
+        ),
+        (
+            "",
+            "<p>Continued on page 2</p><p>Page 1 of 2 | <a href='p2.htm'>Next page</a></p>",
+        ),
+        (
+            "<p>Page 1 of 3</p>",
+            "<p>Continued on next page &gt;&gt;</p>",
+        ),
+        ("", "<p><a href='p2.htm'>Next page</a></p>"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p>{before}<p>{LONG_P1}</p><p>{LONG_P2}</p>{after}<p>Other related articles</p>"),
+        );
+        assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{before} {after}");
+        assert_eq!(a.content.subtitle, None);
+    }
+}
+
+#[test]
+fn a_data_table_in_the_text_gives_one_paragraph_per_row() {
+    let rows = "<tr><th>Province</th><th>Spending</th></tr>\
+        <tr><td>Alberta</td><td>$9,100</td></tr>\
+        <tr><td><font size=2>Ontario</font></td><td></td><td>$9,600</td></tr>";
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}{BYLINE}<p>{LONG_P1}</p><table border=1>{rows}</table><p>{LONG_P2} ESR</p>"
+        ),
+    );
+    assert_eq!(
+        paragraphs(&a),
+        [
+            LONG_P1,
+            "Province Spending",
+            "Alberta $9,100",
+            "Ontario $9,600",
+            LONG_P2
+        ],
+        "{:?}",
+        a.content.body
+    );
+    // A layout table that holds the article (nav column, text column) is not a
+    // data table: its paragraphs stay whole and apart.
+    let a = extract(
+        URL,
+        &format!(
+            "<table><tr><td><a href='/'>Home</a><br><a href='/archive/'>Archive</a></td>\
+             <td>{HEAD}{BYLINE}<p>{LONG_P1}</p><p>{LONG_P2} ESR</p></td></tr></table>"
+        ),
+    );
+    assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{:?}", a.content.body);
+    // A row with a picture, or a cell of several paragraphs, is read cell by cell.
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}{BYLINE}<p>{LONG_P1}</p><table><tr><td><p>One short note.</p><p>Another.</p></td><td>Third.</td></tr></table><p>{LONG_P2} ESR</p>"
+        ),
+    );
+    assert_eq!(paragraphs(&a).len(), 5, "{:?}", a.content.body);
+}

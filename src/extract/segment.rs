@@ -80,6 +80,8 @@ pub struct Segment {
     pub cell: Option<usize>,
     /// Id of the nearest enclosing table, if any.
     pub table: Option<usize>,
+    /// Id of the nearest enclosing table row (`<tr>`) of that table, if any.
+    pub row: Option<usize>,
     /// Id of the nearest enclosing `<figure>`, if any.
     pub figure: Option<usize>,
     /// Inside a `<figcaption>` or `<caption>`.
@@ -178,6 +180,7 @@ struct Style {
     in_caption: bool,
     cell: Option<usize>,
     table: Option<usize>,
+    row: Option<usize>,
     figure: Option<usize>,
     quote: Option<usize>,
     list: Option<(usize, bool)>,
@@ -426,7 +429,9 @@ pub fn segment_filtered(
                             w.out.tables.push(TableInfo::default());
                             st.table = Some(id);
                             st.cell = None;
+                            st.row = None;
                         }
+                        "tr" => st.row = Some(w.id()),
                         "td" | "th" => st.cell = Some(w.id()),
                         "figure" => st.figure = Some(w.id()),
                         "blockquote" => st.quote = Some(w.id()),
@@ -651,6 +656,7 @@ impl Walker<'_> {
             centered: b.centered,
             cell: st.cell,
             table: st.table,
+            row: st.row,
             figure: st.figure,
             in_caption: st.in_caption,
             block: st.block,
@@ -728,6 +734,7 @@ fn simple(kind: SegKind, st: &Style) -> Segment {
         centered: st.centered,
         cell: st.cell,
         table: st.table,
+        row: st.row,
         figure: st.figure,
         in_caption: st.in_caption,
         block: st.block,

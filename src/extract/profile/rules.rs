@@ -98,10 +98,19 @@ impl Rules {
     pub fn byline_names<'t>(&self, line: &'t str) -> Option<&'t str> {
         self.byline_parts(line).map(|(names, _)| {
             // "By X | web posted …": the separator before the dateline goes too.
-            without_description(names).trim_end_matches(|c: char| {
+            without_description(before_spaced_dash(names)).trim_end_matches(|c: char| {
                 c.is_whitespace() || matches!(c, '|' | '/' | '-' | '–' | '—' | '·' | '•')
             })
         })
+    }
+
+    /// Whether a byline line names a reviewer ("Reviewed by X", "A review by X"):
+    /// never a reviewed book's own "By" line.
+    pub fn names_reviewer(&self, line: &str) -> bool {
+        self.byline
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .is_some_and(|m| line[..m.start()].to_lowercase().contains("review"))
     }
 
     /// A byline line split into its names and what follows them (a dateline, a
@@ -288,10 +297,13 @@ impl Rules {
     /// Only for lines a dateline rule already matched: in running text such a word
     /// is not a date.
     pub fn dateline_date(&self, text: &str) -> Option<PublishedDate> {
-        normalize::parse_date(text).or_else(|| {
-            let fixed = fix_month_names(text)?;
-            normalize::parse_date(&fixed)
-        })
+        let read = |t: &str| {
+            normalize::parse_date(t).or_else(|| {
+                let fixed = fix_month_names(t)?;
+                normalize::parse_date(&fixed)
+            })
+        };
+        read(text).or_else(|| read(&first_day_of_range(text)?))
     }
 }
 
@@ -342,6 +354,51 @@ fn fix_month_names(text: &str) -> Option<String> {
 /// from `strsim`), with the same first letter.
 fn within_one_edit(a: &str, b: &str) -> bool {
     a.as_bytes().first() == b.as_bytes().first() && strsim::osa_distance(a, b) <= 1
+}
+
+/// A byline's names without what follows a dash set off by a space ("By X — Notes
+/// from the Prairie", "By X -- Column"): a column's name or a description, never a
+/// name. A hyphen inside a name ("Jean-Paul") has no space before it.
+fn before_spaced_dash(names: &str) -> &str {
+    let mut prev_space = false;
+    for (b, c) in names.char_indices() {
+        if prev_space && matches!(c, '-' | '–' | '—') && b > 0 {
+            return names[..b].trim_end();
+        }
+        prev_space = c.is_whitespace();
+    }
+    names
+}
+
+/// A dateline's day range ("Week of January 3-9, 2005", "January 3 to 9, 2005")
+/// reduced to its first day ("January 3, 2005"); `None` when there is no range.
+fn first_day_of_range(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        if !bytes[k].is_ascii_digit() || (k > 0 && bytes[k - 1].is_ascii_digit()) {
+            k += 1;
+            continue;
+        }
+        let day_end = k + bytes[k..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let rest = &text[day_end..];
+        let trimmed = rest.trim_start();
+        let after_sep = trimmed
+            .strip_prefix(['-', '–', '—'])
+            .or_else(|| trimmed.strip_prefix("to "))
+            .map(str::trim_start);
+        if let Some(after) = after_sep.filter(|_| day_end - k <= 2) {
+            let second = after.bytes().take_while(u8::is_ascii_digit).count();
+            if (1..=2).contains(&second)
+                && !after[second..]
+                    .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '/' | '-'))
+            {
+                return Some(format!("{}{}", &text[..day_end], &after[second..]));
+            }
+        }
+        k = day_end;
+    }
+    None
 }
 
 /// Lowercase words a list of names may hold: the words that join names and the

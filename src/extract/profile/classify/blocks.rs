@@ -17,6 +17,9 @@ use crate::normalize;
 /// How many segments before or after a pull-quote the paragraph it repeats may sit.
 const PULL_QUOTE_REACH: usize = 8;
 
+/// Longest text (characters) of one cell of a data table's row read as one paragraph.
+const MAX_ROW_CELL_CHARS: usize = 200;
+
 impl Classifier<'_> {
     pub(super) fn blocks(&mut self, h: &Head, e: &Ending) -> Vec<Block> {
         let segs = self.segs;
@@ -69,7 +72,8 @@ impl Classifier<'_> {
                 continue;
             }
             if self.used[i]
-                || self.is_chrome(i)
+                // Book data in the bookseller's box beside the cover stays.
+                || (self.is_chrome(i) && !self.book[i])
                 || self.is_end_mark_image(i)
                 || self.boiler[i]
                 || self.is_boilerplate(i)
@@ -82,6 +86,9 @@ impl Classifier<'_> {
                 continue;
             };
             match &s.kind {
+                // A cover linked to a bookseller beside the book's data: the
+                // bookseller's, not a picture of the text.
+                SegKind::Image { in_link: true, .. } if self.beside_book_data(i, end) => {}
                 SegKind::Image { src, alt, .. } => {
                     let (caption, used_n) = self.caption_after(i, end);
                     let (caption, credit) = split_credit(caption);
@@ -146,6 +153,20 @@ impl Classifier<'_> {
                     text: s.text.clone(),
                 }),
                 SegKind::Rule => {}
+                SegKind::Text if self.segs[i].row.is_some() => {
+                    // A row of a data table in the text: one paragraph.
+                    if let Some((row, next)) = self.table_row(i, end, e, overrides) {
+                        out.push(Block::Paragraph { text: row });
+                        i = next;
+                        continue;
+                    }
+                    if text.is_empty() {
+                    } else if !self.book[i] && self.is_subhead(i, &text, end) {
+                        out.push(Block::Heading { level: 3, text });
+                    } else {
+                        out.push(Block::Paragraph { text });
+                    }
+                }
                 SegKind::Text | SegKind::Quote(_) => {
                     if text.is_empty() {
                     } else if !self.book[i] && self.is_subhead(i, &text, end) {
@@ -242,6 +263,72 @@ impl Classifier<'_> {
         out
     }
 
+    /// The row of a data table inside the text (not the layout table that holds
+    /// the article's running text) that starts at segment `i`: its cells, each one
+    /// short text, in order, joined by a space, and the segment after the row.
+    /// `None` when the row has fewer than two text cells, a cell of several
+    /// blocks, a picture, or chrome: its cells are then read one by one.
+    fn table_row(
+        &self,
+        i: usize,
+        end: usize,
+        e: &Ending,
+        overrides: &HashMap<usize, Option<String>>,
+    ) -> Option<(String, usize)> {
+        let s = &self.segs[i];
+        let (Some(table), Some(row)) = (s.table, s.row) else {
+            return None;
+        };
+        if Some(table) == self.main_table || s.cell.is_none() {
+            return None;
+        }
+        // Only from the row's first block: a row declined at its start (a cell of
+        // several blocks) is read cell by cell to its end.
+        let same_row =
+            |k: usize| self.segs[k].table == Some(table) && self.segs[k].row == Some(row);
+        let mut k = i;
+        while k > 0 && same_row(k - 1) {
+            let prev = &self.segs[k - 1];
+            if prev.chars > 0 || matches!(prev.kind, SegKind::Image { .. }) {
+                return None;
+            }
+            k -= 1;
+        }
+        let mut parts = Vec::new();
+        let mut last_cell = None;
+        let mut j = i;
+        while j < end && self.segs[j].table == Some(table) && self.segs[j].row == Some(row) {
+            let t = &self.segs[j];
+            if matches!(t.kind, SegKind::Image { .. }) {
+                return None;
+            }
+            if t.chars > 0 {
+                if !matches!(t.kind, SegKind::Text)
+                    || t.cell.is_none()
+                    || t.cell == last_cell
+                    || t.chars > MAX_ROW_CELL_CHARS
+                    || self.used[j]
+                    || self.is_chrome(j)
+                {
+                    return None;
+                }
+                last_cell = t.cell;
+                parts.push(self.text_of(j, e, overrides)?);
+            }
+            j += 1;
+        }
+        (parts.len() >= 2).then(|| (parts.join(" "), j))
+    }
+
+    /// Whether the next text after the image at `i`, in the same table, is a
+    /// book's data.
+    fn beside_book_data(&self, i: usize, end: usize) -> bool {
+        let table = self.segs[i].table;
+        (i + 1..end.min(i + 4))
+            .find(|&j| self.segs[j].chars > 0)
+            .is_some_and(|j| table.is_some() && self.segs[j].table == table && self.book[j])
+    }
+
     /// A short, fully bold (or large) line followed by more text is a subhead.
     fn is_subhead(&self, i: usize, text: &str, end: usize) -> bool {
         let s = &self.segs[i];
@@ -281,7 +368,7 @@ impl Classifier<'_> {
                 || (small_table && s.table == img.table)
                 || same_block
                 || (s.in_caption && j == i + 1);
-            if !same_box || self.is_chrome(j) || self.used[j] {
+            if !same_box || self.is_chrome(j) || self.used[j] || self.book[j] {
                 break;
             }
             parts.push(s.text.clone());

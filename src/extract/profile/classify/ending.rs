@@ -26,6 +26,9 @@ const FOOTER_NOTE_REACH: usize = 12;
 /// Longest author note printed above the text, in characters.
 const MAX_TOP_NOTE_CHARS: usize = 300;
 
+/// Largest declared size (px) of a headshot beside a note above the text.
+const TOP_HEADSHOT_MAX: u32 = 150;
+
 /// Longest label heading an author note ("About the authors"), in characters.
 const MAX_NOTE_LABEL_CHARS: usize = 40;
 
@@ -254,20 +257,54 @@ impl Classifier<'_> {
     }
 
     /// An author note printed above the text: the first block of the body, set in
-    /// italics, short, opening with a byline author's name and worded like a note
-    /// ("Jane Doe is a former …"), with running text after it.
+    /// italics (or smaller than the running text), short, opening with a byline
+    /// author's name and worded like a note ("Jane Doe is a former …"), with
+    /// running text after it; one such block per author when there are several.
+    /// A small picture right before the note in its table (a headshot in a box
+    /// floated at the top of the text) is furniture.
     fn find_top_note(&mut self, h: &Head, e: &mut Ending) {
         let end = e.end.min(self.segs.len());
-        let Some(i) = (h.body_start..end).find(|&i| {
+        let Some(mut i) = (h.body_start..end).find(|&i| {
             let s = &self.segs[i];
             !self.used[i] && !self.book[i] && (s.chars > 0 || !matches!(s.kind, SegKind::Text))
         }) else {
             return;
         };
+        let mut headshot = None;
+        if let SegKind::Image { size, .. } = self.segs[i].kind {
+            let next = i + 1;
+            let beside = next < end
+                && self.segs[i].table.is_some()
+                && self.segs[next].table == self.segs[i].table
+                && size.is_none_or(|z| z <= TOP_HEADSHOT_MAX);
+            if !beside {
+                return;
+            }
+            headshot = Some(i);
+            i = next;
+        }
+        let first = i;
+        let mut last = i;
+        while last < end && last - first < MAX_BIO_SEGMENTS && self.top_note(h, last, end) {
+            last += 1;
+        }
+        if last > first {
+            if let Some(k) = headshot {
+                self.used[k] = true;
+            }
+            e.bio = self.join_bio(first, last);
+        }
+    }
+
+    /// Whether segment `i` is (one author's) note above the text (see
+    /// [`Self::find_top_note`]).
+    fn top_note(&self, h: &Head, i: usize, end: usize) -> bool {
         let s = &self.segs[i];
-        let note = matches!(s.kind, SegKind::Text)
+        let small = s.min_font < self.body_font && s.font <= self.body_font;
+        matches!(s.kind, SegKind::Text)
+            && !self.used[i]
             && s.chars <= MAX_TOP_NOTE_CHARS
-            && s.italic_ratio() > 0.8
+            && (s.italic_ratio() > 0.8 || small)
             && !self.is_chrome(i)
             && !self.boiler[i]
             && opens_with_author(&s.text, &h.authors)
@@ -278,10 +315,7 @@ impl Classifier<'_> {
                     && t.chars >= 60
                     && t.italic_ratio() < 0.5
                     && !self.is_chrome(j)
-            });
-        if note {
-            e.bio = self.join_bio(i, i + 1);
-        }
+            })
     }
 
     fn find_end_note(&mut self, h: &Head, e: &mut Ending) {

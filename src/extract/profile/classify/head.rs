@@ -359,7 +359,9 @@ impl Classifier<'_> {
                         && s.chars > 0
                         && s.chars < 250
                         && !self.is_chrome(i)
-                        && title_at.is_none_or(|t| i > t)
+                        // Under a headline: with none found on the page (the
+                        // `<title>` stands in) nothing in the head is its deck.
+                        && title_at.is_some_and(|t| i > t)
                 }) {
                     subtitle = Some(self.segs[i].text.clone());
                     self.used[i] = true;
@@ -420,6 +422,21 @@ impl Classifier<'_> {
                 if self.book_byline(i, l) != BookByline::No {
                     self.mark_book(i);
                 }
+            }
+        }
+        // A block of the book's data lines opening the body without a "By" line
+        // (title, the author's bare name, publisher, pages, price, ISBN, as a table
+        // cell beside the cover) is book data too: it opens the body as printed and
+        // is never a picture's caption.
+        if let Some(i) = (body_start..n.min(body_start + 6)).find(|&i| {
+            let s = &self.segs[i];
+            !self.used[i]
+                && s.chars > 0
+                && matches!(s.kind, SegKind::Text)
+                && !self.r.is_chrome_text(&s.text)
+        }) {
+            if !self.book[i] && self.book_data_block(i) {
+                self.mark_book(i);
             }
         }
         for i in 1..n.min(HEAD_LIMIT + 8) {
@@ -628,10 +645,11 @@ impl Classifier<'_> {
                 .is_none_or(|site| !a.to_lowercase().contains(&site.to_lowercase()))
     }
 
-    /// A headline opening with a section label and a colon: (the label as a
-    /// kicker, the rest). The rest must hold at least two words.
+    /// A headline opening with a section label and a colon or a dash ("Book
+    /// Review: …", "Editorial -- …", "Editorial — …"): (the label as a kicker, the
+    /// rest). The rest must hold at least two words.
     fn kicker_prefix(&self, title: &str) -> Option<(String, String)> {
-        let (label, rest) = title.split_once(':')?;
+        let (label, rest) = split_label(title)?;
         let rest = rest.trim();
         if label.chars().count() > MAX_PREFIX_LABEL || rest.split_whitespace().count() < 2 {
             return None;
@@ -709,10 +727,20 @@ impl Classifier<'_> {
     }
 
     /// Whether the byline at line `l` of segment `i` is a book's author.
-    fn book_byline(&self, i: usize, _l: usize) -> BookByline {
+    fn book_byline(&self, i: usize, l: usize) -> BookByline {
         let s = &self.segs[i];
         if s.lines.iter().any(|x| self.r.is_book_data_line(x)) {
             return BookByline::Same;
+        }
+        // "Reviewed by X" names the reviewer, whatever follows it; so does a "By"
+        // line printed with the page's dateline in its block (a book's data never
+        // carries "web posted").
+        if s.lines
+            .get(l)
+            .is_some_and(|line| self.r.names_reviewer(line))
+            || self.date_line(i).is_some()
+        {
+            return BookByline::No;
         }
         let next = (i + 1..self.segs.len().min(i + 3)).find(|&j| self.segs[j].chars > 0);
         match next {
@@ -725,6 +753,22 @@ impl Classifier<'_> {
             }
             _ => BookByline::No,
         }
+    }
+
+    /// A block set as a book's data: three lines or more, all short and none of
+    /// them chrome (a bookseller's "Buy … at Amazon.com for $18.20" is), one of them
+    /// a book-data line (pages, price, ISBN, binding), mostly not links, and not
+    /// running text. It may sit in the bookseller's box beside the linked cover.
+    fn book_data_block(&self, j: usize) -> bool {
+        let s = &self.segs[j];
+        matches!(s.kind, SegKind::Text)
+            && s.lines.len() >= 3
+            && s.link_ratio() < 0.5
+            && s.lines
+                .iter()
+                .all(|l| l.chars().count() <= 120 && !self.r.is_chrome_text(l))
+            && s.lines.iter().any(|l| self.r.is_book_data_line(l))
+            && !s.text.trim_end().ends_with(['.', '!', '?', '"', '”'])
     }
 
     fn is_book_data(&self, j: usize) -> bool {
@@ -910,6 +954,43 @@ fn split_inline_deck(line: &str, st: &LineStyle) -> (String, Option<String>) {
         return whole;
     }
     (t.to_string(), Some(d.to_string()))
+}
+
+/// A headline split at its first separator after a possible label: a colon, or a
+/// dash set off by spaces or doubled ("Editorial -- …", "Editorial — …",
+/// "Editorial—…"); a hyphen inside a word ("Op-ed") is not one. Only the first
+/// [`MAX_PREFIX_LABEL`] characters are looked at.
+fn split_label(title: &str) -> Option<(&str, &str)> {
+    let mut prev: Option<char> = None;
+    for (k, (b, c)) in title.char_indices().enumerate() {
+        if k > MAX_PREFIX_LABEL + 1 {
+            return None;
+        }
+        let after = &title[b + c.len_utf8()..];
+        let next = after.chars().next();
+        let spaced = prev.is_some_and(char::is_whitespace);
+        let sep_len = match c {
+            ':' => Some(c.len_utf8()),
+            // An em dash with or without spaces; an en dash only set off by spaces.
+            '—' => Some(c.len_utf8()),
+            '–' if spaced => Some(c.len_utf8()),
+            '-' if after.starts_with('-')
+                && (spaced || prev.is_some_and(char::is_alphanumeric)) =>
+            {
+                Some(2)
+            }
+            '-' if spaced && next.is_some_and(char::is_whitespace) => Some(1),
+            _ => None,
+        };
+        if let Some(len) = sep_len {
+            if k == 0 {
+                return None;
+            }
+            return Some((&title[..b], &title[b + len..]));
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 /// A headline line that is visibly unfinished: it ends with a colon, a comma, a dash
