@@ -1136,7 +1136,7 @@ pub fn import(
     let scratch = plan::Scratch::new(cfg.scratch_in.as_deref())?;
     let plan = plan::plan(cfg, &scratch.file("plan.sqlite"), progress)?;
     let (layers, total_bytes) = (plan.layers, plan.total_bytes);
-    let mut decisions = plan.decisions();
+    let mut decisions = plan.decisions()?;
     let mut runs = Vec::with_capacity(layers);
     for layer in 0..layers {
         runs.push(store.begin_run(&run_info(cfg, layer, layers))?);

@@ -34,6 +34,9 @@ const BATCH_RECORDS: u64 = 4096;
 /// Decisions pass 2 reads ahead.
 const READ_AHEAD: usize = 1024;
 
+/// Page cache of the plan while pass 2 reads it (in order, once), in KiB.
+const READ_CACHE_KIB: u32 = 256;
+
 /// Bits of a record position that hold its ordinal in its file.
 const ORD_BITS: u32 = 40;
 
@@ -117,14 +120,18 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// The decisions, for reading in record order.
-    pub(super) fn decisions(self) -> Decisions {
-        Decisions {
+    /// The decisions, for reading in record order. The cache pass 1 filled is given
+    /// back first: pass 2 reads each page once.
+    pub(super) fn decisions(self) -> Result<Decisions, ImportError> {
+        self.db.execute_batch(&format!(
+            "PRAGMA cache_size=-{READ_CACHE_KIB}; PRAGMA shrink_memory;"
+        ))?;
+        Ok(Decisions {
             db: self.db,
             buf: VecDeque::new(),
             after: -1,
             done: false,
-        }
+        })
     }
 }
 
