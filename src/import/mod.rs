@@ -43,12 +43,22 @@
 //! every URL's latest state). `history` lists every capture in date order, `export`
 //! and `diff` see the latest as the latest, and `changes` between the main runs of two
 //! imports works as between two crawls. Deciding this needs a first pass over the
-//! files (headers only, unless a payload must be sniffed); its memory grows with the
-//! number of distinct URLs (a few dozen bytes each), never with file or payload sizes.
+//! files (headers only, unless a payload must be sniffed): the plan (`plan.rs`).
 //!
-//! **Order and memory.** The second pass reads one record at a time; bodies are
-//! processed on `workers` threads and written in file order. At most a few bodies (each
-//! at most `max_body`) are in memory at once.
+//! **Order and memory.** Nothing this module keeps grows with the number of records,
+//! URLs or pages. The plan's per-URL and per-capture facts go to a private scratch SQLite
+//! database (a page cache of a few MiB, no journal, no syncs), and the second pass reads
+//! its decisions back in record order; the captures that revisits take their payload
+//! from and the undated articles held back for their issue's date go to a second one.
+//! Both live in a scratch directory (`quire-import-*` in the system temp dir, or
+//! [`ImportConfig::scratch_in`]) that is removed when the import returns, on success
+//! and on error (a killed import leaves it behind); it takes about 140 bytes per page.
+//! The second pass reads one record at a time; bodies are processed on `workers`
+//! threads and written in file order. At most a few bodies (each at most `max_body`)
+//! are in memory at once. Two things after the second pass still hold a list per URL,
+//! outside this module: the issue dates of held-back articles (`crawl::issues`, only
+//! when some article states no date) and the comparison with the previous run
+//! (`diff::changes`, only when the store has one).
 
 pub mod http;
 mod plan;
