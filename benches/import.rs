@@ -1,22 +1,29 @@
-//! Import throughput and memory: writes a `.warc.gz` (one gzip member per record, a
+//! Import throughput and memory: writes `.warc.gz` files (one gzip member per record, a
 //! `request` and a `response` record per page, as wget writes them) of ESR-style
 //! synthetic article pages (the test site's generator, each page with its own text and a
-//! sidebar of links, ~16 KB), runs the `quire` binary (bench profile) as a child:
-//! `quire import FILE --store DIR --profile esr --json`, and reports MB/s (file bytes),
-//! pages/s and the child's peak RSS (`wait4`). Then the same for a file half the size:
-//! the peak RSS must not grow with the file.
+//! sidebar of links, ~16 KB, ~3 KB compressed), runs the `quire` binary (bench profile)
+//! as a child on each: `quire import FILE --store DIR --profile esr --json`, and reports
+//! pages, MB/s (file bytes), pages/s, the child's peak RSS (`wait4`'s `ru_maxrss`) and
+//! the peak size of its scratch directory (the plan on disk; the child's `TMPDIR` is a
+//! directory of the bench's, measured every 100 ms). Peak RSS should be the same at
+//! every size: the import's memory does not grow with the number of pages.
 //!
-//! `cargo bench --bench import` (1 GiB; needs ~3 GiB of disk for the file and the
-//! store), `-- --size-mb 128` for a smaller file, `-- --store-in /dev/shm` for tmpfs.
+//! `cargo bench --bench import` (64, 256 and 1024 MB; ~4 GB of disk at the largest),
+//! `-- --sizes 64,256` for other sizes (`--size-mb N`: N and N/2), `--runs 2` to import
+//! each file twice (the best time counts; peak RSS is the largest), `--warc-dir DIR` to
+//! keep the generated files there and reuse them (the same bytes for a before/after
+//! comparison), `--quire PATH` to run another build, `--store-in /dev/shm` for tmpfs.
 
 #[path = "../tests/support/site.rs"]
 #[allow(dead_code)]
 mod site;
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sha2::Digest;
 
@@ -44,13 +51,12 @@ fn page(i: u64) -> String {
     html.replacen("</body>", &side, 1)
 }
 
-fn member(out: &mut impl Write, head: &str, block: &[u8]) -> std::io::Result<()> {
-    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+fn member(head: &str, block: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(head.as_bytes())?;
     gz.write_all(block)?;
     gz.write_all(b"\r\n\r\n")?;
-    gz.finish()?;
-    Ok(())
+    gz.finish()
 }
 
 /// Write a WARC of about `bytes` (compressed) bytes; returns (pages, size).
@@ -59,7 +65,6 @@ fn write_warc(path: &Path, bytes: u64) -> (u64, u64) {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
     let mut i = 0u64;
     let mut written = 0u64;
-    let mut counter = CountingSink(0);
     while written < bytes {
         let url = format!("http://bench.example/archive/p{}/a{i}.html", i / 1000);
         let date = format!(
@@ -74,8 +79,9 @@ fn write_warc(path: &Path, bytes: u64) -> (u64, u64) {
             "WARC/1.1\r\nWARC-Type: request\r\nWARC-Record-ID: <urn:uuid:req-{i}>\r\nWARC-Date: {date}\r\nWARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype=request\r\nContent-Length: {}\r\n\r\n",
             req.len()
         );
-        member(&mut counter, &head, req.as_bytes()).expect("count");
-        member(&mut out, &head, req.as_bytes()).expect("write");
+        let m = member(&head, req.as_bytes()).expect("compress");
+        out.write_all(&m).expect("write");
+        written += m.len() as u64;
         let body = page(i);
         let msg = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
@@ -94,38 +100,52 @@ fn write_warc(path: &Path, bytes: u64) -> (u64, u64) {
             "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:resp-{i}>\r\nWARC-Date: {date}\r\nWARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype=response\r\nWARC-Payload-Digest: {digest}\r\nWARC-Block-Digest: {block}\r\nContent-Length: {}\r\n\r\n",
             msg.len()
         );
-        member(&mut counter, &head, msg.as_bytes()).expect("count");
-        member(&mut out, &head, msg.as_bytes()).expect("write");
-        written = counter.0;
+        let m = member(&head, msg.as_bytes()).expect("compress");
+        out.write_all(&m).expect("write");
+        written += m.len() as u64;
         i += 1;
     }
     out.flush().expect("flush");
     (i, written)
 }
 
-struct CountingSink(u64);
-impl Write for CountingSink {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0 += b.len() as u64;
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// One import: wall seconds, peak RSS (KiB), peak scratch bytes, the summary.
+struct Measured {
+    secs: f64,
+    rss_kib: u64,
+    scratch: u64,
+    summary: serde_json::Value,
 }
 
-/// Import `file` into a new store under `base`: (seconds, peak RSS KiB, summary).
-fn import(file: &Path, base: &Path) -> (f64, u64, serde_json::Value) {
+/// Bytes of the files under `dir` (0 when it is gone).
+fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.filter_map(|e| e.ok())
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
+            Ok(_) => e.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Import `file` with `quire` into a new store under `base`.
+fn import(quire: &Path, file: &Path, base: &Path) -> Measured {
     let store = base.join("store");
+    let scratch = base.join("scratch");
+    std::fs::create_dir_all(&scratch).expect("scratch dir");
     let started = Instant::now();
     // Reaped below with wait4, which also gives its peak RSS.
     #[allow(clippy::zombie_processes)]
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+    let mut child = Command::new(quire)
         .args(["import"])
         .arg(file)
         .arg("--store")
         .arg(&store)
         .args(["--profile", "esr", "--json"])
+        .env("TMPDIR", &scratch)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -136,6 +156,19 @@ fn import(file: &Path, base: &Path) -> (f64, u64, serde_json::Value) {
         let _ = stdout.read_to_string(&mut s);
         s
     });
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        let scratch = scratch.clone();
+        std::thread::spawn(move || {
+            let mut most = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                most = most.max(dir_bytes(&scratch));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            most
+        })
+    };
     let pid = child.id() as libc::pid_t;
     // SAFETY: reaping our own child; rusage is plain data.
     let (status, rss) = unsafe {
@@ -145,11 +178,23 @@ fn import(file: &Path, base: &Path) -> (f64, u64, serde_json::Value) {
         (libc::WEXITSTATUS(status), usage.ru_maxrss as u64)
     };
     let secs = started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let scratch_peak = watcher.join().unwrap_or(0);
     let text = reader.join().unwrap_or_default();
     assert_eq!(status, 0, "quire import exited {status}: {text}");
     let summary = serde_json::from_str(text.trim()).expect("summary");
+    assert_eq!(
+        dir_bytes(&scratch),
+        0,
+        "the import left its scratch directory"
+    );
     let _ = std::fs::remove_dir_all(&store);
-    (secs, rss, summary)
+    Measured {
+        secs,
+        rss_kib: rss,
+        scratch: scratch_peak,
+        summary,
+    }
 }
 
 fn main() {
@@ -160,43 +205,105 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let size_mb: u64 = flag("--size-mb")
+    let sizes: Vec<u64> = match (flag("--sizes"), flag("--size-mb")) {
+        (Some(list), _) => list
+            .split(',')
+            .filter_map(|v| v.trim().parse().ok())
+            .collect(),
+        (None, Some(mb)) => {
+            let mb: u64 = mb.parse().expect("--size-mb N");
+            vec![mb, mb / 2]
+        }
+        (None, None) => vec![64, 256, 1024],
+    };
+    let runs: usize = flag("--runs")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1024);
+        .unwrap_or(1)
+        .max(1);
+    let quire =
+        flag("--quire").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_quire")), PathBuf::from);
     let dir = match flag("--store-in") {
         Some(b) => tempfile::tempdir_in(b).expect("tempdir"),
         None => tempfile::tempdir().expect("tempdir"),
     };
-    let mut rss = Vec::new();
-    for mb in [size_mb, size_mb / 2] {
-        let file = dir.path().join(format!("bench-{mb}.warc.gz"));
-        let t = Instant::now();
-        let (pages, bytes) = write_warc(&file, mb * 1024 * 1024);
-        eprintln!(
-            "wrote {} ({pages} pages, {:.0} MB) in {:.1} s",
-            file.display(),
-            bytes as f64 / 1e6,
-            t.elapsed().as_secs_f64()
-        );
-        let (secs, peak, s) = import(&file, dir.path());
-        let _ = std::fs::remove_file(&file);
-        assert_eq!(s["captured"].as_u64(), Some(pages), "{s}");
-        println!(
-            "import {:.0} MB ({pages} pages): {:.1} s, {:.1} MB/s, {:.0} pages/s, peak RSS {:.1} MiB",
-            bytes as f64 / 1e6,
-            secs,
-            bytes as f64 / 1e6 / secs,
-            pages as f64 / secs,
-            peak as f64 / 1024.0
-        );
-        rss.push(peak);
+    let warc_dir = flag("--warc-dir").map(PathBuf::from);
+    let mut rows = Vec::new();
+    for mb in sizes {
+        let (file, keep) = match &warc_dir {
+            Some(d) => {
+                std::fs::create_dir_all(d).expect("--warc-dir");
+                (d.join(format!("bench-{mb}.warc.gz")), true)
+            }
+            None => (dir.path().join(format!("bench-{mb}.warc.gz")), false),
+        };
+        if !file.exists() {
+            let t = Instant::now();
+            let (pages, bytes) = write_warc(&file, mb * 1024 * 1024);
+            eprintln!(
+                "wrote {} ({pages} pages, {:.0} MB) in {:.1} s",
+                file.display(),
+                bytes as f64 / 1e6,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        let bytes = std::fs::metadata(&file).map(|m| m.len()).expect("file");
+        let mut best: Option<Measured> = None;
+        let mut rss = 0u64;
+        for _ in 0..runs {
+            let m = import(&quire, &file, dir.path());
+            let pages = m.summary["captured"].as_u64().unwrap_or(0);
+            println!(
+                "import {:.0} MB ({pages} pages): {:.1} s, {:.2} MB/s, {:.0} pages/s, peak RSS {:.1} MiB, scratch {:.1} MB",
+                bytes as f64 / 1e6,
+                m.secs,
+                bytes as f64 / 1e6 / m.secs,
+                pages as f64 / m.secs,
+                m.rss_kib as f64 / 1024.0,
+                m.scratch as f64 / 1e6
+            );
+            rss = rss.max(m.rss_kib);
+            if best.as_ref().is_none_or(|b| m.secs < b.secs) {
+                best = Some(m);
+            }
+        }
+        if !keep {
+            let _ = std::fs::remove_file(&file);
+        }
+        if let Some(b) = best {
+            let pages = b.summary["captured"].as_u64().unwrap_or(0);
+            assert_eq!(
+                b.summary["records"].as_u64(),
+                Some(2 * pages),
+                "{}",
+                b.summary
+            );
+            rows.push((bytes, pages, b.secs, rss, b.scratch));
+        }
     }
-    if let [full, half] = rss[..] {
+    println!(
+        "\n| file | pages | s | MB/s | pages/s | peak RSS | scratch peak | scratch bytes/page |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (bytes, pages, secs, rss, scratch) in &rows {
         println!(
-            "peak RSS, full file vs half: {:.1} MiB vs {:.1} MiB ({:+.1}%)",
-            full as f64 / 1024.0,
-            half as f64 / 1024.0,
-            (full as f64 / half.max(1) as f64 - 1.0) * 100.0
+            "| {:.0} MB | {pages} | {secs:.1} | {:.2} | {:.0} | {:.1} MiB | {:.1} MB | {:.0} |",
+            *bytes as f64 / 1e6,
+            *bytes as f64 / 1e6 / secs,
+            *pages as f64 / secs,
+            *rss as f64 / 1024.0,
+            *scratch as f64 / 1e6,
+            *scratch as f64 / (*pages).max(1) as f64
+        );
+    }
+    let (lo, hi) = rows
+        .iter()
+        .fold((u64::MAX, 0), |(lo, hi), r| (lo.min(r.3), hi.max(r.3)));
+    if rows.len() > 1 {
+        println!(
+            "peak RSS from {:.1} to {:.1} MiB across sizes ({:+.1}%)",
+            lo as f64 / 1024.0,
+            hi as f64 / 1024.0,
+            (hi as f64 / lo.max(1) as f64 - 1.0) * 100.0
         );
     }
 }

@@ -880,3 +880,289 @@ fn an_interrupted_import_is_finished_by_the_next_import_not_by_a_crawl() {
     );
     assert!(runs.iter().any(|r| r.id == killed));
 }
+
+/// `2020-01-DDTHH:MM:SSZ`, `sec` seconds into day `day`.
+fn jan_2020(day: u32, sec: u32) -> String {
+    format!(
+        "2020-01-{day:02}T{:02}:{:02}:{:02}Z",
+        sec / 3600,
+        (sec / 60) % 60,
+        sec % 60
+    )
+}
+
+/// Import through the library: the summary, or the error.
+fn import_lib(
+    cfg: &quire::import::ImportConfig,
+    store: &mut Store,
+    progress: &(dyn Fn(&quire::import::Progress) + Sync),
+) -> Result<quire::import::ImportSummary, quire::import::ImportError> {
+    quire::import::import(cfg, store, progress)
+}
+
+/// The entries of a run: URL → entry kind.
+fn entries(st: &Store, run: &str) -> BTreeMap<String, quire::store::EntryKind> {
+    let mut out = BTreeMap::new();
+    st.for_each_entry(&quire::store::RunId(run.to_string()), |e| {
+        out.insert(e.url, e.kind);
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn the_plan_across_many_urls_with_repeats_revisits_redirects_and_a_cap() {
+    // 2,000 records. The rules, as pass 1 applies them:
+    // - a URL captured n times takes the last n runs, by date, its latest the main run;
+    //   past the cap (3 here) its oldest captures are skipped (`too_many_captures`);
+    // - a revisit resolves only to an *earlier* capture of the import, and is then a
+    //   capture of its own URL and date (another outcome of that URL);
+    // - a redirect counts (an alias) when its target is an outcome of the import, in
+    //   file order: a redirect to a redirect counted before it counts too.
+    let dir = tempfile::tempdir().unwrap();
+    let a = |j: u32| format!("http://m.example/a{j}.html");
+    let b = |j: u32| format!("http://m.example/b{j}.html");
+    let c = "http://m.example/c.html";
+    let r = |k: u32| format!("http://m.example/r{k}.html");
+    let redirect = |from: &str, to: &str, date: &str, id: &str| {
+        response(from, date, id, &http(301, &[("Location", to)], b""))
+    };
+    let html = page("Many", 3);
+    let mut recs = Vec::new();
+    // Revisits of captures that come later in the file: unresolved.
+    for j in 200..220 {
+        recs.push(revisit(
+            &a(j),
+            &jan_2020(5, j),
+            &format!("fw{j}"),
+            &format!("<urn:uuid:a{j}>"),
+            "sha1:AAAA",
+        ));
+    }
+    // A redirect to r1 before r1 is judged: not counted.
+    recs.push(redirect(
+        "http://m.example/q2.html",
+        &r(1),
+        &jan_2020(1, 0),
+        "q2",
+    ));
+    let mut digests = Vec::new();
+    for j in 0..300 {
+        let rec = html_response(&a(j), &jan_2020(1, j), &format!("a{j}"), &html);
+        digests.push(rec.field("WARC-Payload-Digest").unwrap().to_string());
+        recs.push(rec);
+    }
+    // Three captures each, the latest first in the file.
+    for j in 0..100 {
+        for day in [3, 1, 2] {
+            recs.push(html_response(
+                &b(j),
+                &jan_2020(day, j),
+                &format!("b{j}-{day}"),
+                &html,
+            ));
+        }
+    }
+    // Five captures, newest first: the two oldest are past the cap.
+    for day in [5, 4, 3, 2, 1] {
+        recs.push(html_response(
+            c,
+            &jan_2020(day, 0),
+            &format!("c{day}"),
+            &html,
+        ));
+    }
+    for k in 0..50 {
+        recs.push(redirect(&r(k), &a(k), &jan_2020(2, k), &format!("r{k}")));
+    }
+    // A redirect to a redirect counted before it: counted.
+    recs.push(redirect(
+        "http://m.example/q.html",
+        &r(0),
+        &jan_2020(2, 99),
+        "q",
+    ));
+    recs.push(redirect(
+        "http://m.example/r2x.html",
+        "http://m.example/nowhere.html",
+        &jan_2020(2, 98),
+        "r2x",
+    ));
+    // Revisits of earlier captures: resolved, later than what they refer to.
+    for j in 0..60 {
+        recs.push(revisit(
+            &a(j),
+            &jan_2020(4, j),
+            &format!("v{j}"),
+            &format!("<urn:uuid:a{j}>"),
+            &digests[j as usize],
+        ));
+    }
+    let mut n = 0;
+    while recs.len() < 2000 {
+        recs.push(request(&a(n % 300), &jan_2020(1, n), &format!("q{n}")));
+        n += 1;
+    }
+    let requests = n as u64;
+    let file = dir.path().join("many.warc.gz");
+    write_warc(&file, "1.1", Gz::PerRecord, &recs);
+
+    let mut cfg = quire::import::ImportConfig::new(vec![file.clone()]);
+    cfg.max_captures_per_url = 3;
+    cfg.scratch_in = Some(dir.path().to_path_buf());
+    let root = dir.path().join("s");
+    let mut st = Store::open_writer(&root).unwrap();
+    let s = import_lib(&cfg, &mut st, &|_| {}).unwrap();
+    drop(st);
+    assert_eq!(s.records, 2000);
+    assert_eq!(s.history_runs.len(), 2, "three layers: {s:?}");
+    assert_eq!(s.captured, 300 + 60 + 300 + 3, "{s:?}");
+    assert_eq!(s.revisits, 60);
+    assert_eq!(s.aliases, 50 + 1);
+    assert_eq!(s.failed, 0, "{s:?}");
+    let skipped = |k: &str| s.skipped.get(k).copied().unwrap_or(0);
+    assert_eq!(skipped("too_many_captures"), 2);
+    assert_eq!(skipped("revisit_unresolved"), 20);
+    assert_eq!(skipped("redirect_target_not_imported"), 2);
+    assert_eq!(skipped("request"), requests);
+
+    let st = Store::open_reader(&root).unwrap();
+    let runs = [&s.history_runs[0], &s.history_runs[1], &s.run_id];
+    let e: Vec<_> = runs.iter().map(|run| entries(&st, run)).collect();
+    assert_eq!(e[2].len(), 300 + 100 + 1 + 50 + 1, "main run");
+    assert_eq!(e[1].len(), 60 + 100 + 1);
+    assert_eq!(e[0].len(), 100 + 1);
+    let captured = |m: &BTreeMap<String, quire::store::EntryKind>, u: &str| {
+        matches!(m.get(u), Some(quire::store::EntryKind::Captured { .. }))
+    };
+    // (run index, fetched_at) of every capture of `u`, oldest first.
+    let placed = |u: &str| -> Vec<(usize, String)> {
+        st.history(u)
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let i = runs.iter().position(|r| **r == c.run.0).unwrap();
+                (i, c.fetched_at.clone().unwrap())
+            })
+            .collect()
+    };
+    for j in 0..300 {
+        assert!(captured(&e[2], &a(j)), "{}", a(j));
+        if j < 60 {
+            // The capture in the run before, the revisit (later) in the main run.
+            assert_eq!(
+                placed(&a(j)),
+                [(1, jan_2020(1, j)), (2, jan_2020(4, j))],
+                "{}",
+                a(j)
+            );
+            let h = st.history(&a(j)).unwrap();
+            let rev = st.read_capture(&h[1].id).unwrap();
+            assert_eq!(warc_source(&rev).1, format!("<urn:uuid:a{j}>"));
+        } else {
+            assert_eq!(placed(&a(j)), [(2, jan_2020(1, j))], "{}", a(j));
+        }
+    }
+    for j in 0..100 {
+        assert_eq!(
+            placed(&b(j)),
+            [
+                (0, jan_2020(1, j)),
+                (1, jan_2020(2, j)),
+                (2, jan_2020(3, j))
+            ],
+            "{}",
+            b(j)
+        );
+    }
+    assert_eq!(
+        placed(c),
+        [
+            (0, jan_2020(3, 0)),
+            (1, jan_2020(4, 0)),
+            (2, jan_2020(5, 0))
+        ]
+    );
+    for k in 0..50 {
+        assert_eq!(
+            e[2].get(&r(k)),
+            Some(&quire::store::EntryKind::Alias { target: a(k) }),
+            "{}",
+            r(k)
+        );
+    }
+    assert_eq!(
+        e[2].get("http://m.example/q.html"),
+        Some(&quire::store::EntryKind::Alias { target: r(0) })
+    );
+    for m in &e {
+        assert!(!m.contains_key("http://m.example/q2.html"));
+        assert!(!m.contains_key("http://m.example/r2x.html"));
+    }
+    // The scratch directory is gone.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|d| d.ok())
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("quire-import-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_scratch_directory_is_removed_after_an_import_and_after_a_failed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    // Over 512 records, so that pass 1 reports progress (and looks at the scratch dir).
+    let mut recs = Vec::new();
+    for i in 0..3 {
+        recs.push(html_response(
+            &format!("http://m.example/s{i}.html"),
+            "2021-01-01T00:00:00Z",
+            &format!("s{i}"),
+            &page("Scratch", i),
+        ));
+    }
+    for i in 0..600 {
+        recs.push(request(
+            "http://m.example/s0.html",
+            "2021-01-01T00:00:00Z",
+            &format!("q{i}"),
+        ));
+    }
+    let file = dir.path().join("s.warc.gz");
+    write_warc(&file, "1.1", Gz::PerRecord, &recs);
+    let mut cfg = quire::import::ImportConfig::new(vec![file]);
+    cfg.scratch_in = Some(scratch.clone());
+    let most = std::sync::Mutex::new(0usize);
+    let count = || std::fs::read_dir(&scratch).unwrap().count();
+    let progress = |_: &quire::import::Progress| {
+        let n = count();
+        let mut m = most.lock().unwrap();
+        *m = (*m).max(n);
+    };
+    let root = dir.path().join("store");
+    let mut st = Store::open_writer(&root).unwrap();
+    let s = import_lib(&cfg, &mut st, &progress).unwrap();
+    assert_eq!(s.captured, 3);
+    assert_eq!(
+        *most.lock().unwrap(),
+        1,
+        "a scratch directory during the import"
+    );
+    assert_eq!(count(), 0, "and none after it");
+    drop(st);
+    // A store opened read-only: the plan is made, then the first run cannot begin.
+    *most.lock().unwrap() = 0;
+    let mut ro = Store::open_reader(&root).unwrap();
+    let err = import_lib(&cfg, &mut ro, &progress).unwrap_err();
+    assert!(matches!(err, quire::import::ImportError::Store(_)), "{err}");
+    assert_eq!(
+        *most.lock().unwrap(),
+        1,
+        "a scratch directory during the import"
+    );
+    assert_eq!(count(), 0, "and none after it failed");
+}

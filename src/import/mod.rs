@@ -43,17 +43,28 @@
 //! every URL's latest state). `history` lists every capture in date order, `export`
 //! and `diff` see the latest as the latest, and `changes` between the main runs of two
 //! imports works as between two crawls. Deciding this needs a first pass over the
-//! files (headers only, unless a payload must be sniffed); its memory grows with the
-//! number of distinct URLs (a few dozen bytes each), never with file or payload sizes.
+//! files (headers only, unless a payload must be sniffed): the plan (`plan.rs`).
 //!
-//! **Order and memory.** The second pass reads one record at a time; bodies are
-//! processed on `workers` threads and written in file order. At most a few bodies (each
-//! at most `max_body`) are in memory at once.
+//! **Order and memory.** Nothing this module keeps grows with the number of records,
+//! URLs or pages. The plan's per-URL and per-capture facts go to a private scratch SQLite
+//! database (a page cache of a few MiB, no journal, no syncs), and the second pass reads
+//! its decisions back in record order; the captures that revisits take their payload
+//! from and the undated articles held back for their issue's date go to a second one.
+//! Both live in a scratch directory (`quire-import-*` in the system temp dir, or
+//! [`ImportConfig::scratch_in`]) that is removed when the import returns, on success
+//! and on error (a killed import leaves it behind); it takes about 140 bytes per page.
+//! The second pass reads one record at a time; bodies are processed on `workers`
+//! threads and written in file order. At most a few bodies (each at most `max_body`)
+//! are in memory at once. Two things after the second pass still hold a list per URL,
+//! outside this module: the issue dates of held-back articles (`crawl::issues`, only
+//! when some article states no date) and the comparison with the previous run
+//! (`diff::changes`, only when the store has one).
 
 pub mod http;
+mod plan;
 pub mod warc;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -106,6 +117,9 @@ pub struct ImportConfig {
     /// Most undated articles held back for their issue's date (see
     /// [`crate::crawl::issues`]); past it they are captured undated.
     pub max_deferred: usize,
+    /// Where the import's scratch directory (its plan and held-back pages, on disk;
+    /// removed at the end) is made: `None` for the system temp dir (`TMPDIR`).
+    pub scratch_in: Option<PathBuf>,
 }
 
 impl ImportConfig {
@@ -119,6 +133,7 @@ impl ImportConfig {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_captures_per_url: DEFAULT_MAX_CAPTURES_PER_URL,
             max_deferred: crate::crawl::issues::DEFAULT_MAX_DEFERRED,
+            scratch_in: None,
         }
     }
 }
@@ -146,6 +161,20 @@ pub enum ImportError {
     /// A worker thread died (a bug).
     #[error("internal error in an import thread: {0}")]
     Task(String),
+    /// The scratch directory (the plan on disk) could not be made.
+    #[error("cannot make the import's scratch directory in {path}: {source}")]
+    ScratchDir {
+        /// The directory it was to be made in.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The scratch database (the plan on disk) failed: a full disk, most likely.
+    #[error("the import's scratch database failed: {0}")]
+    Scratch(#[from] rusqlite::Error),
+    /// A file holds more records than a position can number (2^40).
+    #[error("a file has too many records to import (2^40 or more)")]
+    TooManyRecords,
 }
 
 /// Damage found in a file.
@@ -521,32 +550,7 @@ fn revisit_keys(head: &RecordHead, url: &str) -> Vec<Key> {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 1: the plan.
-
-#[derive(Clone, Copy)]
-struct Occ {
-    micros: i64,
-    pos: Pos,
-}
-
-/// What pass 1 decided.
-#[derive(Default)]
-struct Plan {
-    /// Runs the import needs (1 + the most earlier captures of one URL).
-    layers: usize,
-    /// Layer of records of URLs captured more than once (others: the last layer).
-    layer_of: HashMap<Pos, usize>,
-    /// Records of a URL's oldest captures past the cap.
-    too_many: HashSet<Pos>,
-    /// Redirects whose target is a page of the import.
-    aliases: HashSet<Pos>,
-    /// Resolved revisits → the record they take their payload from.
-    revisit_of: HashMap<Pos, Pos>,
-    /// Records some revisit takes its payload from.
-    referents: HashSet<Pos>,
-    /// Bytes of all files.
-    total_bytes: u64,
-}
+// Pass 1 (the plan) is in [`plan`].
 
 fn open(path: &Path) -> Result<WarcReader<BufReader<File>>, ImportError> {
     let open_err = |source| ImportError::Open {
@@ -557,115 +561,17 @@ fn open(path: &Path) -> Result<WarcReader<BufReader<File>>, ImportError> {
     WarcReader::new(BufReader::with_capacity(256 * 1024, f)).map_err(open_err)
 }
 
-fn plan(cfg: &ImportConfig, progress: &dyn Fn(&Progress)) -> Result<Plan, ImportError> {
-    let mut first: HashMap<Key, (Occ, u32)> = HashMap::new();
-    let mut more: Vec<(Key, Occ)> = Vec::new();
-    let mut redirects: Vec<(Key, Occ, Key)> = Vec::new();
-    let mut refs: HashMap<Key, Pos> = HashMap::new();
-    let mut p = Plan::default();
-    let mut done_bytes = 0u64;
-    for path in &cfg.files {
-        p.total_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    }
-    let mut add = |first: &mut HashMap<Key, (Occ, u32)>, k: Key, occ: Occ| match first.get_mut(&k) {
-        Some((_, n)) => {
-            *n += 1;
-            more.push((k, occ));
-        }
-        None => {
-            first.insert(k, (occ, 1));
-        }
-    };
-    for (fi, path) in cfg.files.iter().enumerate() {
-        let mut reader = open(path)?;
-        let mut ord = 0u64;
-        while let Ok(Some(head)) = reader.next_record() {
-            let pos = (fi as u32, ord);
-            ord += 1;
-            if ord.is_multiple_of(512) {
-                progress(&Progress {
-                    pass: 1,
-                    bytes: done_bytes + reader.raw_position(),
-                    total_bytes: p.total_bytes,
-                    captured: 0,
-                });
-            }
-            let ex = match examine(&mut reader, &head, false, cfg.max_body) {
-                Ok(Some(ex)) => ex,
-                Ok(None) | Err(_) => break,
-            };
-            let occ = Occ {
-                micros: ex.date.timestamp_micros(),
-                pos,
-            };
-            let k = key(&[&ex.url]);
-            match ex.verdict {
-                Verdict::Skip(_) => {}
-                Verdict::Capture { .. } => {
-                    for rk in referent_keys(&head, &ex.url, &ex.date) {
-                        refs.entry(rk).or_insert(pos);
-                    }
-                    add(&mut first, k, occ);
-                }
-                Verdict::HttpError { .. } => add(&mut first, k, occ),
-                Verdict::Redirect { target, .. } => {
-                    redirects.push((k, occ, key(&[&target])));
-                }
-                Verdict::Revisit { .. } => {
-                    let found = revisit_keys(&head, &ex.url)
-                        .iter()
-                        .find_map(|rk| refs.get(rk).copied());
-                    if let Some(r) = found {
-                        p.revisit_of.insert(pos, r);
-                        p.referents.insert(r);
-                        add(&mut first, k, occ);
-                    }
-                }
-            }
-        }
-        done_bytes += reader.raw_position();
-    }
-    // Redirects count when their target is a page of the import.
-    for (k, occ, target) in redirects {
-        if first.contains_key(&target) {
-            p.aliases.insert(occ.pos);
-            add(&mut first, k, occ);
-        }
-    }
-    let most = first.values().map(|(_, n)| *n as usize).max().unwrap_or(1);
-    p.layers = most.clamp(1, cfg.max_captures_per_url.max(1));
-    let mut groups: HashMap<Key, Vec<Occ>> = HashMap::new();
-    for (k, occ) in more {
-        groups.entry(k).or_default().push(occ);
-    }
-    for (k, mut occs) in groups {
-        if let Some((f, _)) = first.get(&k) {
-            occs.push(*f);
-        }
-        occs.sort_by_key(|o| (o.micros, o.pos));
-        let n = occs.len();
-        let drop = n.saturating_sub(p.layers);
-        for (i, o) in occs.iter().enumerate() {
-            if i < drop {
-                p.too_many.insert(o.pos);
-            } else {
-                // The latest capture in the last layer, the others just before it.
-                p.layer_of.insert(o.pos, p.layers - (n - i));
-            }
-        }
-    }
-    Ok(p)
-}
-
 // ---------------------------------------------------------------------------
 // Pass 2: the import.
 
-/// Capture facts of one record.
-#[derive(Clone)]
+/// Capture facts of one record (kept as JSON in the scratch database while held).
+#[derive(Clone, Serialize, serde::Deserialize)]
 struct Facts {
     url: String,
     layer: usize,
     pos: Pos,
+    /// A later revisit takes its payload from this record.
+    referent: bool,
     fetched_at: String,
     latest_date: Option<NaiveDate>,
     http_status: u16,
@@ -733,12 +639,14 @@ fn facts_of(
     offset: u64,
     layer: usize,
     pos: Pos,
+    referent: bool,
 ) -> Facts {
     let h = |name: &str| head.and_then(|h| h.get(name)).map(str::to_string);
     Facts {
         url: ex.url.clone(),
         layer,
         pos,
+        referent,
         fetched_at: ex.date.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         latest_date: crate::extract::latest_date_for(ex.date),
         http_status: head.map_or(200, |h| h.status),
@@ -756,12 +664,13 @@ fn facts_of(
 /// The reader thread: every file, every record, in order; slot records become work.
 fn read_all(
     cfg: &ImportConfig,
-    plan: &Plan,
+    layers: usize,
+    plan: &mut plan::Decisions,
     send: &dyn Fn(Work) -> bool,
     progress: &dyn Fn(u64),
 ) -> Result<ReaderTally, ImportError> {
     let mut t = ReaderTally::default();
-    let main = plan.layers - 1;
+    let main = layers - 1;
     let mut done_bytes = 0u64;
     for (fi, path) in cfg.files.iter().enumerate() {
         let label = file_label(path);
@@ -803,18 +712,19 @@ fn read_all(
                 skip(&mut t, r);
                 continue;
             }
-            if plan.too_many.contains(&pos) {
+            let d = plan.get(pos)?;
+            if d.too_many {
                 skip(&mut t, "too_many_captures");
                 continue;
             }
-            let layer = plan.layer_of.get(&pos).copied().unwrap_or(main);
+            let layer = d.layer.unwrap_or(main);
             let work = match ex.verdict {
                 Verdict::Skip(_) => continue,
                 Verdict::Redirect {
                     ref target,
                     ref hop,
                 } => {
-                    if !plan.aliases.contains(&pos) {
+                    if !d.alias {
                         skip(&mut t, "redirect_target_not_imported");
                         continue;
                     }
@@ -826,17 +736,17 @@ fn read_all(
                     }
                 }
                 Verdict::HttpError { ref head } => Work::HttpError {
-                    facts: facts_of(&ex, Some(head), &label, 0, layer, pos),
+                    facts: facts_of(&ex, Some(head), &label, 0, layer, pos, d.referent),
                 },
                 Verdict::Revisit { ref head } => {
-                    let Some(r) = plan.revisit_of.get(&pos) else {
+                    let Some(r) = d.revisit_of else {
                         skip(&mut t, "revisit_unresolved");
                         continue;
                     };
                     let own = head.as_ref().filter(|h| (200..300).contains(&h.status));
                     Work::Revisit {
-                        facts: facts_of(&ex, own, &label, 0, layer, pos),
-                        referent: *r,
+                        facts: facts_of(&ex, own, &label, 0, layer, pos, d.referent),
+                        referent: r,
                         own_head: own.is_some(),
                     }
                 }
@@ -847,7 +757,7 @@ fn read_all(
                     ref block,
                     ref truncated,
                 } => {
-                    let facts = facts_of(&ex, Some(head), &label, 0, layer, pos);
+                    let facts = facts_of(&ex, Some(head), &label, 0, layer, pos, d.referent);
                     let fail = |kind: &str, reason: String, mismatch| Work::Failed {
                         facts: facts.clone(),
                         kind: kind.to_string(),
@@ -932,26 +842,15 @@ fn with_offset(mut w: Work, offset: u64) -> Work {
     w
 }
 
-/// What a referent capture left for the revisits that take its payload.
-#[derive(Clone)]
-struct RefInfo {
-    raw_sha256: String,
-    facts: Facts,
-}
-
-struct Deferred {
-    facts: Facts,
-    raw_sha256: String,
-    info: CaptureInfo,
-}
+/// Held-back articles read back at a time when they are written.
+const DEFERRED_BLOCK: usize = 256;
 
 struct Writer<'a> {
     cfg: &'a ImportConfig,
-    plan: &'a Plan,
     runs: Vec<RunId>,
     s: ImportSummary,
-    refs: HashMap<Pos, RefInfo>,
-    deferred: Vec<Deferred>,
+    /// Referent captures and held-back articles, on disk.
+    held: plan::Held,
     deferred_full: bool,
 }
 
@@ -962,7 +861,7 @@ impl Writer<'_> {
         facts: &Facts,
         kind: &str,
         reason: String,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ImportError> {
         self.s.failed += 1;
         *self.s.failures.entry(kind.to_string()).or_insert(0) += 1;
         store.put_outcome(
@@ -972,7 +871,8 @@ impl Writer<'_> {
                 reason,
                 http_status: Some(facts.http_status),
             },
-        )
+        )?;
+        Ok(())
     }
 
     fn info(&self, facts: &Facts, object_path: String) -> CaptureInfo {
@@ -997,29 +897,18 @@ impl Writer<'_> {
         facts: Facts,
         body: &[u8],
         processed: Result<Processed, ProcessError>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ImportError> {
         let processed = match processed {
             Ok(p) => p,
             Err(e) => return self.fail(store, &facts, "decode", format!("decode: {e}")),
         };
         let obj = store.put_object(body)?;
-        if self.plan.referents.contains(&facts.pos) {
-            self.refs.insert(
-                facts.pos,
-                RefInfo {
-                    raw_sha256: obj.sha256.clone(),
-                    facts: facts.clone(),
-                },
-            );
+        if facts.referent {
+            self.held.put_referent(&obj.sha256, &facts)?;
         }
-        let info = self.info(&facts, obj.path.clone());
         if needs_issue_date(&processed.content) {
-            if self.deferred.len() < self.cfg.max_deferred {
-                self.deferred.push(Deferred {
-                    facts,
-                    raw_sha256: obj.sha256,
-                    info,
-                });
+            if self.held.deferred() < self.cfg.max_deferred as u64 {
+                self.held.defer(&obj.sha256, &obj.path, &facts)?;
                 self.s.captured += 1;
                 return Ok(());
             }
@@ -1031,6 +920,7 @@ impl Writer<'_> {
                 );
             }
         }
+        let info = self.info(&facts, obj.path);
         self.put(store, &facts, body, processed, info)?;
         self.s.captured += 1;
         Ok(())
@@ -1043,13 +933,13 @@ impl Writer<'_> {
         body: &[u8],
         processed: Processed,
         info: CaptureInfo,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ImportError> {
         let article = processed.into_article_at(body, info, &facts.url);
         store.put_capture(&self.runs[facts.layer], &article)?;
         Ok(())
     }
 
-    fn other(&mut self, store: &mut Store, work: Work) -> Result<(), StoreError> {
+    fn other(&mut self, store: &mut Store, work: Work) -> Result<(), ImportError> {
         match work {
             Work::Capture { facts, body } => {
                 // Not processed by a worker (cannot happen): process here.
@@ -1085,7 +975,8 @@ impl Writer<'_> {
                         http_status: Some(facts.http_status),
                     }
                 };
-                store.put_outcome(run, &facts.url, &outcome)
+                store.put_outcome(run, &facts.url, &outcome)?;
+                Ok(())
             }
             Work::Alias {
                 url,
@@ -1101,14 +992,15 @@ impl Writer<'_> {
                         target,
                         redirects: vec![hop],
                     },
-                )
+                )?;
+                Ok(())
             }
             Work::Revisit {
                 mut facts,
                 referent,
                 own_head,
             } => {
-                let Some(r) = self.refs.get(&referent).cloned() else {
+                let Some((raw_sha256, r)) = self.held.referent(referent)? else {
                     return self.fail(
                         store,
                         &facts,
@@ -1116,17 +1008,17 @@ impl Writer<'_> {
                         "revisit_of_failed_record: the record it refers to was not imported".into(),
                     );
                 };
-                let body = store.read_object(&r.raw_sha256)?;
+                let body = store.read_object(&raw_sha256)?;
                 if !own_head || facts.content_type.is_none() {
-                    facts.content_type = r.facts.content_type.clone();
+                    facts.content_type = r.content_type;
                 }
                 if !own_head {
-                    facts.http_status = r.facts.http_status;
-                    facts.etag = r.facts.etag.clone();
-                    facts.last_modified = r.facts.last_modified.clone();
+                    facts.http_status = r.http_status;
+                    facts.etag = r.etag;
+                    facts.last_modified = r.last_modified;
                 }
                 // The payload stored is the referred record's: so is the source.
-                facts.source = r.facts.source.clone();
+                facts.source = r.source;
                 let p = process(&self.cfg.extract, &facts, &body);
                 let before = self.s.captured;
                 self.capture(store, facts, &body, p)?;
@@ -1140,8 +1032,8 @@ impl Writer<'_> {
 
     /// Write the held-back captures with their issue's date (from any run of the
     /// import; the earliest issue listing an article wins).
-    fn write_deferred(&mut self, store: &mut Store) -> Result<(), StoreError> {
-        if self.deferred.is_empty() {
+    fn write_deferred(&mut self, store: &mut Store) -> Result<(), ImportError> {
+        if self.held.deferred() == 0 {
             return Ok(());
         }
         let mut dates: HashMap<String, Issue> = HashMap::new();
@@ -1153,18 +1045,27 @@ impl Writer<'_> {
                 }
             }
         }
-        for d in std::mem::take(&mut self.deferred) {
-            let raw = store.read_object(&d.raw_sha256)?;
-            let Ok(mut processed) = process(&self.cfg.extract, &d.facts, &raw) else {
-                tracing::error!(url = %d.facts.url, "held-back page no longer processes; not stored");
-                continue;
-            };
-            if let Some(issue) = dates.get(&d.facts.url) {
-                if apply_issue_date(&mut processed.content, issue) {
-                    self.s.issue_dated += 1;
-                }
+        let mut after = -1i64;
+        loop {
+            let block = self.held.deferred_after(after, DEFERRED_BLOCK)?;
+            if block.is_empty() {
+                break;
             }
-            self.put(store, &d.facts, &raw, processed, d.info)?;
+            for (seq, raw_sha256, object_path, facts) in block {
+                after = seq;
+                let raw = store.read_object(&raw_sha256)?;
+                let Ok(mut processed) = process(&self.cfg.extract, &facts, &raw) else {
+                    tracing::error!(url = %facts.url, "held-back page no longer processes; not stored");
+                    continue;
+                };
+                if let Some(issue) = dates.get(&facts.url) {
+                    if apply_issue_date(&mut processed.content, issue) {
+                        self.s.issue_dated += 1;
+                    }
+                }
+                let info = self.info(&facts, object_path);
+                self.put(store, &facts, &raw, processed, info)?;
+            }
         }
         Ok(())
     }
@@ -1240,28 +1141,28 @@ pub fn import(
         .filter(|r| r.finished_at.is_some())
         .map(|r| r.id)
         .next_back();
-    let plan = plan(cfg, progress)?;
-    let mut runs = Vec::with_capacity(plan.layers);
-    for layer in 0..plan.layers {
-        runs.push(store.begin_run(&run_info(cfg, layer, plan.layers))?);
+    // The plan and the writer's held rows live in a scratch directory: declared first,
+    // so that it is removed last, when this function returns, whichever way.
+    let scratch = plan::Scratch::new(cfg.scratch_in.as_deref())?;
+    let plan = plan::plan(cfg, &scratch.file("plan.sqlite"), progress)?;
+    let (layers, total_bytes) = (plan.layers, plan.total_bytes);
+    let mut decisions = plan.decisions()?;
+    let mut runs = Vec::with_capacity(layers);
+    for layer in 0..layers {
+        runs.push(store.begin_run(&run_info(cfg, layer, layers))?);
     }
-    let main = runs[plan.layers - 1].clone();
+    let main = runs[layers - 1].clone();
     let mut w = Writer {
         cfg,
-        plan: &plan,
         runs: runs.clone(),
         s: ImportSummary {
             run_id: main.to_string(),
-            history_runs: runs[..plan.layers - 1]
-                .iter()
-                .map(|r| r.to_string())
-                .collect(),
+            history_runs: runs[..layers - 1].iter().map(|r| r.to_string()).collect(),
             files: cfg.files.len() as u64,
             previous_run: previous.as_ref().map(|r| r.to_string()),
             ..ImportSummary::default()
         },
-        refs: HashMap::new(),
-        deferred: Vec::new(),
+        held: plan::Held::new(scratch.file("held.sqlite")),
         deferred_full: false,
     };
 
@@ -1297,7 +1198,6 @@ pub fn import(
             });
         }
         drop(done_tx);
-        let plan = &plan;
         let reader = scope.spawn(move || {
             // Every piece of work gets the next sequence number: the writer puts them
             // back in this order.
@@ -1307,11 +1207,11 @@ pub fn import(
                 counter.set(s + 1);
                 job_tx.send((s, work)).is_ok()
             };
-            read_all(cfg, plan, &send, &|bytes| {
+            read_all(cfg, layers, &mut decisions, &send, &|bytes| {
                 progress(&Progress {
                     pass: 2,
                     bytes,
-                    total_bytes: plan.total_bytes,
+                    total_bytes,
                     captured: 0,
                 })
             })
@@ -1319,7 +1219,7 @@ pub fn import(
         // The writer: results in sequence order.
         let mut next = 0u64;
         let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
-        let mut store_error: Option<StoreError> = None;
+        let mut store_error: Option<ImportError> = None;
         for (seq, done) in done_rx.iter() {
             waiting.insert(seq, done);
             while let Some(done) = waiting.remove(&next) {
@@ -1344,7 +1244,7 @@ pub fn import(
             .join()
             .map_err(|_| ImportError::Task("the reader thread panicked".into()))??;
         if let Some(e) = store_error {
-            return Err(e.into());
+            return Err(e);
         }
         Ok(tally)
     })?;
