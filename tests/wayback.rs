@@ -14,44 +14,16 @@
 mod wayback_support;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use quire::store::{EntryKind, RunId, Store};
-use wayback_support::{CdxMode, Fake, FERRY, FERRY_SERVED, GONE, SITE, T1, T2, T3, T3_PATHS};
+use wayback_support::{
+    quire, rfc3339, stderr, summary, CdxMode, Fake, FERRY, FERRY_SERVED, GONE, SITE, T1, T2, T3,
+    T3_PATHS,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_quire");
-
-fn quire(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn summary(out: &Output) -> serde_json::Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or("");
-    serde_json::from_str(last)
-        .unwrap_or_else(|e| panic!("no JSON summary ({e}): {text:?}; stderr {}", stderr(out)))
-}
-
-fn rfc3339(ts: &str) -> String {
-    format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &ts[0..4],
-        &ts[4..6],
-        &ts[6..8],
-        &ts[8..10],
-        &ts[10..12],
-        &ts[12..14]
-    )
-}
 
 fn is_html(mime: &str) -> bool {
     mime.starts_with("text/html")

@@ -15,19 +15,19 @@
 //! why it skips; in CI (`CI=true`) it fails instead.
 
 mod import_support;
+mod wayback_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use import_support::{http, response, write_warc, Gz};
 use quire::store::{EntryKind, RunId, Store};
 use sha2::Digest;
-
-const BIN: &str = env!("CARGO_BIN_EXE_quire");
+use wayback_support::{quire, rfc3339, stderr, summary};
 
 /// The demo site's v1 in the WARC (WARC-Date 2017-01-05T12:00:00Z).
 const T1: &str = "20170105120000";
@@ -312,37 +312,6 @@ fn make_collection(root: &Path) {
         .collect();
     lines.sort();
     std::fs::write(indexes.join("lost.cdxj"), lines.join("\n") + "\n").unwrap();
-}
-
-fn quire(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn summary(out: &Output) -> serde_json::Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or("");
-    serde_json::from_str(last)
-        .unwrap_or_else(|e| panic!("no JSON summary ({e}): {text:?}; stderr {}", stderr(out)))
-}
-
-fn rfc3339(ts: &str) -> String {
-    format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &ts[0..4],
-        &ts[4..6],
-        &ts[6..8],
-        &ts[8..10],
-        &ts[10..12],
-        &ts[12..14]
-    )
 }
 
 /// `content_sha256` of a page as `quire extract` makes it from the site's bytes.

@@ -792,3 +792,41 @@ fn cdx(st: &Archive, query: &[(String, String)], pywb: bool) -> Response {
     );
     r
 }
+
+/// The quire binary under test.
+const QUIRE_BIN: &str = env!("CARGO_BIN_EXE_quire");
+
+/// Run `quire ARGS` (warnings only on stderr) to its end.
+pub fn quire(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(QUIRE_BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// A command's stderr as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The JSON summary a `--json` command prints as its last line of stdout.
+pub fn summary(out: &std::process::Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or("");
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("no JSON summary ({e}): {text:?}; stderr {}", stderr(out)))
+}
+
+/// A 14-digit archive timestamp as RFC 3339 (UTC).
+pub fn rfc3339(ts: &str) -> String {
+    format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &ts[0..4],
+        &ts[4..6],
+        &ts[6..8],
+        &ts[8..10],
+        &ts[10..12],
+        &ts[12..14]
+    )
+}
