@@ -85,6 +85,15 @@ impl Classifier<'_> {
                 i += 1;
                 continue;
             };
+            // A row of a data table in the text: one paragraph (else its cells are
+            // read one by one, below).
+            if matches!(s.kind, SegKind::Text) && s.row.is_some() {
+                if let Some((row, next)) = self.table_row(i, end, e, overrides) {
+                    out.push(Block::Paragraph { text: row });
+                    i = next;
+                    continue;
+                }
+            }
             match &s.kind {
                 // A cover linked to a bookseller beside the book's data: the
                 // bookseller's, not a picture of the text.
@@ -153,20 +162,6 @@ impl Classifier<'_> {
                     text: s.text.clone(),
                 }),
                 SegKind::Rule => {}
-                SegKind::Text if self.segs[i].row.is_some() => {
-                    // A row of a data table in the text: one paragraph.
-                    if let Some((row, next)) = self.table_row(i, end, e, overrides) {
-                        out.push(Block::Paragraph { text: row });
-                        i = next;
-                        continue;
-                    }
-                    if text.is_empty() {
-                    } else if !self.book[i] && self.is_subhead(i, &text, end) {
-                        out.push(Block::Heading { level: 3, text });
-                    } else {
-                        out.push(Block::Paragraph { text });
-                    }
-                }
                 SegKind::Text | SegKind::Quote(_) => {
                     if text.is_empty() {
                     } else if !self.book[i] && self.is_subhead(i, &text, end) {

@@ -756,7 +756,7 @@ impl Classifier<'_> {
     }
 
     /// A block set as a book's data: three lines or more, all short and none of
-    /// them chrome (a bookseller's "Buy … at Amazon.com for $18.20" is), one of them
+    /// them chrome (a bookseller's "Buy it at … for $18.20" line is), one of them
     /// a book-data line (pages, price, ISBN, binding), mostly not links, and not
     /// running text. It may sit in the bookseller's box beside the linked cover.
     fn book_data_block(&self, j: usize) -> bool {
@@ -779,7 +779,7 @@ impl Classifier<'_> {
     }
 
     /// Mark segment `i` and the book-data blocks right after it as book data. A
-    /// bookseller's box among them ("Buy … at Amazon.com for $18.20") is chrome,
+    /// bookseller's box among them ("Buy it at … for $18.20") is chrome,
     /// never book data, however much it looks like a price line.
     fn mark_book(&mut self, i: usize) {
         self.book[i] = true;
