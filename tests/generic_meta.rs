@@ -786,3 +786,44 @@ fn many_labels_and_person_icons() {
     assert_eq!(c.published, None);
     assert!(c.authors.len() <= 1, "{:?}", c.authors);
 }
+
+/// A template that indents every element deeply puts hundreds of bytes of line breaks
+/// and blanks between a block's words: they count as one space, so a byline or date
+/// at the end of such a block is still read (before, the blanks filled the 400-byte
+/// line cap first). Ugly variants: tabs, non-breaking spaces, CRLF, the date before
+/// the headline, a tag list first.
+#[test]
+fn an_indented_template_block_still_gives_its_date_and_byline() {
+    for ws in [
+        "\n                        ",
+        "\r\n\t\t\t\t\t\t\t\t",
+        "\n \u{a0}\n    \n    ",
+    ] {
+        let pad = ws.repeat(12);
+        let tags = format!(
+            "<span>{pad}<ul>{pad}<li>{pad}<a href=\"/tag/money\">Personal finance</a>{pad}</li>{pad}</ul>{pad}</span>"
+        );
+        // The date in the block before the headline, after a tag list.
+        let before = format!(
+            "<!doctype html><html><head><title>Filing taxes alone</title></head><body><main><article>\
+             <header><div class=\"post-byline\">{tags}{pad}<span>{pad}<span class=\"small\">January 27, 2025</span>{pad}</span>{pad}</div>\
+             <h1>Filing taxes alone</h1></header><p>{PARA}</p><p>Second: {PARA}</p></article></main></body></html>"
+        );
+        let c = run(&before);
+        assert_eq!(c.title.as_deref(), Some("Filing taxes alone"));
+        assert_eq!(date(&c), Some(("2025-01-27", DateSource::Page)), "{ws:?}");
+        // The byline and the date in one block after the headline.
+        let header = format!(
+            "<div class=\"post-meta\">{tags}{pad}<span>{pad}By{pad}<a href=\"/author/il\">Ida Lund</a>{pad}</span>{pad}<span>{pad}March 3, 2024{pad}</span>{pad}</div>"
+        );
+        let c = run(&page(
+            "Filing taxes alone",
+            "",
+            "Filing taxes alone",
+            &header,
+            "",
+        ));
+        assert_eq!(c.authors, vec!["Ida Lund"], "{ws:?}");
+        assert_eq!(date(&c), Some(("2024-03-03", DateSource::Page)), "{ws:?}");
+    }
+}

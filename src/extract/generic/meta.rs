@@ -247,6 +247,27 @@ fn text_of(t: &Tree<'_>, root: u32, cap: usize) -> String {
     text_of_with(t, root, cap, true)
 }
 
+/// Append `s` to `out` with each run of whitespace as one space (none at the start),
+/// up to `cap` bytes in all: an indented template's line breaks and blanks would
+/// otherwise fill the cap before a byline's names or its date.
+fn push_collapsed(out: &mut String, s: &str, cap: usize) {
+    let mut space = out.is_empty() || out.ends_with(char::is_whitespace);
+    for c in s.chars() {
+        if out.len() + c.len_utf8() > cap {
+            return;
+        }
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+}
+
 /// [`text_of`]; with `spaced` false, only block elements and `<br>` separate words
 /// (a heading with a styled initial, `<span>C</span>ycle`, reads "Cycle").
 fn text_of_with(t: &Tree<'_>, root: u32, cap: usize, spaced: bool) -> String {
@@ -263,17 +284,7 @@ fn text_of_with(t: &Tree<'_>, root: u32, cap: usize, spaced: bool) -> String {
         // as buttons (a tooltip with the author's card): their text counts here.
         let mut descend = !never_text(n.tag) || n.el.is_some_and(|el| el.name() == "button");
         if n.tag == Tag::Text {
-            let room = cap.saturating_sub(out.len());
-            let s = n.text;
-            if s.len() <= room {
-                out.push_str(s);
-            } else {
-                let mut end = room;
-                while !s.is_char_boundary(end) {
-                    end -= 1;
-                }
-                out.push_str(&s[..end]);
-            }
+            push_collapsed(&mut out, n.text, cap);
             descend = false;
         } else if let Some(el) = n.el {
             if separates(el.name(), n.tag, spaced) {
