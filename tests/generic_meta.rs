@@ -827,3 +827,51 @@ fn an_indented_template_block_still_gives_its_date_and_byline() {
         assert_eq!(date(&c), Some(("2024-03-03", DateSource::Page)), "{ws:?}");
     }
 }
+
+/// A site that styles its hero block with its teaser card's classes, or prints the
+/// date and byline in an `<aside>` right after the headline's wrapper, still gives
+/// the page's own date and byline; a card or an aside further down (teasers of other
+/// pages) still gives none.
+#[test]
+fn the_hero_block_after_the_headline_is_the_page_s_own() {
+    let body = format!("<p>{PARA}</p><p>Second: {PARA}</p><p>Third: {PARA}</p>");
+    let card = "<div class=\"post-hero__excerpt\"><p class=\"post-card__excerpt\">A short \
+        summary of the guide.</p><div class=\"post-card__meta\"><div>By</div><div>The Ledger \
+        Team</div><div>|</div><div>6</div><div>mins</div><div>|</div><div>February 28, \
+        2025</div></div></div>";
+    let html = format!(
+        "<html><head><title>Best ledgers</title></head><body><main><div class=\"hero\">\
+         <h1>Best ledgers</h1>{card}</div>{body}</main></body></html>"
+    );
+    let c = run(&html);
+    assert_eq!(c.authors, vec!["The Ledger Team"]);
+    assert_eq!(date(&c), Some(("2025-02-28", DateSource::Page)));
+    // The aside beside the text, after the headline's own wrapper.
+    let aside = "<aside class=\"side-col\"><p class=\"date\">May 25, 2023</p>\
+        <p class=\"author\">Written By <span>Ana Bell, MD*</span></p></aside>";
+    let html = format!(
+        "<html><head><title>Sleep training</title></head><body><main>\
+         <div class=\"container\"><h1>Sleep training</h1></div>\
+         <div class=\"grid\">{aside}<div class=\"text\">{body}</div></div></main></body></html>"
+    );
+    let c = run(&html);
+    assert_eq!(c.authors, vec!["Ana Bell, MD"]);
+    assert_eq!(date(&c), Some(("2023-05-25", DateSource::Page)));
+    // The same card and aside two blocks further down are other pages' teasers.
+    let html = format!(
+        "<html><head><title>Best ledgers</title></head><body><main><div class=\"hero\">\
+         <h1>Best ledgers</h1><p class=\"deck\">Our picks.</p><p class=\"note\">Prices checked \
+         weekly.</p>{card}</div>{body}</main></body></html>"
+    );
+    let c = run(&html);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(date(&c), None);
+    let html = format!(
+        "<html><head><title>Sleep training</title></head><body><main>\
+         <div class=\"container\"><h1>Sleep training</h1></div><p class=\"deck\">A guide.</p>\
+         <div class=\"grid\"><div class=\"text\">{body}</div>{aside}</div></main></body></html>"
+    );
+    let c = run(&html);
+    assert!(c.authors.is_empty(), "{:?}", c.authors);
+    assert_eq!(date(&c), None);
+}

@@ -191,6 +191,7 @@ const ELSEWHERE_WHOLE: &[&str] = &["review", "card", "rating", "forum", "post-li
 
 /// Is node `i` (or one of its 6 nearest ancestors) named as someone else's place?
 fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
+    let hero = in_hero(t, i, own);
     for _ in 0..=6 {
         if i == NONE || own.binary_search(&i).is_ok() {
             return false;
@@ -221,6 +222,7 @@ fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
                 if ELSEWHERE_PREFIX.iter().any(|h| p.starts_with(h))
                     || ELSEWHERE_WHOLE
                         .iter()
+                        .filter(|h| !(hero && **h == "card"))
                         .any(|h| p == *h || p.strip_suffix('s') == Some(h))
                 {
                     return true;
@@ -230,6 +232,119 @@ fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
         i = t.nodes[i as usize].parent;
     }
     false
+}
+
+/// Is node `i` inside one of the two elements right after the headline, under the
+/// headline's own parent (its hero block)? A site that styles its hero with its teaser
+/// card's classes ("post-card__meta") prints the page's own byline there; another
+/// page's card has its own headline and sits in a list, not beside this one's.
+/// `own`'s last entry is the headline when there is one (a node's descendants come
+/// after it in document order).
+fn in_hero(t: &Tree<'_>, i: u32, own: &[u32]) -> bool {
+    hero_of(t, i, own).is_some()
+}
+
+/// An `<aside>` that opens the hero block (the first element at each level down from
+/// it): the page's own date and byline column beside the text, not a sidebar that
+/// follows the text.
+fn aside_opens_hero(t: &Tree<'_>, aside: u32, own: &[u32]) -> bool {
+    let Some(hero) = hero_of(t, aside, own) else {
+        return false;
+    };
+    let mut c = aside;
+    for _ in 0..=8 {
+        if c == hero {
+            return true;
+        }
+        let p = t.nodes[c as usize].parent;
+        if p == NONE || first_element_child(t, p) != Some(c) {
+            return false;
+        }
+        c = p;
+    }
+    false
+}
+
+fn first_element_child(t: &Tree<'_>, p: u32) -> Option<u32> {
+    let mut c = t.nodes[p as usize].first_child;
+    while c != NONE {
+        let n = &t.nodes[c as usize];
+        if n.el.is_some() {
+            return Some(c);
+        }
+        if n.tag == Tag::Text && n.raw_len > 0 {
+            return None;
+        }
+        c = n.next_sibling;
+    }
+    None
+}
+
+/// [`in_hero`]'s block: the child of the headline's parent that holds node `i`.
+fn hero_of(t: &Tree<'_>, i: u32, own: &[u32]) -> Option<u32> {
+    let Some(&(mut head)) = own.last().filter(|_| own.len() > 2) else {
+        return None;
+    };
+    // A headline alone in its wrapper (`<div class="container"><h1>`): the wrapper
+    // stands for it, up to three levels.
+    for _ in 0..3 {
+        let p = t.nodes[head as usize].parent;
+        if p == NONE || p == t.body || only_element_child(t, p) != Some(head) {
+            break;
+        }
+        head = p;
+    }
+    let parent = t.nodes[head as usize].parent;
+    if parent == NONE {
+        return None;
+    }
+    // The ancestor of `i` that is a child of the headline's parent.
+    let mut a = i;
+    for _ in 0..=8 {
+        let p = t.nodes[a as usize].parent;
+        if p == NONE {
+            return None;
+        }
+        if p == parent {
+            break;
+        }
+        a = p;
+    }
+    if t.nodes[a as usize].parent != parent || a == head {
+        return None;
+    }
+    // One of the next two element siblings after the headline.
+    let mut s = t.nodes[head as usize].next_sibling;
+    let mut elements = 0;
+    while s != NONE && elements < 2 {
+        if s == a {
+            return Some(a);
+        }
+        if t.nodes[s as usize].el.is_some() {
+            elements += 1;
+        }
+        s = t.nodes[s as usize].next_sibling;
+    }
+    None
+}
+
+/// The one element child of node `p`, if it has exactly one.
+fn only_element_child(t: &Tree<'_>, p: u32) -> Option<u32> {
+    let mut c = t.nodes[p as usize].first_child;
+    let mut found = None;
+    while c != NONE {
+        let n = &t.nodes[c as usize];
+        if n.el.is_some() {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(c);
+        } else if n.tag == Tag::Text && n.raw_len > 0 {
+            return None;
+        }
+        c = n.next_sibling;
+    }
+    found
 }
 
 /// Elements whose text never counts (scripts, styles, form controls, `<head>` parts).
@@ -1368,7 +1483,10 @@ fn in_chrome_below(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
             // See `in_chrome`: chrome around a `<main>` is a page's unclosed element.
             Tag::Main => return false,
             Tag::Nav => return true,
-            Tag::Aside | Tag::Footer => return !of_own_article(t, i, own),
+            Tag::Aside | Tag::Footer => {
+                return !of_own_article(t, i, own)
+                    && !(t.nodes[i as usize].tag == Tag::Aside && aside_opens_hero(t, i, own))
+            }
             _ => {}
         }
     }
@@ -2110,11 +2228,13 @@ fn names_in_segment(seg: &str, noise: &Regex) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for part in normalize::split_authors(undouble(s)) {
         let part = normalize::text(&part);
-        // Credentials after a name ("Ann Lee, MS, RDN") belong to it.
-        if is_credential(&part) {
+        // Credentials after a name ("Ann Lee, MS, RDN") belong to it, without a
+        // footnote mark ("MD*", "PhD†").
+        let bare = part.trim_end_matches(['*', '†', '‡']);
+        if is_credential(bare) {
             if let Some(last) = names.last_mut() {
                 last.push_str(", ");
-                last.push_str(&part);
+                last.push_str(bare);
             }
             continue;
         }
@@ -2218,9 +2338,18 @@ fn undouble(s: &str) -> &str {
     if chars.len() > UNDOUBLE_MAX_CHARS {
         return s;
     }
-    for k in (3..=chars.len() / 2).rev() {
-        let end = chars.get(2 * k).map_or(s.len(), |c| c.0);
-        let (first, second) = (&s[..chars[k].0], &s[chars[k].0..end]);
+    let n = chars.len();
+    for k in (3..=n / 2).rev() {
+        // The second copy starts after any blanks between the two ("Ann Lee Ann Lee").
+        let gap = chars[k..]
+            .iter()
+            .take_while(|c| c.1.is_whitespace())
+            .count();
+        if k + gap + k > n {
+            continue;
+        }
+        let end = chars.get(k + gap + k).map_or(s.len(), |c| c.0);
+        let (first, second) = (&s[..chars[k].0], &s[chars[k + gap].0..end]);
         let rest = &s[end..];
         if first.trim() == second.trim()
             && rest
@@ -2973,6 +3102,7 @@ mod tests {
             ("Publié par Anne Roy", vec!["Anne Roy"]),
             ("vom Krimiblogger", vec!["Krimiblogger"]),
             ("Grant Tinsley, PhD", vec!["Grant Tinsley, PhD"]),
+            ("Angela Hollis, MD*", vec!["Angela Hollis, MD"]),
             // A second role in the line ends the names, whatever its verb.
             (
                 "Written by Emma Ryan Researched by Oliver Simpson",
@@ -2998,6 +3128,14 @@ mod tests {
         assert_eq!(undouble(&huge).len(), huge.len());
         assert!(clean_authors(&huge).is_empty());
         assert_eq!(undouble("Ann LeeAnn Lee"), "Ann Lee");
+        // A screen-reader copy and the printed name, a blank between them: the
+        // halves are not split at the middle character.
+        assert_eq!(
+            undouble("Dylan Bailey, MS, RD, FAND Dylan Bailey, MS, RD, FAND"),
+            "Dylan Bailey, MS, RD, FAND"
+        );
+        assert_eq!(undouble("Ann Lee  Ann Lee"), "Ann Lee");
+        assert_eq!(undouble("Ann Lee Ann Leigh"), "Ann Lee Ann Leigh");
     }
 
     #[test]
