@@ -595,7 +595,21 @@ impl Store {
             .collect();
         let result = remote
             .download(&fresh, &fresh.join("tmp"), &rels)
-            .and_then(|_| verify::verify(&Layout::new(&fresh)));
+            .and_then(|_| {
+                // A bucket has no empty directories: a run begun and not yet given a
+                // record has its run file only; on disk its records/ directory exists.
+                for rel in &rels {
+                    if let Some(run) = rel
+                        .strip_prefix("runs/")
+                        .and_then(|r| r.strip_suffix("/run.json"))
+                        .filter(|r| layout::is_run_id(r))
+                    {
+                        let dir = fresh.join("runs").join(run).join("records");
+                        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+                    }
+                }
+                verify::verify(&Layout::new(&fresh))
+            });
         let _ = fs::remove_dir_all(&fresh);
         let mut report = result?;
         let name = |p: &Path| -> PathBuf {

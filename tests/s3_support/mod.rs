@@ -165,6 +165,13 @@ impl Moto {
         Self::run(c.put(&key.into(), body.to_vec().into())).unwrap();
     }
 
+    /// Delete a key (to damage a store on purpose).
+    pub fn delete_raw(&self, bucket: &str, key: &str) {
+        use object_store::ObjectStore;
+        let c = self.client(bucket);
+        Self::run(c.delete(&key.into())).unwrap();
+    }
+
     /// Read a key; `None` when absent.
     pub fn get_raw(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
         use object_store::ObjectStore;
