@@ -14,12 +14,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use s3_support::Moto;
+use s3_support::S3Server;
 use support::{Site, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_quire");
 
-fn quire(m: &Moto, cache: &Path, args: &[&str]) -> Output {
+fn quire(m: &S3Server, cache: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .arg("--index-cache")

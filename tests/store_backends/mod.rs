@@ -18,7 +18,7 @@ use std::process::{Command, Output};
 
 use quire::store::{S3Location, S3Options, Store, StoreError, WriterOptions};
 
-use crate::s3_support::{self, Moto};
+use crate::s3_support::{self, S3Server};
 
 /// Where a test's store lives.
 pub enum Backend {
@@ -27,7 +27,7 @@ pub enum Backend {
         root: PathBuf,
     },
     S3 {
-        moto: &'static Moto,
+        moto: &'static S3Server,
         loc: S3Location,
         _caches: tempfile::TempDir,
         caches: PathBuf,
