@@ -7,7 +7,8 @@
 //! key is downloaded afresh and re-hashed); then each server's own PUT rate.
 //!
 //! `cargo bench --bench s3` (default 20 years = 9,800 article pages + indexes; both
-//! servers), `-- --years 2` for a smaller site, `-- --servers s3s-fs` for one server.
+//! servers), `-- --years 2` for a smaller site, `-- --servers s3s-fs` for one server,
+//! `-- --quire PATH` to run another build, `-- --skip-verify` for the crawls only.
 //! Goal (issue 18): S3 pages/s ≥ 0.7 × local pages/s.
 //!
 //! Note: moto is a Python mock; its per-request cost (not quire's) bounds its S3
@@ -24,9 +25,14 @@ use std::time::Instant;
 
 use support::{Options, Site, TestServer};
 
-fn quire(m: &s3_support::S3Server, cache: &Path, args: &[&str]) -> (f64, serde_json::Value) {
+fn quire(
+    bin: &str,
+    m: &s3_support::S3Server,
+    cache: &Path,
+    args: &[&str],
+) -> (f64, serde_json::Value) {
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_quire"))
+    let out = Command::new(bin)
         .args(args)
         .arg("--index-cache")
         .arg(cache)
@@ -51,6 +57,8 @@ fn main() {
     };
     let years = arg("--years").and_then(|v| v.parse().ok()).unwrap_or(20u32);
     let servers = arg("--servers").unwrap_or_else(|| "s3s-fs,moto".to_string());
+    let bin = arg("--quire").unwrap_or_else(|| env!("CARGO_BIN_EXE_quire").to_string());
+    let skip_verify = args.iter().any(|a| a == "--skip-verify");
     let mut backends: Vec<(&str, &s3_support::S3Server)> = Vec::new();
     for name in servers.split(',') {
         let server = match name {
@@ -83,6 +91,7 @@ fn main() {
     let local = dir.path().join("local");
     let crawl = |m: &s3_support::S3Server, cache: &Path, store: &str| {
         quire(
+            &bin,
             m,
             cache,
             &[
@@ -123,8 +132,11 @@ fn main() {
         let rate = captured as f64 / secs;
         rates.push(rate);
         println!("crawl {name}: {pages} pages, {secs:.2} s, {rate:.0} pages/s");
+        if skip_verify {
+            continue;
+        }
         let vcache = dir.path().join(format!("verify-{i}"));
-        let (vsecs, v) = quire(m, &vcache, &["verify", "--store", store, "--json"]);
+        let (vsecs, v) = quire(&bin, m, &vcache, &["verify", "--store", store, "--json"]);
         let bytes = v["bytes_hashed"].as_u64().unwrap_or(0);
         assert_eq!(v["problems"].as_array().map(Vec::len), Some(0), "{v}");
         println!(
