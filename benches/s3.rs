@@ -1,15 +1,18 @@
 //! The store on S3 against the store on local disk: crawls the same generated ESR-style
 //! site (~10,000 pages, served in-process on 127.0.0.1) with the `quire` binary into a
-//! local directory and into a bucket of moto's S3 server on loopback (`pip install
-//! 'moto[server]'`), and reports pages/s of each and their ratio; then `quire verify`
-//! on each (verify MB/s; on S3 every key is downloaded afresh and re-hashed).
+//! local directory and into a bucket of each S3 server on loopback that is installed
+//! (`s3s-fs`: `cargo install s3s-fs --version 0.14.1 --features binary --locked`;
+//! moto: `pip install 'moto[server]'`), and reports pages/s of each and the ratio of
+//! each server to local disk; then `quire verify` on each (verify MB/s; on S3 every
+//! key is downloaded afresh and re-hashed); then each server's own PUT rate.
 //!
-//! `cargo bench --bench s3` (default 20 years = 9,800 article pages + indexes), or
-//! `cargo bench --bench s3 -- --years 2` for a smaller site.
+//! `cargo bench --bench s3` (default 20 years = 9,800 article pages + indexes; both
+//! servers), `-- --years 2` for a smaller site, `-- --servers s3s-fs` for one server,
+//! `-- --quire PATH` to run another build, `-- --skip-verify` for the crawls only.
 //! Goal (issue 18): S3 pages/s ≥ 0.7 × local pages/s.
 //!
-//! Note: moto is a Python mock; its per-request cost (not quire's) bounds the S3
-//! figure. A production S3 or MinIO answers PUTs in parallel far faster.
+//! Note: moto is a Python mock; its per-request cost (not quire's) bounds its S3
+//! figure. s3s-fs (Rust, files on the local disk) answers PUTs in parallel.
 
 #[path = "../tests/s3_support/mod.rs"]
 mod s3_support;
@@ -22,9 +25,14 @@ use std::time::Instant;
 
 use support::{Options, Site, TestServer};
 
-fn quire(m: &s3_support::Moto, cache: &Path, args: &[&str]) -> (f64, serde_json::Value) {
+fn quire(
+    bin: &str,
+    m: &s3_support::S3Server,
+    cache: &Path,
+    args: &[&str],
+) -> (f64, serde_json::Value) {
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_quire"))
+    let out = Command::new(bin)
         .args(args)
         .arg("--index-cache")
         .arg(cache)
@@ -41,14 +49,30 @@ fn quire(m: &s3_support::Moto, cache: &Path, args: &[&str]) -> (f64, serde_json:
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let years = args
-        .iter()
-        .position(|a| a == "--years")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20u32);
-    let Some(m) = s3_support::moto() else {
-        eprintln!("s3 bench: moto is not installed; nothing measured");
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let years = arg("--years").and_then(|v| v.parse().ok()).unwrap_or(20u32);
+    let servers = arg("--servers").unwrap_or_else(|| "s3s-fs,moto".to_string());
+    let bin = arg("--quire").unwrap_or_else(|| env!("CARGO_BIN_EXE_quire").to_string());
+    let skip_verify = args.iter().any(|a| a == "--skip-verify");
+    let mut backends: Vec<(&str, &s3_support::S3Server)> = Vec::new();
+    for name in servers.split(',') {
+        let server = match name {
+            "moto" => s3_support::moto(),
+            "s3s-fs" => s3_support::s3s_fs(),
+            other => panic!("unknown server {other:?} (moto, s3s-fs)"),
+        };
+        match server {
+            Some(s) => backends.push((if name == "moto" { "moto" } else { "s3s-fs" }, s)),
+            None => eprintln!("s3 bench: {name} is not installed; not measured"),
+        }
+    }
+    let Some(&(_, first)) = backends.first() else {
+        eprintln!("s3 bench: no S3 server installed; nothing measured");
         return;
     };
     let site = Site::generate(years, 10, 49);
@@ -65,13 +89,11 @@ fn main() {
     let seed = server.url("/archive/");
     let dir = tempfile::tempdir().expect("tempdir");
     let local = dir.path().join("local");
-    let bucket = m.bucket();
-    let s3 = format!("s3://{bucket}/bench");
-    let cache = dir.path().join("cache");
-    let crawl = |store: &str| {
+    let crawl = |m: &s3_support::S3Server, cache: &Path, store: &str| {
         quire(
+            &bin,
             m,
-            &cache,
+            cache,
             &[
                 "crawl",
                 &seed,
@@ -89,16 +111,32 @@ fn main() {
             ],
         )
     };
+    let mut stores: Vec<(String, &s3_support::S3Server, String)> = vec![(
+        "local".into(),
+        first,
+        local.to_str().unwrap_or(".").to_string(),
+    )];
+    for (name, m) in &backends {
+        stores.push((
+            format!("s3 ({name})"),
+            m,
+            format!("s3://{}/bench", m.bucket()),
+        ));
+    }
     let mut rates = Vec::new();
-    for (name, store) in [("local", local.to_str().unwrap_or(".")), ("s3", &s3[..])] {
-        let (secs, s) = crawl(store);
+    for (i, (name, m, store)) in stores.iter().enumerate() {
+        let cache = dir.path().join(format!("cache-{i}"));
+        let (secs, s) = crawl(m, &cache, store);
         let captured = s["captured"].as_u64().unwrap_or(0);
         assert_eq!(captured as usize, pages, "every page captured: {s}");
         let rate = captured as f64 / secs;
         rates.push(rate);
         println!("crawl {name}: {pages} pages, {secs:.2} s, {rate:.0} pages/s");
-        let vcache = dir.path().join(format!("verify-{name}"));
-        let (vsecs, v) = quire(m, &vcache, &["verify", "--store", store, "--json"]);
+        if skip_verify {
+            continue;
+        }
+        let vcache = dir.path().join(format!("verify-{i}"));
+        let (vsecs, v) = quire(&bin, m, &vcache, &["verify", "--store", store, "--json"]);
         let bytes = v["bytes_hashed"].as_u64().unwrap_or(0);
         assert_eq!(v["problems"].as_array().map(Vec::len), Some(0), "{v}");
         println!(
@@ -109,18 +147,20 @@ fn main() {
             bytes as f64 / 1e6 / vsecs
         );
     }
-    println!(
-        "s3/local pages/s ratio: {:.2} (goal >= 0.7)",
-        rates[1] / rates[0]
-    );
-    // The server's own ceiling: small conditional PUTs, 16 in flight (as the store
-    // uploads), with no quire in the loop. A crawled page costs 2 PUTs (its raw body
-    // and its record), so pages/s on this server cannot exceed half of it.
-    let n = 2000;
-    let secs = m.put_many(&m.bucket(), n, 16);
-    println!(
-        "server ceiling: {n} PUTs (If-None-Match, 16 in flight) in {secs:.2} s, {:.0} PUT/s -> at most {:.0} pages/s",
-        n as f64 / secs,
-        n as f64 / secs / 2.0
-    );
+    for (i, (name, m)) in backends.iter().enumerate() {
+        println!(
+            "s3 ({name})/local pages/s ratio: {:.2} (goal >= 0.7)",
+            rates[i + 1] / rates[0]
+        );
+        // The server's own ceiling: small conditional PUTs, 16 in flight (as the
+        // store uploads), with no quire in the loop. A crawled page costs 2 PUTs (its
+        // raw body and its record), so pages/s on this server cannot exceed half of it.
+        let n = 2000;
+        let secs = m.put_many(&m.bucket(), n, 16);
+        println!(
+            "{name} ceiling: {n} PUTs (If-None-Match, 16 in flight) in {secs:.2} s, {:.0} PUT/s -> at most {:.0} pages/s",
+            n as f64 / secs,
+            n as f64 / secs / 2.0
+        );
+    }
 }

@@ -15,7 +15,7 @@ use quire::store::{
     synthetic, CaptureId, EntryKind, Outcome, RunId, S3Location, S3Options, Store, StoreError,
     StoreLocation, WriterOptions,
 };
-use s3_support::Moto;
+use s3_support::S3Server;
 
 fn capture(store: &mut Store, run: &RunId, url: &str, body: &[u8]) -> CaptureId {
     let obj = store.put_object(body).unwrap();
@@ -23,7 +23,7 @@ fn capture(store: &mut Store, run: &RunId, url: &str, body: &[u8]) -> CaptureId 
     store.put_capture(run, &article).unwrap()
 }
 
-fn opts(m: &Moto, cache: &Path) -> S3Options {
+fn opts(m: &S3Server, cache: &Path) -> S3Options {
     S3Options {
         cache_dir: Some(cache.to_path_buf()),
         config: m.config(),
@@ -43,7 +43,7 @@ fn loc(bucket: &str) -> S3Location {
 enum Backend<'a> {
     Local(PathBuf),
     S3 {
-        moto: &'a Moto,
+        moto: &'a S3Server,
         loc: S3Location,
         caches: PathBuf,
     },
@@ -353,7 +353,7 @@ fn a_key_is_created_once_never_overwritten_and_verify_names_the_damage() {
     assert!(rep.bytes_hashed > 0);
 }
 
-fn writer(m: &Moto, l: &S3Location, cache: &Path, ttl: Duration) -> Store {
+fn writer(m: &S3Server, l: &S3Location, cache: &Path, ttl: Duration) -> Store {
     Store::open_writer_s3(
         l,
         S3Options {
@@ -484,4 +484,164 @@ fn an_expired_lease_is_taken_over_and_a_writer_that_lost_its_lease_stops() {
     let lease = String::from_utf8(m.get_raw(&bucket, &lease_key).unwrap()).unwrap();
     assert!(lease.contains(b_id.trim()), "{lease}");
     b.finish_run(&run, &serde_json::json!({})).unwrap();
+}
+
+fn through(m: &S3Server, endpoint: &str, cache: &Path) -> S3Options {
+    let mut o = opts(m, cache);
+    for (k, v) in &mut o.config {
+        if k == "aws_endpoint" {
+            *v = endpoint.to_string();
+        }
+    }
+    o
+}
+
+/// Uploads overlap the writing: objects and records reach the bucket as they are put,
+/// before any flush; a record's PUT is sent only once the PUT of the object it names
+/// has been answered (object PUTs are held back 150 ms by the proxy, record PUTs are
+/// not); the flush waits for them; the manifest is sealed after every record.
+#[test]
+fn uploads_start_as_files_are_put_records_after_their_objects_seal_last() {
+    let Some(m) = s3_support::moto() else { return };
+    let rec = s3_support::Recorder::start(m, Duration::from_millis(150));
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = m.bucket();
+    let l = loc(&bucket);
+    let never = WriterOptions {
+        batch_records: 1_000,
+        batch_millis: 3_600_000,
+    };
+    let mut s = Store::open_writer_s3(
+        &l,
+        through(m, &rec.endpoint(), &dir.path().join("c")),
+        never,
+    )
+    .unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let mut shas = Vec::new();
+    for i in 0..6 {
+        let obj = s.put_object(format!("body {i}").as_bytes()).unwrap();
+        let url = format!("https://mag.test/{i}");
+        let art = synthetic::article(&url, &obj, &run, &url);
+        s.put_capture(&run, &art).unwrap();
+        shas.push(obj.sha256);
+    }
+    // No flush yet: the 6 objects and 6 records arrive in the bucket on their own.
+    let t0 = Instant::now();
+    let stored = |k: &String, part: &str| k.contains(part);
+    loop {
+        let keys = m.keys(&bucket);
+        let objects = keys
+            .iter()
+            .filter(|k| stored(k, "/objects/sha256/"))
+            .count();
+        let records = keys.iter().filter(|k| stored(k, "/records/")).count();
+        if (objects, records) == (6, 6) {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "uploaded before the flush: {objects} objects, {records} records"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.flush().unwrap();
+    s.finish_run(&run, &serde_json::json!({})).unwrap();
+    drop(s);
+
+    let log = rec.log();
+    let puts = |part: &str| -> Vec<&s3_support::Logged> {
+        log.iter()
+            .filter(|r| r.method == "PUT" && r.path.contains(part))
+            .collect()
+    };
+    let objects = puts("/objects/sha256/");
+    let records = puts("/records/");
+    assert_eq!((objects.len(), records.len()), (6, 6), "one PUT each");
+    for r in &records {
+        assert_eq!(r.status, 200);
+        let body = String::from_utf8_lossy(&r.body);
+        let named: Vec<_> = objects
+            .iter()
+            .filter(|o| body.contains(o.path.rsplit('/').next().unwrap()))
+            .collect();
+        assert_eq!(named.len(), 1, "{} names one object", r.path);
+        assert!(
+            named[0].answered <= r.arrived,
+            "{} sent before its object {} was stored",
+            r.path,
+            named[0].path
+        );
+    }
+    let seal = puts("/manifest.sha256");
+    assert_eq!(seal.len(), 1);
+    let last_record = records.iter().map(|r| r.answered).max().unwrap();
+    assert!(last_record <= seal[0].arrived, "sealed after every record");
+    let rep = Store::verify_s3(&l, &opts(m, &dir.path().join("v"))).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!((rep.objects, rep.records), (6, 6));
+    for sha in &shas {
+        assert!(m
+            .keys(&bucket)
+            .contains(&format!("mags/weekly/objects/sha256/{}/{sha}", &sha[..2])));
+    }
+}
+
+/// An object whose upload fails for good keeps its record out of the bucket: the flush
+/// fails, nothing in the bucket names a missing object, and the next writer of the
+/// cache uploads both (object first) from the cache.
+#[test]
+fn a_record_is_never_uploaded_when_its_object_upload_failed() {
+    let Some(m) = s3_support::moto() else { return };
+    let rec = s3_support::Recorder::start(m, Duration::ZERO);
+    rec.refuse_objects(true);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("c");
+    let bucket = m.bucket();
+    let l = loc(&bucket);
+    let mut s = Store::open_writer_s3(
+        &l,
+        through(m, &rec.endpoint(), &cache),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    let run = s.begin_run(&serde_json::json!({})).unwrap();
+    let obj = s.put_object(b"refused body").unwrap();
+    let art = synthetic::article("https://mag.test/x", &obj, &run, "x");
+    let id = s.put_capture(&run, &art).unwrap();
+    let err = s.flush().unwrap_err();
+    assert!(err.to_string().contains("objects/sha256"), "{err}");
+    let keys = m.keys(&bucket);
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.contains("/records/") || k.contains("/objects/")),
+        "{keys:?}"
+    );
+    let log = rec.log();
+    assert!(log
+        .iter()
+        .any(|r| r.method == "PUT" && r.path.contains("/objects/") && r.status == 403));
+    assert!(
+        !log.iter()
+            .any(|r| r.method == "PUT" && r.path.contains("/records/")),
+        "no record PUT was even sent"
+    );
+    drop(s);
+    // The endpoint works again: the same cache's next writer pushes what it holds.
+    let s = writer(m, &l, &cache, Duration::from_secs(60));
+    let keys = m.keys(&bucket);
+    assert!(
+        keys.contains(&format!("mags/weekly/{}", obj.path)),
+        "{keys:?}"
+    );
+    assert!(keys.iter().any(|k| k.contains("/records/")), "{keys:?}");
+    drop(s);
+    let r = Store::open_reader_s3(&l, opts(m, &dir.path().join("r"))).unwrap();
+    assert_eq!(
+        r.read_capture(&id).unwrap().content.url,
+        "https://mag.test/x"
+    );
+    let rep = Store::verify_s3(&l, &opts(m, &dir.path().join("v"))).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
 }

@@ -137,6 +137,11 @@ impl Batch {
         }
         let result = batch.commit(conn, mirror);
         if result.is_err() {
+            if let Some(m) = mirror {
+                // Uploads still running finish or fail on their own; the next batch
+                // does not wait for them (what they leave is pushed by the next writer).
+                m.forget();
+            }
             // Leave nothing half-done behind in tmp/ (renamed files are complete).
             for p in batch
                 .objects
@@ -162,9 +167,9 @@ impl Batch {
         if let Some(m) = mirror {
             // In the bucket before the index row: the index never names what the
             // bucket lacks; a failure here leaves local files the next writer pushes.
-            let objects: Vec<PathBuf> = self.objects.iter().map(|p| p.dest.clone()).collect();
-            let records: Vec<PathBuf> = self.records.iter().map(|(p, _)| p.dest.clone()).collect();
-            m.commit(&objects, &records)?;
+            // The uploads began as the files were put (see `Mirror`); this waits for
+            // what is left of them.
+            m.commit()?;
         }
         // The writer is the only user of its connection and holds no other transaction
         // while flushing, so an unchecked transaction is safe here.

@@ -260,23 +260,55 @@ struct WriterState {
     mirror: Option<Mirror>,
 }
 
-/// The bucket side of a writer on S3: the connection, this cache's id, and the leases
-/// of the runs this writer holds.
+/// The bucket side of a writer on S3: the connection, this cache's id, the leases of
+/// the runs this writer holds, and the uploads of the pending batch, started in the
+/// background as its objects and records are put.
 #[derive(Debug)]
 pub(crate) struct Mirror {
     remote: std::sync::Arc<s3::Remote>,
     root: PathBuf,
     cache_id: String,
     leases: std::cell::RefCell<Vec<s3::Lease>>,
+    objects: std::cell::RefCell<Vec<s3::Upload>>,
+    records: std::cell::RefCell<Vec<s3::Upload>>,
 }
 
 impl Mirror {
-    /// Upload one group commit: objects, then records (the order on disk).
-    pub(crate) fn commit(
-        &self,
-        objects: &[PathBuf],
-        records: &[PathBuf],
-    ) -> Result<(), StoreError> {
+    /// Start uploading a new object of the batch (its bytes, as put).
+    fn upload_object(&self, rel: &str, bytes: &[u8]) {
+        let up = self
+            .remote
+            .spawn_create(rel, bytes.to_vec(), Vec::new(), Vec::new());
+        self.objects.borrow_mut().push(up);
+    }
+
+    /// Start uploading a new record of the batch, to be made once every object of the
+    /// batch put before it is in the bucket (the objects it names are among them, or
+    /// were uploaded by an earlier flush or at open), and not once a lease is lost.
+    fn upload_record(&self, rel: &str, bytes: &[u8]) {
+        let after = self.objects.borrow().clone();
+        let lost = self
+            .leases
+            .borrow()
+            .iter()
+            .map(s3::Lease::lost_flag)
+            .collect();
+        let up = self.remote.spawn_create(rel, bytes.to_vec(), after, lost);
+        self.records.borrow_mut().push(up);
+    }
+
+    /// Stop tracking the batch's uploads (its flush failed).
+    pub(crate) fn forget(&self) {
+        self.objects.borrow_mut().clear();
+        self.records.borrow_mut().clear();
+    }
+
+    /// The bucket side of one group commit: wait until the batch's objects and
+    /// records, uploading since they were put, are all in the bucket (objects before
+    /// records, as on disk). Clears the batch's uploads, whatever the result.
+    pub(crate) fn commit(&self) -> Result<(), StoreError> {
+        let mut uploads = std::mem::take(&mut *self.objects.borrow_mut());
+        uploads.append(&mut self.records.borrow_mut());
         if let Some(l) = self.leases.borrow().iter().find(|l| l.is_lost()) {
             return Err(StoreError::Locked {
                 holder: format!(
@@ -285,8 +317,7 @@ impl Mirror {
                 ),
             });
         }
-        self.remote.upload_files(&self.root, objects)?;
-        self.remote.upload_files(&self.root, records)
+        self.remote.wait(uploads)
     }
 
     fn own_marker(&self, run: &str) -> PathBuf {
@@ -542,6 +573,8 @@ impl Store {
                 root: cache,
                 cache_id,
                 leases: std::cell::RefCell::new(Vec::new()),
+                objects: std::cell::RefCell::new(Vec::new()),
+                records: std::cell::RefCell::new(Vec::new()),
             });
         }
         store.location = Some(loc.clone());
@@ -595,7 +628,21 @@ impl Store {
             .collect();
         let result = remote
             .download(&fresh, &fresh.join("tmp"), &rels)
-            .and_then(|_| verify::verify(&Layout::new(&fresh)));
+            .and_then(|_| {
+                // A bucket has no empty directories: a run begun and not yet given a
+                // record has its run file only; on disk its records/ directory exists.
+                for rel in &rels {
+                    if let Some(run) = rel
+                        .strip_prefix("runs/")
+                        .and_then(|r| r.strip_suffix("/run.json"))
+                        .filter(|r| layout::is_run_id(r))
+                    {
+                        let dir = fresh.join("runs").join(run).join("records");
+                        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+                    }
+                }
+                verify::verify(&Layout::new(&fresh))
+            });
         let _ = fs::remove_dir_all(&fresh);
         let mut report = result?;
         let name = |p: &Path| -> PathBuf {
@@ -940,6 +987,9 @@ impl Store {
             w.batch
                 .get_mut()
                 .add_object(sha.clone(), len, tmp, file, path);
+            if let Some(m) = &w.mirror {
+                m.upload_object(&rel, bytes);
+            }
             self.maybe_flush()?;
         }
         Ok(ObjectRef {
@@ -1000,6 +1050,9 @@ impl Store {
         let w = self.writer()?;
         let (tmp, file) = write_temp(&mut w.tmp, &bytes)?;
         w.batch.get_mut().add_record(tmp, file, path, row.clone());
+        if let Some(m) = &w.mirror {
+            m.upload_record(&layout::record_rel(&record.run_id, &sha), &bytes);
+        }
         self.maybe_flush()?;
         Ok((sha, row))
     }

@@ -16,8 +16,10 @@
 //! (the SQLite index, the frontier of this machine's runs, and a copy of the files it
 //! pulled): [`pull`] copies in what the bucket has and the cache lacks (all names are
 //! content digests or immutable, so a cached file is never stale), a writer uploads
-//! each group commit ([`Remote::upload_files`]) objects first, records second, before
-//! the index sees them, and [`push`] re-uploads what a killed writer left only local.
+//! each object and record in the background as it is put ([`Remote::spawn_create`]; a
+//! record only once the objects put before it are in the bucket) and its group commit
+//! waits for them before the index sees them, and [`push`] re-uploads what a killed
+//! writer left only local.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,7 +27,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::future::{BoxFuture, Shared};
+use futures_util::{FutureExt, StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjPath;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, UpdateVersion};
@@ -143,11 +146,18 @@ fn remote_err(what: impl std::fmt::Display) -> impl FnOnce(object_store::Error) 
 /// A small key read whole: its bytes and its ETag.
 pub(crate) type Fetched = (Vec<u8>, Option<String>);
 
+/// An upload running in the background ([`Remote::spawn_create`]): resolves to its
+/// outcome, and can be awaited by several (a record's upload waits for the objects
+/// put before it; the flush waits for all).
+pub(crate) type Upload = Shared<BoxFuture<'static, Result<(), String>>>;
+
 /// A connection to one bucket prefix, with its own small runtime (the store is
 /// synchronous; every call blocks on it).
 pub(crate) struct Remote {
     rt: Option<tokio::runtime::Runtime>,
     s3: Arc<AmazonS3>,
+    /// Background uploads in flight at once ([`S3Options::parallelism`]).
+    permits: Arc<tokio::sync::Semaphore>,
     pub(crate) loc: S3Location,
     pub(crate) opts: S3Options,
 }
@@ -206,6 +216,7 @@ impl Remote {
         Ok(Remote {
             rt: Some(rt),
             s3: Arc::new(s3),
+            permits: Arc::new(tokio::sync::Semaphore::new(opts.parallelism.max(1))),
             loc: loc.clone(),
             opts,
         })
@@ -338,6 +349,77 @@ impl Remote {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(StoreError::Remote(format!("cannot delete {key}: {e}"))),
         }
+    }
+
+    /// Start creating `rel` with `bytes` (`If-None-Match: *`; a key that exists is left
+    /// as it is, its name being its content's digest or immutable) in the background,
+    /// and return at once. The PUT is made only after every upload of `after` has
+    /// succeeded (a failed one fails this one without a request), and only while none
+    /// of the `lost` flags (the writer's leases) is set; at most
+    /// [`S3Options::parallelism`] of these PUTs are in flight at once (a waiting
+    /// upload holds no slot). `object_store` retries each one on its own (5xx, including
+    /// `503 SlowDown`, with backoff).
+    pub(crate) fn spawn_create(
+        &self,
+        rel: &str,
+        bytes: Vec<u8>,
+        after: Vec<Upload>,
+        lost: Vec<Arc<AtomicBool>>,
+    ) -> Upload {
+        let s3 = self.s3.clone();
+        let key = self.key(rel);
+        let permits = self.permits.clone();
+        let task = async move {
+            for dep in after {
+                dep.await
+                    .map_err(|e| format!("{key} not written: an upload before it failed: {e}"))?;
+            }
+            let _slot = permits
+                .acquire_owned()
+                .await
+                .map_err(|e| format!("cannot write {key}: {e}"))?;
+            if lost.iter().any(|l| l.load(Ordering::SeqCst)) {
+                return Err(format!(
+                    "{key} not written: the run's lease was taken over by another writer"
+                ));
+            }
+            match s3
+                .put_opts(&key, PutPayload::from(bytes), PutMode::Create.into())
+                .await
+            {
+                Ok(_)
+                | Err(object_store::Error::AlreadyExists { .. })
+                | Err(object_store::Error::Precondition { .. }) => Ok(()),
+                Err(e) => Err(format!("cannot write {key}: {e}")),
+            }
+        };
+        let Some(rt) = self.rt.as_ref() else {
+            unreachable!("the runtime is only taken in drop")
+        };
+        let handle = rt.spawn(task);
+        async move {
+            handle
+                .await
+                .unwrap_or_else(|e| Err(format!("upload task failed: {e}")))
+        }
+        .boxed()
+        .shared()
+    }
+
+    /// Wait for background uploads; the first failure, if any.
+    pub(crate) fn wait(&self, uploads: Vec<Upload>) -> Result<(), StoreError> {
+        if uploads.is_empty() {
+            return Ok(());
+        }
+        self.block_on(async {
+            let mut first = None;
+            for u in uploads {
+                if let Err(e) = u.await {
+                    first.get_or_insert(e);
+                }
+            }
+            first.map_or(Ok(()), |e| Err(StoreError::Remote(e)))
+        })
     }
 
     /// Upload local files (paths under `root`) with `If-None-Match: *`, in parallel; a
@@ -773,6 +855,11 @@ impl Lease {
     /// True once another writer took the lease over.
     pub(crate) fn is_lost(&self) -> bool {
         self.lost.load(Ordering::SeqCst)
+    }
+
+    /// The flag [`Lease::is_lost`] reads, for an upload to check just before its PUT.
+    pub(crate) fn lost_flag(&self) -> Arc<AtomicBool> {
+        self.lost.clone()
     }
 }
 

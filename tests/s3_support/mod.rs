@@ -1,33 +1,66 @@
-//! A real S3-compatible server on loopback for the S3 store tests: moto's server
-//! (`pip install 'moto[server]'`, as `.ci/run` does), started once per test binary on
-//! a free 127.0.0.1 port and killed when the binary exits (a watchdog in the child
-//! ends it if the binary dies first). Each test makes its own bucket. When moto is missing the
-//! tests are skipped with the reason printed, except in CI (`CI=true`), where they fail.
+//! Real S3-compatible servers on loopback for the S3 store tests and the S3 bench:
+//! moto's server (`pip install 'moto[server]'`, as `.ci/run` does), and for the bench
+//! `s3s-fs` (`cargo install s3s-fs --version 0.14.1 --features binary --locked`: an S3
+//! server in Rust on a directory, with `If-None-Match: *` and `If-Match` on PutObject).
+//! Each is started once per test binary on a free 127.0.0.1 port and killed when the
+//! binary exits (a watchdog in the child ends it if the binary dies first). Each test
+//! makes its own bucket. When the server is missing the tests are skipped with the
+//! reason printed, except in CI (`CI=true`), where they fail.
+//!
+//! The tests use moto: its conditional writes are atomic (one lock around the bucket),
+//! which the lease races need; s3s-fs checks a condition and then writes, so two
+//! racing creates may both succeed (harmless for content-addressed keys, wrong for a
+//! lease), and it serves as the bench's faster server.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// The running server.
-pub struct Moto {
+/// Which server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// moto's server (Python, in memory).
+    Moto,
+    /// s3s-fs (Rust, files under a directory; a bucket is a directory).
+    S3sFs,
+}
+
+/// A running server.
+pub struct S3Server {
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     port: u16,
+    pub kind: Kind,
+    /// s3s-fs's data directory.
+    root: Option<PathBuf>,
 }
 
-static SERVER: OnceLock<Option<Moto>> = OnceLock::new();
-static CHILD: Mutex<Option<Child>> = Mutex::new(None);
+static MOTO: OnceLock<Option<S3Server>> = OnceLock::new();
+static S3S_FS: OnceLock<Option<S3Server>> = OnceLock::new();
+static CHILDREN: Mutex<Vec<(Child, Option<PathBuf>)>> = Mutex::new(Vec::new());
 
-extern "C" fn kill_child() {
-    if let Ok(mut g) = CHILD.lock() {
-        if let Some(c) = g.as_mut() {
+extern "C" fn kill_children() {
+    if let Ok(mut g) = CHILDREN.lock() {
+        for (c, root) in g.iter_mut() {
+            // The child leads its own process group (the server and its watchdog).
+            unsafe {
+                libc::kill(-(c.id() as i32), libc::SIGKILL);
+            }
             let _ = c.kill();
             let _ = c.wait();
+            if let Some(r) = root {
+                let _ = std::fs::remove_dir_all(r);
+            }
         }
     }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
 fn moto_command() -> Option<Command> {
@@ -54,28 +87,36 @@ fn moto_command() -> Option<Command> {
     Some(c)
 }
 
-fn start() -> Option<Moto> {
-    let Some(mut cmd) = moto_command() else {
-        let reason = "moto's S3 server is not installed (`python3 -c 'import moto.server'` \
-                      failed; `pip install 'moto[server]'`, as .ci/run does)";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{reason}: CI must run the S3 store tests");
-        }
-        eprintln!("SKIPPED S3 store test: {reason}");
-        return None;
-    };
-    let port = TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .expect("a free loopback port");
-    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdin(Stdio::null())
+        .expect("a free loopback port")
+}
+
+fn skip(reason: &str) -> Option<S3Server> {
+    if in_ci() {
+        panic!("{reason}: CI must run the S3 store tests");
+    }
+    eprintln!("SKIPPED S3 store test: {reason}");
+    None
+}
+
+fn launch(mut cmd: Command, kind: Kind, port: u16, root: Option<PathBuf>) -> Option<S3Server> {
+    use std::os::unix::process::CommandExt;
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let child = cmd.spawn().expect("start moto");
-    *CHILD.lock().unwrap() = Some(child);
-    unsafe {
-        libc::atexit(kill_child);
+        .stderr(Stdio::null())
+        .process_group(0);
+    let child = cmd.spawn().expect("start the S3 server");
+    {
+        let mut g = CHILDREN.lock().unwrap();
+        if g.is_empty() {
+            unsafe {
+                libc::atexit(kill_children);
+            }
+        }
+        g.push((child, root.clone()));
     }
     let t0 = Instant::now();
     loop {
@@ -84,22 +125,79 @@ fn start() -> Option<Moto> {
         }
         assert!(
             t0.elapsed() < Duration::from_secs(30),
-            "moto did not listen on 127.0.0.1:{port} within 30 s"
+            "the S3 server ({kind:?}) did not listen on 127.0.0.1:{port} within 30 s"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(Moto {
+    Some(S3Server {
         endpoint: format!("http://127.0.0.1:{port}"),
         port,
+        kind,
+        root,
     })
 }
 
-/// The shared server, or `None` (skip) when moto is missing outside CI.
-pub fn moto() -> Option<&'static Moto> {
-    SERVER.get_or_init(start).as_ref()
+fn start_moto() -> Option<S3Server> {
+    let Some(mut cmd) = moto_command() else {
+        return skip(
+            "moto's S3 server is not installed (`python3 -c 'import moto.server'` \
+             failed; `pip install 'moto[server]'`, as .ci/run does)",
+        );
+    };
+    let port = free_port();
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    launch(cmd, Kind::Moto, port, None)
 }
 
-impl Moto {
+fn start_s3s_fs() -> Option<S3Server> {
+    let found = Command::new("s3s-fs")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        return skip(
+            "s3s-fs is not installed (`cargo install s3s-fs --version 0.14.1 \
+             --features binary --locked`)",
+        );
+    }
+    let port = free_port();
+    let root = std::env::temp_dir().join(format!(
+        "quire-s3s-fs-{}-{:08x}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    std::fs::create_dir_all(&root).expect("s3s-fs data directory");
+    // The server and a watchdog in one process group: the watchdog ends the group
+    // when the test binary is gone (the binary also kills it at exit).
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg("p=$PPID; s3s-fs \"$@\" & while kill -0 $p 2>/dev/null; do sleep 0.5; done; kill 0")
+        .arg("s3s-fs-watchdog")
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--access-key",
+            "test",
+            "--secret-key",
+            "test",
+        ])
+        .arg(&root);
+    launch(cmd, Kind::S3sFs, port, Some(root))
+}
+
+/// The shared moto server, or `None` (skip) when moto is missing outside CI.
+pub fn moto() -> Option<&'static S3Server> {
+    MOTO.get_or_init(start_moto).as_ref()
+}
+
+/// The shared s3s-fs server, or `None` (skip) when it is missing outside CI.
+pub fn s3s_fs() -> Option<&'static S3Server> {
+    S3S_FS.get_or_init(start_s3s_fs).as_ref()
+}
+
+impl S3Server {
     /// Send one plain HTTP request (moto does not check signatures); the status code
     /// and body.
     fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
@@ -130,6 +228,11 @@ impl Moto {
     /// A new empty bucket with a unique name.
     pub fn bucket(&self) -> String {
         let name = format!("quire-{:016x}", fastrand::u64(..));
+        if let Some(root) = &self.root {
+            // s3s-fs: a bucket is a directory of its root.
+            std::fs::create_dir(root.join(&name)).unwrap();
+            return name;
+        }
         let (code, body) = self.request("PUT", &format!("/{name}"), b"");
         assert_eq!(
             code,
@@ -163,6 +266,13 @@ impl Moto {
         use object_store::ObjectStore;
         let c = self.client(bucket);
         Self::run(c.put(&key.into(), body.to_vec().into())).unwrap();
+    }
+
+    /// Delete a key (to damage a store on purpose).
+    pub fn delete_raw(&self, bucket: &str, key: &str) {
+        use object_store::ObjectStore;
+        let c = self.client(bucket);
+        Self::run(c.delete(&key.into())).unwrap();
     }
 
     /// Read a key; `None` when absent.
@@ -248,7 +358,7 @@ pub struct Proxy {
 
 impl Proxy {
     /// Listen on a free loopback port, forwarding to `m`.
-    pub fn start(m: &Moto) -> Proxy {
+    pub fn start(m: &S3Server) -> Proxy {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -380,7 +490,7 @@ fn read_request(r: &mut std::io::BufReader<TcpStream>) -> Option<(Vec<u8>, Vec<u
 
 impl Throttle {
     /// Listen on a free loopback port in front of `m`; refuse every `every`-th request.
-    pub fn start(m: &Moto, every: usize) -> Throttle {
+    pub fn start(m: &S3Server, every: usize) -> Throttle {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let refused = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -441,5 +551,126 @@ impl Throttle {
     /// How many requests were answered `503 SlowDown` so far.
     pub fn throttled(&self) -> usize {
         self.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// One request that went through a [`Recorder`].
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// `PUT`, `GET`, …
+    pub method: String,
+    /// The request target (path and query).
+    pub path: String,
+    /// The request body.
+    pub body: Vec<u8>,
+    /// When the whole request had arrived.
+    pub arrived: Instant,
+    /// When its answer was sent back.
+    pub answered: Instant,
+    /// The answer's status code.
+    pub status: u16,
+}
+
+/// An HTTP proxy in front of the S3 server that logs every request (method, path,
+/// body, when it arrived and when it was answered), can hold back the PUTs of raw
+/// objects (`objects/sha256/` keys) for a while before forwarding them, and can refuse
+/// them with `403 AccessDenied` (an error no client retries).
+pub struct Recorder {
+    /// The port the proxy listens on.
+    pub port: u16,
+    log: std::sync::Arc<Mutex<Vec<Logged>>>,
+    refuse: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Recorder {
+    /// Listen on a free loopback port in front of `m`; hold each object PUT back for
+    /// `object_delay`.
+    pub fn start(m: &S3Server, object_delay: Duration) -> Recorder {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let refuse = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (target, log2, refuse2) = (m.port, log.clone(), refuse.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (log, refuse) = (log2.clone(), refuse2.clone());
+                std::thread::spawn(move || {
+                    let Ok(mut out) = client.try_clone() else {
+                        return;
+                    };
+                    let mut r = std::io::BufReader::new(client);
+                    let Some((head, body)) = read_request(&mut r) else {
+                        return;
+                    };
+                    let arrived = Instant::now();
+                    let line = String::from_utf8_lossy(&head)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or("").to_string();
+                    let path = parts.next().unwrap_or("").to_string();
+                    let object_put = method == "PUT" && path.contains("/objects/sha256/");
+                    let answer = if object_put && refuse.load(std::sync::atomic::Ordering::SeqCst) {
+                        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+                        format!(
+                            "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                            xml.len()
+                        )
+                        .into_bytes()
+                    } else {
+                        if object_put {
+                            std::thread::sleep(object_delay);
+                        }
+                        let Ok(mut up) = TcpStream::connect(("127.0.0.1", target)) else {
+                            return;
+                        };
+                        if up
+                            .write_all(&head)
+                            .and_then(|_| up.write_all(&body))
+                            .is_err()
+                        {
+                            return;
+                        }
+                        let mut answer = Vec::new();
+                        let _ = up.read_to_end(&mut answer);
+                        answer
+                    };
+                    let status = String::from_utf8_lossy(&answer)
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(0);
+                    let _ = out.write_all(&answer);
+                    let _ = out.flush();
+                    log.lock().unwrap().push(Logged {
+                        method,
+                        path,
+                        body,
+                        arrived,
+                        answered: Instant::now(),
+                        status,
+                    });
+                });
+            }
+        });
+        Recorder { port, log, refuse }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request answered so far, in the order they were answered.
+    pub fn log(&self) -> Vec<Logged> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Refuse (true) or forward (false) the object PUTs from now on.
+    pub fn refuse_objects(&self, refuse: bool) {
+        self.refuse
+            .store(refuse, std::sync::atomic::Ordering::SeqCst);
     }
 }
