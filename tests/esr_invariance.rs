@@ -79,12 +79,13 @@ const KNOWN_WEAKNESSES: &[Known] = &[
             "esr-1997-04-two-views-two-articles",
             "esr-2008-09-footnotes-after-mark",
         ],
-        fields: &["authors", "bio", "body"],
+        fields: &["subtitle", "authors", "bio", "body"],
         why: "rules 50 and 55 (a second article, or the text's numbered notes, after \
               the first mark): the variant takes the first mark for the article's end and \
               sets a related box, a banner or a nav column right after it, between the \
               two articles or between the text and its notes; the profile then ends the \
-              article at that chrome (see docs/ESR.md, Limits known)",
+              article at that chrome, and the first article's subhead printed over its \
+              byline reads as the deck (see docs/ESR.md, Limits known)",
     },
     Known {
         step: "bio:before-end-mark",

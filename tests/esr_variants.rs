@@ -2582,3 +2582,264 @@ fn a_data_table_in_the_text_gives_one_paragraph_per_row() {
     );
     assert_eq!(paragraphs(&a).len(), 5, "{:?}", a.content.body);
 }
+
+// Sixth audit of unseen layouts (rules 75-85, variant codes A60-A71).
+
+#[test]
+fn a_published_label_before_a_date_is_a_dateline() {
+    for (line, want) in [
+        ("Published: 2010-06-14", "2010-06-14"),
+        ("Published Monday, 16 January 2012", "2012-01-16"),
+        ("published on Jan. 5, 2004", "2004-01-05"),
+        ("Posted on Tuesday, May 15th, 2007", "2007-05-15"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Ann Author</p><p>{line}</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"),
+        );
+        let p = a.content.published.as_ref().expect(line);
+        assert_eq!(p.date, want, "{line}");
+        assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{line}");
+        // On the byline's line after a separator: the names end before it.
+        let a = extract(
+            URL,
+            &format!(
+                "{HEAD}<p><b>By Ann Author</b> | {line}</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"
+            ),
+        );
+        assert_eq!(a.content.authors, ["Ann Author"], "{line}");
+        assert_eq!(a.content.published.as_ref().unwrap().date, want, "{line}");
+    }
+    // "Published by" a house (book data) is no dateline.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author</p><p>Published by Key Porter</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"),
+    );
+    assert_eq!(a.content.published.as_ref().unwrap().date, "1999-03");
+}
+
+#[test]
+fn a_dateline_above_the_headline_and_byline_block() {
+    for (date, head) in [
+        (
+            "<p align=right><font size=1>web posted May 1997</font></p>",
+            "<center><font size=+2><b>A house divided</b></font><br><font size=2>By Tom Brackley</font></center>",
+        ),
+        (
+            "<p>web posted May 1997</p>",
+            "<p><b><font size=5>A house divided</font></b><br>By Tom Brackley</p>",
+        ),
+    ] {
+        let html = format!(
+            "<html><head><title>Enter Stage Right</title></head><body>{date}{head}<p>{LONG_P1}</p><p>{LONG_P2} ESR</p></body></html>"
+        );
+        let a = extract(URL, &html);
+        assert_eq!(a.content.title.as_deref(), Some("A house divided"), "{head}");
+        assert_eq!(a.content.authors, ["Tom Brackley"]);
+        assert_eq!(a.content.published.as_ref().unwrap().date, "1997-05");
+        assert_eq!(a.content.subtitle, None);
+    }
+}
+
+#[test]
+fn a_heading_over_a_column_of_links_is_never_the_headline() {
+    for nav in [
+        "<h3>Sections</h3><font size=1><a href='/'>Front page</a><br><a href='/archive/'>The archive</a></font>",
+        "<h2>Columnists</h2><ul><li><a href='/a.htm'>Bruce Walker</a></li><li><a href='/b.htm'>Mark Wegierski</a></li></ul>",
+        "<p><b><font size=4>Sections</font></b></p><p><a href='/'>Home</a><br><a href='/x'>Books</a><br><a href='/y'>Links</a></p>",
+    ] {
+        let html = format!(
+            "<table><tr><td>{nav}</td><td><p><font size=5 color=navy><b>The bailout and the ballot</b></font></p>{BYLINE}<p>{LONG_P1}</p><p>{LONG_P2} ESR</p></td></tr></table>"
+        );
+        let a = extract(URL, &html);
+        assert_eq!(
+            a.content.title.as_deref(),
+            Some("The bailout and the ballot"),
+            "{nav}"
+        );
+        assert_eq!(a.content.subtitle, None, "{nav}");
+    }
+    // A headline followed by a one-line row of links (print, comments) is still one.
+    let a = extract(
+        URL,
+        &format!("<h2>The bailout and the ballot</h2><p><a href='/p'>Printer friendly version</a> | <a href='#c'>3 comments</a></p>{BYLINE}<p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"),
+    );
+    assert_eq!(
+        a.content.title.as_deref(),
+        Some("The bailout and the ballot")
+    );
+}
+
+#[test]
+fn a_month_and_year_beside_the_headline_is_the_date() {
+    let url = "http://www.enterstageright.com/archive/articles/0499pension.htm";
+    for cell in ["March 1999", "Mar. 1999", "<i>March 1999</i>"] {
+        let html = format!(
+            "<table><tr><td><b><font size=4>The pension promise</font></b></td><td align=right><font size=1>{cell}</font></td></tr></table>\
+             <p>By Ann Author</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"
+        );
+        let a = extract(url, &html);
+        let p = a.content.published.as_ref().expect(cell);
+        assert_eq!(
+            (p.date.as_str(), p.precision),
+            ("1999-03", DatePrecision::Month),
+            "{cell}"
+        );
+        assert_eq!(a.content.subtitle, None, "{cell}");
+        assert_eq!(a.content.title.as_deref(), Some("The pension promise"));
+    }
+    // A season is not a month: the URL's month stands.
+    let html = format!(
+        "<table><tr><td><b><font size=4>The pension promise</font></b></td><td><font size=1>Winter 1999</font></td></tr></table>\
+         <p>By Ann Author</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"
+    );
+    assert_eq!(
+        extract(url, &html).content.published.unwrap().date,
+        "1999-04"
+    );
+    // A full dateline in the head wins over the month beside the headline.
+    let html = format!(
+        "<table><tr><td><b><font size=4>The pension promise</font></b></td><td><font size=1>March 1999</font></td></tr></table>\
+         <p>By Ann Author<br>web posted March 8, 1999</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"
+    );
+    assert_eq!(
+        extract(url, &html).content.published.unwrap().date,
+        "1999-03-08"
+    );
+}
+
+#[test]
+fn the_mark_inside_a_paragraph_with_the_note_after_a_line_break() {
+    for tail in [
+        "ESR<br><i>Dale Kostiuk is a retired officer who lives in Red Deer.</i>",
+        "ESR<br>\n<em>Dale Kostiuk is a retired officer who lives in Red Deer.</em>",
+        "<b>ESR</b><br><i>Dale Kostiuk is a retired officer</i><br><i>who lives in Red Deer.</i>",
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Dale Kostiuk<br>web posted March 8, 1999</p><p>{LONG_P1}</p><p>{LONG_P2} {tail}</p><p>Other related articles</p>"),
+        );
+        assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2], "{tail}");
+        assert_eq!(
+            a.content.bio.as_deref(),
+            Some("Dale Kostiuk is a retired officer who lives in Red Deer."),
+            "{tail}"
+        );
+    }
+    // The note moved before a standalone mark, still after a line break.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Dale Kostiuk<br>web posted March 8, 1999</p><p>{LONG_P1}</p><p>{LONG_P2}<br><i>Dale Kostiuk is a retired officer who lives in Red Deer.</i></p><p>ESR</p>"),
+    );
+    assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2]);
+    assert!(a.content.bio.is_some());
+    // An italic line that is no note stays in the paragraph (a quotation).
+    let a = extract(
+        URL,
+        &format!(
+            "{HEAD}{BYLINE}<p>{LONG_P1}</p><p>{LONG_P2}<br><i>Nothing in excess.</i></p><p>ESR</p>"
+        ),
+    );
+    assert_eq!(a.content.bio, None);
+    assert_eq!(paragraphs(&a).len(), 2);
+}
+
+#[test]
+fn notes_in_two_cells_beside_headshots_are_one_bio() {
+    for cells in [
+        "<tr><td><img src='/images/authors/a.jpg' width=60 height=75 align=left>Ann Author is a research associate in Toronto.</td>\
+         <td><img src='/images/authors/b.jpg' width=60 height=75 align=left>Bo Writer teaches economics in St. Catharines.</td></tr>",
+        "<tr><td>Ann Author is a research associate in Toronto.</td><td><img src='/images/authors/b.jpg' width=60 height=75></td><td>Bo Writer teaches economics in St. Catharines.</td></tr>",
+        "<tr><td><img src='/images/authors/a.jpg' width=60 height=75></td><td>Ann Author is a research associate in Toronto.</td></tr>\
+         <tr><td><img src='/images/authors/b.jpg' width=60 height=75></td><td>Bo Writer teaches economics in St. Catharines.</td></tr>",
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Ann Author and Bo Writer<br>web posted March 8, 1999</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p><table>{cells}</table><p>Other related articles</p>"),
+        );
+        assert_eq!(
+            a.content.bio.as_deref(),
+            Some("Ann Author is a research associate in Toronto. Bo Writer teaches economics in St. Catharines."),
+            "{cells}"
+        );
+        assert_eq!(paragraphs(&a), [LONG_P1, LONG_P2]);
+    }
+}
+
+#[test]
+fn an_inline_label_opening_the_note_and_a_tag_line() {
+    for (tags, note) in [
+        (
+            "<p>Tags: <a href='/t/a'>Ontario</a>, <a href='/t/b'>taxation</a></p>",
+            "<p><strong>About the author:</strong> Ann Author is a chartered accountant in Mississauga.</p>",
+        ),
+        (
+            "<p>Filed under: Canada, taxes</p>",
+            "<p><b>About the author</b>: Ann Author is a chartered accountant in Mississauga.</p>",
+        ),
+        ("", "<p><b>The author:</b> Ann Author is a chartered accountant in Mississauga.</p>"),
+    ] {
+        let a = extract(
+            URL,
+            &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p>{tags}{note}"),
+        );
+        assert_eq!(
+            a.content.bio.as_deref(),
+            Some("Ann Author is a chartered accountant in Mississauga."),
+            "{tags} {note}"
+        );
+    }
+    // A colon inside a note without a bold label keeps the note whole.
+    let a = extract(
+        URL,
+        &format!("{HEAD}<p>By Ann Author<br>web posted March 8, 1999</p><p>{LONG_P1}</p><p>{LONG_P2} ESR</p><p><i>Ann Author is the author of Thrift: a history.</i></p>"),
+    );
+    assert_eq!(
+        a.content.bio.as_deref(),
+        Some("Ann Author is the author of Thrift: a history.")
+    );
+}
+
+#[test]
+fn a_known_label_run_into_the_headline_without_a_separator() {
+    for (head, kicker, title) in [
+        (
+            "<font color=red>Cdn pol</font> Quebec and the orange wave",
+            Some("Cdn pol"),
+            "Quebec and the orange wave",
+        ),
+        (
+            "Cdn pol The Senate and its second thoughts",
+            Some("Cdn pol"),
+            "The Senate and its second thoughts",
+        ),
+        (
+            "Film review The Hobbit on the big screen",
+            Some("Film review"),
+            "The Hobbit on the big screen",
+        ),
+        // Capitalised labels that open real headlines never split without a separator.
+        (
+            "Letters From Ottawa on the budget",
+            None,
+            "Letters From Ottawa on the budget",
+        ),
+        (
+            "Editorial Board Members Resign",
+            None,
+            "Editorial Board Members Resign",
+        ),
+        (
+            "Interview With a Vampire Economist",
+            None,
+            "Interview With a Vampire Economist",
+        ),
+    ] {
+        let a = extract(
+            URL,
+            &format!("<p><font size=5><b>{head}</b></font></p>{BYLINE}<p>{LONG_P1}</p><p>{LONG_P2} ESR</p>"),
+        );
+        assert_eq!(a.content.title.as_deref(), Some(title), "{head}");
+        assert_eq!(a.content.kicker.as_deref(), kicker, "{head}");
+    }
+}

@@ -112,6 +112,15 @@ impl Classifier<'_> {
         }
         e.end = end;
         e.end_mark_at = mark;
+        // The mark closing a line of its paragraph, the author note in italics on
+        // the lines after it: the paragraph ends at the mark, the note is the bio's.
+        if let Some((m, l)) = mark.and_then(|m| self.mark_line(m).map(|l| (m, l))) {
+            let lines = &self.segs[m].lines;
+            let text = lines[..=l].join(" ");
+            let tail = lines[l + 1..].join(" ");
+            self.overrides.insert(m, Some(text));
+            e.mark_tail = Some(normalize::text(&tail)).filter(|t| !t.is_empty());
+        }
         // Numbered notes the text cites ("… in 1995.[1]") printed after the mark
         // are the article's own: body, after the text.
         if let Some(last) = mark.and_then(|m| self.footnotes_after(h, m)) {
@@ -176,6 +185,9 @@ impl Classifier<'_> {
                 {
                     return (i + 1, Some(i));
                 }
+                if seen_body && stop_at.is_none() && self.mark_line(i).is_some() {
+                    return (i + 1, Some(i));
+                }
             }
             if stop_at.is_some() {
                 if self.is_footer(i) {
@@ -195,6 +207,34 @@ impl Classifier<'_> {
             }
         }
         (stop_at.unwrap_or(n), None)
+    }
+
+    /// The line of text segment `i` that the end mark closes when it is not the
+    /// segment's last line and every line after it is set in italics and worded
+    /// like an author note ("… last words. ESR<br><i>X is a …</i>" in one
+    /// paragraph); `None` otherwise, and for a mark that closes the segment.
+    fn mark_line(&self, i: usize) -> Option<usize> {
+        let s = &self.segs[i];
+        let r = self.r.end_mark.as_ref()?;
+        if !matches!(s.kind, SegKind::Text)
+            || s.lines.len() < 2
+            || s.line_style.len() != s.lines.len()
+            || r.is_match(&s.text)
+        {
+            return None;
+        }
+        let l = (0..s.lines.len() - 1).find(|&l| r.is_match(&s.lines[l]))?;
+        let words = self.r.strip_end_mark(&s.lines[l]);
+        let tail = &s.lines[l + 1..];
+        let tail_chars: usize = tail.iter().map(|t| t.chars().count()).sum();
+        let sentence = words
+            .trim_end()
+            .ends_with(['.', '!', '?', '"', '”', '’', ')']);
+        (sentence
+            && s.line_style[l + 1..].iter().all(|st| st.italic > 0.6)
+            && tail_chars <= MAX_BIO_CHARS
+            && self.r.bio_phrase(&tail.join(" ")))
+        .then_some(l)
     }
 
     /// Do the words before segment `i`'s end mark end like a sentence ("Closing
@@ -398,10 +438,27 @@ impl Classifier<'_> {
             break;
         }
         let start = j;
-        while j < n.min(start + MAX_BIO_SEGMENTS)
-            && self.looks_like_bio(j, j == start && skipped == 0, &h.authors)
-        {
-            j += 1;
+        // The notes, one per author; inside one table (a cell per author, each
+        // beside a headshot) the empty segments and pictures between them too.
+        let table = self.segs.get(start).and_then(|s| s.table);
+        let mut notes = 0;
+        let mut k = j;
+        while k < n && notes < MAX_BIO_SEGMENTS {
+            let s = &self.segs[k];
+            let between = table.is_some()
+                && s.table == table
+                && s.chars == 0
+                && !matches!(s.kind, SegKind::Image { in_link: true, .. });
+            if k > start && between {
+                k += 1;
+                continue;
+            }
+            if !self.looks_like_bio(k, k == start && skipped == 0, &h.authors) {
+                break;
+            }
+            notes += 1;
+            k += 1;
+            j = k;
         }
         // A note that opens with the feature's own name ("The X Award is given
         // to …") describes the feature, not the author.
@@ -418,10 +475,19 @@ impl Classifier<'_> {
             } else {
                 None
             };
+            let after = after.map(|a| self.without_note_label(start, a));
+            let after = match (e.mark_tail.take(), after) {
+                (Some(t), Some(a)) => Some(format!("{t} {a}")),
+                (t, a) => a.or(t),
+            };
             e.bio = match (before, after) {
                 (Some(b), Some(a)) => Some(format!("{b} {a}")),
                 (b, a) => a.or(b),
             };
+            return;
+        }
+        if let Some(t) = e.mark_tail.take() {
+            e.bio = Some(t);
             return;
         }
 
@@ -434,6 +500,9 @@ impl Classifier<'_> {
                 j -= 1;
             }
             e.bio = self.note_before(h, e, m);
+            if e.bio.is_none() {
+                e.bio = self.tail_note_before(h, m);
+            }
             return;
         }
 
@@ -487,6 +556,36 @@ impl Classifier<'_> {
         Some(text)
     }
 
+    /// The italic note closing the last paragraph before a mark that stands alone,
+    /// after a line break ("… last words.<br><i>X is a …</i>" then "ESR"): the
+    /// paragraph keeps its upright lines, the note is the bio. Only when the note
+    /// reads like one or names an author.
+    fn tail_note_before(&mut self, h: &Head, m: usize) -> Option<String> {
+        let mut j = m;
+        while j > h.body_start && (self.segs[j - 1].chars == 0 || self.is_chrome(j - 1)) {
+            j -= 1;
+        }
+        let k = j
+            .checked_sub(1)
+            .filter(|&k| k >= h.body_start && !self.used[k])?;
+        let s = &self.segs[k];
+        if !matches!(s.kind, SegKind::Text) || s.line_style.len() != s.lines.len() {
+            return None;
+        }
+        let italic = |l: usize| s.line_style[l].italic > 0.6;
+        let from =
+            (1..s.lines.len()).find(|&l| !italic(l - 1) && (l..s.lines.len()).all(italic))?;
+        let tail = s.lines[from..].join(" ");
+        if tail.chars().count() > MAX_BIO_CHARS
+            || !(self.r.bio_phrase(&tail) || names_an_author(&tail, &h.authors))
+        {
+            return None;
+        }
+        let text = s.lines[..from].join(" ");
+        self.overrides.insert(k, Some(text));
+        Some(normalize::text(&tail)).filter(|t| !t.is_empty())
+    }
+
     fn join_text(&self, a: usize, b: usize) -> String {
         let text: Vec<&str> = self.segs[a..b]
             .iter()
@@ -501,6 +600,31 @@ impl Classifier<'_> {
             self.used[k] = true;
         }
         Some(self.join_text(a, b)).filter(|t| !t.is_empty())
+    }
+
+    /// A note whose paragraph opens with a bold label before a colon ("<b>About
+    /// the author:</b> X is …"): the note without it. The label is the first run of
+    /// the segment's first line, bold, at most five words; `text` as it is otherwise.
+    fn without_note_label(&self, i: usize, text: String) -> String {
+        let s = &self.segs[i];
+        let Some(st) = s.line_style.first() else {
+            return text;
+        };
+        let Some((label, rest)) = text.split_once(':') else {
+            return text;
+        };
+        let label_chars = label.chars().filter(|c| !c.is_whitespace()).count() + 1;
+        let words = label.split_whitespace().count();
+        if st.head.bold
+            && (1..=5).contains(&words)
+            && label.chars().count() <= MAX_NOTE_LABEL_CHARS
+            && (label_chars - 1..=label_chars).contains(&st.head.chars)
+            && !rest.trim().is_empty()
+        {
+            rest.trim().to_string()
+        } else {
+            text
+        }
     }
 
     /// A short label line set apart (a heading, or bold) without a sentence's

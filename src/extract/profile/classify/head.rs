@@ -128,7 +128,10 @@ impl Classifier<'_> {
                             h.authors = self.authors_of(line);
                             byline_found = true;
                             hit = true;
-                            if h.anchor.is_none() && l > 0 {
+                            // Head lines above the byline in its block; also under
+                            // a dateline printed above them ("web posted May 1997"
+                            // over "The headline<br>By X").
+                            if l > 0 && lead.is_none() {
                                 lead = Some((i, l));
                             }
                             if self.runs_on(line, url_date) {
@@ -210,7 +213,11 @@ impl Classifier<'_> {
         if title.is_none() {
             let before = h.anchor.unwrap_or(head_end).min(n);
             let cand = |c: &Self, i: usize| {
-                !c.used[i] && !c.book[i] && !c.boiler[i] && c.prominence(i) > 0
+                !c.used[i]
+                    && !c.book[i]
+                    && !c.boiler[i]
+                    && c.prominence(i) > 0
+                    && !c.labels_links(i)
             };
             let mut cands: Vec<usize> = (first_head..before).filter(|&i| cand(self, i)).collect();
             // A book's title right above its "By" line is the headline only when
@@ -339,6 +346,32 @@ impl Classifier<'_> {
             }
         } else if h.anchor.is_none() {
             body_start = 0;
+        }
+        // A month and year alone beside the headline (the other cell of the head
+        // table's row, or the segment right next to it: "March 1999"), on a page
+        // whose head states no other date: the page's date, month precision.
+        if let Some(t) = title_at {
+            if h.published.is_none() {
+                let near = |c: &Self, j: usize| {
+                    let (a, b) = (&c.segs[t], &c.segs[j]);
+                    (a.row.is_some() && a.row == b.row) || j + 1 == t || j == t + 1
+                };
+                if let Some(j) = (t.saturating_sub(2)..n.min(t + 3)).find(|&j| {
+                    j != t
+                        && !self.used[j]
+                        && self.segs[j].chars < 30
+                        && near(self, j)
+                        && month_year_only(&self.segs[j].text)
+                }) {
+                    if let Some(date) = normalize::parse_date(&self.segs[j].text) {
+                        h.published = Some(Dated {
+                            date,
+                            source: DateSource::Page,
+                        });
+                        self.used[j] = true;
+                    }
+                }
+            }
         }
         if let Some((a, _)) = lead {
             // A label line opening the byline's block is the kicker.
@@ -585,6 +618,36 @@ impl Classifier<'_> {
         item_chars > 0 && s.link_chars >= item_chars && !last_is_self
     }
 
+    /// A short heading over a group of links (a navigation column's "Sections" or
+    /// "Columnists" above its links, printed before the article in source order):
+    /// the next non-empty segment is a list of links, two lines or items or more,
+    /// that the head did not take. A headline is followed by a byline, a deck or the
+    /// text, never by a column of links.
+    fn labels_links(&self, i: usize) -> bool {
+        if self.segs[i].chars > 60 {
+            return false;
+        }
+        let Some(j) = (i + 1..self.segs.len().min(i + 4)).find(|&j| self.segs[j].chars > 0) else {
+            return false;
+        };
+        let s = &self.segs[j];
+        let links = |k: usize| {
+            let t = &self.segs[k];
+            t.chars > 0 && t.link_ratio() > 0.8 && !self.used[k]
+        };
+        match s.kind {
+            SegKind::Text => links(j) && s.lines.len() >= 2,
+            SegKind::ListItem { list, .. } => {
+                links(j)
+                    && self.segs.get(j + 1).is_some_and(|n| {
+                        matches!(n.kind, SegKind::ListItem { list: l, .. } if l == list)
+                            && links(j + 1)
+                    })
+            }
+            _ => false,
+        }
+    }
+
     /// A short line that can be a book's title above its "By" line.
     fn book_title_like(&self, j: usize) -> bool {
         let s = &self.segs[j];
@@ -649,13 +712,46 @@ impl Classifier<'_> {
     /// Review: …", "Editorial -- …", "Editorial — …"): (the label as a kicker, the
     /// rest). The rest must hold at least two words.
     fn kicker_prefix(&self, title: &str) -> Option<(String, String)> {
-        let (label, rest) = split_label(title)?;
-        let rest = rest.trim();
-        if label.chars().count() > MAX_PREFIX_LABEL || rest.split_whitespace().count() < 2 {
-            return None;
+        let split = split_label(title).and_then(|(label, rest)| {
+            let rest = rest.trim();
+            if label.chars().count() > MAX_PREFIX_LABEL || rest.split_whitespace().count() < 2 {
+                return None;
+            }
+            let k = self.r.kicker(label.trim())?;
+            Some((k, rest.to_string()))
+        });
+        split.or_else(|| self.run_in_label(title))
+    }
+
+    /// A known label of two or three words run into the headline without a colon
+    /// or a dash, told from it by the change of case ("Cdn pol Quebec and the orange
+    /// wave", "Film review The Hobbit …", as the label in another colour reads once
+    /// the colour is gone): the label's last word is in lowercase, the rest opens
+    /// with a capital and holds at least two words. A label in capitals or title
+    /// case ("Letters from Ottawa", "Editorial Board …") never splits this way.
+    fn run_in_label(&self, title: &str) -> Option<(String, String)> {
+        let mut ends = title
+            .char_indices()
+            .filter(|&(_, c)| c.is_whitespace())
+            .map(|(b, _)| b);
+        for _ in 0..3 {
+            let at = ends.next()?;
+            let (label, rest) = (&title[..at], title[at..].trim_start());
+            let last = label.rsplit(' ').next().unwrap_or("");
+            if label.split_whitespace().count() < 2
+                || !last.chars().all(|c| c.is_lowercase() || c == '.')
+            {
+                continue;
+            }
+            if rest.chars().next().is_some_and(char::is_uppercase)
+                && rest.split_whitespace().count() >= 2
+            {
+                if let Some(k) = self.r.kicker(label) {
+                    return Some((k, rest.to_string()));
+                }
+            }
         }
-        let k = self.r.kicker(label.trim())?;
-        Some((k, rest.to_string()))
+        None
     }
 
     /// Authors of a byline line.
@@ -1018,6 +1114,18 @@ fn series_marker(line: &str) -> bool {
     };
     let mut words = inner.split_whitespace();
     words.next().is_some_and(|w| w.eq_ignore_ascii_case("part")) && (1..=4).contains(&words.count())
+}
+
+/// A line that is only a month name and a year ("March 1999", "Sept. 2004").
+fn month_year_only(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let (Some(m), Some(y), None) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    let y = y.trim_end_matches('.');
+    normalize::month_of_name(m.trim_end_matches(['.', ','])).is_some()
+        && y.len() == 4
+        && y.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A word that joins what precedes it to what follows it.

@@ -438,4 +438,7 @@ struct Ending {
     /// On a page of several articles, the first one's subhead printed in its
     /// byline's block (it opens the body as a heading).
     first_subhead: Option<String>,
+    /// The italic note printed after the mark inside the mark's own paragraph,
+    /// after a line break ("… last words. ESR<br><i>X is …</i>").
+    mark_tail: Option<String>,
 }
