@@ -520,18 +520,9 @@ impl Throttle {
                         }
                         // Forward on a fresh connection that the server closes after
                         // its answer, so the answer ends at end of stream.
-                        let Ok(mut up) = TcpStream::connect(("127.0.0.1", target)) else {
+                        let Some(answer) = forward(target, &head, &body) else {
                             return;
                         };
-                        if up
-                            .write_all(&head)
-                            .and_then(|_| up.write_all(&body))
-                            .is_err()
-                        {
-                            return;
-                        }
-                        let mut answer = Vec::new();
-                        let _ = up.read_to_end(&mut answer);
                         // The answer says "Connection: close": the client opens a new
                         // connection for its next request.
                         let _ = out.write_all(&answer);
@@ -623,18 +614,9 @@ impl Recorder {
                         if object_put {
                             std::thread::sleep(object_delay);
                         }
-                        let Ok(mut up) = TcpStream::connect(("127.0.0.1", target)) else {
+                        let Some(answer) = forward(target, &head, &body) else {
                             return;
                         };
-                        if up
-                            .write_all(&head)
-                            .and_then(|_| up.write_all(&body))
-                            .is_err()
-                        {
-                            return;
-                        }
-                        let mut answer = Vec::new();
-                        let _ = up.read_to_end(&mut answer);
                         answer
                     };
                     let status = String::from_utf8_lossy(&answer)
@@ -673,4 +655,15 @@ impl Recorder {
         self.refuse
             .store(refuse, std::sync::atomic::Ordering::SeqCst);
     }
+}
+
+/// Send one request (`head` then `body`) to the server on 127.0.0.1:`target` on a fresh
+/// connection and read its answer to the end of the stream; `None` when the server
+/// cannot be reached or written to.
+fn forward(target: u16, head: &[u8], body: &[u8]) -> Option<Vec<u8>> {
+    let mut up = TcpStream::connect(("127.0.0.1", target)).ok()?;
+    up.write_all(head).and_then(|_| up.write_all(body)).ok()?;
+    let mut answer = Vec::new();
+    let _ = up.read_to_end(&mut answer);
+    Some(answer)
 }
