@@ -143,6 +143,40 @@ fn remote_err(what: impl std::fmt::Display) -> impl FnOnce(object_store::Error) 
     move |e| StoreError::Remote(format!("{what}: {e}"))
 }
 
+/// Attempts of [`create_immutable`] at quire's level (each with `object_store`'s own
+/// retries inside).
+const CREATE_ATTEMPTS: u32 = 4;
+
+/// Create `key` (`If-None-Match: *`) whose name is its content's digest or that is
+/// never rewritten, so that a key already there is success. `object_store` retries a
+/// refused connection and 5xx answers itself, but not a conditional PUT whose request
+/// broke on a pooled connection the server dropped (it is not idempotent in general:
+/// a retry after a lost answer may see 412). For these keys a 412 is success, so the
+/// PUT is tried again, up to [`CREATE_ATTEMPTS`] times with a growing pause.
+async fn create_immutable(
+    s3: &AmazonS3,
+    key: &ObjPath,
+    payload: PutPayload,
+) -> Result<(), object_store::Error> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match s3
+            .put_opts(key, payload.clone(), PutMode::Create.into())
+            .await
+        {
+            Ok(_)
+            | Err(object_store::Error::AlreadyExists { .. })
+            | Err(object_store::Error::Precondition { .. }) => return Ok(()),
+            Err(e @ object_store::Error::Generic { .. }) if attempt < CREATE_ATTEMPTS => {
+                tracing::debug!(%key, attempt, error = %e, "PUT failed; trying again");
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A small key read whole: its bytes and its ETag.
 pub(crate) type Fetched = (Vec<u8>, Option<String>);
 
@@ -383,15 +417,9 @@ impl Remote {
                     "{key} not written: the run's lease was taken over by another writer"
                 ));
             }
-            match s3
-                .put_opts(&key, PutPayload::from(bytes), PutMode::Create.into())
+            create_immutable(&s3, &key, PutPayload::from(bytes))
                 .await
-            {
-                Ok(_)
-                | Err(object_store::Error::AlreadyExists { .. })
-                | Err(object_store::Error::Precondition { .. }) => Ok(()),
-                Err(e) => Err(format!("cannot write {key}: {e}")),
-            }
+                .map_err(|e| format!("cannot write {key}: {e}"))
         };
         let Some(rt) = self.rt.as_ref() else {
             unreachable!("the runtime is only taken in drop")
@@ -450,15 +478,9 @@ impl Remote {
                         )));
                     };
                     let bytes = tokio::fs::read(&f).await.map_err(StoreError::io(&f))?;
-                    match s3
-                        .put_opts(&key, PutPayload::from(bytes), PutMode::Create.into())
+                    create_immutable(&s3, &key, PutPayload::from(bytes))
                         .await
-                    {
-                        Ok(_)
-                        | Err(object_store::Error::AlreadyExists { .. })
-                        | Err(object_store::Error::Precondition { .. }) => Ok(()),
-                        Err(e) => Err(StoreError::Remote(format!("cannot write {key}: {e}"))),
-                    }
+                        .map_err(|e| StoreError::Remote(format!("cannot write {key}: {e}")))
                 }
             })
             .collect();
