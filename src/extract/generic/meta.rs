@@ -191,7 +191,10 @@ const ELSEWHERE_WHOLE: &[&str] = &["review", "card", "rating", "forum", "post-li
 
 /// Is node `i` (or one of its 6 nearest ancestors) named as someone else's place?
 fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
-    let hero = in_hero(t, i, own);
+    // Whether `i` is in the hero block, asked only when a "card" name is met (most
+    // calls never meet one; this runs for every line a page-wide byline scan reads).
+    let mut hero: Option<bool> = None;
+    let start = i;
     for _ in 0..=6 {
         if i == NONE || own.binary_search(&i).is_ok() {
             return false;
@@ -222,7 +225,9 @@ fn elsewhere_named(t: &Tree<'_>, mut i: u32, own: &[u32]) -> bool {
                 if ELSEWHERE_PREFIX.iter().any(|h| p.starts_with(h))
                     || ELSEWHERE_WHOLE
                         .iter()
-                        .filter(|h| !(hero && **h == "card"))
+                        .filter(|h| {
+                            **h != "card" || !*hero.get_or_insert_with(|| in_hero(t, start, own))
+                        })
                         .any(|h| p == *h || p.strip_suffix('s') == Some(h))
                 {
                     return true;
@@ -257,27 +262,12 @@ fn aside_opens_hero(t: &Tree<'_>, aside: u32, own: &[u32]) -> bool {
             return true;
         }
         let p = t.nodes[c as usize].parent;
-        if p == NONE || first_element_child(t, p) != Some(c) {
+        if p == NONE || lead_element(t, p).map(|l| l.0) != Some(c) {
             return false;
         }
         c = p;
     }
     false
-}
-
-fn first_element_child(t: &Tree<'_>, p: u32) -> Option<u32> {
-    let mut c = t.nodes[p as usize].first_child;
-    while c != NONE {
-        let n = &t.nodes[c as usize];
-        if n.el.is_some() {
-            return Some(c);
-        }
-        if n.tag == Tag::Text && n.raw_len > 0 {
-            return None;
-        }
-        c = n.next_sibling;
-    }
-    None
 }
 
 /// [`in_hero`]'s block: the child of the headline's parent that holds node `i`.
@@ -289,7 +279,7 @@ fn hero_of(t: &Tree<'_>, i: u32, own: &[u32]) -> Option<u32> {
     // stands for it, up to three levels.
     for _ in 0..3 {
         let p = t.nodes[head as usize].parent;
-        if p == NONE || p == t.body || only_element_child(t, p) != Some(head) {
+        if p == NONE || p == t.body || lead_element(t, p) != Some((head, true)) {
             break;
         }
         head = p;
@@ -328,23 +318,26 @@ fn hero_of(t: &Tree<'_>, i: u32, own: &[u32]) -> Option<u32> {
     None
 }
 
-/// The one element child of node `p`, if it has exactly one.
-fn only_element_child(t: &Tree<'_>, p: u32) -> Option<u32> {
+/// The first element child of node `p` when no visible text comes before it, and
+/// whether it is `p`'s only element child with no visible text beside it.
+fn lead_element(t: &Tree<'_>, p: u32) -> Option<(u32, bool)> {
     let mut c = t.nodes[p as usize].first_child;
-    let mut found = None;
+    let mut first = None;
+    let mut alone = true;
     while c != NONE {
         let n = &t.nodes[c as usize];
         if n.el.is_some() {
-            if found.is_some() {
-                return None;
+            if first.is_some() {
+                alone = false;
             }
-            found = Some(c);
+            first.get_or_insert(c);
         } else if n.tag == Tag::Text && n.raw_len > 0 {
-            return None;
+            first?;
+            alone = false;
         }
         c = n.next_sibling;
     }
-    found
+    first.map(|f| (f, alone))
 }
 
 /// Elements whose text never counts (scripts, styles, form controls, `<head>` parts).
